@@ -1,0 +1,66 @@
+#include <hyperion/plugin.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/commands.h"
+
+#ifndef HYPERION_VERSION
+#error "HYPERION_VERSION must be defined by the build"
+#endif
+
+namespace hyperion::cli {
+
+int main(int argc, char** argv) {
+  CLI::App app{"Hyperion: a C++ application host with runtime-loaded plugins.\n"
+               "Compose an app in a YAML manifest; run it, validate it, or inspect its plugins.",
+               "hyperion"};
+  app.set_version_flag("--version", std::string("hyperion " HYPERION_VERSION " (plugin ABI ") +
+                                        std::to_string(HYPERION_ABI_MAJOR) + "." +
+                                        std::to_string(HYPERION_ABI_MINOR) + ")");
+  app.require_subcommand(1);
+  CommonOptions common;
+  auto add_common = [&](CLI::App* cmd) {
+    cmd->add_option("--plugin-path", common.plugin_path, "Folder to search for plugin libraries (repeatable; searched first)");
+    cmd->add_option("--log-level", common.log_level, "trace|debug|info|warn|error|off (default: the manifest's)")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+    cmd->add_option("--log-format", common.log_format, "text|json (default: the manifest's)")
+        ->check(CLI::IsMember({"text", "json"}));
+  };
+
+  std::string manifest;
+  bool exit_after_start = false;
+  CLI::App* run = app.add_subcommand("run", "Start every plugin instance of MANIFEST and serve until SIGTERM/SIGINT");
+  run->add_option("manifest", manifest, "The app's YAML manifest")->required();
+  run->add_flag("--exit-after-start", exit_after_start, "Stop and exit as soon as everything has started (smoke tests, benchmarks)");
+  add_common(run);
+
+  CLI::App* validate = app.add_subcommand(
+      "validate", "Check MANIFEST, every plugin's ABI and every config against its schema; start nothing");
+  validate->add_option("manifest", manifest, "The app's YAML manifest")->required();
+  add_common(validate);
+
+  std::string library;
+  bool json = false;
+  CLI::App* inspect = app.add_subcommand("inspect", "Show a plugin library's metadata and unloadability, read from the file");
+  inspect->add_option("library", library, "Path to the plugin's .so")->required();
+  inspect->add_flag("--json", json, "Print JSON instead of text");
+
+  CLI::App* graph = app.add_subcommand("graph", "Print MANIFEST's dependency graph as Graphviz DOT, in start order");
+  graph->add_option("manifest", manifest, "The app's YAML manifest")->required();
+  add_common(graph);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  if (*run) return run_command(manifest, common, exit_after_start);
+  if (*validate) return validate_command(manifest, common);
+  if (*inspect) return inspect_command(library, json);
+  if (*graph) return graph_command(manifest, common);
+  return 2;
+}
+
+}  // namespace hyperion::cli

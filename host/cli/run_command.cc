@@ -1,0 +1,61 @@
+#include <unistd.h>
+
+#include <csignal>
+#include <iostream>
+
+#include <spdlog/spdlog.h>
+
+#include "cli/commands.h"
+#include "cli/host_options.h"
+#include "logging/log_setup.h"
+#include "os/signals.h"
+
+namespace hyperion::cli {
+namespace {
+
+// With a call still inside plugin code, running static destructors (or unloading
+// libraries) could crash under it: leave without them.
+[[noreturn]] void exit_now(int code) {
+  spdlog::shutdown();
+  std::cout.flush();
+  std::cerr.flush();
+  _exit(code);
+}
+
+}  // namespace
+
+int run_command(const std::string& manifest, const CommonOptions& common, bool exit_after_start) {
+  // Before any thread exists, so every thread inherits the mask and the signal
+  // is only ever taken by wait_for_shutdown_signal().
+  os::block_shutdown_signals();
+  auto host = app::Host::prepare(manifest, to_host_options(common));
+  if (!host.ok()) {
+    std::cerr << "hyperion: " << host.status().message() << "\n";
+    return 1;
+  }
+  auto log = logging::host_logger();
+  Status started = (*host)->start();
+  if (!started.ok()) {
+    log->error("{}", started.message());
+    std::cerr << "hyperion: " << started.message() << "\n";
+    if ((*host)->hung_calls() > 0) exit_now(1);
+    return 1;
+  }
+  if (!exit_after_start) {
+    int sig = os::wait_for_shutdown_signal();
+    log->info("received {}, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  }
+  Status stopped = (*host)->stop();
+  if (!stopped.ok()) {
+    log->error("stop: {}", stopped.message());
+  } else {
+    log->info("stopped cleanly");
+  }
+  if ((*host)->hung_calls() > 0) {
+    log->error("{} call(s) into plugins never returned; exiting without unloading them", (*host)->hung_calls());
+    exit_now(stopped.ok() ? 0 : 1);
+  }
+  return stopped.ok() ? 0 : 1;
+}
+
+}  // namespace hyperion::cli

@@ -1,0 +1,133 @@
+#include "events/event_bus.h"
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <ctime>
+#include <random>
+
+namespace hyperion::events {
+namespace {
+
+// RFC 3339 UTC with milliseconds.
+std::string now_rfc3339() {
+  auto now = std::chrono::system_clock::now();
+  std::time_t t = std::chrono::system_clock::to_time_t(now);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms));
+  return out;
+}
+
+// A random per-process prefix plus a counter: unique ids without a UUID library.
+std::string process_id_prefix() {
+  std::random_device rd;
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%08x%08x", rd(), rd());
+  return buf;
+}
+
+}  // namespace
+
+EventBus::EventBus(std::string app) : app_(std::move(app)), dispatcher_([this] { dispatch_loop(); }) {}
+
+EventBus::~EventBus() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  dispatcher_.join();
+}
+
+StatusOr<std::string> EventBus::emit(const std::string& source, const std::string& type, const std::string& data_json) {
+  if (type.empty()) return invalid_argument("events: an event needs a type");
+  boost::json::object event;
+  event["specversion"] = "1.0";
+  event["type"] = type;
+  event["source"] = "hyperion://" + app_ + "/" + source;
+  event["time"] = now_rfc3339();
+  if (!data_json.empty()) {
+    boost::system::error_code ec;
+    boost::json::value data = boost::json::parse(data_json, ec);
+    if (ec) return invalid_argument("events: data of " + type + " is not valid JSON: " + ec.message());
+    event["datacontenttype"] = "application/json";
+    event["data"] = std::move(data);
+  }
+  static const std::string prefix = process_id_prefix();
+  std::lock_guard lock(mu_);
+  event["id"] = prefix + "-" + std::to_string(++sequence_);
+  std::string json = boost::json::serialize(event);
+  queue_.push_back({type, json});
+  cv_.notify_all();
+  return json;
+}
+
+uint64_t EventBus::subscribe(const std::string& owner, const std::string& type_prefix, Callback callback) {
+  std::lock_guard lock(mu_);
+  uint64_t id = next_id_++;
+  subscriptions_[id] = {owner, type_prefix, std::move(callback)};
+  return id;
+}
+
+void EventBus::unsubscribe(uint64_t id) {
+  std::unique_lock lock(mu_);
+  subscriptions_.erase(id);
+  if (std::this_thread::get_id() == dispatcher_.get_id()) return;  // from inside a callback
+  idle_cv_.wait(lock, [&] { return delivering_ != id; });
+}
+
+void EventBus::unsubscribe_all(const std::string& owner) {
+  std::unique_lock lock(mu_);
+  std::vector<uint64_t> ids;
+  for (const auto& [id, sub] : subscriptions_) {
+    if (sub.owner == owner) ids.push_back(id);
+  }
+  for (uint64_t id : ids) subscriptions_.erase(id);
+  if (std::this_thread::get_id() == dispatcher_.get_id()) return;
+  idle_cv_.wait(lock, [&] {
+    for (uint64_t id : ids) {
+      if (delivering_ == id) return false;
+    }
+    return true;
+  });
+}
+
+void EventBus::flush() {
+  std::unique_lock lock(mu_);
+  idle_cv_.wait(lock, [&] { return queue_.empty() && !busy_; });
+}
+
+void EventBus::dispatch_loop() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stop_ and nothing left
+    Queued event = std::move(queue_.front());
+    queue_.pop_front();
+    busy_ = true;
+    // Deliver to each matching subscription, re-checking after every callback
+    // because callbacks may subscribe or unsubscribe.
+    uint64_t after = 0;
+    for (;;) {
+      auto it = subscriptions_.upper_bound(after);
+      while (it != subscriptions_.end() && !event.type.starts_with(it->second.prefix)) ++it;
+      if (it == subscriptions_.end()) break;
+      after = it->first;
+      delivering_ = it->first;
+      Callback callback = it->second.callback;
+      lock.unlock();
+      callback(event.json);
+      lock.lock();
+      delivering_ = 0;
+      idle_cv_.notify_all();
+    }
+    busy_ = false;
+    idle_cv_.notify_all();
+  }
+}
+
+}  // namespace hyperion::events

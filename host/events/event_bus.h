@@ -1,0 +1,68 @@
+// EventBus: CloudEvents 1.0 events from the host and from plugins, delivered to
+// subscribers in emission order on one dispatcher thread, so a subscriber never
+// sees two events at once or out of order.
+// Thread-safety: every method may be called from any thread; unsubscribe() from
+// inside a callback does not wait for that callback.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "base/status.h"
+
+namespace hyperion::events {
+
+class EventBus {
+ public:
+  using Callback = std::function<void(const std::string& cloudevent_json)>;
+
+  explicit EventBus(std::string app);
+  ~EventBus();
+  EventBus(const EventBus&) = delete;
+  EventBus& operator=(const EventBus&) = delete;
+
+  // Builds and queues an event. `source` is appended to "hyperion://<app>/";
+  // `data_json` is empty or a JSON value. kInvalidArgument for a bad type or data.
+  StatusOr<std::string> emit(const std::string& source, const std::string& type, const std::string& data_json);
+
+  // `owner` groups subscriptions for unsubscribe_all (an instance name).
+  uint64_t subscribe(const std::string& owner, const std::string& type_prefix, Callback callback);
+  void unsubscribe(uint64_t id);
+  void unsubscribe_all(const std::string& owner);
+
+  // Waits until every event queued so far has been delivered. For tests and shutdown.
+  void flush();
+
+ private:
+  struct Subscription {
+    std::string owner;
+    std::string prefix;
+    Callback callback;
+  };
+  struct Queued {
+    std::string type;
+    std::string json;
+  };
+  void dispatch_loop();
+
+  const std::string app_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::condition_variable idle_cv_;
+  std::deque<Queued> queue_;
+  std::map<uint64_t, Subscription> subscriptions_;
+  uint64_t next_id_ = 1;
+  uint64_t delivering_ = 0;  // subscription whose callback is running, 0 if none
+  uint64_t sequence_ = 0;
+  bool busy_ = false;
+  bool stop_ = false;
+  std::thread dispatcher_;
+};
+
+}  // namespace hyperion::events

@@ -1,0 +1,238 @@
+#include "hostapi/host_api_table.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "hostapi/abi_status.h"
+#include "hostapi/host_context.h"
+#include "os/monotonic_clock.h"
+
+namespace hyperion::hostapi {
+namespace {
+
+std::string str(hyperion_str_t s) { return s.size == 0 ? std::string() : std::string(s.data, s.size); }
+
+hyperion_status_t fail(hyperion_error_t* err, const Status& s) {
+  return hyperion_error_set(err, to_abi(s.code()), s.message().c_str());
+}
+
+// Every entry point runs its body here: a C++ exception must never reach the plugin.
+template <typename Body>
+hyperion_status_t guarded(hyperion_error_t* err, Body&& body) noexcept {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    return hyperion_error_set(err, HYPERION_ERR_INTERNAL, e.what());
+  } catch (...) {
+    return hyperion_error_set(err, HYPERION_ERR_INTERNAL, "host: unknown exception");
+  }
+}
+
+void log(hyperion_host_ctx_t* ctx, hyperion_log_level_t level, hyperion_str_t message) {
+  try {
+    auto lvl = static_cast<spdlog::level::level_enum>(std::clamp<int>(level, HYPERION_LOG_TRACE, HYPERION_LOG_ERROR));
+    ctx->logger->log(lvl, "{}", std::string_view(message.data, message.size));
+  } catch (...) {
+    // Logging never fails from the plugin's point of view.
+  }
+}
+
+hyperion_log_level_t log_level(hyperion_host_ctx_t* ctx) {
+  return std::clamp<int>(static_cast<int>(ctx->logger->level()), HYPERION_LOG_TRACE, HYPERION_LOG_ERROR + 1);
+}
+
+void report_metric_error(hyperion_host_ctx_t* ctx, const std::string& name, const Status& s) {
+  std::lock_guard lock(ctx->mu);
+  if (ctx->reported_metric_errors.insert(name).second) {
+    ctx->logger->warn("metric {} dropped: {}", name, s.message());
+  }
+}
+
+template <typename Record>
+void record_metric(hyperion_host_ctx_t* ctx, hyperion_str_t name, Record&& record) noexcept {
+  try {
+    Status s = record();
+    if (!s.ok()) report_metric_error(ctx, str(name), s);
+  } catch (...) {
+  }
+}
+
+void counter_add(hyperion_host_ctx_t* ctx, hyperion_str_t name, hyperion_str_t labels, double delta) {
+  record_metric(ctx, name, [&] { return ctx->facilities->metrics.counter_add(ctx->instance, str(name), str(labels), delta); });
+}
+void gauge_set(hyperion_host_ctx_t* ctx, hyperion_str_t name, hyperion_str_t labels, double value) {
+  record_metric(ctx, name, [&] { return ctx->facilities->metrics.gauge_set(ctx->instance, str(name), str(labels), value); });
+}
+void histogram_observe(hyperion_host_ctx_t* ctx, hyperion_str_t name, hyperion_str_t labels, double value) {
+  record_metric(ctx, name,
+                [&] { return ctx->facilities->metrics.histogram_observe(ctx->instance, str(name), str(labels), value); });
+}
+
+hyperion_status_t event_emit(hyperion_host_ctx_t* ctx, hyperion_str_t type, hyperion_str_t data, hyperion_error_t* err) {
+  return guarded(err, [&] {
+    auto r = ctx->facilities->events.emit(ctx->instance, str(type), str(data));
+    return r.ok() ? HYPERION_OK : fail(err, r.status());
+  });
+}
+
+hyperion_status_t event_subscribe(hyperion_host_ctx_t* ctx, hyperion_str_t prefix, hyperion_event_fn fn, void* user,
+                                  uint64_t* out_id, hyperion_error_t* err) {
+  return guarded(err, [&] {
+    if (fn == nullptr) return hyperion_error_set(err, HYPERION_ERR_INVALID_ARGUMENT, "event_subscribe: fn is NULL");
+    uint64_t id = ctx->facilities->events.subscribe(ctx->instance, str(prefix), [fn, user](const std::string& json) {
+      fn(user, hyperion_str_t{json.data(), json.size()});
+    });
+    std::lock_guard lock(ctx->mu);
+    ctx->subscriptions.insert(id);
+    *out_id = id;
+    return HYPERION_OK;
+  });
+}
+
+void event_unsubscribe(hyperion_host_ctx_t* ctx, uint64_t id) {
+  {
+    std::lock_guard lock(ctx->mu);
+    if (ctx->subscriptions.erase(id) == 0) return;  // not this instance's
+  }
+  ctx->facilities->events.unsubscribe(id);
+}
+
+hyperion_status_t service_acquire(hyperion_host_ctx_t* ctx, hyperion_str_t api, uint32_t major,
+                                  hyperion_service_t** out, hyperion_error_t* err) {
+  return guarded(err, [&] {
+    std::string name = str(api);
+    const loader::Requirement* declared = nullptr;
+    for (const auto& r : ctx->declared_requirements) {
+      if (r.api.api == name && r.api.major == major) declared = &r;
+    }
+    if (declared == nullptr) {
+      return hyperion_error_set(err, HYPERION_ERR_FAILED_PRECONDITION,
+                                ("service_acquire: \"" + ctx->instance + "\" did not declare " + name + " " +
+                                 std::to_string(major) + ".x in its metadata \"requires\"").c_str());
+    }
+    auto it = ctx->providers.find(name);
+    if (it == ctx->providers.end()) {
+      return hyperion_error_set(err, HYPERION_ERR_NOT_FOUND,
+                                ("service_acquire: no instance provides " + name + " (optional requirement)").c_str());
+    }
+    hyperion_service* handle = ctx->facilities->services.acquire(ctx, it->second, name, major);
+    std::lock_guard lock(ctx->mu);
+    ctx->handles.insert(handle);
+    *out = handle;
+    return HYPERION_OK;
+  });
+}
+
+hyperion_status_t service_enter(hyperion_service_t* handle, hyperion_service_ref_t* out, hyperion_error_t* err) {
+  return guarded(err, [&] {
+    Status s = handle->registry->enter(handle, out);
+    return s.ok() ? HYPERION_OK : fail(err, s);
+  });
+}
+
+void service_leave(hyperion_service_t* handle) {
+  try {
+    handle->registry->leave(handle);
+  } catch (...) {
+  }
+}
+
+void service_release(hyperion_service_t* handle) {
+  if (handle == nullptr) return;
+  {
+    std::lock_guard lock(handle->owner->mu);
+    if (handle->owner->handles.erase(handle) == 0) return;  // not a live handle
+  }
+  handle->registry->release(handle);
+}
+
+hyperion_status_t timer_start(hyperion_host_ctx_t* ctx, uint64_t delay_ms, uint64_t period_ms, hyperion_task_fn fn,
+                              void* user, uint64_t* out_id, hyperion_error_t* err) {
+  return guarded(err, [&] {
+    if (fn == nullptr) return hyperion_error_set(err, HYPERION_ERR_INVALID_ARGUMENT, "timer_start: fn is NULL");
+    uint64_t id = ctx->facilities->timers.start(ctx->instance, std::chrono::milliseconds(delay_ms),
+                                                std::chrono::milliseconds(period_ms), [fn, user] { fn(user); });
+    std::lock_guard lock(ctx->mu);
+    ctx->timers.insert(id);
+    *out_id = id;
+    return HYPERION_OK;
+  });
+}
+
+void timer_cancel(hyperion_host_ctx_t* ctx, uint64_t id) {
+  {
+    std::lock_guard lock(ctx->mu);
+    if (ctx->timers.erase(id) == 0) return;
+  }
+  ctx->facilities->timers.cancel(id);
+}
+
+hyperion_status_t config_propose(hyperion_host_ctx_t* ctx, hyperion_str_t source, hyperion_str_t desired,
+                                 uint64_t* out_revision, hyperion_error_t* err) {
+  return guarded(err, [&] {
+    if (!ctx->facilities->propose_config) {
+      return hyperion_error_set(err, HYPERION_ERR_UNAVAILABLE,
+                                "config_propose: this host is not accepting configuration proposals");
+    }
+    auto r = ctx->facilities->propose_config(ctx->instance, str(source), str(desired));
+    if (!r.ok()) return fail(err, r.status());
+    *out_revision = *r;
+    return HYPERION_OK;
+  });
+}
+
+uint64_t now_ns(hyperion_host_ctx_t*) { return os::monotonic_now_ns(); }
+
+const hyperion_host_api_t kTable = {
+    sizeof(hyperion_host_api_t),
+    &log,
+    &log_level,
+    &counter_add,
+    &gauge_set,
+    &histogram_observe,
+    &event_emit,
+    &event_subscribe,
+    &event_unsubscribe,
+    &service_acquire,
+    &service_enter,
+    &service_leave,
+    &service_release,
+    &timer_start,
+    &timer_cancel,
+    &config_propose,
+    &now_ns,
+};
+
+}  // namespace
+
+const hyperion_host_api_t* host_api_table() { return &kTable; }
+
+}  // namespace hyperion::hostapi
+
+namespace hyperion::hostapi {
+
+void cancel_timers(hyperion_host_ctx& ctx) {
+  std::set<uint64_t> timers;
+  {
+    std::lock_guard lock(ctx.mu);
+    timers.swap(ctx.timers);
+  }
+  for (uint64_t id : timers) ctx.facilities->timers.cancel(id);
+}
+
+void release_all(hyperion_host_ctx& ctx) {
+  cancel_timers(ctx);
+  std::set<uint64_t> subscriptions;
+  std::set<hyperion_service*> handles;
+  {
+    std::lock_guard lock(ctx.mu);
+    subscriptions.swap(ctx.subscriptions);
+    handles.swap(ctx.handles);
+  }
+  for (uint64_t id : subscriptions) ctx.facilities->events.unsubscribe(id);
+  for (hyperion_service* h : handles) ctx.facilities->services.release(h);
+}
+
+}  // namespace hyperion::hostapi

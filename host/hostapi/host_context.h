@@ -1,0 +1,63 @@
+// The host's side of one plugin instance (the opaque hyperion_host_ctx_t of
+// hyperion/plugin.h) and the shared facilities every host API call reaches:
+// services, events, metrics, timers, and the config proposal hook.
+// Thread-safety: HostContext's mutable sets are guarded by `mu`; the facilities
+// are thread-safe themselves.
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "events/event_bus.h"
+#include "loader/plugin_metadata.h"
+#include "metrics/metrics_registry.h"
+#include "services/service_registry.h"
+#include "timers/timer_service.h"
+
+namespace hyperion::hostapi {
+
+// Applies a proposed configuration; returns the revision or why not.
+using ConfigProposer =
+    std::function<StatusOr<uint64_t>(const std::string& instance, const std::string& source, const std::string& json)>;
+
+struct HostFacilities {
+  explicit HostFacilities(const std::string& app) : events(app) {}
+  services::ServiceRegistry services;
+  events::EventBus events;
+  metrics::MetricsRegistry metrics;
+  timers::TimerService timers;
+  ConfigProposer propose_config;  // empty: proposals are refused
+};
+
+}  // namespace hyperion::hostapi
+
+struct hyperion_host_ctx {
+  std::string instance;
+  std::shared_ptr<spdlog::logger> logger;
+  hyperion::hostapi::HostFacilities* facilities = nullptr;
+  std::vector<hyperion::loader::Requirement> declared_requirements;
+  std::map<std::string, std::string> providers;  // api -> providing instance
+
+  std::mutex mu;
+  std::set<hyperion_service*> handles;
+  std::set<uint64_t> subscriptions;
+  std::set<uint64_t> timers;
+  std::set<std::string> reported_metric_errors;  // each reported once
+};
+
+namespace hyperion::hostapi {
+
+// Cancels the instance's timers (before stop()).
+void cancel_timers(hyperion_host_ctx& ctx);
+// Cancels timers and subscriptions and releases service handles (before destroy()).
+void release_all(hyperion_host_ctx& ctx);
+
+}  // namespace hyperion::hostapi

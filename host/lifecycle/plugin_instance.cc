@@ -1,0 +1,186 @@
+#include "lifecycle/plugin_instance.h"
+
+#include <boost/json.hpp>
+
+#include "hostapi/abi_status.h"
+#include "hostapi/host_api_table.h"
+#include "logging/log_setup.h"
+#include "os/monotonic_clock.h"
+
+namespace hyperion::lifecycle {
+namespace {
+
+uint64_t to_monotonic_ns(std::chrono::steady_clock::time_point t) {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
+}
+
+// What a call left behind; shared with the worker so a late return is harmless.
+struct CallResult {
+  hyperion_status_t status = HYPERION_OK;
+  hyperion_error_t error{};
+};
+
+}  // namespace
+
+const char* instance_state_name(InstanceState state) {
+  switch (state) {
+    case InstanceState::kNew: return "new";
+    case InstanceState::kCreated: return "created";
+    case InstanceState::kRunning: return "running";
+    case InstanceState::kStopped: return "stopped";
+    case InstanceState::kFailed: return "failed";
+    case InstanceState::kHung: return "hung";
+    case InstanceState::kDestroyed: return "destroyed";
+  }
+  return "?";
+}
+
+PluginInstance::PluginInstance(std::string name, std::shared_ptr<loader::LoadedPlugin> plugin,
+                               hostapi::HostFacilities& facilities, CallRunner& runner,
+                               std::map<std::string, std::string> providers)
+    : name_(std::move(name)), plugin_(std::move(plugin)), facilities_(facilities), runner_(runner),
+      ctx_(std::make_shared<hyperion_host_ctx>()) {
+  ctx_->instance = name_;
+  ctx_->logger = logging::instance_logger(name_);
+  ctx_->facilities = &facilities_;
+  ctx_->declared_requirements = plugin_->metadata.requires_;
+  ctx_->providers = std::move(providers);
+}
+
+PluginInstance::~PluginInstance() {
+  if (instance_ != nullptr && state_ != InstanceState::kHung && state_ != InstanceState::kDestroyed) {
+    destroy(Clock::now() + std::chrono::seconds(5));
+  }
+}
+
+Status PluginInstance::call(const char* what, Clock::time_point deadline,
+                            std::function<hyperion_status_t(hyperion_error_t*)> fn) {
+  auto result = std::make_shared<CallResult>();
+  result->error.struct_size = sizeof(hyperion_error_t);
+  // The task keeps the host context and the library alive for as long as it runs.
+  auto task = [result, fn = std::move(fn), ctx = ctx_, plugin = plugin_] { result->status = fn(&result->error); };
+  if (runner_.run(std::move(task), deadline) == CallRunner::Outcome::kHung) {
+    state_ = InstanceState::kHung;
+    plugin_->pinned = true;  // its code may still be running: never unload it
+    return deadline_exceeded("instance \"" + name_ + "\": " + what +
+                             " did not return before its deadline (hung); the host will not call it again");
+  }
+  if (result->status == HYPERION_OK) return ok_status();
+  // Never trust what a plugin wrote: bound the message and fall back on unknown codes.
+  result->error.message[sizeof(result->error.message) - 1] = '\0';
+  std::string message = result->error.message;
+  if (message.empty()) message = "(no message)";
+  return Status(hostapi::from_abi(result->status), "instance \"" + name_ + "\": " + what + " failed (" +
+                                                       hostapi::abi_status_name(result->status) + "): " + message);
+}
+
+Status PluginInstance::create(const boost::json::object& config, Clock::time_point deadline) {
+  const std::string json = boost::json::serialize(config);
+  hyperion_instance_t* created = nullptr;
+  auto vtable = plugin_->vtable;
+  hyperion_host_ctx* ctx = ctx_.get();
+  std::string name = name_;
+  // `created` is written only if the call returns; a hung create leaks its instance.
+  auto out = std::make_shared<hyperion_instance_t*>(nullptr);
+  Status s = call("create", deadline, [vtable, ctx, json, name, out](hyperion_error_t* err) {
+    return vtable.create(hostapi::host_api_table(), ctx, {name.data(), name.size()}, {json.data(), json.size()},
+                         out.get(), err);
+  });
+  created = *out;
+  if (!s.ok()) {
+    if (state_ != InstanceState::kHung) state_ = InstanceState::kFailed;
+    return s;
+  }
+  if (created == nullptr) {
+    state_ = InstanceState::kFailed;
+    return internal_error("instance \"" + name_ + "\": create returned HYPERION_OK but no instance");
+  }
+  instance_ = created;
+  state_ = InstanceState::kCreated;
+  return ok_status();
+}
+
+Status PluginInstance::start(Clock::time_point deadline) {
+  if (state_ != InstanceState::kCreated) {
+    return failed_precondition("instance \"" + name_ + "\": start in state " + instance_state_name(state_));
+  }
+  auto vtable = plugin_->vtable;
+  hyperion_instance_t* instance = instance_;
+  uint64_t deadline_ns = to_monotonic_ns(deadline);
+  Status s = call("start", deadline, [vtable, instance, deadline_ns](hyperion_error_t* err) {
+    return vtable.start(instance, deadline_ns, err);
+  });
+  if (!s.ok()) {
+    if (state_ != InstanceState::kHung) state_ = InstanceState::kFailed;
+    return s;
+  }
+  state_ = InstanceState::kRunning;
+  Status published = publish_services();
+  if (!published.ok()) {
+    // Running but unusable: stop it again so the caller can treat it as failed.
+    (void)stop(deadline);
+    if (state_ != InstanceState::kHung) state_ = InstanceState::kFailed;
+    return published;
+  }
+  return ok_status();
+}
+
+Status PluginInstance::publish_services() {
+  for (const loader::ApiVersion& api : plugin_->metadata.provides) {
+    hyperion_service_ref_t ref{};
+    ref.struct_size = sizeof ref;
+    auto vtable = plugin_->vtable;
+    hyperion_instance_t* instance = instance_;
+    auto out = std::make_shared<hyperion_service_ref_t>(ref);
+    std::string api_name = api.api;
+    uint32_t major = api.major;
+    Status s = call("get_service", Clock::now() + std::chrono::seconds(5),
+                    [vtable, instance, out, api_name, major](hyperion_error_t* err) {
+                      return vtable.get_service(instance, {api_name.data(), api_name.size()}, major, out.get(), err);
+                    });
+    if (!s.ok()) return s;
+    if (out->vtable == nullptr) {
+      return internal_error("instance \"" + name_ + "\": get_service(" + api.to_string() + ") returned no vtable");
+    }
+    facilities_.services.publish(name_, api.api, api.major, *out);
+  }
+  return ok_status();
+}
+
+Status PluginInstance::stop(Clock::time_point deadline) {
+  if (state_ != InstanceState::kRunning) {
+    return failed_precondition("instance \"" + name_ + "\": stop in state " + instance_state_name(state_));
+  }
+  hostapi::cancel_timers(*ctx_);
+  size_t still_inside = facilities_.services.withdraw(name_, deadline);
+  if (still_inside > 0) {
+    ctx_->logger->warn("{} service call(s) still inside at the stop deadline", still_inside);
+  }
+  auto vtable = plugin_->vtable;
+  hyperion_instance_t* instance = instance_;
+  uint64_t deadline_ns = to_monotonic_ns(deadline);
+  Status s = call("stop", deadline, [vtable, instance, deadline_ns](hyperion_error_t* err) {
+    return vtable.stop(instance, deadline_ns, err);
+  });
+  if (state_ != InstanceState::kHung) state_ = InstanceState::kStopped;
+  return s;
+}
+
+void PluginInstance::destroy(Clock::time_point deadline) {
+  if (instance_ == nullptr || state_ == InstanceState::kHung || state_ == InstanceState::kDestroyed) return;
+  hostapi::release_all(*ctx_);
+  auto vtable = plugin_->vtable;
+  hyperion_instance_t* instance = instance_;
+  Status s = call("destroy", deadline, [vtable, instance](hyperion_error_t*) {
+    vtable.destroy(instance);
+    return HYPERION_OK;
+  });
+  if (!s.ok()) {
+    ctx_->logger->error("{}", s.message());
+    return;
+  }
+  instance_ = nullptr;
+  state_ = InstanceState::kDestroyed;
+}
+
+}  // namespace hyperion::lifecycle

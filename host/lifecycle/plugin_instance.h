@@ -1,0 +1,69 @@
+// PluginInstance: one running instance of a plugin — its state, its host
+// context, and every call into its vtable. Each call runs through the
+// CallRunner with a deadline; an error, an exception turned into an error by the
+// SDK, garbage in the error struct, or a call that never returns all become a
+// Status that names the instance and the call. A hung instance is never called,
+// destroyed or unloaded again.
+// Thread-safety: lifecycle calls (create/start/stop/destroy) must be serialized
+// by the caller; state() may be read from any thread.
+#pragma once
+
+#include <hyperion/plugin.h>
+
+#include <atomic>
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "base/status.h"
+#include "hostapi/host_context.h"
+#include "lifecycle/call_runner.h"
+#include "loader/loaded_plugin.h"
+
+namespace hyperion::lifecycle {
+
+enum class InstanceState { kNew, kCreated, kRunning, kStopped, kFailed, kHung, kDestroyed };
+const char* instance_state_name(InstanceState state);
+
+class PluginInstance {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  PluginInstance(std::string name, std::shared_ptr<loader::LoadedPlugin> plugin, hostapi::HostFacilities& facilities,
+                 CallRunner& runner, std::map<std::string, std::string> providers);
+  ~PluginInstance();  // destroys the instance if the caller did not
+  PluginInstance(const PluginInstance&) = delete;
+  PluginInstance& operator=(const PluginInstance&) = delete;
+
+  Status create(const boost::json::object& config, Clock::time_point deadline);
+  // Starts, then publishes the services the metadata declares.
+  Status start(Clock::time_point deadline);
+  // Cancels timers, withdraws services (draining uses in flight), then stops.
+  Status stop(Clock::time_point deadline);
+  // Releases everything the instance holds and destroys it. Skipped if hung.
+  void destroy(Clock::time_point deadline);
+
+  [[nodiscard]] const std::string& name() const { return name_; }
+  [[nodiscard]] InstanceState state() const { return state_.load(); }
+  [[nodiscard]] const loader::LoadedPlugin& plugin() const { return *plugin_; }
+
+ private:
+  // Runs `fn` (which calls into the plugin) with an error struct, by `deadline`.
+  Status call(const char* what, Clock::time_point deadline,
+              std::function<hyperion_status_t(hyperion_error_t*)> fn);
+  Status publish_services();
+
+  const std::string name_;
+  std::shared_ptr<loader::LoadedPlugin> plugin_;
+  hostapi::HostFacilities& facilities_;
+  CallRunner& runner_;
+  // Shared with calls in flight: a hung call may use it long after we gave up.
+  std::shared_ptr<hyperion_host_ctx> ctx_;
+  hyperion_instance_t* instance_ = nullptr;
+  std::atomic<InstanceState> state_{InstanceState::kNew};
+};
+
+}  // namespace hyperion::lifecycle

@@ -1,0 +1,67 @@
+#include "loader/loader.h"
+
+#include <algorithm>
+
+#include "loader/abi_negotiation.h"
+#include "os/elf_file.h"
+
+namespace hyperion::loader {
+
+Loader::Loader(std::vector<std::string> search_path, std::string cache_dir)
+    : resolver_(std::move(search_path)), cache_(std::move(cache_dir)) {}
+
+StatusOr<PluginMetadata> Loader::inspect(const std::string& library, const std::string& base_dir) const {
+  auto path = resolver_.resolve(library, base_dir);
+  if (!path.ok()) return path.status();
+  return read_plugin_metadata(*path);
+}
+
+StatusOr<std::shared_ptr<LoadedPlugin>> Loader::load(const std::string& library, const std::string& base_dir,
+                                                     const std::optional<std::string>& sha256_pin) {
+  auto source = resolver_.resolve(library, base_dir);
+  if (!source.ok()) return source.status();
+  // Copy first and check the copy: what is verified is exactly what is loaded.
+  auto cached = cache_.store(*source);
+  if (!cached.ok()) return cached.status();
+  if (sha256_pin && *sha256_pin != cached->sha256) {
+    return invalid_argument("loader: " + *source + ": sha256 mismatch: the manifest pins " + *sha256_pin +
+                            ", the file is " + cached->sha256);
+  }
+  auto elf = os::ElfFile::open(cached->path);
+  if (!elf.ok()) return elf.status().with_prefix("loader: " + *source);
+  bool has_entry = std::any_of(elf->dynamic_symbols().begin(), elf->dynamic_symbols().end(),
+                               [](const os::ElfSymbol& s) { return s.defined && s.name == HYPERION_ENTRY_SYMBOL; });
+  if (!has_entry) {
+    return invalid_argument("loader: " + *source + " does not export the entry symbol " HYPERION_ENTRY_SYMBOL
+                            " (is it a Hyperion plugin? did the export macro get hidden?)");
+  }
+  auto metadata = read_plugin_metadata(cached->path);
+  if (!metadata.ok()) return metadata.status();
+
+  std::lock_guard lock(mu_);
+  if (auto it = loaded_.find(cached->path); it != loaded_.end()) {
+    if (auto existing = it->second.lock()) return existing;
+  }
+  auto plugin = std::make_shared<LoadedPlugin>();
+  plugin->source_path = *source;
+  plugin->cached_path = cached->path;
+  plugin->sha256 = cached->sha256;
+  plugin->metadata = std::move(*metadata);
+  auto library_or = os::SharedLibrary::load(cached->path);
+  if (!library_or.ok()) {
+    return library_or.status().with_prefix("loader: " + *source + " cannot be loaded");
+  }
+  plugin->library = std::move(*library_or);
+  auto entry = reinterpret_cast<hyperion_plugin_entry_fn>(plugin->library.symbol(HYPERION_ENTRY_SYMBOL));
+  if (entry == nullptr) {
+    return invalid_argument("loader: " + *source + ": dlsym(" HYPERION_ENTRY_SYMBOL ") found nothing");
+  }
+  auto negotiated = negotiate_abi(entry, *source, plugin->metadata);
+  if (!negotiated.ok()) return negotiated.status();
+  plugin->abi_minor = negotiated->abi_minor;
+  plugin->vtable = negotiated->vtable;
+  loaded_[cached->path] = plugin;
+  return plugin;
+}
+
+}  // namespace hyperion::loader

@@ -1,0 +1,46 @@
+// Loader: from a manifest's `library:` to a LoadedPlugin — resolve the file on
+// the search path, check it is an ELF shared object with a metadata section and
+// the entry symbol, copy it into the content-addressed cache, check the sha256
+// pin, dlopen the copy with RTLD_NOW | RTLD_LOCAL, and negotiate the ABI.
+// Every failure is a distinct, precise error (docs/abi.md lists them).
+// Thread-safety: load() may be called from any thread.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "loader/library_cache.h"
+#include "loader/library_resolver.h"
+#include "loader/loaded_plugin.h"
+
+namespace hyperion::loader {
+
+class Loader {
+ public:
+  Loader(std::vector<std::string> search_path, std::string cache_dir);
+
+  // Loads `library` (resolved against `base_dir`), or returns the already loaded
+  // plugin with the same contents. `sha256_pin` (lower-case hex), when given,
+  // must equal the hash of the file.
+  StatusOr<std::shared_ptr<LoadedPlugin>> load(const std::string& library, const std::string& base_dir,
+                                               const std::optional<std::string>& sha256_pin);
+
+  // Resolves and reads the metadata without loading anything (for validate).
+  StatusOr<PluginMetadata> inspect(const std::string& library, const std::string& base_dir) const;
+  [[nodiscard]] StatusOr<std::string> resolve(const std::string& library, const std::string& base_dir) const {
+    return resolver_.resolve(library, base_dir);
+  }
+
+ private:
+  LibraryResolver resolver_;
+  LibraryCache cache_;
+  std::mutex mu_;
+  std::map<std::string, std::weak_ptr<LoadedPlugin>> loaded_;  // by cached path
+};
+
+}  // namespace hyperion::loader

@@ -1,0 +1,85 @@
+#include "logging/log_setup.h"
+
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <mutex>
+
+namespace hyperion::logging {
+namespace {
+
+// {"time":"...","level":"info","logger":"hello","msg":"..."} — one JSON object a line.
+class JsonFormatter final : public spdlog::formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
+    auto seconds = std::chrono::time_point_cast<std::chrono::seconds>(msg.time);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(msg.time - seconds).count();
+    std::time_t t = std::chrono::system_clock::to_time_t(msg.time);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char time[40];
+    std::strftime(time, sizeof time, "%Y-%m-%dT%H:%M:%S", &tm);
+    char stamp[48];
+    std::snprintf(stamp, sizeof stamp, "%s.%03dZ", time, static_cast<int>(ms));
+    boost::json::object o;
+    o["time"] = stamp;
+    o["level"] = std::string(spdlog::level::to_string_view(msg.level).data(),
+                             spdlog::level::to_string_view(msg.level).size());
+    o["logger"] = std::string(msg.logger_name.data(), msg.logger_name.size());
+    o["msg"] = std::string(msg.payload.data(), msg.payload.size());
+    std::string line = boost::json::serialize(o);
+    line += '\n';
+    dest.append(line.data(), line.data() + line.size());
+  }
+  [[nodiscard]] std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonFormatter>(); }
+};
+
+std::mutex g_mu;
+spdlog::sink_ptr g_sink;
+std::string g_format = "text";
+spdlog::level::level_enum g_level = spdlog::level::info;
+
+spdlog::sink_ptr sink() {
+  if (!g_sink) {
+    g_sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+    g_sink->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ [%n] %v");
+  }
+  return g_sink;
+}
+
+std::shared_ptr<spdlog::logger> make_logger(const std::string& name) {
+  auto logger = std::make_shared<spdlog::logger>(name, sink());
+  logger->set_level(g_level);
+  logger->flush_on(spdlog::level::warn);
+  spdlog::register_logger(logger);
+  return logger;
+}
+
+std::shared_ptr<spdlog::logger> get_or_make(const std::string& name) {
+  std::lock_guard lock(g_mu);
+  if (auto existing = spdlog::get(name)) return existing;
+  return make_logger(name);
+}
+
+}  // namespace
+
+Status configure(const std::string& level, const std::string& format) {
+  auto parsed = spdlog::level::from_str(level);
+  if (parsed == spdlog::level::off && level != "off") return invalid_argument("log level \"" + level + "\" is not trace|debug|info|warn|error|off");
+  if (format != "text" && format != "json") return invalid_argument("log format \"" + format + "\" is not text|json");
+  std::lock_guard lock(g_mu);
+  g_level = parsed;
+  g_format = format;
+  if (format == "json") sink()->set_formatter(std::make_unique<JsonFormatter>());
+  else sink()->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ [%n] %v");
+  spdlog::apply_all([&](const std::shared_ptr<spdlog::logger>& l) { l->set_level(parsed); });
+  return ok_status();
+}
+
+std::shared_ptr<spdlog::logger> host_logger() { return get_or_make("hyperion"); }
+
+std::shared_ptr<spdlog::logger> instance_logger(const std::string& instance) { return get_or_make(instance); }
+
+}  // namespace hyperion::logging

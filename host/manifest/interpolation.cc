@@ -1,0 +1,88 @@
+#include "manifest/interpolation.h"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace hyperion::manifest {
+namespace {
+
+bool is_name_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
+bool is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
+
+StatusOr<std::string> read_secret_file(const std::string& path, const InterpolationEnv& env) {
+  if (path.empty()) return invalid_argument("${file:} needs a path");
+  std::filesystem::path p(path);
+  if (p.is_relative() && !env.base_dir.empty()) p = std::filesystem::path(env.base_dir) / p;
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return invalid_argument("${file:" + path + "}: cannot read " + p.string() + ": " + std::strerror(errno));
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  std::string text = std::move(buffer).str();
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return text;
+}
+
+}  // namespace
+
+InterpolationEnv process_env(std::string base_dir) {
+  return {[](const std::string& name) -> std::optional<std::string> {
+            const char* v = std::getenv(name.c_str());
+            if (v == nullptr) return std::nullopt;
+            return std::string(v);
+          },
+          std::move(base_dir)};
+}
+
+StatusOr<Interpolated> interpolate(std::string_view raw, const InterpolationEnv& env) {
+  Interpolated out;
+  size_t i = 0;
+  while (i < raw.size()) {
+    if (raw.compare(i, 3, "$${") == 0) {
+      out.value += "${";
+      out.changed = true;
+      i += 3;
+      continue;
+    }
+    if (raw.compare(i, 2, "${") != 0) {
+      out.value += raw[i++];
+      continue;
+    }
+    size_t close = raw.find('}', i + 2);
+    if (close == std::string_view::npos) {
+      return invalid_argument("unterminated \"${\" in \"" + std::string(raw) + "\"");
+    }
+    std::string_view body = raw.substr(i + 2, close - i - 2);
+    out.changed = true;
+    if (body.starts_with("file:")) {
+      auto text = read_secret_file(std::string(body.substr(5)), env);
+      if (!text.ok()) return text.status();
+      out.value += *text;
+      out.secret = true;
+    } else {
+      size_t n = 0;
+      if (body.empty() || !is_name_start(body[0])) {
+        return invalid_argument("bad variable reference \"${" + std::string(body) + "}\"");
+      }
+      while (n < body.size() && is_name_char(body[n])) ++n;
+      std::string name(body.substr(0, n));
+      std::string_view rest = body.substr(n);
+      std::optional<std::string> value = env.getenv(name);
+      if (rest.empty()) {
+        if (!value) return invalid_argument("environment variable " + name + " is not set (use ${" + name + ":-default} for a default)");
+        out.value += *value;
+      } else if (rest.starts_with(":-")) {
+        out.value += (value && !value->empty()) ? *value : std::string(rest.substr(2));
+      } else {
+        return invalid_argument("bad variable reference \"${" + std::string(body) + "}\" (expected ${NAME} or ${NAME:-default})");
+      }
+    }
+    i = close + 1;
+  }
+  return out;
+}
+
+}  // namespace hyperion::manifest

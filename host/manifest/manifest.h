@@ -1,0 +1,82 @@
+// Manifest: what a YAML manifest says — the app, the host settings and the
+// plugin instances — after interpolation and structural checks, before any
+// plugin is looked at. Thread-safety: a plain value.
+//
+//   app: demo
+//   host:
+//     state_dir: /var/lib/hyperion/demo   # Default: see docs/manifest.md
+//     log_level: info                     # trace|debug|info|warn|error. Default: info
+//     log_format: text                    # text|json. Default: text
+//     plugin_path: [../build/plugins-out] # searched for libraries given by name
+//     start_timeout_ms: 30000             # Default per instance. Default: 30000
+//     stop_timeout_ms: 5000               # Default per instance. Default: 5000
+//   plugins:
+//     - name: hello                       # unique; [a-z0-9][a-z0-9_-]*
+//       library: hello                    # a name on the search path, or a path
+//       sha256: 3a7b...                   # optional pin of the library's contents
+//       optional: false                   # optional instances never fail readiness
+//       after: [other]                    # start after these instances
+//       start_timeout_ms: 30000
+//       stop_timeout_ms: 5000
+//       config: { greeting: "hi" }        # checked against the plugin's schema
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <chrono>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "manifest/source_location.h"
+
+namespace hyperion::manifest {
+
+struct HostSettings {
+  std::string state_dir;  // empty: the default (docs/decisions/0002-state-dir.md)
+  std::string log_level = "info";
+  std::string log_format = "text";
+  std::vector<std::string> plugin_path;  // absolute, resolved against the manifest's folder
+  std::chrono::milliseconds start_timeout{30000};
+  std::chrono::milliseconds stop_timeout{5000};
+};
+
+struct InstanceSpec {
+  std::string name;
+  std::string library;  // as written
+  std::optional<std::string> sha256;
+  bool optional = false;
+  std::vector<std::string> after;
+  std::chrono::milliseconds start_timeout{0};
+  std::chrono::milliseconds stop_timeout{0};
+  boost::json::object config;
+  // JSON Pointer of this instance in the manifest ("/plugins/2"); config fields
+  // are under pointer + "/config".
+  std::string pointer;
+  SourceLocation location;
+  // Config fields (pointers relative to the config, e.g. "/password") whose
+  // values came from ${file:...}.
+  std::set<std::string> secret_fields;
+};
+
+struct Manifest {
+  std::string path;  // as given
+  std::string dir;   // folder relative paths start from
+  std::string text;  // the file as written, secret references unresolved
+  std::string app;
+  HostSettings host;
+  std::vector<InstanceSpec> plugins;
+  LocationMap locations;  // every value's position, by JSON Pointer
+
+  [[nodiscard]] SourceLocation locate(const std::string& pointer) const {
+    return manifest::locate(locations, pointer, path);
+  }
+  [[nodiscard]] const InstanceSpec* find(const std::string& name) const {
+    for (const InstanceSpec& s : plugins) {
+      if (s.name == name) return &s;
+    }
+    return nullptr;
+  }
+};
+
+}  // namespace hyperion::manifest

@@ -1,0 +1,137 @@
+#include "manifest/yaml_to_json.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <cmath>
+#include <regex>
+
+namespace hyperion::manifest {
+namespace {
+
+class Converter {
+ public:
+  Converter(const std::string& file, const InterpolationEnv& env, JsonDocument& doc, Diagnostics& diags)
+      : file_(file), env_(env), doc_(doc), diags_(diags) {}
+
+  boost::json::value convert(const YAML::Node& node, const std::string& pointer) {
+    doc_.locations[pointer] = where(node);
+    switch (node.Type()) {
+      case YAML::NodeType::Map: return convert_map(node, pointer);
+      case YAML::NodeType::Sequence: {
+        boost::json::array out;
+        size_t i = 0;
+        for (const YAML::Node& item : node) {
+          out.push_back(convert(item, pointer + "/" + std::to_string(i++)));
+        }
+        return out;
+      }
+      case YAML::NodeType::Scalar: return convert_scalar(node, pointer);
+      case YAML::NodeType::Null:
+      case YAML::NodeType::Undefined: return nullptr;
+    }
+    return nullptr;
+  }
+
+ private:
+  SourceLocation where(const YAML::Node& node) const {
+    YAML::Mark m = node.Mark();
+    if (m.is_null()) return {file_, 0, 0};
+    return {file_, m.line + 1, m.column + 1};
+  }
+
+  void error(const YAML::Node& node, const std::string& pointer, std::string message) {
+    diags_.push_back({where(node), pointer_to_field(pointer), std::move(message)});
+  }
+
+  boost::json::value convert_map(const YAML::Node& node, const std::string& pointer) {
+    boost::json::object out;
+    for (const auto& kv : node) {
+      if (!kv.first.IsScalar()) {
+        error(kv.first, pointer, "mapping keys must be plain strings");
+        continue;
+      }
+      const std::string key = kv.first.Scalar();
+      const std::string child = pointer + "/" + pointer_token(key);
+      if (out.contains(key)) {
+        error(kv.first, child, "duplicate key \"" + key + "\"");
+        continue;
+      }
+      out[key] = convert(kv.second, child);
+      // A key's position is more useful than its value's for "unknown key".
+      doc_.locations[child] = where(kv.first);
+    }
+    return out;
+  }
+
+  boost::json::value convert_scalar(const YAML::Node& node, const std::string& pointer) {
+    auto interpolated = interpolate(node.Scalar(), env_);
+    if (!interpolated.ok()) {
+      error(node, pointer, interpolated.status().message());
+      return nullptr;
+    }
+    if (interpolated->secret) doc_.secret_pointers.insert(pointer);
+    const std::string& tag = node.Tag();
+    // "!" marks a quoted or block scalar; an explicit !!str tag also forces a string.
+    if (tag == "!" || tag == "tag:yaml.org,2002:str") return boost::json::string(interpolated->value);
+    boost::json::value typed = type_plain_scalar(interpolated->value);
+    if (!typed.is_string()) doc_.plain_text[pointer] = interpolated->value;
+    return typed;
+  }
+
+  static boost::json::value type_plain_scalar(const std::string& s) {
+    if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
+    if (s == "true" || s == "True" || s == "TRUE") return true;
+    if (s == "false" || s == "False" || s == "FALSE") return false;
+    static const std::regex kInt("[-+]?[0-9]+");
+    static const std::regex kFloat("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
+    if (std::regex_match(s, kInt)) {
+      int64_t v = 0;
+      const char* begin = s.data() + (s[0] == '+' ? 1 : 0);
+      auto [ptr, ec] = std::from_chars(begin, s.data() + s.size(), v);
+      if (ec == std::errc() && ptr == s.data() + s.size()) return v;
+    }
+    if (std::regex_match(s, kFloat)) {
+      double v = std::strtod(s.c_str(), nullptr);
+      if (std::isfinite(v)) return v;
+    }
+    return boost::json::string(s);
+  }
+
+  const std::string& file_;
+  const InterpolationEnv& env_;
+  JsonDocument& doc_;
+  Diagnostics& diags_;
+};
+
+}  // namespace
+
+std::string pointer_token(const std::string& key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out += c;
+  }
+  return out;
+}
+
+JsonDocument yaml_to_json(const std::string& text, const std::string& file,
+                          const InterpolationEnv& env, Diagnostics& diagnostics) {
+  JsonDocument doc;
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    diagnostics.push_back({{file, e.mark.line + 1, e.mark.column + 1}, "", "YAML syntax error: " + e.msg});
+    return doc;
+  } catch (const YAML::Exception& e) {
+    diagnostics.push_back({{file, 0, 0}, "", std::string("YAML error: ") + e.what()});
+    return doc;
+  }
+  Converter converter(file, env, doc, diagnostics);
+  doc.root = converter.convert(root, "");
+  return doc;
+}
+
+}  // namespace hyperion::manifest

@@ -1,0 +1,144 @@
+#include "metrics/metrics_registry.h"
+
+#include <boost/json.hpp>
+#include <cmath>
+#include <charconv>
+
+namespace hyperion::metrics {
+namespace {
+
+bool valid_name(const std::string& name, bool allow_colon) {
+  if (name.empty()) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (allow_colon && c == ':') ||
+              (i > 0 && c >= '0' && c <= '9');
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string escape_label_value(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '"') out += "\\\"";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+
+// {instance="x",k="v"} with keys sorted, so equal label sets render equally.
+StatusOr<std::string> render_labels(const std::string& instance, const std::string& labels_json) {
+  std::map<std::string, std::string> labels;
+  if (!labels_json.empty()) {
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(labels_json, ec);
+    if (ec || !v.is_object()) return invalid_argument("metrics: labels must be a JSON object");
+    for (const auto& kv : v.as_object()) {
+      std::string key(kv.key());
+      if (!valid_name(key, false) || key.starts_with("__") || key == "instance") {
+        return invalid_argument("metrics: bad label name \"" + key + "\"");
+      }
+      if (!kv.value().is_string()) return invalid_argument("metrics: label \"" + key + "\" must be a string");
+      labels[key] = std::string(kv.value().as_string());
+    }
+  }
+  std::string out = "instance=\"" + escape_label_value(instance) + "\"";
+  for (const auto& [k, v] : labels) out += "," + k + "=\"" + escape_label_value(v) + "\"";
+  return out;
+}
+
+std::string format_number(double v) {
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  if (std::isnan(v)) return "NaN";
+  // Shortest text that reads back as the same double: 0.025, not 0.025000000000000001.
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
+}
+
+}  // namespace
+
+const std::vector<double>& MetricsRegistry::bucket_bounds() {
+  static const std::vector<double> kBounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+  return kBounds;
+}
+
+StatusOr<MetricsRegistry::Series*> MetricsRegistry::series(MetricKind kind, const std::string& instance,
+                                                           const std::string& name, const std::string& labels_json) {
+  if (!valid_name(name, true)) return invalid_argument("metrics: bad metric name \"" + name + "\"");
+  auto labels = render_labels(instance, labels_json);
+  if (!labels.ok()) return labels.status();
+  auto [it, inserted] = families_.try_emplace(name, Family{kind, {}});
+  if (!inserted && it->second.kind != kind) {
+    return invalid_argument("metrics: \"" + name + "\" is already used as another kind of metric");
+  }
+  Series& s = it->second.series[*labels];
+  if (kind == MetricKind::kHistogram && s.buckets.empty()) s.buckets.assign(bucket_bounds().size(), 0);
+  return &s;
+}
+
+Status MetricsRegistry::counter_add(const std::string& instance, const std::string& name,
+                                    const std::string& labels_json, double delta) {
+  if (!(delta >= 0)) return invalid_argument("metrics: counter \"" + name + "\" can only go up");
+  std::lock_guard lock(mu_);
+  auto s = series(MetricKind::kCounter, instance, name, labels_json);
+  if (!s.ok()) return s.status();
+  (*s)->value += delta;
+  return ok_status();
+}
+
+Status MetricsRegistry::gauge_set(const std::string& instance, const std::string& name,
+                                  const std::string& labels_json, double value) {
+  std::lock_guard lock(mu_);
+  auto s = series(MetricKind::kGauge, instance, name, labels_json);
+  if (!s.ok()) return s.status();
+  (*s)->value = value;
+  return ok_status();
+}
+
+Status MetricsRegistry::histogram_observe(const std::string& instance, const std::string& name,
+                                          const std::string& labels_json, double value) {
+  std::lock_guard lock(mu_);
+  auto s = series(MetricKind::kHistogram, instance, name, labels_json);
+  if (!s.ok()) return s.status();
+  const auto& bounds = bucket_bounds();
+  for (size_t i = 0; i < bounds.size(); ++i) {
+    if (value <= bounds[i]) {
+      ++(*s)->buckets[i];
+      break;
+    }
+  }
+  (*s)->sum += value;
+  ++(*s)->count;
+  return ok_status();
+}
+
+std::string MetricsRegistry::render() const {
+  std::lock_guard lock(mu_);
+  std::string out;
+  for (const auto& [name, family] : families_) {
+    static constexpr const char* kTypes[] = {"counter", "gauge", "histogram"};
+    out += "# TYPE " + name + " " + kTypes[static_cast<int>(family.kind)] + "\n";
+    for (const auto& [labels, s] : family.series) {
+      if (family.kind != MetricKind::kHistogram) {
+        out += name + "{" + labels + "} " + format_number(s.value) + "\n";
+        continue;
+      }
+      uint64_t cumulative = 0;
+      const auto& bounds = bucket_bounds();
+      for (size_t i = 0; i < bounds.size(); ++i) {
+        cumulative += s.buckets[i];
+        out += name + "_bucket{" + labels + ",le=\"" + format_number(bounds[i]) + "\"} " + std::to_string(cumulative) + "\n";
+      }
+      out += name + "_bucket{" + labels + ",le=\"+Inf\"} " + std::to_string(s.count) + "\n";
+      out += name + "_sum{" + labels + "} " + format_number(s.sum) + "\n";
+      out += name + "_count{" + labels + "} " + std::to_string(s.count) + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace hyperion::metrics

@@ -1,0 +1,53 @@
+// MetricsRegistry: the counters, gauges and histograms plugins (and the host)
+// record through the host API, labelled by instance, rendered in the Prometheus
+// text exposition format (version 0.0.4).
+// Thread-safety: every method may be called from any thread.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+
+namespace hyperion::metrics {
+
+enum class MetricKind { kCounter, kGauge, kHistogram };
+
+class MetricsRegistry {
+ public:
+  // `labels_json` is empty or a JSON object of string values. kInvalidArgument
+  // for a bad name, bad labels, a negative counter delta, or a name already used
+  // with another kind.
+  Status counter_add(const std::string& instance, const std::string& name, const std::string& labels_json, double delta);
+  Status gauge_set(const std::string& instance, const std::string& name, const std::string& labels_json, double value);
+  Status histogram_observe(const std::string& instance, const std::string& name, const std::string& labels_json,
+                           double value);
+
+  // Prometheus text exposition of everything recorded.
+  [[nodiscard]] std::string render() const;
+
+  // Upper bounds of histogram buckets (seconds-friendly defaults, as Prometheus'
+  // client libraries use).
+  static const std::vector<double>& bucket_bounds();
+
+ private:
+  struct Series {
+    double value = 0;                // counter / gauge
+    std::vector<uint64_t> buckets;   // histogram, cumulative on render
+    double sum = 0;
+    uint64_t count = 0;
+  };
+  struct Family {
+    MetricKind kind;
+    std::map<std::string, Series> series;  // by rendered label set
+  };
+  StatusOr<Series*> series(MetricKind kind, const std::string& instance, const std::string& name,
+                           const std::string& labels_json);
+
+  mutable std::mutex mu_;
+  std::map<std::string, Family> families_;
+};
+
+}  // namespace hyperion::metrics

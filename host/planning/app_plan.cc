@@ -1,0 +1,61 @@
+#include "planning/app_plan.h"
+
+#include "config/config_validator.h"
+#include "manifest/diagnostic.h"
+
+namespace hyperion::planning {
+
+StatusOr<std::unique_ptr<AppPlan>> plan_app(manifest::Manifest manifest, loader::Loader& loader, LoadMode mode) {
+  auto plan = std::make_unique<AppPlan>();
+  plan->manifest = std::move(manifest);
+  const manifest::Manifest& m = plan->manifest;
+  manifest::Diagnostics diags;
+  auto report = [&](const std::string& pointer, const std::string& message) {
+    diags.push_back({m.locate(pointer), manifest::pointer_to_field(pointer), message});
+  };
+
+  for (const manifest::InstanceSpec& spec : m.plugins) {
+    PlannedInstance planned;
+    planned.spec = &spec;
+    if (mode == LoadMode::kLoad) {
+      auto loaded = loader.load(spec.library, m.dir, spec.sha256);
+      if (!loaded.ok()) {
+        report(spec.pointer + "/library", "instance \"" + spec.name + "\": " + loaded.status().message());
+        continue;
+      }
+      planned.plugin = *loaded;
+      planned.metadata = planned.plugin->metadata;
+    } else {
+      auto metadata = loader.inspect(spec.library, m.dir);
+      if (!metadata.ok()) {
+        report(spec.pointer + "/library", "instance \"" + spec.name + "\": " + metadata.status().message());
+        continue;
+      }
+      planned.metadata = std::move(*metadata);
+    }
+    auto validator = config::ConfigValidator::compile(planned.metadata.config_schema);
+    if (!validator.ok()) {
+      report(spec.pointer + "/library", "plugin " + planned.metadata.name + ": " + validator.status().message());
+      continue;
+    }
+    planned.config = spec.config;
+    for (const config::ConfigError& e : validator->apply_defaults_and_validate(planned.config)) {
+      report(spec.pointer + "/config" + e.pointer,
+             "instance \"" + spec.name + "\" (plugin " + planned.metadata.name + " " + planned.metadata.version +
+                 "): " + e.message);
+    }
+    plan->instances.push_back(std::move(planned));
+  }
+  if (!diags.empty()) return manifest::to_status(diags);
+
+  std::vector<graph::GraphNode> nodes;
+  for (const PlannedInstance& p : plan->instances) {
+    nodes.push_back({p.spec->name, p.metadata.provides, p.metadata.requires_, p.spec->after});
+  }
+  auto graph = graph::DependencyGraph::build(nodes);
+  if (!graph.ok()) return graph.status().with_prefix(m.path);
+  plan->graph = std::move(*graph);
+  return plan;
+}
+
+}  // namespace hyperion::planning

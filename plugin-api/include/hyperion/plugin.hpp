@@ -1,0 +1,490 @@
+// hyperion/plugin.hpp — the header-only C++ SDK for writing Hyperion plugins.
+//
+// A plugin is an ordinary class plus one macro:
+//
+//   class Hello {
+//    public:
+//     Hello(hyperion::Context& ctx, const boost::json::object& config);
+//     void start(hyperion::Deadline deadline);
+//     void stop(hyperion::Deadline deadline);
+//     hyperion::HealthReport health();                        // optional
+//   };
+//   HYPERION_PLUGIN(Hello)
+//
+// The SDK generates the C entry point and tables of hyperion/plugin.h, parses the
+// JSON the host passes, and catches every exception at the boundary: a
+// hyperion::Error keeps its status code, any other exception becomes
+// HYPERION_ERR_INTERNAL carrying what() as the message. Nothing C++ crosses the ABI.
+//
+// Optional hooks are detected from the class: define a member with the signature
+// below and its vtable slot is filled; leave it out and the slot is NULL
+// ("not supported"). The metadata's "capabilities" must list what you implement
+// ("health", "reload", "state"); the host checks the two agree.
+//
+//   hyperion::HealthReport health();
+//   void reload_prepare(const boost::json::object& new_config, const boost::json::array& diff);
+//   void reload_commit();
+//   void reload_abort();
+//   std::string state_export();
+//   void state_import(std::string_view state);
+//   hyperion::ServiceRef get_service(std::string_view api, uint32_t api_major);
+//
+// Metadata: hyperion_add_plugin(NAME SOURCES ... METADATA plugin.json) embeds the
+// JSON file in the metadata section. Without CMake, write once in one source file:
+//   HYPERION_PLUGIN_METADATA_JSON(R"({"name": "hello", ...})");
+//
+// Thread-safety: Context is safe to use from any thread; see hyperion/plugin.h
+// (convention 6) for which of your hooks may run concurrently.
+#ifndef HYPERION_PLUGIN_HPP_
+#define HYPERION_PLUGIN_HPP_
+
+#include <hyperion/plugin.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+extern "C" const char hyperion_plugin_metadata[];
+
+namespace hyperion {
+
+// An error with an ABI status code. Throw it from any hook to fail with `code`.
+class Error : public std::runtime_error {
+ public:
+  Error(hyperion_status_t code, const std::string& message)
+      : std::runtime_error(message), code_(code) {}
+  [[nodiscard]] hyperion_status_t code() const noexcept { return code_; }
+
+ private:
+  hyperion_status_t code_;
+};
+
+inline hyperion_str_t to_str(std::string_view s) noexcept { return {s.data(), s.size()}; }
+inline std::string_view to_view(hyperion_str_t s) noexcept {
+  return s.size == 0 ? std::string_view{} : std::string_view{s.data, s.size};
+}
+
+// An absolute CLOCK_MONOTONIC deadline (the clock of std::chrono::steady_clock
+// on Linux).
+class Deadline {
+ public:
+  explicit Deadline(uint64_t monotonic_ns) noexcept : ns_(monotonic_ns) {}
+  [[nodiscard]] uint64_t ns() const noexcept { return ns_; }
+  [[nodiscard]] std::chrono::steady_clock::time_point time_point() const noexcept {
+    return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(ns_));
+  }
+  [[nodiscard]] bool expired() const noexcept {
+    return std::chrono::steady_clock::now() >= time_point();
+  }
+
+ private:
+  uint64_t ns_;
+};
+
+enum class HealthStatus { kHealthy, kDegraded, kUnhealthy };
+
+struct HealthReport {
+  HealthStatus status = HealthStatus::kHealthy;
+  std::string message;
+  boost::json::object details;
+
+  [[nodiscard]] std::string to_json() const {
+    static constexpr const char* kNames[] = {"healthy", "degraded", "unhealthy"};
+    boost::json::object o;
+    o["status"] = kNames[static_cast<int>(status)];
+    o["message"] = message;
+    o["details"] = details;
+    return boost::json::serialize(o);
+  }
+};
+
+// What a provider returns from get_service().
+struct ServiceRef {
+  const void* vtable = nullptr;
+  void* ctx = nullptr;
+  uint32_t api_minor = 0;
+};
+
+// One use of a service, from ServiceHandle::enter() until destruction.
+template <typename VTable>
+class ServiceUse {
+ public:
+  ServiceUse(const hyperion_host_api_t* host, hyperion_service_t* handle,
+             hyperion_service_ref_t ref) noexcept
+      : host_(host), handle_(handle), ref_(ref) {}
+  ServiceUse(ServiceUse&& o) noexcept : host_(o.host_), handle_(std::exchange(o.handle_, nullptr)), ref_(o.ref_) {}
+  ServiceUse(const ServiceUse&) = delete;
+  ServiceUse& operator=(const ServiceUse&) = delete;
+  ServiceUse& operator=(ServiceUse&&) = delete;
+  ~ServiceUse() {
+    if (handle_ != nullptr) host_->service_leave(handle_);
+  }
+  [[nodiscard]] const VTable* vtable() const noexcept { return static_cast<const VTable*>(ref_.vtable); }
+  [[nodiscard]] void* ctx() const noexcept { return ref_.ctx; }
+  [[nodiscard]] uint32_t api_minor() const noexcept { return ref_.api_minor; }
+
+ private:
+  const hyperion_host_api_t* host_;
+  hyperion_service_t* handle_;
+  hyperion_service_ref_t ref_;
+};
+
+// A handle on a required service. The host may replace the provider underneath;
+// every enter() sees the current one.
+class ServiceHandle {
+ public:
+  ServiceHandle(const hyperion_host_api_t* host, hyperion_service_t* handle) noexcept
+      : host_(host), handle_(handle) {}
+  ServiceHandle(ServiceHandle&& o) noexcept : host_(o.host_), handle_(std::exchange(o.handle_, nullptr)) {}
+  ServiceHandle& operator=(ServiceHandle&& o) noexcept {
+    if (this != &o) {
+      reset();
+      host_ = o.host_;
+      handle_ = std::exchange(o.handle_, nullptr);
+    }
+    return *this;
+  }
+  ServiceHandle(const ServiceHandle&) = delete;
+  ServiceHandle& operator=(const ServiceHandle&) = delete;
+  ~ServiceHandle() { reset(); }
+
+  // Throws hyperion::Error (HYPERION_ERR_UNAVAILABLE) while no provider runs.
+  template <typename VTable>
+  [[nodiscard]] ServiceUse<VTable> enter() const {
+    hyperion_service_ref_t ref{};
+    ref.struct_size = sizeof ref;
+    hyperion_error_t err{};
+    err.struct_size = sizeof err;
+    if (hyperion_status_t s = host_->service_enter(handle_, &ref, &err); s != HYPERION_OK) {
+      throw Error(s, err.message);
+    }
+    return ServiceUse<VTable>(host_, handle_, ref);
+  }
+
+ private:
+  void reset() noexcept {
+    if (handle_ != nullptr) host_->service_release(std::exchange(handle_, nullptr));
+  }
+  const hyperion_host_api_t* host_;
+  hyperion_service_t* handle_;
+};
+
+// The plugin's view of the host: logging, metrics, events, services, timers,
+// config proposals. Owned by the SDK; valid for the instance's whole life.
+class Context {
+ public:
+  Context(const hyperion_host_api_t* host, hyperion_host_ctx_t* ctx, std::string_view name)
+      : ctx_(ctx), name_(name) {
+    // Copy min(host size, our size) into a zeroed table: fields newer than the
+    // host stay NULL (convention: NULL means not supported).
+    std::memset(&host_, 0, sizeof host_);
+    std::memcpy(&host_, host, std::min<size_t>(host->struct_size, sizeof host_));
+  }
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+
+  [[nodiscard]] const std::string& instance_name() const noexcept { return name_; }
+  [[nodiscard]] const hyperion_host_api_t& api() const noexcept { return host_; }
+  [[nodiscard]] hyperion_host_ctx_t* host_ctx() const noexcept { return ctx_; }
+
+  void log(hyperion_log_level_t level, std::string_view message) const {
+    host_.log(ctx_, level, to_str(message));
+  }
+  void debug(std::string_view m) const { log(HYPERION_LOG_DEBUG, m); }
+  void info(std::string_view m) const { log(HYPERION_LOG_INFO, m); }
+  void warn(std::string_view m) const { log(HYPERION_LOG_WARN, m); }
+  void error(std::string_view m) const { log(HYPERION_LOG_ERROR, m); }
+
+  void counter_add(std::string_view name, double delta, std::string_view labels_json = {}) const {
+    host_.counter_add(ctx_, to_str(name), to_str(labels_json), delta);
+  }
+  void gauge_set(std::string_view name, double value, std::string_view labels_json = {}) const {
+    host_.gauge_set(ctx_, to_str(name), to_str(labels_json), value);
+  }
+  void histogram_observe(std::string_view name, double value, std::string_view labels_json = {}) const {
+    host_.histogram_observe(ctx_, to_str(name), to_str(labels_json), value);
+  }
+
+  void emit_event(std::string_view type, std::string_view data_json = {}) const {
+    check([&](hyperion_error_t* e) { return host_.event_emit(ctx_, to_str(type), to_str(data_json), e); });
+  }
+
+  // Subscribes to events whose type starts with `type_prefix`. The callback runs
+  // on a host thread. Returns the id for unsubscribe().
+  uint64_t subscribe(std::string_view type_prefix, std::function<void(std::string_view)> fn) {
+    auto holder = std::make_unique<std::function<void(std::string_view)>>(std::move(fn));
+    uint64_t id = 0;
+    check([&](hyperion_error_t* e) {
+      return host_.event_subscribe(
+          ctx_, to_str(type_prefix),
+          [](void* user, hyperion_str_t event) {
+            (*static_cast<std::function<void(std::string_view)>*>(user))(to_view(event));
+          },
+          holder.get(), &id, e);
+    });
+    std::lock_guard lock(mu_);
+    subscriptions_[id] = std::move(holder);
+    return id;
+  }
+  void unsubscribe(uint64_t id) {
+    host_.event_unsubscribe(ctx_, id);
+    std::lock_guard lock(mu_);
+    subscriptions_.erase(id);
+  }
+
+  // Runs `fn` after `delay`, then every `period` unless it is zero.
+  uint64_t start_timer(std::chrono::milliseconds delay, std::chrono::milliseconds period,
+                       std::function<void()> fn) {
+    auto holder = std::make_unique<std::function<void()>>(std::move(fn));
+    uint64_t id = 0;
+    check([&](hyperion_error_t* e) {
+      return host_.timer_start(
+          ctx_, static_cast<uint64_t>(delay.count()), static_cast<uint64_t>(period.count()),
+          [](void* user) { (*static_cast<std::function<void()>*>(user))(); }, holder.get(), &id, e);
+    });
+    std::lock_guard lock(mu_);
+    timers_[id] = std::move(holder);
+    return id;
+  }
+  void cancel_timer(uint64_t id) {
+    host_.timer_cancel(ctx_, id);
+    std::lock_guard lock(mu_);
+    timers_.erase(id);
+  }
+
+  // Obtains a handle on a service this plugin declared in "requires".
+  [[nodiscard]] ServiceHandle acquire(std::string_view api, uint32_t api_major) const {
+    hyperion_service_t* handle = nullptr;
+    check([&](hyperion_error_t* e) { return host_.service_acquire(ctx_, to_str(api), api_major, &handle, e); });
+    return ServiceHandle(&host_, handle);
+  }
+
+  // Proposes new configuration (see config_propose in hyperion/plugin.h).
+  // Returns the applied revision; throws hyperion::Error with the host's reason.
+  uint64_t propose_config(std::string_view source, std::string_view desired_json) const {
+    uint64_t revision = 0;
+    check([&](hyperion_error_t* e) {
+      return host_.config_propose(ctx_, to_str(source), to_str(desired_json), &revision, e);
+    });
+    return revision;
+  }
+
+ private:
+  template <typename Call>
+  void check(Call&& call) const {
+    hyperion_error_t err{};
+    err.struct_size = sizeof err;
+    if (hyperion_status_t s = call(&err); s != HYPERION_OK) throw Error(s, err.message);
+  }
+
+  hyperion_host_api_t host_;
+  hyperion_host_ctx_t* ctx_;
+  std::string name_;
+  std::mutex mu_;
+  std::map<uint64_t, std::unique_ptr<std::function<void(std::string_view)>>> subscriptions_;
+  std::map<uint64_t, std::unique_ptr<std::function<void()>>> timers_;
+};
+
+// Parses a JSON object handed over by the host; throws hyperion::Error.
+inline boost::json::object parse_object(std::string_view json, const char* what) {
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(json, ec);
+  if (ec || !v.is_object()) {
+    throw Error(HYPERION_ERR_INVALID_ARGUMENT, std::string(what) + " is not a JSON object");
+  }
+  return std::move(v.as_object());
+}
+
+namespace sdk {
+
+// Runs `body`, turning every exception into a status and an error message.
+template <typename Body>
+hyperion_status_t guarded(hyperion_error_t* err, Body&& body) noexcept {
+  try {
+    body();
+    return HYPERION_OK;
+  } catch (const Error& e) {
+    return hyperion_error_set(err, e.code(), e.what());
+  } catch (const std::exception& e) {
+    return hyperion_error_set(err, HYPERION_ERR_INTERNAL, e.what());
+  } catch (...) {
+    return hyperion_error_set(err, HYPERION_ERR_INTERNAL, "unknown exception");
+  }
+}
+
+// Writes a string into a host sink; throws if the host refuses it.
+inline void write_sink(const hyperion_sink_t* sink, std::string_view data) {
+  if (sink->write(sink->ctx, data.data(), data.size()) != HYPERION_OK) {
+    throw Error(HYPERION_ERR_INVALID_ARGUMENT, "host refused the output (too large?)");
+  }
+}
+
+// What the SDK allocates per instance: the context and the author's object.
+template <typename Plugin>
+struct Instance {
+  Instance(const hyperion_host_api_t* host, hyperion_host_ctx_t* ctx, std::string_view name)
+      : context(host, ctx, name) {}
+  Context context;
+  std::optional<Plugin> plugin;
+};
+
+template <typename Plugin>
+Instance<Plugin>* self(hyperion_instance_t* instance) noexcept {
+  return reinterpret_cast<Instance<Plugin>*>(instance);
+}
+
+template <typename P> concept HasHealth = requires(P p) { { p.health() } -> std::same_as<HealthReport>; };
+template <typename P> concept HasReload = requires(P p, const boost::json::object& c, const boost::json::array& d) {
+  p.reload_prepare(c, d);
+  p.reload_commit();
+  p.reload_abort();
+};
+template <typename P> concept HasState = requires(P p, std::string_view s) {
+  { p.state_export() } -> std::convertible_to<std::string>;
+  p.state_import(s);
+};
+template <typename P> concept HasServices = requires(P p, std::string_view api, uint32_t major) {
+  { p.get_service(api, major) } -> std::same_as<ServiceRef>;
+};
+template <typename P> concept HasStart = requires(P p, Deadline d) { p.start(d); };
+template <typename P> concept HasStop = requires(P p, Deadline d) { p.stop(d); };
+
+template <typename Plugin>
+struct Thunks {
+  static hyperion_status_t create(const hyperion_host_api_t* host, hyperion_host_ctx_t* ctx,
+                                  hyperion_str_t name, hyperion_str_t config,
+                                  hyperion_instance_t** out, hyperion_error_t* err) noexcept {
+    Instance<Plugin>* created = nullptr;
+    hyperion_status_t s = guarded(err, [&] {
+      auto holder = std::make_unique<Instance<Plugin>>(host, ctx, to_view(name));
+      boost::json::object cfg = parse_object(to_view(config), "config");
+      holder->plugin.emplace(holder->context, cfg);
+      created = holder.release();
+    });
+    if (s == HYPERION_OK) *out = reinterpret_cast<hyperion_instance_t*>(created);
+    return s;
+  }
+  static hyperion_status_t start(hyperion_instance_t* i, uint64_t deadline, hyperion_error_t* err) noexcept {
+    return guarded(err, [&] {
+      if constexpr (HasStart<Plugin>) self<Plugin>(i)->plugin->start(Deadline(deadline));
+    });
+  }
+  static hyperion_status_t stop(hyperion_instance_t* i, uint64_t deadline, hyperion_error_t* err) noexcept {
+    return guarded(err, [&] {
+      if constexpr (HasStop<Plugin>) self<Plugin>(i)->plugin->stop(Deadline(deadline));
+    });
+  }
+  static void destroy(hyperion_instance_t* i) noexcept {
+    try {
+      delete self<Plugin>(i);
+    } catch (...) {
+      // A throwing destructor must not cross the boundary; the memory is lost.
+    }
+  }
+  static hyperion_status_t health(hyperion_instance_t* i, const hyperion_sink_t* report,
+                                  hyperion_error_t* err) noexcept {
+    return guarded(err, [&] { write_sink(report, self<Plugin>(i)->plugin->health().to_json()); });
+  }
+  static hyperion_status_t reload_prepare(hyperion_instance_t* i, hyperion_str_t config,
+                                          hyperion_str_t diff, hyperion_error_t* err) noexcept {
+    return guarded(err, [&] {
+      boost::json::object cfg = parse_object(to_view(config), "new config");
+      boost::system::error_code ec;
+      boost::json::value d = boost::json::parse(to_view(diff), ec);
+      if (ec || !d.is_array()) throw Error(HYPERION_ERR_INVALID_ARGUMENT, "diff is not a JSON array");
+      self<Plugin>(i)->plugin->reload_prepare(cfg, d.as_array());
+    });
+  }
+  static hyperion_status_t reload_commit(hyperion_instance_t* i, hyperion_error_t* err) noexcept {
+    return guarded(err, [&] { self<Plugin>(i)->plugin->reload_commit(); });
+  }
+  static void reload_abort(hyperion_instance_t* i) noexcept {
+    hyperion_error_t ignored{};
+    ignored.struct_size = sizeof ignored;
+    (void)guarded(&ignored, [&] { self<Plugin>(i)->plugin->reload_abort(); });
+  }
+  static hyperion_status_t state_export(hyperion_instance_t* i, const hyperion_sink_t* out,
+                                        hyperion_error_t* err) noexcept {
+    return guarded(err, [&] { write_sink(out, self<Plugin>(i)->plugin->state_export()); });
+  }
+  static hyperion_status_t state_import(hyperion_instance_t* i, hyperion_bytes_t state,
+                                        hyperion_error_t* err) noexcept {
+    return guarded(err, [&] {
+      std::string_view bytes(reinterpret_cast<const char*>(state.data), state.size);
+      self<Plugin>(i)->plugin->state_import(state.size == 0 ? std::string_view{} : bytes);
+    });
+  }
+  static hyperion_status_t get_service(hyperion_instance_t* i, hyperion_str_t api, uint32_t major,
+                                       hyperion_service_ref_t* out, hyperion_error_t* err) noexcept {
+    return guarded(err, [&] {
+      ServiceRef ref = self<Plugin>(i)->plugin->get_service(to_view(api), major);
+      if (ref.vtable == nullptr) {
+        throw Error(HYPERION_ERR_NOT_FOUND, "no service " + std::string(to_view(api)));
+      }
+      out->api_minor = ref.api_minor;
+      out->vtable = ref.vtable;
+      out->ctx = ref.ctx;
+    });
+  }
+};
+
+template <typename Plugin>
+constexpr hyperion_plugin_vtable_t make_vtable() {
+  static_assert(std::is_constructible_v<Plugin, Context&, const boost::json::object&>,
+                "a Hyperion plugin class needs a constructor (hyperion::Context&, const "
+                "boost::json::object& config)");
+  using T = Thunks<Plugin>;
+  hyperion_plugin_vtable_t v{};
+  v.struct_size = sizeof(hyperion_plugin_vtable_t);
+  v.create = &T::create;
+  v.start = &T::start;
+  v.stop = &T::stop;
+  v.destroy = &T::destroy;
+  if constexpr (HasHealth<Plugin>) v.health = &T::health;
+  if constexpr (HasReload<Plugin>) {
+    v.reload_prepare = &T::reload_prepare;
+    v.reload_commit = &T::reload_commit;
+    v.reload_abort = &T::reload_abort;
+  }
+  if constexpr (HasState<Plugin>) {
+    v.state_export = &T::state_export;
+    v.state_import = &T::state_import;
+  }
+  if constexpr (HasServices<Plugin>) v.get_service = &T::get_service;
+  return v;
+}
+
+}  // namespace sdk
+}  // namespace hyperion
+
+// Embeds the metadata JSON when the build does not (see the top of this file).
+#define HYPERION_PLUGIN_METADATA_JSON(json) \
+  extern "C" HYPERION_METADATA(hyperion_plugin_metadata) = json
+
+// Generates the entry point for `PluginClass`. Use once per library, at global
+// namespace scope.
+#define HYPERION_PLUGIN(PluginClass)                                                          \
+  namespace {                                                                                 \
+  constexpr hyperion_plugin_vtable_t hyperion_sdk_vtable =                                    \
+      ::hyperion::sdk::make_vtable<PluginClass>();                                            \
+  const hyperion_plugin_t hyperion_sdk_descriptor = {                                         \
+      HYPERION_PLUGIN_MAGIC, sizeof(hyperion_plugin_t), HYPERION_ABI_MAJOR, HYPERION_ABI_MINOR, \
+      hyperion_plugin_metadata, &hyperion_sdk_vtable};                                        \
+  }                                                                                           \
+  extern "C" HYPERION_EXPORT const hyperion_plugin_t* hyperion_plugin_entry(uint32_t, uint32_t) { \
+    return &hyperion_sdk_descriptor;                                                          \
+  }
+
+#endif  // HYPERION_PLUGIN_HPP_

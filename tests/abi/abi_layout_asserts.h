@@ -1,0 +1,60 @@
+/* Pins the ABI 1.0 layout (x86-64 / LP64): any change here is an ABI break.
+ * Included by a C11 and a C++20 translation unit, both built with -pedantic -Werror. */
+#include <hyperion/plugin.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+#define ABI_ASSERT(cond, msg) static_assert(cond, msg)
+#else
+#define ABI_ASSERT(cond, msg) _Static_assert(cond, msg)
+#endif
+
+ABI_ASSERT(HYPERION_ABI_MAJOR == 1, "major");
+ABI_ASSERT(HYPERION_PLUGIN_MAGIC == 0x52505948u, "magic");
+ABI_ASSERT(HYPERION_OK == 0 && HYPERION_ERR_INVALID_ARGUMENT == 1 && HYPERION_ERR_NOT_FOUND == 2 &&
+               HYPERION_ERR_FAILED_PRECONDITION == 3 && HYPERION_ERR_UNAVAILABLE == 4 && HYPERION_ERR_INTERNAL == 5 &&
+               HYPERION_ERR_UNSUPPORTED == 6 && HYPERION_ERR_DEADLINE_EXCEEDED == 7 && HYPERION_ERR_ABORTED == 8,
+           "status codes are never renumbered");
+
+ABI_ASSERT(sizeof(hyperion_str_t) == 16 && offsetof(hyperion_str_t, size) == 8, "hyperion_str_t");
+ABI_ASSERT(offsetof(hyperion_error_t, code) == 4 && offsetof(hyperion_error_t, message) == 8, "hyperion_error_t");
+ABI_ASSERT(sizeof(hyperion_error_t) == 8 + HYPERION_ERROR_MESSAGE_CAPACITY, "hyperion_error_t size");
+ABI_ASSERT(offsetof(hyperion_sink_t, ctx) == 8 && offsetof(hyperion_sink_t, write) == 16, "hyperion_sink_t");
+ABI_ASSERT(offsetof(hyperion_service_ref_t, api_minor) == 4 && offsetof(hyperion_service_ref_t, vtable) == 8 &&
+               offsetof(hyperion_service_ref_t, ctx) == 16,
+           "hyperion_service_ref_t");
+
+ABI_ASSERT(offsetof(hyperion_plugin_t, magic) == 0 && offsetof(hyperion_plugin_t, struct_size) == 4 &&
+               offsetof(hyperion_plugin_t, abi_major) == 8 && offsetof(hyperion_plugin_t, abi_minor) == 12 &&
+               offsetof(hyperion_plugin_t, metadata_json) == 16 && offsetof(hyperion_plugin_t, vtable) == 24 &&
+               sizeof(hyperion_plugin_t) == 32,
+           "hyperion_plugin_t 1.0");
+
+/* Plugin vtable 1.0: struct_size then 11 function pointers, in this order. */
+ABI_ASSERT(offsetof(hyperion_plugin_vtable_t, create) == 8 && offsetof(hyperion_plugin_vtable_t, start) == 16 &&
+               offsetof(hyperion_plugin_vtable_t, stop) == 24 && offsetof(hyperion_plugin_vtable_t, destroy) == 32 &&
+               offsetof(hyperion_plugin_vtable_t, health) == 40 &&
+               offsetof(hyperion_plugin_vtable_t, reload_prepare) == 48 &&
+               offsetof(hyperion_plugin_vtable_t, reload_commit) == 56 &&
+               offsetof(hyperion_plugin_vtable_t, reload_abort) == 64 &&
+               offsetof(hyperion_plugin_vtable_t, state_export) == 72 &&
+               offsetof(hyperion_plugin_vtable_t, state_import) == 80 &&
+               offsetof(hyperion_plugin_vtable_t, get_service) == 88 && sizeof(hyperion_plugin_vtable_t) == 96,
+           "hyperion_plugin_vtable_t 1.0");
+
+/* Host API 1.0: struct_size then 16 function pointers, in this order. */
+ABI_ASSERT(offsetof(hyperion_host_api_t, log) == 8 && offsetof(hyperion_host_api_t, log_level) == 16 &&
+               offsetof(hyperion_host_api_t, counter_add) == 24 && offsetof(hyperion_host_api_t, gauge_set) == 32 &&
+               offsetof(hyperion_host_api_t, histogram_observe) == 40 &&
+               offsetof(hyperion_host_api_t, event_emit) == 48 &&
+               offsetof(hyperion_host_api_t, event_subscribe) == 56 &&
+               offsetof(hyperion_host_api_t, event_unsubscribe) == 64 &&
+               offsetof(hyperion_host_api_t, service_acquire) == 72 &&
+               offsetof(hyperion_host_api_t, service_enter) == 80 &&
+               offsetof(hyperion_host_api_t, service_leave) == 88 &&
+               offsetof(hyperion_host_api_t, service_release) == 96 &&
+               offsetof(hyperion_host_api_t, timer_start) == 104 &&
+               offsetof(hyperion_host_api_t, timer_cancel) == 112 &&
+               offsetof(hyperion_host_api_t, config_propose) == 120 && offsetof(hyperion_host_api_t, now_ns) == 128 &&
+               sizeof(hyperion_host_api_t) == 136,
+           "hyperion_host_api_t 1.0");

@@ -1,0 +1,158 @@
+// The hyperion binary end to end: exit codes, messages and signals.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <filesystem>
+
+#include "support/test_support.h"
+
+namespace hyperion::cli {
+namespace {
+
+using testing::hyperion_binary;
+using testing::run_process;
+
+class CliTest : public ::testing::Test {
+ protected:
+  std::string manifest(const std::string& plugins) {
+    return dir_.write("app.yaml", "app: cli\nhost:\n  state_dir: " + dir_.path() + "/state\nplugins:\n" + plugins);
+  }
+  std::string test_plugin_dir() const {
+    return std::filesystem::path(testing::test_plugin("abi_good")).parent_path().string();
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(CliTest, VersionAndHelp) {
+  auto v = run_process({hyperion_binary(), "--version"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_NE(v.out.find("hyperion 0.1.0 (plugin ABI 1.0)"), std::string::npos) << v.out;
+  auto h = run_process({hyperion_binary(), "--help"});
+  EXPECT_EQ(h.exit_code, 0);
+  for (const char* cmd : {"run", "validate", "inspect", "graph"}) EXPECT_NE(h.out.find(cmd), std::string::npos);
+  auto sub = run_process({hyperion_binary(), "run", "--help"});
+  EXPECT_EQ(sub.exit_code, 0);
+  EXPECT_NE(sub.out.find("--plugin-path"), std::string::npos);
+}
+
+TEST_F(CliTest, UsageErrorsExitTwo) {
+  EXPECT_EQ(run_process({hyperion_binary()}).exit_code, 2);
+  EXPECT_EQ(run_process({hyperion_binary(), "run"}).exit_code, 2);
+  EXPECT_EQ(run_process({hyperion_binary(), "fly"}).exit_code, 2);
+  EXPECT_EQ(run_process({hyperion_binary(), "run", "x.yaml", "--log-format", "xml"}).exit_code, 2);
+}
+
+TEST_F(CliTest, RunsTheDemoAndStopsOnSigterm) {
+  testing::ChildProcess host({hyperion_binary(), "run", testing::source_dir() + "/manifests/demo.yaml"});
+  ASSERT_TRUE(host.wait_for_stderr("all 2 instances started", std::chrono::seconds(30)));
+  host.signal(SIGTERM);
+  auto r = host.wait(std::chrono::seconds(30));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("[greeter-c] Hello, "), std::string::npos) << r.err;  // the C plugin used the C++ service
+  EXPECT_NE(r.err.find("received SIGTERM, stopping"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("stopped cleanly"), std::string::npos) << r.err;
+  // Reverse order: the consumer stops before its provider.
+  EXPECT_LT(r.err.find("instance \"greeter-c\" stopped"), r.err.find("instance \"hello\" stopped")) << r.err;
+}
+
+TEST_F(CliTest, SigintStopsGracefullyToo) {
+  testing::ChildProcess host({hyperion_binary(), "run", testing::source_dir() + "/manifests/demo.yaml"});
+  ASSERT_TRUE(host.wait_for_stderr("all 2 instances started", std::chrono::seconds(30)));
+  host.signal(SIGINT);
+  auto r = host.wait(std::chrono::seconds(30));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("received SIGINT"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, StartFailureExitsNonZeroNamingThePlugin) {
+  std::string m = manifest("  - name: ok\n    library: behave_plain\n  - name: broken\n    library: behave_plain\n"
+                           "    config: {fail_in: start}\n");
+  auto r = run_process({hyperion_binary(), "run", m, "--plugin-path", test_plugin_dir()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("hyperion: start failed at instance \"broken\""), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("behave refuses start"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("instance \"ok\" stopped"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, HangInStopIsReportedAndTheHostStillExits) {
+  std::string m = manifest("  - name: stuck\n    library: behave_plain\n    stop_timeout_ms: 200\n"
+                           "    config: {fail_in: stop, how: hang, hang_ms: 60000}\n");
+  auto r = run_process({hyperion_binary(), "run", m, "--plugin-path", test_plugin_dir(), "--exit-after-start"},
+                       std::chrono::seconds(20));
+  EXPECT_EQ(r.signal, 0);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("stop did not return before its deadline (hung)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("never returned; exiting without unloading them"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, ValidateReportsEveryProblemWithFileLineAndField) {
+  std::string m = manifest(
+      "  - name: a\n    library: behave_plain\n    config: {how: explode}\n"
+      "  - name: b\n    library: abi_bad_major\n"
+      "  - name: c\n    library: missing_plugin\n");
+  auto r = run_process({hyperion_binary(), "validate", m, "--plugin-path", test_plugin_dir()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("app.yaml:7:14: plugins[0].config.how: instance \"a\""), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("app.yaml:9:5: plugins[1].library: instance \"b\": loader:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("ABI major mismatch"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("app.yaml:11:5: plugins[2].library: instance \"c\": loader: library \"missing_plugin\" not found"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("is not valid"), std::string::npos);
+}
+
+TEST_F(CliTest, ValidateAcceptsTheDemo) {
+  auto r = run_process({hyperion_binary(), "validate", testing::source_dir() + "/manifests/demo.yaml"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("start order: hello greeter-c"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, GraphPrintsDot) {
+  auto r = run_process({hyperion_binary(), "graph", testing::source_dir() + "/manifests/demo.yaml"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"hello\" -> \"greeter-c\" [label=\"requires hello.greeter 1.0\", style=dashed]"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST_F(CliTest, GraphReportsACycle) {
+  std::string m = manifest("  - name: a\n    library: abi_good\n    after: [b]\n  - name: b\n    library: abi_good\n"
+                           "    after: [a]\n");
+  auto r = run_process({hyperion_binary(), "graph", m, "--plugin-path", test_plugin_dir()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("dependency cycle: "), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, InspectTextAndJson) {
+  std::string hello = testing::example_plugin_dir() + "/hello.so";
+  auto text = run_process({hyperion_binary(), "inspect", hello});
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("plugin:    hello 1.0.0"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("provides:  hello.greeter 1.0"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("unload:    yes"), std::string::npos) << text.out;
+  auto json = run_process({hyperion_binary(), "inspect", hello, "--json"});
+  EXPECT_EQ(json.exit_code, 0);
+  EXPECT_NE(json.out.find("\"exported_symbols\":[\"hyperion_plugin_entry\"]"), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"unloadable\":true"), std::string::npos) << json.out;
+}
+
+TEST_F(CliTest, InspectRejectsWhatIsNotAPlugin) {
+  std::string junk = dir_.write("junk.so", "not an elf");
+  auto r = run_process({hyperion_binary(), "inspect", junk});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("is not a shared object"), std::string::npos) << r.err;
+  auto missing = run_process({hyperion_binary(), "inspect", dir_.path() + "/none.so"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("no such file"), std::string::npos) << missing.err;
+}
+
+TEST_F(CliTest, JsonLogFormat) {
+  auto r = run_process({hyperion_binary(), "run", testing::source_dir() + "/manifests/demo.yaml", "--exit-after-start",
+                        "--log-format", "json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("{\"time\":\""), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("\"logger\":\"hello\",\"msg\":\"Hello, world!\"}"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace hyperion::cli

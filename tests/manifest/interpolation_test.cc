@@ -1,0 +1,72 @@
+#include "manifest/interpolation.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "support/test_support.h"
+
+namespace hyperion::manifest {
+namespace {
+
+InterpolationEnv fake_env(std::map<std::string, std::string> vars, std::string dir = "") {
+  return {[vars](const std::string& name) -> std::optional<std::string> {
+            auto it = vars.find(name);
+            if (it == vars.end()) return std::nullopt;
+            return it->second;
+          },
+          std::move(dir)};
+}
+
+TEST(Interpolation, ReplacesVariables) {
+  auto r = interpolate("host-${HOST}:${PORT}", fake_env({{"HOST", "a"}, {"PORT", "80"}}));
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(r->value, "host-a:80");
+  EXPECT_TRUE(r->changed);
+  EXPECT_FALSE(r->secret);
+}
+
+TEST(Interpolation, DefaultWhenUnsetOrEmpty) {
+  EXPECT_EQ(interpolate("${X:-dflt}", fake_env({}))->value, "dflt");
+  EXPECT_EQ(interpolate("${X:-dflt}", fake_env({{"X", ""}}))->value, "dflt");
+  EXPECT_EQ(interpolate("${X:-dflt}", fake_env({{"X", "set"}}))->value, "set");
+  EXPECT_EQ(interpolate("${X:-}", fake_env({}))->value, "");
+}
+
+TEST(Interpolation, UnsetVariableWithoutDefaultIsAnError) {
+  auto r = interpolate("${MISSING_VAR}", fake_env({}));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("MISSING_VAR is not set"), std::string::npos);
+}
+
+TEST(Interpolation, SyntaxErrors) {
+  EXPECT_FALSE(interpolate("${UNTERMINATED", fake_env({})).ok());
+  EXPECT_FALSE(interpolate("${1BAD}", fake_env({})).ok());
+  EXPECT_FALSE(interpolate("${}", fake_env({})).ok());
+  EXPECT_FALSE(interpolate("${A:bad}", fake_env({{"A", "x"}})).ok());
+}
+
+TEST(Interpolation, EscapedDollarBrace) {
+  auto r = interpolate("cost $${literal} and $5", fake_env({}));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->value, "cost ${literal} and $5");
+}
+
+TEST(Interpolation, FileReferenceReadsSecretRelativeToBase) {
+  testing::TempDir dir;
+  dir.write("secrets/db", "s3cret\n");
+  auto r = interpolate("${file:secrets/db}", fake_env({}, dir.path()));
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(r->value, "s3cret");  // trailing newline dropped
+  EXPECT_TRUE(r->secret);
+}
+
+TEST(Interpolation, MissingFileIsAnErrorNamingIt) {
+  testing::TempDir dir;
+  auto r = interpolate("${file:nope.txt}", fake_env({}, dir.path()));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("nope.txt"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace hyperion::manifest

@@ -1,0 +1,159 @@
+#include "manifest/manifest_parser.h"
+
+#include <gtest/gtest.h>
+
+#include "support/test_support.h"
+
+namespace hyperion::manifest {
+namespace {
+
+InterpolationEnv no_env(std::string dir = "/base") {
+  return {[](const std::string& name) -> std::optional<std::string> {
+            if (name == "PORT") return "8080";
+            return std::nullopt;
+          },
+          std::move(dir)};
+}
+
+StatusOr<Manifest> parse(const std::string& yaml) { return parse_manifest_text(yaml, "app.yaml", no_env()); }
+
+void expect_error(const std::string& yaml, const std::string& where, const std::string& what) {
+  auto m = parse(yaml);
+  ASSERT_FALSE(m.ok()) << "expected an error for:\n" << yaml;
+  EXPECT_EQ(m.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(m.status().message().find(where), std::string::npos) << m.status().message();
+  EXPECT_NE(m.status().message().find(what), std::string::npos) << m.status().message();
+}
+
+TEST(ManifestParser, ParsesAFullManifest) {
+  auto m = parse(R"(app: shop
+host:
+  log_level: debug
+  log_format: json
+  plugin_path: [plugins, /opt/p]
+  stop_timeout_ms: 1500
+plugins:
+  - name: web
+    library: ./web.so
+    sha256: 0000000000000000000000000000000000000000000000000000000000000000
+    optional: true
+    after: db
+    start_timeout_ms: 100
+    config:
+      port: ${PORT}
+      quoted: "123"
+      ratio: 0.5
+      enabled: yes
+      tags: [a, b]
+  - name: db
+    library: db
+)");
+  ASSERT_TRUE(m.ok()) << m.status().to_string();
+  EXPECT_EQ(m->app, "shop");
+  EXPECT_EQ(m->host.log_level, "debug");
+  EXPECT_EQ(m->host.log_format, "json");
+  ASSERT_EQ(m->host.plugin_path.size(), 2u);
+  EXPECT_EQ(m->host.plugin_path[0], "/base/plugins");
+  EXPECT_EQ(m->host.plugin_path[1], "/opt/p");
+  ASSERT_EQ(m->plugins.size(), 2u);
+  const InstanceSpec& web = m->plugins[0];
+  EXPECT_EQ(web.name, "web");
+  EXPECT_TRUE(web.optional);
+  EXPECT_EQ(web.after, std::vector<std::string>{"db"});
+  EXPECT_EQ(web.start_timeout.count(), 100);
+  EXPECT_EQ(web.stop_timeout.count(), 1500);  // inherited from host
+  EXPECT_TRUE(web.config.at("port").is_int64());
+  EXPECT_EQ(web.config.at("port").as_int64(), 8080);
+  EXPECT_TRUE(web.config.at("quoted").is_string());
+  EXPECT_DOUBLE_EQ(web.config.at("ratio").as_double(), 0.5);
+  EXPECT_TRUE(web.config.at("enabled").is_string());  // YAML 1.2: "yes" is a string
+  EXPECT_EQ(web.config.at("tags").as_array().size(), 2u);
+  EXPECT_EQ(m->plugins[1].stop_timeout.count(), 1500);
+  EXPECT_EQ(m->locate("/plugins/0/config/port").line, 15);
+}
+
+TEST(ManifestParser, UnknownKeysAreErrorsWithLine) {
+  expect_error("app: a\nplugins: []\nextra: 1\n", "app.yaml:3:1", "unknown key \"extra\"");
+  expect_error("app: a\nplugins:\n  - name: x\n    library: y\n    confg: {}\n", "app.yaml:5:5",
+               "plugins[0].confg: unknown key \"confg\"");
+  expect_error("app: a\nhost:\n  loglevel: info\nplugins: []\n", "app.yaml:3:3", "host.loglevel: unknown key");
+}
+
+TEST(ManifestParser, MissingRequiredFields) {
+  expect_error("plugins: []\n", "app.yaml", "missing required field \"app\"");
+  expect_error("app: a\n", "app.yaml", "missing required field \"plugins\"");
+  expect_error("app: a\nplugins:\n  - name: x\n", "app.yaml:3:5", "missing required field \"library\"");
+}
+
+TEST(ManifestParser, WrongTypes) {
+  expect_error("app: a\nplugins: {}\n", "app.yaml:2:1", "expected a list");
+  expect_error("app: a\nplugins:\n  - name: x\n    library: y\n    optional: maybe\n", "app.yaml:5:5",
+               "plugins[0].optional: expected true or false");
+  expect_error("app: a\nplugins:\n  - name: x\n    library: y\n    config: [1]\n", "app.yaml:5:5",
+               "plugins[0].config: expected a mapping");
+  expect_error("app: a\nhost:\n  stop_timeout_ms: -5\nplugins: []\n", "app.yaml:3:3", "positive integer");
+  expect_error("app: a\nhost:\n  log_level: loud\nplugins: []\n", "app.yaml:3:3", "must be one of");
+}
+
+TEST(ManifestParser, DuplicateInstanceNames) {
+  expect_error("app: a\nplugins:\n  - name: x\n    library: y\n  - name: x\n    library: z\n", "app.yaml:5:5",
+               "two instances are named \"x\" (the other is at app.yaml:3:5)");
+}
+
+TEST(ManifestParser, BadInstanceNameAndPin) {
+  expect_error("app: a\nplugins:\n  - name: Bad Name\n    library: y\n", "app.yaml:3:5", "must match");
+  expect_error("app: a\nplugins:\n  - name: x\n    library: y\n    sha256: abc\n", "app.yaml:5:5", "64 lower-case hex");
+  // A pin that happens to be all digits is still a pin, not a number.
+  auto digits = parse("app: a\nplugins:\n  - name: x\n    library: y\n    sha256: " + std::string(64, '1') + "\n");
+  ASSERT_TRUE(digits.ok()) << digits.status().to_string();
+  EXPECT_EQ(digits->plugins[0].sha256, std::string(64, '1'));
+}
+
+TEST(ManifestParser, AfterMustNameAnInstance) {
+  expect_error("app: a\nplugins:\n  - name: x\n    library: y\n    after: [ghost]\n", "app.yaml:5:5",
+               "no instance has that name");
+}
+
+TEST(ManifestParser, DuplicateKeys) {
+  expect_error("app: a\napp: b\nplugins: []\n", "app.yaml:2:1", "duplicate key \"app\"");
+}
+
+TEST(ManifestParser, YamlSyntaxErrorHasLine) {
+  expect_error("app: a\nplugins: [\n", "app.yaml:", "YAML syntax error");
+}
+
+TEST(ManifestParser, InterpolationErrorsNameTheField) {
+  expect_error("app: a\nplugins:\n  - name: x\n    library: y\n    config:\n      password: ${DB_PASS}\n",
+               "app.yaml:6:17", "plugins[0].config.password: environment variable DB_PASS is not set");
+}
+
+TEST(ManifestParser, ReportsEveryProblemAtOnce) {
+  auto m = parse("app: a\nbogus: 1\nplugins:\n  - name: x\n  - library: y\n");
+  ASSERT_FALSE(m.ok());
+  const std::string& msg = m.status().message();
+  EXPECT_NE(msg.find("unknown key \"bogus\""), std::string::npos) << msg;
+  EXPECT_NE(msg.find("missing required field \"library\""), std::string::npos) << msg;
+  EXPECT_NE(msg.find("missing required field \"name\""), std::string::npos) << msg;
+}
+
+TEST(ManifestParser, SecretFieldsAreRemembered) {
+  testing::TempDir dir;
+  dir.write("pw", "hunter2");
+  auto m = parse_manifest_text("app: a\nplugins:\n  - name: x\n    library: y\n    config:\n      db:\n        password: ${file:pw}\n",
+                               "app.yaml", no_env(dir.path()));
+  ASSERT_TRUE(m.ok()) << m.status().to_string();
+  EXPECT_EQ(m->plugins[0].config.at("db").at("password").as_string(), "hunter2");
+  EXPECT_EQ(m->plugins[0].secret_fields, std::set<std::string>{"/db/password"});
+  EXPECT_EQ(m->text.find("hunter2"), std::string::npos);  // the text keeps the reference
+}
+
+TEST(ManifestParser, MissingFileIsNotFound) {
+  auto m = parse_manifest_file("/nonexistent/app.yaml");
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.status().code(), StatusCode::kNotFound);
+}
+
+TEST(ManifestParser, EmptyManifest) { expect_error("", "app.yaml", "empty"); }
+
+}  // namespace
+}  // namespace hyperion::manifest

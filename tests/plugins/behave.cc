@@ -1,0 +1,109 @@
+// behave: a C++ SDK test plugin that misbehaves on command. Its config picks one
+// callback (`fail_in`) and how it fails there (`how`): return an error, throw,
+// hang, or write garbage. Every callback appends "<callback> <instance>" to the
+// `journal` file, so tests can check exactly what ran and in what order.
+// Built three times (see CMakeLists.txt): plain, as a provider of test.api 1.0,
+// and as a consumer of it.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <hyperion/plugin.hpp>
+
+#include <chrono>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+namespace behave {
+
+struct TestApi {
+  uint32_t struct_size;
+  int (*answer)(void* ctx);
+};
+
+class Behave {
+ public:
+  Behave(hyperion::Context& ctx, const boost::json::object& config) : ctx_(ctx) {
+    auto get = [&](const char* key, const char* fallback) {
+      const boost::json::value* v = config.if_contains(key);
+      return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string(fallback);
+    };
+    fail_in_ = get("fail_in", "none");
+    how_ = get("how", "error");
+    journal_ = get("journal", "");
+    if (const boost::json::value* v = config.if_contains("hang_ms"); v != nullptr && v->is_int64()) {
+      hang_ms_ = v->as_int64();
+    }
+    record("create");
+    misbehave("create");
+  }
+  ~Behave() { record("destroy"); }
+
+  void start(hyperion::Deadline) {
+    record("start");
+    misbehave("start");
+#ifdef BEHAVE_CONSUMER
+    hyperion::ServiceHandle handle = ctx_.acquire("test.api", 1);
+    auto use = handle.enter<TestApi>();
+    record("answer " + std::to_string(use.vtable()->answer(use.ctx())));
+#endif
+  }
+  void stop(hyperion::Deadline) {
+    record("stop");
+    misbehave("stop");
+  }
+  hyperion::HealthReport health() {
+    misbehave("health");
+    return {};
+  }
+  void reload_prepare(const boost::json::object&, const boost::json::array&) {
+    record("reload_prepare");
+    misbehave("reload_prepare");
+  }
+  void reload_commit() {
+    record("reload_commit");
+    misbehave("reload_commit");
+  }
+  void reload_abort() { record("reload_abort"); }
+
+#ifdef BEHAVE_PROVIDER
+  hyperion::ServiceRef get_service(std::string_view api, uint32_t) {
+    record("get_service");
+    misbehave("get_service");
+    if (api != "test.api") return {};
+    return {&kApi, this, 0};
+  }
+  static int answer(void*) { return 42; }
+  static constexpr TestApi kApi = {sizeof(TestApi), &Behave::answer};
+#endif
+
+ private:
+  void record(const std::string& what) {
+    if (journal_.empty()) return;
+    std::string line = what + " " + ctx_.instance_name() + "\n";
+    int fd = ::open(journal_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return;
+    ssize_t written = ::write(fd, line.data(), line.size());
+    (void)written;
+    ::close(fd);
+  }
+
+  void misbehave(const char* callback) {
+    if (fail_in_ != callback) return;
+    if (how_ == "error") throw hyperion::Error(HYPERION_ERR_UNAVAILABLE, std::string("behave refuses ") + callback);
+    if (how_ == "throw") throw std::runtime_error(std::string("behave threw in ") + callback);
+    if (how_ == "throw-int") throw 42;
+    if (how_ == "hang") std::this_thread::sleep_for(std::chrono::milliseconds(hang_ms_));
+  }
+
+  hyperion::Context& ctx_;
+  std::string fail_in_;
+  std::string how_;
+  std::string journal_;
+  int64_t hang_ms_ = 30000;
+};
+
+}  // namespace behave
+
+HYPERION_PLUGIN(behave::Behave)

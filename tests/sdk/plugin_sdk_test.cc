@@ -1,0 +1,108 @@
+// The C++ SDK turns a class into ABI tables: optional slots follow the class,
+// and every exception becomes a status and a message.
+#include <gtest/gtest.h>
+
+#include <hyperion/plugin.hpp>
+
+#include <stdexcept>
+
+namespace {
+
+struct Minimal {
+  Minimal(hyperion::Context&, const boost::json::object&) {}
+};
+
+struct Full {
+  Full(hyperion::Context&, const boost::json::object& config) {
+    if (config.contains("explode")) throw std::runtime_error("constructor exploded");
+  }
+  void start(hyperion::Deadline) { throw hyperion::Error(HYPERION_ERR_UNAVAILABLE, "not yet"); }
+  void stop(hyperion::Deadline) { throw 3; }
+  hyperion::HealthReport health() { return {hyperion::HealthStatus::kDegraded, "slow", {{"lag", 3}}}; }
+  void reload_prepare(const boost::json::object&, const boost::json::array&) {}
+  void reload_commit() {}
+  void reload_abort() {}
+  std::string state_export() { return "state"; }
+  void state_import(std::string_view) {}
+  hyperion::ServiceRef get_service(std::string_view, uint32_t) { return {}; }
+};
+
+// A host API that only logs (the SDK copies the table in create).
+void log(hyperion_host_ctx_t*, hyperion_log_level_t, hyperion_str_t) {}
+hyperion_host_api_t fake_host() {
+  hyperion_host_api_t api{};
+  api.struct_size = sizeof api;
+  api.log = &log;
+  return api;
+}
+
+hyperion_error_t new_error() {
+  hyperion_error_t e{};
+  e.struct_size = sizeof e;
+  return e;
+}
+
+TEST(PluginSdk, OptionalSlotsFollowTheClass) {
+  constexpr hyperion_plugin_vtable_t minimal = hyperion::sdk::make_vtable<Minimal>();
+  EXPECT_NE(minimal.create, nullptr);
+  EXPECT_NE(minimal.start, nullptr);
+  EXPECT_EQ(minimal.health, nullptr);
+  EXPECT_EQ(minimal.reload_prepare, nullptr);
+  EXPECT_EQ(minimal.state_export, nullptr);
+  EXPECT_EQ(minimal.get_service, nullptr);
+  constexpr hyperion_plugin_vtable_t full = hyperion::sdk::make_vtable<Full>();
+  EXPECT_NE(full.health, nullptr);
+  EXPECT_NE(full.reload_commit, nullptr);
+  EXPECT_NE(full.state_import, nullptr);
+  EXPECT_NE(full.get_service, nullptr);
+}
+
+TEST(PluginSdk, ExceptionsBecomeErrors) {
+  hyperion_plugin_vtable_t v = hyperion::sdk::make_vtable<Full>();
+  hyperion_host_api_t host = fake_host();
+  hyperion_instance_t* instance = nullptr;
+  hyperion_error_t err = new_error();
+  std::string bad = R"({"explode": true})";
+  EXPECT_EQ(v.create(&host, nullptr, {"x", 1}, {bad.data(), bad.size()}, &instance, &err), HYPERION_ERR_INTERNAL);
+  EXPECT_STREQ(err.message, "constructor exploded");
+  EXPECT_EQ(instance, nullptr);
+
+  err = new_error();
+  EXPECT_EQ(v.create(&host, nullptr, {"x", 1}, {"[]", 2}, &instance, &err), HYPERION_ERR_INVALID_ARGUMENT);
+  EXPECT_STREQ(err.message, "config is not a JSON object");
+
+  err = new_error();
+  ASSERT_EQ(v.create(&host, nullptr, {"x", 1}, {"{}", 2}, &instance, &err), HYPERION_OK);
+  ASSERT_NE(instance, nullptr);
+  EXPECT_EQ(v.start(instance, 0, &err), HYPERION_ERR_UNAVAILABLE);
+  EXPECT_STREQ(err.message, "not yet");
+  EXPECT_EQ(v.stop(instance, 0, &err), HYPERION_ERR_INTERNAL);
+  EXPECT_STREQ(err.message, "unknown exception");
+  err = new_error();
+  EXPECT_EQ(v.get_service(instance, {"api", 3}, 1, nullptr, &err), HYPERION_ERR_NOT_FOUND);
+
+  std::string report;
+  hyperion_sink_t sink{sizeof(hyperion_sink_t), &report, [](void* ctx, const void* data, size_t size) {
+                         static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), size);
+                         return hyperion_status_t{HYPERION_OK};
+                       }};
+  ASSERT_EQ(v.health(instance, &sink, &err), HYPERION_OK);
+  EXPECT_EQ(report, R"({"status":"degraded","message":"slow","details":{"lag":3}})");
+  err = new_error();
+  EXPECT_EQ(v.reload_prepare(instance, {"{}", 2}, {"{}", 2}, &err), HYPERION_ERR_INVALID_ARGUMENT);
+  EXPECT_STREQ(err.message, "diff is not a JSON array");
+  v.destroy(instance);
+}
+
+TEST(PluginSdk, ErrorMessagesAreTruncatedToTheCallersSize) {
+  // A caller whose header had an 8-byte message: nothing past it is written.
+  hyperion_error_t err{};
+  err.struct_size = offsetof(hyperion_error_t, message) + 8;
+  std::memset(err.message, 'C', sizeof err.message);
+  EXPECT_EQ(hyperion_error_set(&err, HYPERION_ERR_INTERNAL, "a long message"), HYPERION_ERR_INTERNAL);
+  EXPECT_EQ(err.code, HYPERION_ERR_INTERNAL);
+  EXPECT_STREQ(err.message, "a long ");
+  for (size_t i = 8; i < sizeof err.message; ++i) ASSERT_EQ(err.message[i], 'C') << i;
+}
+
+}  // namespace

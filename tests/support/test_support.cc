@@ -1,0 +1,138 @@
+#include "support/test_support.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace hyperion::testing {
+
+TempDir::TempDir() {
+  std::string pattern = (std::filesystem::temp_directory_path() / "hyperion-test-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string TempDir::write(const std::string& name, const std::string& contents) const {
+  std::filesystem::path p = std::filesystem::path(path_) / name;
+  std::filesystem::create_directories(p.parent_path());
+  std::ofstream out(p, std::ios::binary);
+  out << contents;
+  return p.string();
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+ChildProcess::ChildProcess(const std::vector<std::string>& argv) {
+  int out[2], err[2];
+  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+  // The child must not inherit a blocked signal mask from a test thread.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t empty;
+  sigemptyset(&empty);
+  posix_spawnattr_setsigmask(&attr, &empty);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  std::vector<char*> args;
+  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  if (posix_spawn(&pid_, args[0], &actions, &attr, args.data(), environ) != 0) {
+    throw std::runtime_error("posix_spawn " + argv[0] + " failed");
+  }
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  close(out[1]);
+  close(err[1]);
+  out_fd_ = out[0];
+  err_fd_ = err[0];
+}
+
+ChildProcess::~ChildProcess() {
+  if (!exited_ && pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  if (out_fd_ >= 0) close(out_fd_);
+  if (err_fd_ >= 0) close(err_fd_);
+}
+
+void ChildProcess::pump(std::chrono::milliseconds max_wait) {
+  pollfd fds[2] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0}};
+  int n = poll(fds, 2, static_cast<int>(max_wait.count()));
+  if (n <= 0) return;
+  char buf[4096];
+  for (int i = 0; i < 2; ++i) {
+    if (fds[i].revents & (POLLIN | POLLHUP)) {
+      ssize_t r = read(fds[i].fd, buf, sizeof buf);
+      if (r > 0) (i == 0 ? result_.out : result_.err).append(buf, static_cast<size_t>(r));
+      else if (r == 0) {
+        close(fds[i].fd);
+        (i == 0 ? out_fd_ : err_fd_) = -1;
+      }
+    }
+  }
+}
+
+bool ChildProcess::wait_for_stderr(const std::string& text, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (result_.err.find(text) == std::string::npos) {
+    if (err_fd_ < 0 || std::chrono::steady_clock::now() >= deadline) return false;
+    pump(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+void ChildProcess::signal(int sig) {
+  if (!exited_) kill(pid_, sig);
+}
+
+ProcessResult ChildProcess::wait(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while ((out_fd_ >= 0 || err_fd_ >= 0) && std::chrono::steady_clock::now() < deadline) {
+    pump(std::chrono::milliseconds(50));
+  }
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) == 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, &status, 0);
+  }
+  exited_ = true;
+  if (WIFEXITED(status)) result_.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) result_.signal = WTERMSIG(status);
+  return result_;
+}
+
+ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+  ChildProcess child(argv);
+  return child.wait(timeout);
+}
+
+std::string hyperion_binary() { return HYPERION_TEST_BINARY; }
+std::string test_plugin(const std::string& name) { return std::string(HYPERION_TEST_PLUGIN_DIR) + "/" + name + ".so"; }
+std::string example_plugin_dir() { return HYPERION_TEST_EXAMPLE_PLUGIN_DIR; }
+std::string source_dir() { return HYPERION_TEST_SOURCE_DIR; }
+
+}  // namespace hyperion::testing

@@ -1,0 +1,66 @@
+// Helpers shared by the test suites: temporary folders, files, child processes,
+// and the locations of the binaries and plugins under test.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace hyperion::testing {
+
+// A fresh folder, removed with everything in it when the object goes away.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  [[nodiscard]] const std::string& path() const { return path_; }
+  // Writes `contents` to path()/name and returns the full path.
+  std::string write(const std::string& name, const std::string& contents) const;
+
+ private:
+  std::string path_;
+};
+
+std::string read_file(const std::string& path);
+
+struct ProcessResult {
+  int exit_code = -1;   // -1 when killed by a signal
+  int signal = 0;
+  std::string out;
+  std::string err;
+};
+
+// Runs `argv` and waits for it (killing it after `timeout`).
+ProcessResult run_process(const std::vector<std::string>& argv,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+// A child process running in the background, killed when the object goes away.
+class ChildProcess {
+ public:
+  explicit ChildProcess(const std::vector<std::string>& argv);
+  ~ChildProcess();
+  // Waits until stderr contains `text` (or the process exits, or `timeout`).
+  bool wait_for_stderr(const std::string& text, std::chrono::milliseconds timeout);
+  void signal(int sig);
+  // Waits for exit (killing it after `timeout`); returns the result.
+  ProcessResult wait(std::chrono::milliseconds timeout);
+
+ private:
+  void pump(std::chrono::milliseconds max_wait);
+  int pid_ = -1;
+  int out_fd_ = -1;
+  int err_fd_ = -1;
+  ProcessResult result_;
+  bool exited_ = false;
+};
+
+// Paths baked in by the build.
+std::string hyperion_binary();
+std::string test_plugin(const std::string& name);      // tests/plugins output, e.g. "behave_plain"
+std::string example_plugin_dir();                     // where hello.so and hello-c.so land
+std::string source_dir();
+
+}  // namespace hyperion::testing
