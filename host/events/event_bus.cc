@@ -32,7 +32,7 @@ std::string process_id_prefix() {
 
 }  // namespace
 
-EventBus::EventBus(std::string app) : app_(std::move(app)), dispatcher_([this] { dispatch_loop(); }) {}
+EventBus::EventBus(std::string app) : app_(std::move(app)) {}
 
 EventBus::~EventBus() {
   {
@@ -40,7 +40,7 @@ EventBus::~EventBus() {
     stop_ = true;
   }
   cv_.notify_all();
-  dispatcher_.join();
+  if (dispatcher_.joinable()) dispatcher_.join();
 }
 
 StatusOr<std::string> EventBus::emit(const std::string& source, const std::string& type, const std::string& data_json) {
@@ -61,13 +61,21 @@ StatusOr<std::string> EventBus::emit(const std::string& source, const std::strin
   std::lock_guard lock(mu_);
   event["id"] = prefix + "-" + std::to_string(++sequence_);
   std::string json = boost::json::serialize(event);
-  queue_.push_back({type, json});
-  cv_.notify_all();
+  // An event nobody listens for is not queued: no hand-off to the dispatcher.
+  bool wanted = false;
+  for (const auto& [id, sub] : subscriptions_) wanted = wanted || type.starts_with(sub.prefix);
+  if (wanted) {
+    queue_.push_back({type, json});
+    cv_.notify_all();
+  }
   return json;
 }
 
 uint64_t EventBus::subscribe(const std::string& owner, const std::string& type_prefix, Callback callback) {
   std::lock_guard lock(mu_);
+  // The dispatcher starts with the first subscriber: until then no event is
+  // queued (see emit), so there is nothing to dispatch.
+  if (!dispatcher_.joinable()) dispatcher_ = std::thread([this] { dispatch_loop(); });
   uint64_t id = next_id_++;
   subscriptions_[id] = {owner, type_prefix, std::move(callback)};
   return id;

@@ -1,25 +1,66 @@
 #include "lifecycle/call_runner.h"
 
+#include <atomic>
 #include <thread>
 
 namespace hyperion::lifecycle {
+namespace {
+
+// How long each side spins before sleeping. Most plugin calls return in
+// microseconds; a futex sleep and wake-up costs tens of them on a small VM, and
+// a lifecycle makes several calls in a row, so a short spin on both sides turns
+// most hand-offs into a few cache-line transfers. Bounded, so a slow call costs
+// at most this much CPU before both sides sleep.
+constexpr auto kSpin = std::chrono::microseconds(50);
+
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+template <typename Ready>
+bool spin_until(Ready&& ready) {
+  const auto until = std::chrono::steady_clock::now() + kSpin;
+  do {
+    for (int i = 0; i < 64; ++i) {
+      if (ready()) return true;
+      cpu_relax();
+    }
+  } while (std::chrono::steady_clock::now() < until);
+  return ready();
+}
+
+}  // namespace
+
+// One call: its function and how it ended. Shared by the caller and the worker,
+// so a caller that gave up (hung) and a worker that finishes late never touch
+// freed memory.
+struct CallRunner::Call {
+  std::function<void()> fn;
+  std::atomic<bool> done{false};
+  std::mutex mu;
+  std::condition_variable cv;
+  bool caller_waiting = false;  // guarded by mu
+  bool abandoned = false;       // guarded by mu
+};
 
 struct CallRunner::Worker {
   std::thread thread;
-  std::condition_variable cv;       // signals a new task or shutdown
-  std::condition_variable done_cv;  // signals the task finished
-  std::function<void()> task;
-  bool has_task = false;
-  bool done = false;
-  bool abandoned = false;  // the caller gave up waiting (hung)
-  bool stop = false;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::shared_ptr<Call> call;          // guarded by mu
+  std::atomic<bool> has_call{false};
+  bool sleeping = false;               // guarded by mu
+  bool stop = false;                   // guarded by mu
 };
 
 struct CallRunner::Pool {
   std::mutex mu;
-  std::vector<std::shared_ptr<Worker>> idle;
-  std::vector<std::shared_ptr<Worker>> all;
-  size_t hung = 0;
+  std::vector<std::shared_ptr<Worker>> idle;  // guarded by mu
+  std::vector<std::shared_ptr<Worker>> all;   // guarded by mu
+  bool stopping = false;                      // guarded by mu
+  std::atomic<size_t> hung{0};
 };
 
 std::shared_ptr<CallRunner::Pool> CallRunner::make_pool() { return std::make_shared<Pool>(); }
@@ -28,71 +69,94 @@ CallRunner::~CallRunner() {
   std::vector<std::shared_ptr<Worker>> workers;
   {
     std::lock_guard lock(pool_->mu);
+    pool_->stopping = true;
     workers = pool_->all;
-    for (auto& w : workers) {
-      w->stop = true;
-      w->cv.notify_all();
-    }
   }
   for (auto& w : workers) {
     bool busy;
     {
-      std::lock_guard lock(pool_->mu);
-      busy = w->has_task;
+      std::lock_guard lock(w->mu);
+      w->stop = true;
+      busy = w->has_call.load() || !w->sleeping;
+      w->cv.notify_all();
     }
-    if (busy) w->thread.detach();  // inside a hung call: it may never return
+    // A worker inside a call that never returned must not be waited for; one
+    // that is merely spinning or finishing will see `stop` and exit on its own.
+    if (busy) w->thread.detach();
     else w->thread.join();
   }
 }
 
 void CallRunner::worker_loop(const std::shared_ptr<Pool>& pool, const std::shared_ptr<Worker>& w) {
-  std::unique_lock lock(pool->mu);
   for (;;) {
-    w->cv.wait(lock, [&] { return w->has_task || w->stop; });
-    if (!w->has_task) return;
-    std::function<void()> task = std::move(w->task);
-    lock.unlock();
-    task();
-    task = nullptr;  // release captures outside the lock
-    lock.lock();
-    w->has_task = false;
-    w->done = true;
-    if (w->abandoned) {
-      w->abandoned = false;
-      --pool->hung;
+    spin_until([&] { return w->has_call.load(std::memory_order_acquire); });
+    std::shared_ptr<Call> call;
+    {
+      std::unique_lock lock(w->mu);
+      if (!w->has_call.load()) {
+        if (w->stop) return;
+        w->sleeping = true;
+        w->cv.wait(lock, [&] { return w->has_call.load() || w->stop; });
+        w->sleeping = false;
+        if (!w->has_call.load()) return;
+      }
+      call = std::move(w->call);
+      w->has_call.store(false);
     }
-    w->done_cv.notify_all();
+    call->fn();
+    call->fn = nullptr;  // release captures before anyone is told
+    {
+      // Back in the pool before the caller learns the call returned, so the
+      // caller's next call finds this (hot) worker instead of starting a thread.
+      std::lock_guard lock(pool->mu);
+      if (!pool->stopping) pool->idle.push_back(w);
+    }
+    {
+      std::lock_guard lock(call->mu);
+      call->done.store(true, std::memory_order_release);
+      if (call->abandoned) --pool->hung;
+      if (call->caller_waiting) call->cv.notify_one();
+    }
+    std::lock_guard lock(w->mu);
     if (w->stop) return;
-    pool->idle.push_back(w);
   }
 }
 
 CallRunner::Outcome CallRunner::run(std::function<void()> fn, std::chrono::steady_clock::time_point deadline) {
-  std::unique_lock lock(pool_->mu);
+  auto call = std::make_shared<Call>();
+  call->fn = std::move(fn);
   std::shared_ptr<Worker> w;
-  if (!pool_->idle.empty()) {
-    w = pool_->idle.back();
-    pool_->idle.pop_back();
-  } else {
-    w = std::make_shared<Worker>();
-    pool_->all.push_back(w);
-    w->thread = std::thread([pool = pool_, w] { worker_loop(pool, w); });
+  bool fresh = false;
+  {
+    std::lock_guard lock(pool_->mu);
+    if (!pool_->idle.empty()) {
+      w = pool_->idle.back();
+      pool_->idle.pop_back();
+    } else {
+      w = std::make_shared<Worker>();
+      pool_->all.push_back(w);
+      fresh = true;
+    }
   }
-  w->task = std::move(fn);
-  w->has_task = true;
-  w->done = false;
-  w->cv.notify_one();
-  if (!w->done_cv.wait_until(lock, deadline, [&] { return w->done; })) {
-    w->abandoned = true;
+  {
+    std::lock_guard lock(w->mu);
+    w->call = call;
+    w->has_call.store(true, std::memory_order_release);
+    if (w->sleeping) w->cv.notify_one();
+  }
+  if (fresh) w->thread = std::thread([pool = pool_, w] { worker_loop(pool, w); });
+
+  if (spin_until([&] { return call->done.load(std::memory_order_acquire); })) return Outcome::kReturned;
+  std::unique_lock lock(call->mu);
+  call->caller_waiting = true;
+  if (!call->cv.wait_until(lock, deadline, [&] { return call->done.load(); })) {
+    call->abandoned = true;
     ++pool_->hung;
     return Outcome::kHung;
   }
   return Outcome::kReturned;
 }
 
-size_t CallRunner::hung_calls() const {
-  std::lock_guard lock(pool_->mu);
-  return pool_->hung;
-}
+size_t CallRunner::hung_calls() const { return pool_->hung.load(); }
 
 }  // namespace hyperion::lifecycle

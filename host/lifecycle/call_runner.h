@@ -32,6 +32,7 @@ class CallRunner {
   [[nodiscard]] size_t hung_calls() const;
 
  private:
+  struct Call;
   struct Worker;
   // Shared with the workers, so a worker detached inside a hung call can still
   // finish safely after the CallRunner is gone.

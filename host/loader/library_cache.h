@@ -14,8 +14,9 @@
 namespace hyperion::loader {
 
 struct CachedLibrary {
-  std::string path;    // the copy to load
-  std::string sha256;  // of the contents
+  std::string path;      // the copy to load
+  std::string sha256;    // of the contents
+  std::string contents;  // the bytes, so callers need not read the file again
 };
 
 class LibraryCache {

@@ -27,15 +27,15 @@ StatusOr<std::shared_ptr<LoadedPlugin>> Loader::load(const std::string& library,
     return invalid_argument("loader: " + *source + ": sha256 mismatch: the manifest pins " + *sha256_pin +
                             ", the file is " + cached->sha256);
   }
-  auto elf = os::ElfFile::open(cached->path);
-  if (!elf.ok()) return elf.status().with_prefix("loader: " + *source);
+  auto elf = os::ElfFile::parse(std::move(cached->contents), *source);
+  if (!elf.ok()) return elf.status().with_prefix("loader");
   bool has_entry = std::any_of(elf->dynamic_symbols().begin(), elf->dynamic_symbols().end(),
                                [](const os::ElfSymbol& s) { return s.defined && s.name == HYPERION_ENTRY_SYMBOL; });
   if (!has_entry) {
     return invalid_argument("loader: " + *source + " does not export the entry symbol " HYPERION_ENTRY_SYMBOL
                             " (is it a Hyperion plugin? did the export macro get hidden?)");
   }
-  auto metadata = read_plugin_metadata(cached->path);
+  auto metadata = read_plugin_metadata(*elf, *source);
   if (!metadata.ok()) return metadata.status();
 
   std::lock_guard lock(mu_);

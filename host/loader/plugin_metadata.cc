@@ -3,8 +3,8 @@
 #include <hyperion/plugin.h>
 
 #include <boost/json.hpp>
+#include <cctype>
 #include <charconv>
-#include <regex>
 
 #include "os/elf_file.h"
 
@@ -13,13 +13,57 @@ namespace {
 
 namespace json = boost::json;
 
+// Reads a run of decimal digits at `pos` into *out; false if there is none or it
+// does not fit.
+bool read_number(std::string_view text, size_t& pos, uint32_t* out) {
+  size_t start = pos;
+  while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
+  if (pos == start) return false;
+  auto [ptr, ec] = std::from_chars(text.data() + start, text.data() + pos, *out);
+  return ec == std::errc() && ptr == text.data() + pos;
+}
+
 // "1", "1.2" -> (major, minor)
 bool parse_api_version(std::string_view text, uint32_t* major, uint32_t* minor) {
-  static const std::regex kVersion("([0-9]+)(\\.([0-9]+))?");
-  std::match_results<std::string_view::const_iterator> m;
-  if (!std::regex_match(text.begin(), text.end(), m, kVersion)) return false;
-  *major = static_cast<uint32_t>(std::stoul(m[1].str()));
-  *minor = m[3].matched ? static_cast<uint32_t>(std::stoul(m[3].str())) : 0;
+  size_t pos = 0;
+  *minor = 0;
+  if (!read_number(text, pos, major)) return false;
+  if (pos == text.size()) return true;
+  if (text[pos] != '.') return false;
+  ++pos;
+  return read_number(text, pos, minor) && pos == text.size();
+}
+
+// Semantic Versioning 2.0.0: MAJOR.MINOR.PATCH, no leading zeros, optional
+// -prerelease and +build of [0-9A-Za-z.-].
+bool valid_semver(std::string_view v) {
+  size_t pos = 0;
+  for (int part = 0; part < 3; ++part) {
+    if (part > 0) {
+      if (pos >= v.size() || v[pos] != '.') return false;
+      ++pos;
+    }
+    size_t start = pos;
+    uint32_t ignored;
+    if (!read_number(v, pos, &ignored)) return false;
+    if (v[start] == '0' && pos - start > 1) return false;
+  }
+  auto tail_ok = [&](char lead) {
+    if (pos >= v.size() || v[pos] != lead) return true;
+    size_t start = ++pos;
+    while (pos < v.size() && (std::isalnum(static_cast<unsigned char>(v[pos])) || v[pos] == '.' || v[pos] == '-')) ++pos;
+    return pos > start;
+  };
+  return tail_ok('-') && tail_ok('+') && pos == v.size();
+}
+
+// [a-z0-9][a-z0-9_.-]*
+bool valid_plugin_name(std::string_view n) {
+  auto lower_alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (n.empty() || !lower_alnum(n[0])) return false;
+  for (char c : n) {
+    if (!lower_alnum(c) && c != '_' && c != '.' && c != '-') return false;
+  }
   return true;
 }
 
@@ -71,17 +115,14 @@ StatusOr<PluginMetadata> parse_plugin_metadata(std::string_view text, const std:
   }
   PluginMetadata md;
   md.json = std::string(text);
-  static const std::regex kName("[a-z0-9][a-z0-9_.-]*");
   const json::value* name = o.if_contains("name");
-  if (name == nullptr || !name->is_string() || !std::regex_match(std::string(name->as_string()), kName)) {
+  if (name == nullptr || !name->is_string() || !valid_plugin_name(name->as_string())) {
     return invalid_argument(where + ": \"name\" must be a string matching [a-z0-9][a-z0-9_.-]*");
   }
   md.name = std::string(name->as_string());
-  static const std::regex kSemver(
-      "(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)\\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?");
   const json::value* version = o.if_contains("version");
   if (version == nullptr || !version->is_string() ||
-      !std::regex_match(std::string(version->as_string()), kSemver)) {
+      !valid_semver(version->as_string())) {
     return invalid_argument(where + ": \"version\" must be a semantic version such as \"1.2.3\"");
   }
   md.version = std::string(version->as_string());
@@ -133,15 +174,19 @@ StatusOr<PluginMetadata> parse_plugin_metadata(std::string_view text, const std:
 StatusOr<PluginMetadata> read_plugin_metadata(const std::string& path) {
   auto elf = os::ElfFile::open(path);
   if (!elf.ok()) return elf.status().with_prefix("loader");
-  auto section = elf->section(HYPERION_METADATA_SECTION);
+  return read_plugin_metadata(*elf, path);
+}
+
+StatusOr<PluginMetadata> read_plugin_metadata(const os::ElfFile& elf, const std::string& origin) {
+  auto section = elf.section(HYPERION_METADATA_SECTION);
   if (!section) {
-    return invalid_argument("loader: " + path + " has no " HYPERION_METADATA_SECTION
+    return invalid_argument("loader: " + origin + " has no " HYPERION_METADATA_SECTION
                             " section (is it a Hyperion plugin? the SDK's hyperion_add_plugin(... METADATA) or "
                             "HYPERION_METADATA() puts it there)");
   }
   std::string_view text = *section;
   if (auto nul = text.find('\0'); nul != std::string_view::npos) text = text.substr(0, nul);
-  return parse_plugin_metadata(text, path);
+  return parse_plugin_metadata(text, origin);
 }
 
 }  // namespace hyperion::loader

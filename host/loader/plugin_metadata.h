@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "os/elf_file.h"
 
 namespace hyperion::loader {
 
@@ -53,5 +54,7 @@ StatusOr<PluginMetadata> parse_plugin_metadata(std::string_view json, const std:
 
 // Reads the metadata section of the library at `path` without loading it.
 StatusOr<PluginMetadata> read_plugin_metadata(const std::string& path);
+// The same, from an already parsed file; `origin` names it in errors.
+StatusOr<PluginMetadata> read_plugin_metadata(const os::ElfFile& elf, const std::string& origin);
 
 }  // namespace hyperion::loader

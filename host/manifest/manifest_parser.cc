@@ -2,7 +2,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 #include "manifest/diagnostic.h"
@@ -130,6 +129,25 @@ class MappingReader {
   std::set<std::string> known_;
 };
 
+bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+// [a-z0-9][a-z0-9_-]{0,62}: safe in logger names, metric labels and URLs.
+bool valid_instance_name(const std::string& name) {
+  if (name.empty() || name.size() > 63 || !is_lower_alnum(name[0])) return false;
+  for (char c : name) {
+    if (!is_lower_alnum(c) && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
+bool valid_sha256_hex(const std::string& s) {
+  if (s.size() != 64) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
 std::string resolve_dir(const std::string& dir, const std::string& path) {
   std::filesystem::path p(path);
   if (p.is_relative()) p = std::filesystem::path(dir) / p;
@@ -162,11 +180,9 @@ void parse_instance(const json::value& value, size_t index, Manifest& m, const J
   spec.location = locate(doc.locations, spec.pointer, m.path);
   MappingReader r(value, spec.pointer, doc, m.path, diags);
   if (!r.valid()) return;
-  static const std::regex kName("[a-z0-9][a-z0-9_-]{0,62}");
-  static const std::regex kSha("[0-9a-f]{64}");
   if (auto v = r.string("name", true)) {
     spec.name = *v;
-    if (!std::regex_match(spec.name, kName)) {
+    if (!valid_instance_name(spec.name)) {
       r.error(r.child("name"), "instance name \"" + spec.name + "\" must match [a-z0-9][a-z0-9_-]* (at most 63 characters)");
     } else if (auto it = seen.find(spec.name); it != seen.end()) {
       r.error(r.child("name"), "two instances are named \"" + spec.name + "\" (the other is at " + it->second + ")");
@@ -176,7 +192,7 @@ void parse_instance(const json::value& value, size_t index, Manifest& m, const J
   }
   if (auto v = r.string("library", true)) spec.library = *v;
   if (auto v = r.string("sha256")) {
-    if (!std::regex_match(*v, kSha)) r.error(r.child("sha256"), "expected 64 lower-case hex digits");
+    if (!valid_sha256_hex(*v)) r.error(r.child("sha256"), "expected 64 lower-case hex digits");
     spec.sha256 = *v;
   }
   if (auto v = r.boolean("optional")) spec.optional = *v;

@@ -4,10 +4,41 @@
 
 #include <charconv>
 #include <cmath>
-#include <regex>
 
 namespace hyperion::manifest {
 namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// YAML 1.2 core schema int: [-+]?[0-9]+
+bool looks_like_integer(const std::string& s) {
+  size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+  if (i == s.size()) return false;
+  for (; i < s.size(); ++i) {
+    if (!is_digit(s[i])) return false;
+  }
+  return true;
+}
+
+// YAML 1.2 core schema float: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+bool looks_like_float(const std::string& s) {
+  size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+  size_t int_digits = 0, frac_digits = 0;
+  while (i < s.size() && is_digit(s[i])) ++i, ++int_digits;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    while (i < s.size() && is_digit(s[i])) ++i, ++frac_digits;
+  }
+  if (int_digits == 0 && frac_digits == 0) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    size_t exp_digits = 0;
+    while (i < s.size() && is_digit(s[i])) ++i, ++exp_digits;
+    if (exp_digits == 0) return false;
+  }
+  return i == s.size();
+}
 
 class Converter {
  public:
@@ -83,15 +114,13 @@ class Converter {
     if (s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL") return nullptr;
     if (s == "true" || s == "True" || s == "TRUE") return true;
     if (s == "false" || s == "False" || s == "FALSE") return false;
-    static const std::regex kInt("[-+]?[0-9]+");
-    static const std::regex kFloat("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
-    if (std::regex_match(s, kInt)) {
+    if (looks_like_integer(s)) {
       int64_t v = 0;
       const char* begin = s.data() + (s[0] == '+' ? 1 : 0);
       auto [ptr, ec] = std::from_chars(begin, s.data() + s.size(), v);
       if (ec == std::errc() && ptr == s.data() + s.size()) return v;
     }
-    if (std::regex_match(s, kFloat)) {
+    if (looks_like_float(s)) {
       double v = std::strtod(s.c_str(), nullptr);
       if (std::isfinite(v)) return v;
     }

@@ -4,7 +4,7 @@
 
 namespace hyperion::timers {
 
-TimerService::TimerService() : thread_([this] { run_loop(); }) {}
+TimerService::TimerService() = default;
 
 TimerService::~TimerService() {
   {
@@ -12,12 +12,15 @@ TimerService::~TimerService() {
     stop_ = true;
   }
   cv_.notify_all();
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
 }
 
 uint64_t TimerService::start(const std::string& owner, std::chrono::milliseconds delay,
                              std::chrono::milliseconds period, std::function<void()> fn) {
   std::lock_guard lock(mu_);
+  // The thread starts with the first timer: most apps never use one, and a
+  // thread start is a noticeable share of the host's start-up.
+  if (!thread_.joinable()) thread_ = std::thread([this] { run_loop(); });
   uint64_t id = next_id_++;
   timers_[id] = {owner, Clock::now() + delay, period, std::move(fn)};
   cv_.notify_all();
@@ -61,7 +64,9 @@ void TimerService::run_loop() {
       continue;
     }
     if (Clock::now() < next->second.due) {
-      cv_.wait_until(lock, next->second.due);
+      // A copy: wait_until keeps a reference, and the timer may be erased meanwhile.
+      const Clock::time_point due = next->second.due;
+      cv_.wait_until(lock, due);
       continue;  // the set may have changed
     }
     uint64_t id = next->first;

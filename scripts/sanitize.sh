@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Builds and runs the whole test suite under sanitizers, in its own build folder.
+#   scripts/sanitize.sh asan   # AddressSanitizer + UndefinedBehaviorSanitizer (+ LeakSanitizer)
+#   scripts/sanitize.sh tsan   # ThreadSanitizer
+# Extra arguments go to ctest (e.g. -R Lifecycle).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+kind=${1:?usage: scripts/sanitize.sh asan|tsan [ctest args...]}
+shift
+case "$kind" in
+  asan) sanitizers=address,undefined
+        export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
+        export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} ;;
+  tsan) sanitizers=thread
+        export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} ;;
+  *) echo "unknown sanitizer kind: $kind" >&2; exit 2 ;;
+esac
+./scripts/setup.sh
+HYPERION_BUILD_DIR="build-$kind" HYPERION_BUILD_TYPE=Debug ./scripts/build.sh \
+  -DHYPERION_SANITIZE="$sanitizers" -DHYPERION_BUILD_BENCH=OFF
+cd "build-$kind"
+exec ctest -j2 --output-on-failure --timeout 600 "$@"
