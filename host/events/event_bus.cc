@@ -2,25 +2,12 @@
 
 #include <boost/json.hpp>
 #include <chrono>
-#include <ctime>
 #include <random>
+
+#include "base/rfc3339.h"
 
 namespace hyperion::events {
 namespace {
-
-// RFC 3339 UTC with milliseconds.
-std::string now_rfc3339() {
-  auto now = std::chrono::system_clock::now();
-  std::time_t t = std::chrono::system_clock::to_time_t(now);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms));
-  return out;
-}
 
 // A random per-process prefix plus a counter: unique ids without a UUID library.
 std::string process_id_prefix() {
@@ -49,7 +36,7 @@ StatusOr<std::string> EventBus::emit(const std::string& source, const std::strin
   event["specversion"] = "1.0";
   event["type"] = type;
   event["source"] = "hyperion://" + app_ + "/" + source;
-  event["time"] = now_rfc3339();
+  event["time"] = format_rfc3339_utc(std::chrono::system_clock::now());
   if (!data_json.empty()) {
     boost::system::error_code ec;
     boost::json::value data = boost::json::parse(data_json, ec);

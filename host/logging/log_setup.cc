@@ -7,6 +7,8 @@
 #include <boost/json.hpp>
 #include <mutex>
 
+#include "base/rfc3339.h"
+
 namespace hyperion::logging {
 namespace {
 
@@ -14,17 +16,8 @@ namespace {
 class JsonFormatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-    auto seconds = std::chrono::time_point_cast<std::chrono::seconds>(msg.time);
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(msg.time - seconds).count();
-    std::time_t t = std::chrono::system_clock::to_time_t(msg.time);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char time[40];
-    std::strftime(time, sizeof time, "%Y-%m-%dT%H:%M:%S", &tm);
-    char stamp[48];
-    std::snprintf(stamp, sizeof stamp, "%s.%03dZ", time, static_cast<int>(ms));
     boost::json::object o;
-    o["time"] = stamp;
+    o["time"] = format_rfc3339_utc(msg.time);
     o["level"] = std::string(spdlog::level::to_string_view(msg.level).data(),
                              spdlog::level::to_string_view(msg.level).size());
     o["logger"] = std::string(msg.logger_name.data(), msg.logger_name.size());
