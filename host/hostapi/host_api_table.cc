@@ -222,16 +222,22 @@ void cancel_timers(hyperion_host_ctx& ctx) {
   for (uint64_t id : timers) ctx.facilities->timers.cancel(id);
 }
 
-void release_all(hyperion_host_ctx& ctx) {
+void cancel_callbacks(hyperion_host_ctx& ctx) {
   cancel_timers(ctx);
   std::set<uint64_t> subscriptions;
-  std::set<hyperion_service*> handles;
   {
     std::lock_guard lock(ctx.mu);
     subscriptions.swap(ctx.subscriptions);
-    handles.swap(ctx.handles);
   }
   for (uint64_t id : subscriptions) ctx.facilities->events.unsubscribe(id);
+}
+
+void release_handles(hyperion_host_ctx& ctx) {
+  std::set<hyperion_service*> handles;
+  {
+    std::lock_guard lock(ctx.mu);
+    handles.swap(ctx.handles);
+  }
   for (hyperion_service* h : handles) ctx.facilities->services.release(h);
 }
 

@@ -57,7 +57,11 @@ namespace hyperion::hostapi {
 
 // Cancels the instance's timers (before stop()).
 void cancel_timers(hyperion_host_ctx& ctx);
-// Cancels timers and subscriptions and releases service handles (before destroy()).
-void release_all(hyperion_host_ctx& ctx);
+// Cancels timers and event subscriptions: no host thread calls into the
+// instance afterwards (before destroy()).
+void cancel_callbacks(hyperion_host_ctx& ctx);
+// Releases the service handles the instance still holds (after destroy(): the
+// plugin may release its own handles while it is being destroyed).
+void release_handles(hyperion_host_ctx& ctx);
 
 }  // namespace hyperion::hostapi

@@ -168,7 +168,7 @@ Status PluginInstance::stop(Clock::time_point deadline) {
 
 void PluginInstance::destroy(Clock::time_point deadline) {
   if (instance_ == nullptr || state_ == InstanceState::kHung || state_ == InstanceState::kDestroyed) return;
-  hostapi::release_all(*ctx_);
+  hostapi::cancel_callbacks(*ctx_);
   auto vtable = plugin_->vtable;
   hyperion_instance_t* instance = instance_;
   Status s = call("destroy", deadline, [vtable, instance](hyperion_error_t*) {
@@ -181,6 +181,7 @@ void PluginInstance::destroy(Clock::time_point deadline) {
   }
   instance_ = nullptr;
   state_ = InstanceState::kDestroyed;
+  hostapi::release_handles(*ctx_);
 }
 
 }  // namespace hyperion::lifecycle

@@ -10,6 +10,7 @@
 #include <hyperion/plugin.hpp>
 
 #include <chrono>
+#include <optional>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -44,8 +45,9 @@ class Behave {
     record("start");
     misbehave("start");
 #ifdef BEHAVE_CONSUMER
-    hyperion::ServiceHandle handle = ctx_.acquire("test.api", 1);
-    auto use = handle.enter<TestApi>();
+    // Kept for the instance's whole life: released by the SDK during destroy.
+    service_.emplace(ctx_.acquire("test.api", 1));
+    auto use = service_->enter<TestApi>();
     record("answer " + std::to_string(use.vtable()->answer(use.ctx())));
 #endif
   }
@@ -102,6 +104,9 @@ class Behave {
   std::string how_;
   std::string journal_;
   int64_t hang_ms_ = 30000;
+#ifdef BEHAVE_CONSUMER
+  std::optional<hyperion::ServiceHandle> service_;
+#endif
 };
 
 }  // namespace behave

@@ -5,6 +5,8 @@
 #include <hyperion/plugin.hpp>
 
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 namespace {
 
@@ -103,6 +105,33 @@ TEST(PluginSdk, ErrorMessagesAreTruncatedToTheCallersSize) {
   EXPECT_EQ(err.code, HYPERION_ERR_INTERNAL);
   EXPECT_STREQ(err.message, "a long ");
   for (size_t i = 8; i < sizeof err.message; ++i) ASSERT_EQ(err.message[i], 'C') << i;
+}
+
+// Timer and event callbacks reach the plugin through C function pointers: an
+// exception in one is logged and goes no further.
+std::vector<std::string> g_logged;
+hyperion_task_fn g_timer_fn = nullptr;
+void* g_timer_user = nullptr;
+
+TEST(PluginSdk, CallbackExceptionsAreLoggedNotThrown) {
+  hyperion_host_api_t api{};
+  api.struct_size = sizeof api;
+  api.log = [](hyperion_host_ctx_t*, hyperion_log_level_t, hyperion_str_t m) { g_logged.emplace_back(m.data, m.size); };
+  api.timer_start = [](hyperion_host_ctx_t*, uint64_t, uint64_t, hyperion_task_fn fn, void* user, uint64_t* id,
+                       hyperion_error_t*) {
+    g_timer_fn = fn;
+    g_timer_user = user;
+    *id = 1;
+    return hyperion_status_t{HYPERION_OK};
+  };
+  api.timer_cancel = [](hyperion_host_ctx_t*, uint64_t) {};
+  hyperion::Context ctx(&api, nullptr, "x");
+  ctx.start_timer(std::chrono::milliseconds(1), std::chrono::milliseconds(0), [] { throw std::runtime_error("tick failed"); });
+  ASSERT_NE(g_timer_fn, nullptr);
+  g_timer_fn(g_timer_user);  // must not throw
+  ASSERT_EQ(g_logged.size(), 1u);
+  EXPECT_EQ(g_logged[0], "callback threw: tick failed");
+  ctx.cancel_timer(1);
 }
 
 }  // namespace

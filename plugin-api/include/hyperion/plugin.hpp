@@ -224,13 +224,14 @@ class Context {
   // Subscribes to events whose type starts with `type_prefix`. The callback runs
   // on a host thread. Returns the id for unsubscribe().
   uint64_t subscribe(std::string_view type_prefix, std::function<void(std::string_view)> fn) {
-    auto holder = std::make_unique<std::function<void(std::string_view)>>(std::move(fn));
+    auto holder = std::make_unique<Callback<void(std::string_view)>>(Callback<void(std::string_view)>{this, std::move(fn)});
     uint64_t id = 0;
     check([&](hyperion_error_t* e) {
       return host_.event_subscribe(
           ctx_, to_str(type_prefix),
           [](void* user, hyperion_str_t event) {
-            (*static_cast<std::function<void(std::string_view)>*>(user))(to_view(event));
+            auto* self = static_cast<Callback<void(std::string_view)>*>(user);
+            self->run([&] { self->fn(to_view(event)); });
           },
           holder.get(), &id, e);
     });
@@ -247,12 +248,16 @@ class Context {
   // Runs `fn` after `delay`, then every `period` unless it is zero.
   uint64_t start_timer(std::chrono::milliseconds delay, std::chrono::milliseconds period,
                        std::function<void()> fn) {
-    auto holder = std::make_unique<std::function<void()>>(std::move(fn));
+    auto holder = std::make_unique<Callback<void()>>(Callback<void()>{this, std::move(fn)});
     uint64_t id = 0;
     check([&](hyperion_error_t* e) {
       return host_.timer_start(
           ctx_, static_cast<uint64_t>(delay.count()), static_cast<uint64_t>(period.count()),
-          [](void* user) { (*static_cast<std::function<void()>*>(user))(); }, holder.get(), &id, e);
+          [](void* user) {
+            auto* self = static_cast<Callback<void()>*>(user);
+            self->run([&] { self->fn(); });
+          },
+          holder.get(), &id, e);
     });
     std::lock_guard lock(mu_);
     timers_[id] = std::move(holder);
@@ -282,6 +287,24 @@ class Context {
   }
 
  private:
+  // A callback the host calls through a C function pointer: nothing may be
+  // thrown back into the host, so an exception is logged and dropped.
+  template <typename Signature>
+  struct Callback {
+    Context* context;
+    std::function<Signature> fn;
+    template <typename Body>
+    void run(Body&& body) noexcept {
+      try {
+        body();
+      } catch (const std::exception& e) {
+        context->error(std::string("callback threw: ") + e.what());
+      } catch (...) {
+        context->error("callback threw an unknown exception");
+      }
+    }
+  };
+
   template <typename Call>
   void check(Call&& call) const {
     hyperion_error_t err{};
@@ -293,8 +316,8 @@ class Context {
   hyperion_host_ctx_t* ctx_;
   std::string name_;
   std::mutex mu_;
-  std::map<uint64_t, std::unique_ptr<std::function<void(std::string_view)>>> subscriptions_;
-  std::map<uint64_t, std::unique_ptr<std::function<void()>>> timers_;
+  std::map<uint64_t, std::unique_ptr<Callback<void(std::string_view)>>> subscriptions_;
+  std::map<uint64_t, std::unique_ptr<Callback<void()>>> timers_;
 };
 
 // Parses a JSON object handed over by the host; throws hyperion::Error.
