@@ -15,6 +15,8 @@ case "$kind" in
         export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} ;;
   *) echo "unknown sanitizer kind: $kind" >&2; exit 2 ;;
 esac
+# The chaos test runs 10,000 reloads in the normal suite; a tenth is plenty here.
+export HYPERION_CHAOS_RELOADS=${HYPERION_CHAOS_RELOADS:-1000}
 ./scripts/setup.sh
 HYPERION_BUILD_DIR="build-$kind" HYPERION_BUILD_TYPE=Debug ./scripts/build.sh \
   -DHYPERION_SANITIZE="$sanitizers" -DHYPERION_BUILD_BENCH=OFF

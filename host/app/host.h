@@ -1,14 +1,17 @@
 // Host: wires the rooms together for one manifest — logging, loader, plan,
-// host facilities and lifecycle. It owns none of their logic.
+// host facilities, lifecycle and reload. It owns none of their logic.
 //
 //   auto host = Host::prepare("app.yaml", options);   // parse, load, validate, order
 //   host->start();                                      // create + start in order
+//   host->reload({"sighup", "", std::nullopt});         // re-read the file, all or nothing
 //   host->stop();                                       // reverse order
 //
-// Thread-safety: start() and stop() from one thread (the CLI's main thread).
+// Thread-safety: start(), reload() and stop() may be called from any thread;
+// they are serialized. start() and stop() are called once each.
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +22,7 @@
 #include "lifecycle/lifecycle.h"
 #include "loader/loader.h"
 #include "planning/app_plan.h"
+#include "reload/reload_result.h"
 
 namespace hyperion::app {
 
@@ -26,6 +30,14 @@ struct HostOptions {
   std::vector<std::string> plugin_path;  // from the command line; searched first
   std::optional<std::string> log_level;  // overrides host.log_level
   std::optional<std::string> log_format; // overrides host.log_format
+};
+
+// A request for a new desired configuration.
+struct ReloadRequest {
+  std::string source;  // "sighup", "file-watch", "admin", "cli", "plugin:<instance>", "rollback"
+  std::string author;  // who asked, when known
+  // The whole new manifest; nullopt re-reads the manifest file.
+  std::optional<std::string> manifest_text;
 };
 
 class Host {
@@ -40,16 +52,33 @@ class Host {
   // Stops every running instance in reverse order.
   Status stop();
 
+  // Applies a new desired configuration atomically (docs/reload.md) and returns
+  // the outcome only when it is decided.
+  reload::ReloadResult reload(const ReloadRequest& request);
+
   [[nodiscard]] const planning::AppPlan& plan() const { return *plan_; }
+  [[nodiscard]] const lifecycle::Lifecycle& lifecycle() const { return *lifecycle_; }
   [[nodiscard]] hostapi::HostFacilities& facilities() { return *facilities_; }
   [[nodiscard]] const std::string& state_dir() const { return state_dir_; }
+  [[nodiscard]] const std::string& manifest_path() const { return manifest_path_; }
   // Calls into plugins that never returned (such instances are never touched again).
   [[nodiscard]] size_t hung_calls() const { return runner_.hung_calls(); }
+  // The JSON health report of one running instance (for tests and the health room).
+  StatusOr<std::string> instance_health(const std::string& name);
 
  private:
   Host() = default;
+  std::unique_ptr<lifecycle::PluginInstance> make_instance(const planning::PlannedInstance& planned,
+                                                           const graph::DependencyGraph& graph);
+  // Parses and plans a manifest text; nullopt text re-reads the file.
+  StatusOr<std::unique_ptr<planning::AppPlan>> plan_manifest(const std::optional<std::string>& text);
+  reload::ReloadResult refuse(const std::string& reason, const std::string& field = "");
 
+  std::mutex mu_;  // serializes start, reload and stop
+  std::string manifest_path_;
+  HostOptions options_;
   std::string state_dir_;
+  uint64_t next_revision_ = 1;
   std::unique_ptr<loader::Loader> loader_;
   std::unique_ptr<planning::AppPlan> plan_;
   std::unique_ptr<hostapi::HostFacilities> facilities_;

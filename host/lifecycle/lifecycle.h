@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/status.h"
@@ -41,6 +42,10 @@ class Lifecycle {
   Status stop_all();
 
   [[nodiscard]] const std::vector<InstancePlan>& plans() const { return plans_; }
+  // For a reload transaction: takes the instances out, and puts the new set back.
+  std::vector<InstancePlan> release_plans() { return std::exchange(plans_, {}); }
+  void adopt_plans(std::vector<InstancePlan> plans) { plans_ = std::move(plans); }
+  [[nodiscard]] const Observer& observer() const { return observer_; }
   // Names of the instances whose start succeeded, in start order.
   [[nodiscard]] std::vector<std::string> running() const;
 

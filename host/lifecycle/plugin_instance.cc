@@ -184,4 +184,57 @@ void PluginInstance::destroy(Clock::time_point deadline) {
   hostapi::release_handles(*ctx_);
 }
 
+Status PluginInstance::reload_prepare(const boost::json::object& config, const std::string& diff_json,
+                                      Clock::time_point deadline) {
+  if (state_ != InstanceState::kRunning) {
+    return failed_precondition("instance \"" + name_ + "\": reload in state " + instance_state_name(state_));
+  }
+  if (!reloadable()) return failed_precondition("instance \"" + name_ + "\": the plugin cannot reload");
+  auto vtable = plugin_->vtable;
+  hyperion_instance_t* instance = instance_;
+  auto json = std::make_shared<std::string>(boost::json::serialize(config));
+  auto diff = std::make_shared<std::string>(diff_json);
+  return call("reload_prepare", deadline, [vtable, instance, json, diff](hyperion_error_t* err) {
+    return vtable.reload_prepare(instance, {json->data(), json->size()}, {diff->data(), diff->size()}, err);
+  });
+}
+
+Status PluginInstance::reload_commit(Clock::time_point deadline) {
+  auto vtable = plugin_->vtable;
+  hyperion_instance_t* instance = instance_;
+  return call("reload_commit", deadline,
+              [vtable, instance](hyperion_error_t* err) { return vtable.reload_commit(instance, err); });
+}
+
+void PluginInstance::reload_abort(Clock::time_point deadline) {
+  auto vtable = plugin_->vtable;
+  hyperion_instance_t* instance = instance_;
+  Status s = call("reload_abort", deadline, [vtable, instance](hyperion_error_t*) {
+    vtable.reload_abort(instance);
+    return HYPERION_OK;
+  });
+  if (!s.ok()) ctx_->logger->error("{}", s.message());
+}
+
+StatusOr<std::string> PluginInstance::health(Clock::time_point deadline) {
+  if (state_ != InstanceState::kRunning) {
+    return failed_precondition("instance \"" + name_ + "\" is " + instance_state_name(state_));
+  }
+  if (plugin_->vtable.health == nullptr) return failed_precondition("instance \"" + name_ + "\" reports no health");
+  auto vtable = plugin_->vtable;
+  hyperion_instance_t* instance = instance_;
+  auto report = std::make_shared<std::string>();
+  Status s = call("health", deadline, [vtable, instance, report](hyperion_error_t* err) {
+    hyperion_sink_t sink{sizeof(hyperion_sink_t), report.get(), [](void* ctx, const void* data, size_t size) {
+                           auto* out = static_cast<std::string*>(ctx);
+                           if (out->size() + size > 1024 * 1024) return hyperion_status_t{HYPERION_ERR_INVALID_ARGUMENT};
+                           out->append(static_cast<const char*>(data), size);
+                           return hyperion_status_t{HYPERION_OK};
+                         }};
+    return vtable.health(instance, &sink, err);
+  });
+  if (!s.ok()) return s;
+  return *report;
+}
+
 }  // namespace hyperion::lifecycle

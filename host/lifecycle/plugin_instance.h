@@ -46,6 +46,15 @@ class PluginInstance {
   // Releases everything the instance holds and destroys it. Skipped if hung.
   void destroy(Clock::time_point deadline);
 
+  // Two-phase reload (capability "reload"); see hyperion/plugin.h.
+  Status reload_prepare(const boost::json::object& config, const std::string& diff_json, Clock::time_point deadline);
+  Status reload_commit(Clock::time_point deadline);
+  void reload_abort(Clock::time_point deadline);
+  [[nodiscard]] bool reloadable() const { return plugin_->vtable.reload_prepare != nullptr; }
+
+  // The plugin's health report as JSON text, or why there is none.
+  StatusOr<std::string> health(Clock::time_point deadline);
+
   [[nodiscard]] const std::string& name() const { return name_; }
   [[nodiscard]] InstanceState state() const { return state_.load(); }
   [[nodiscard]] const loader::LoadedPlugin& plugin() const { return *plugin_; }

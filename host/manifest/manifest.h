@@ -10,6 +10,12 @@
 //     plugin_path: [../build/plugins-out] # searched for libraries given by name
 //     start_timeout_ms: 30000             # Default per instance. Default: 30000
 //     stop_timeout_ms: 5000               # Default per instance. Default: 5000
+//     reload:                             # see ReloadSettings and docs/reload.md
+//       static_changes: restart           # restart|refuse
+//       timeout_ms: 10000
+//       watch: true
+//       debounce_ms: 200
+//       breaker: {failures: 3, backoff_ms: 2000, max_backoff_ms: 120000}
 //   plugins:
 //     - name: hello                       # unique; [a-z0-9][a-z0-9_-]*
 //       library: hello                    # a name on the search path, or a path
@@ -32,6 +38,17 @@
 
 namespace hyperion::manifest {
 
+// host.reload: how configuration reloads behave.
+struct ReloadSettings {
+  bool refuse_static_changes = false;          // static_changes: refuse (Default: restart)
+  std::chrono::milliseconds call_timeout{10000};  // timeout_ms: per prepare/commit call
+  bool watch = true;                           // watch: re-read the manifest when it changes
+  std::chrono::milliseconds debounce{200};     // debounce_ms: quiet time before a watched change applies
+  int breaker_failures = 3;                    // breaker.failures: consecutive failures that open it
+  std::chrono::milliseconds breaker_backoff{2000};       // breaker.backoff_ms: first open period
+  std::chrono::milliseconds breaker_max_backoff{120000};  // breaker.max_backoff_ms: cap of the doubling
+};
+
 struct HostSettings {
   std::string state_dir;  // empty: the default (docs/decisions/0002-state-dir.md)
   std::string log_level = "info";
@@ -39,6 +56,7 @@ struct HostSettings {
   std::vector<std::string> plugin_path;  // absolute, resolved against the manifest's folder
   std::chrono::milliseconds start_timeout{30000};
   std::chrono::milliseconds stop_timeout{5000};
+  ReloadSettings reload;
 };
 
 struct InstanceSpec {

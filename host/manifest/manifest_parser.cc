@@ -154,6 +154,37 @@ std::string resolve_dir(const std::string& dir, const std::string& path) {
   return p.lexically_normal().string();
 }
 
+std::optional<int64_t> positive(MappingReader& r, const std::string& key) {
+  const json::value* v = r.get(key);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_int64() || v->as_int64() <= 0) {
+    r.error(r.child(key), "expected a positive integer");
+    return std::nullopt;
+  }
+  return v->as_int64();
+}
+
+void parse_reload(const json::value* value, ReloadSettings& out, const JsonDocument& doc, const std::string& file,
+                  Diagnostics& diags) {
+  if (value == nullptr) return;
+  MappingReader r(*value, "/host/reload", doc, file, diags);
+  if (auto v = r.string("static_changes")) {
+    if (*v != "restart" && *v != "refuse") r.error(r.child("static_changes"), "must be restart or refuse");
+    out.refuse_static_changes = *v == "refuse";
+  }
+  if (auto v = r.milliseconds("timeout_ms")) out.call_timeout = *v;
+  if (auto v = r.boolean("watch")) out.watch = *v;
+  if (auto v = r.milliseconds("debounce_ms")) out.debounce = *v;
+  if (const json::value* breaker = r.get("breaker")) {
+    MappingReader b(*breaker, "/host/reload/breaker", doc, file, diags);
+    if (auto v = positive(b, "failures")) out.breaker_failures = static_cast<int>(*v);
+    if (auto v = b.milliseconds("backoff_ms")) out.breaker_backoff = *v;
+    if (auto v = b.milliseconds("max_backoff_ms")) out.breaker_max_backoff = *v;
+    b.finish();
+  }
+  r.finish();
+}
+
 void parse_host(const json::value* value, Manifest& m, const JsonDocument& doc, Diagnostics& diags) {
   if (value == nullptr) return;
   MappingReader r(*value, "/host", doc, m.path, diags);
@@ -170,6 +201,7 @@ void parse_host(const json::value* value, Manifest& m, const JsonDocument& doc, 
   for (const std::string& dir : r.strings("plugin_path")) m.host.plugin_path.push_back(resolve_dir(m.dir, dir));
   if (auto v = r.milliseconds("start_timeout_ms")) m.host.start_timeout = *v;
   if (auto v = r.milliseconds("stop_timeout_ms")) m.host.stop_timeout = *v;
+  parse_reload(r.get("reload"), m.host.reload, doc, m.path, diags);
   r.finish();
 }
 

@@ -2,6 +2,10 @@
 // callback (`fail_in`) and how it fails there (`how`): return an error, throw,
 // hang, or write garbage. Every callback appends "<callback> <instance>" to the
 // `journal` file, so tests can check exactly what ran and in what order.
+// Its dynamic fields (value, fail_prepare, fail_commit, password) make reloads
+// fail on command: a new config with fail_prepare refuses in prepare, one with
+// fail_commit fails in commit and keeps the old config. health() reports the
+// effective config, so tests can check what really runs.
 // Built three times (see CMakeLists.txt): plain, as a provider of test.api 1.0,
 // and as a consumer of it.
 #include <fcntl.h>
@@ -10,6 +14,7 @@
 #include <hyperion/plugin.hpp>
 
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <cstring>
 #include <stdexcept>
@@ -25,7 +30,7 @@ struct TestApi {
 
 class Behave {
  public:
-  Behave(hyperion::Context& ctx, const boost::json::object& config) : ctx_(ctx) {
+  Behave(hyperion::Context& ctx, const boost::json::object& config) : ctx_(ctx), effective_(config) {
     auto get = [&](const char* key, const char* fallback) {
       const boost::json::value* v = config.if_contains(key);
       return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string(fallback);
@@ -38,12 +43,15 @@ class Behave {
     }
     record("create");
     misbehave("create");
+    // A restart prepares by creating and commits by starting: the same switches apply.
+    if (config.at("fail_prepare").as_bool()) throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, "fail_prepare is set");
   }
   ~Behave() { record("destroy"); }
 
   void start(hyperion::Deadline) {
     record("start");
     misbehave("start");
+    if (effective_.at("fail_commit").as_bool()) throw hyperion::Error(HYPERION_ERR_INTERNAL, "fail_commit is set");
 #ifdef BEHAVE_CONSUMER
     // Kept for the instance's whole life: released by the SDK during destroy.
     service_.emplace(ctx_.acquire("test.api", 1));
@@ -57,17 +65,32 @@ class Behave {
   }
   hyperion::HealthReport health() {
     misbehave("health");
-    return {};
+    hyperion::HealthReport report;
+    std::lock_guard lock(mu_);
+    report.details["config"] = effective_;
+    return report;
   }
-  void reload_prepare(const boost::json::object&, const boost::json::array&) {
+  void reload_prepare(const boost::json::object& next, const boost::json::array&) {
     record("reload_prepare");
     misbehave("reload_prepare");
+    if (next.at("fail_prepare").as_bool()) throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, "fail_prepare is set");
+    pending_ = next;
   }
   void reload_commit() {
     record("reload_commit");
     misbehave("reload_commit");
+    if (pending_->at("fail_commit").as_bool()) {
+      pending_.reset();
+      throw hyperion::Error(HYPERION_ERR_INTERNAL, "fail_commit is set");
+    }
+    std::lock_guard lock(mu_);
+    effective_ = std::move(*pending_);
+    pending_.reset();
   }
-  void reload_abort() { record("reload_abort"); }
+  void reload_abort() {
+    record("reload_abort");
+    pending_.reset();
+  }
 
 #ifdef BEHAVE_PROVIDER
   hyperion::ServiceRef get_service(std::string_view api, uint32_t) {
@@ -104,6 +127,9 @@ class Behave {
   std::string how_;
   std::string journal_;
   int64_t hang_ms_ = 30000;
+  std::mutex mu_;
+  boost::json::object effective_;
+  std::optional<boost::json::object> pending_;
 #ifdef BEHAVE_CONSUMER
   std::optional<hyperion::ServiceHandle> service_;
 #endif

@@ -1,0 +1,307 @@
+#include "reload/reload_transaction.h"
+
+#include <map>
+
+#include "reload/config_diff.h"
+
+namespace hyperion::reload {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+const char* action_name(int action) {
+  static constexpr const char* kNames[] = {"keep", "reload", "restart", "add", "remove"};
+  return kNames[action];
+}
+
+// The providers an instance is bound to, as the graph resolved them.
+std::map<std::string, std::string> bindings(const planning::PlannedInstance& p, const graph::DependencyGraph& g) {
+  std::map<std::string, std::string> out;
+  for (const loader::Requirement& r : p.metadata.requires_) {
+    if (auto provider = g.provider_for(p.spec->name, r.api.api)) out[r.api.api] = *provider;
+  }
+  return out;
+}
+
+}  // namespace
+
+ReloadTransaction::ReloadTransaction(const planning::AppPlan& current, const planning::AppPlan& next,
+                                     lifecycle::Lifecycle& lifecycle, InstanceFactory make_instance, Policy policy)
+    : current_(current), next_(next), lifecycle_(lifecycle), make_instance_(std::move(make_instance)),
+      policy_(policy) {}
+
+Clock::time_point ReloadTransaction::call_deadline() const { return Clock::now() + policy_.call_timeout; }
+
+void ReloadTransaction::classify(std::map<std::string, lifecycle::InstancePlan>& running) {
+  for (const std::string& name : next_.graph.start_order()) {
+    Step step;
+    step.name = name;
+    step.after = next_.find(name);
+    step.before = current_.find(name);
+    auto it = running.find(name);
+    if (step.before == nullptr || it == running.end()) {
+      step.action = Action::kAdd;
+    } else {
+      step.running = std::move(it->second);
+      running.erase(it);
+      std::set<std::string> secrets = step.before->spec->secret_fields;
+      secrets.insert(step.after->spec->secret_fields.begin(), step.after->spec->secret_fields.end());
+      step.changes = diff_config(step.before->config, step.after->config, step.after->metadata.config_schema, secrets);
+      bool static_change = false;
+      for (const FieldChange& c : step.changes) {
+        if (!c.dynamic && !static_change) {
+          static_change = true;
+          step.restart_reason = "static field " + c.path + " changed";
+        }
+      }
+      if (step.before->plugin != step.after->plugin) {
+        step.action = Action::kRestart;
+        step.restart_reason = "the library changed (sha256 " + step.after->plugin->sha256.substr(0, 12) + ")";
+      } else if (bindings(*step.before, current_.graph) != bindings(*step.after, next_.graph)) {
+        step.action = Action::kRestart;
+        step.restart_reason = "its service providers changed";
+      } else if (step.changes.empty()) {
+        step.action = Action::kKeep;
+      } else if (static_change) {
+        step.action = Action::kRestart;
+      } else if (!step.running.instance->reloadable()) {
+        step.action = Action::kRestart;
+        step.restart_reason = "the plugin cannot reload (no \"reload\" capability)";
+      } else {
+        step.action = Action::kReload;
+      }
+    }
+    if (step.action != Action::kKeep) {
+      boost::json::object entry{{"action", action_name(static_cast<int>(step.action))},
+                                {"changes", changes_to_json(step.changes)}};
+      if (step.action == Action::kRestart) entry["reason"] = step.restart_reason;
+      result_.diff[name] = std::move(entry);
+    }
+    steps_.push_back(std::move(step));
+  }
+  // Whatever is left runs now and is not wanted any more: remove it, in reverse
+  // of the old start order.
+  const auto& old_order = current_.graph.start_order();
+  for (auto it = old_order.rbegin(); it != old_order.rend(); ++it) {
+    auto r = running.find(*it);
+    if (r == running.end()) continue;
+    Step step;
+    step.name = *it;
+    step.action = Action::kRemove;
+    step.before = current_.find(*it);
+    step.running = std::move(r->second);
+    running.erase(r);
+    result_.diff[step.name] = boost::json::object{{"action", "remove"}, {"changes", boost::json::array{}}};
+    steps_.push_back(std::move(step));
+  }
+}
+
+ReloadResult ReloadTransaction::fail(ReloadOutcome outcome, const Step& step, const Status& why) {
+  result_.outcome = outcome;
+  result_.instance = step.name;
+  result_.reason = why.message();
+  if (step.changes.size() == 1) result_.field = step.changes[0].path;
+  return result_;
+}
+
+lifecycle::InstancePlan ReloadTransaction::fresh_instance(const planning::PlannedInstance& planned,
+                                                          const graph::DependencyGraph& graph,
+                                                          const lifecycle::InstancePlan& timeouts_from) {
+  lifecycle::InstancePlan plan;
+  plan.instance = make_instance_(planned, graph);
+  plan.config = planned.config;
+  plan.start_timeout = planned.spec ? planned.spec->start_timeout : timeouts_from.start_timeout;
+  plan.stop_timeout = planned.spec ? planned.spec->stop_timeout : timeouts_from.stop_timeout;
+  return plan;
+}
+
+ReloadResult ReloadTransaction::run() {
+  std::map<std::string, lifecycle::InstancePlan> running;
+  for (lifecycle::InstancePlan& p : lifecycle_.release_plans()) {
+    std::string name = p.instance->name();
+    running.emplace(std::move(name), std::move(p));
+  }
+  classify(running);
+  const auto& observe = lifecycle_.observer();
+
+  bool anything = false;
+  for (const Step& s : steps_) anything = anything || s.action != Action::kKeep;
+  if (!anything) {
+    // Only host-side settings (timeouts, optional, after) may differ: adopt them.
+    std::vector<lifecycle::InstancePlan> plans;
+    for (Step& s : steps_) {
+      s.running.start_timeout = s.after->spec->start_timeout;
+      s.running.stop_timeout = s.after->spec->stop_timeout;
+      plans.push_back(std::move(s.running));
+    }
+    lifecycle_.adopt_plans(std::move(plans));
+    result_.outcome = ReloadOutcome::kUnchanged;
+    return result_;
+  }
+
+  if (policy_.refuse_static_changes) {
+    for (const Step& s : steps_) {
+      if (s.action == Action::kRestart) {
+        restore_old_set();
+        result_.outcome = ReloadOutcome::kRefused;
+        result_.instance = s.name;
+        for (const FieldChange& c : s.changes) {
+          if (!c.dynamic) {
+            result_.field = c.path;
+            break;
+          }
+        }
+        result_.reason = s.restart_reason + ", and the host is set to refuse reloads that need a restart";
+        return result_;
+      }
+    }
+  }
+
+  // Prepare, in the new start order.
+  for (Step& s : steps_) {
+    Status st;
+    if (s.action == Action::kReload) {
+      st = s.running.instance->reload_prepare(s.after->config, changes_to_abi_json(s.changes), call_deadline());
+    } else if (s.action == Action::kRestart || s.action == Action::kAdd) {
+      s.successor = fresh_instance(*s.after, next_.graph, s.running);
+      st = s.successor.instance->create(s.successor.config, Clock::now() + s.successor.start_timeout);
+      if (!st.ok()) s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
+    } else {
+      continue;
+    }
+    if (!st.ok()) {
+      abort_prepared();
+      restore_old_set();
+      return fail(ReloadOutcome::kRefused, s, st.with_prefix("prepare failed"));
+    }
+    s.progress = Progress::kPrepared;
+  }
+
+  // Commit, in the new start order.
+  for (Step& s : steps_) {
+    if (s.progress != Progress::kPrepared) continue;
+    Status st;
+    if (s.action == Action::kReload) {
+      st = s.running.instance->reload_commit(call_deadline());
+    } else if (s.action == Action::kRestart) {
+      lifecycle::PluginInstance& old = *s.running.instance;
+      Status stopped = old.stop(Clock::now() + s.running.stop_timeout);
+      if (!stopped.ok()) result_.warnings.push_back(stopped.message());
+      else observe("stopped", s.name, "restart: " + s.restart_reason);
+      old.destroy(Clock::now() + s.running.stop_timeout);
+      st = s.successor.instance->start(Clock::now() + s.successor.start_timeout);
+      if (!st.ok()) s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
+      else observe("started", s.name, "restart: " + s.restart_reason);
+    } else if (s.action == Action::kAdd) {
+      st = s.successor.instance->start(Clock::now() + s.successor.start_timeout);
+      if (!st.ok()) s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
+      else observe("started", s.name, "added");
+    }
+    if (!st.ok()) {
+      // The failing step itself: a failed commit keeps its previous config (ABI
+      // contract); a restart whose new instance failed has lost its old one,
+      // which roll_back_committed brings back like any committed restart.
+      if (s.action == Action::kRestart) s.progress = Progress::kCommitted;
+      else s.progress = Progress::kNone;
+      roll_back_committed();
+      abort_prepared();
+      restore_old_set();
+      return fail(ReloadOutcome::kRolledBack, s, st.with_prefix("commit failed"));
+    }
+    s.progress = Progress::kCommitted;
+  }
+
+  // Remove what is no longer wanted, in reverse of the old start order.
+  for (Step& s : steps_) {
+    if (s.action != Action::kRemove) continue;
+    lifecycle::PluginInstance& inst = *s.running.instance;
+    if (inst.state() == lifecycle::InstanceState::kRunning) {
+      Status stopped = inst.stop(Clock::now() + s.running.stop_timeout);
+      if (!stopped.ok()) result_.warnings.push_back(stopped.message());
+      else observe("stopped", s.name, "removed");
+    }
+    inst.destroy(Clock::now() + s.running.stop_timeout);
+  }
+
+  std::vector<lifecycle::InstancePlan> plans;
+  for (Step& s : steps_) {
+    if (s.action == Action::kRemove) continue;
+    lifecycle::InstancePlan p = (s.action == Action::kRestart || s.action == Action::kAdd) ? std::move(s.successor)
+                                                                                           : std::move(s.running);
+    p.config = s.after->config;
+    p.start_timeout = s.after->spec->start_timeout;
+    p.stop_timeout = s.after->spec->stop_timeout;
+    plans.push_back(std::move(p));
+  }
+  lifecycle_.adopt_plans(std::move(plans));
+  result_.outcome = ReloadOutcome::kApplied;
+  return result_;
+}
+
+void ReloadTransaction::abort_prepared() {
+  for (auto it = steps_.rbegin(); it != steps_.rend(); ++it) {
+    if (it->progress != Progress::kPrepared) continue;
+    if (it->action == Action::kReload) {
+      it->running.instance->reload_abort(call_deadline());
+    } else if (it->successor.instance) {
+      it->successor.instance->destroy(Clock::now() + it->successor.stop_timeout);
+    }
+    it->progress = Progress::kNone;
+  }
+}
+
+void ReloadTransaction::roll_back_committed() {
+  const auto& observe = lifecycle_.observer();
+  for (auto it = steps_.rbegin(); it != steps_.rend(); ++it) {
+    Step& s = *it;
+    if (s.progress != Progress::kCommitted) continue;
+    if (s.action == Action::kReload) {
+      // Back to the previous config through the same two phases.
+      auto reverse = diff_config(s.after->config, s.before->config, s.before->metadata.config_schema,
+                                 s.before->spec->secret_fields);
+      Status st = s.running.instance->reload_prepare(s.before->config, changes_to_abi_json(reverse), call_deadline());
+      if (st.ok()) st = s.running.instance->reload_commit(call_deadline());
+      if (!st.ok()) result_.warnings.push_back("instance \"" + s.name + "\" could not be rolled back: " + st.message());
+    } else if (s.action == Action::kRestart) {
+      if (s.successor.instance->state() == lifecycle::InstanceState::kRunning) {
+        (void)s.successor.instance->stop(Clock::now() + s.successor.stop_timeout);
+      }
+      s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
+      // The old instance was stopped for the restart: start a fresh one with the
+      // old config in its place.
+      lifecycle::InstancePlan again = fresh_instance(*s.before, current_.graph, s.running);
+      Status st = again.instance->create(again.config, Clock::now() + again.start_timeout);
+      if (st.ok()) st = again.instance->start(Clock::now() + again.start_timeout);
+      if (!st.ok()) {
+        again.instance->destroy(Clock::now() + again.stop_timeout);
+        result_.warnings.push_back("instance \"" + s.name + "\" could not be restarted with its previous config: " +
+                                   st.message());
+      } else {
+        observe("started", s.name, "rolled back");
+      }
+      s.running = std::move(again);
+    } else if (s.action == Action::kAdd) {
+      if (s.successor.instance->state() == lifecycle::InstanceState::kRunning) {
+        (void)s.successor.instance->stop(Clock::now() + s.successor.stop_timeout);
+        observe("stopped", s.name, "rolled back");
+      }
+      s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
+    }
+    s.progress = Progress::kNone;
+  }
+}
+
+void ReloadTransaction::restore_old_set() {
+  // Every instance that was running before, in the old start order.
+  std::map<std::string, lifecycle::InstancePlan*> by_name;
+  for (Step& s : steps_) {
+    if (s.running.instance) by_name[s.name] = &s.running;
+  }
+  std::vector<lifecycle::InstancePlan> plans;
+  for (const std::string& name : current_.graph.start_order()) {
+    if (auto it = by_name.find(name); it != by_name.end()) plans.push_back(std::move(*it->second));
+  }
+  lifecycle_.adopt_plans(std::move(plans));
+}
+
+}  // namespace hyperion::reload

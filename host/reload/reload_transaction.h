@@ -1,0 +1,81 @@
+// ReloadTransaction: applies a whole new desired configuration to the running
+// instances, all of it or none of it (DESIGN.md, "Atomic reload with rollback").
+//
+//  1. Classify each instance: keep, reload (only dynamic fields changed and the
+//     plugin can reload), restart (a static field or the library changed), add,
+//     remove. A static change is refused instead when the policy says so.
+//  2. Prepare in the new start order: reload_prepare for reloads; create (not
+//     start) the new instance for restarts and additions. Any failure: abort or
+//     destroy everything prepared; nothing changed.
+//  3. Commit in the same order: reload_commit; stop the old and start the new
+//     instance; start additions. Any failure: roll every committed instance back
+//     to its previous configuration (prepare + commit of the old config, or a
+//     fresh instance with the old config), in reverse order.
+//  4. Stop and destroy removed instances, in reverse of the old start order.
+//
+// Thread-safety: one transaction at a time per Lifecycle (the caller serializes).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+
+#include "lifecycle/lifecycle.h"
+#include "planning/app_plan.h"
+#include "reload/config_diff.h"
+#include "reload/reload_result.h"
+
+namespace hyperion::reload {
+
+class ReloadTransaction {
+ public:
+  using InstanceFactory = std::function<std::unique_ptr<lifecycle::PluginInstance>(
+      const planning::PlannedInstance& planned, const graph::DependencyGraph& graph)>;
+
+  struct Policy {
+    bool refuse_static_changes = false;           // refuse instead of restarting
+    std::chrono::milliseconds call_timeout{10000};  // per reload_prepare/commit/abort call
+  };
+
+  ReloadTransaction(const planning::AppPlan& current, const planning::AppPlan& next, lifecycle::Lifecycle& lifecycle,
+                    InstanceFactory make_instance, Policy policy);
+
+  // Runs the transaction. On kApplied/kUnchanged the lifecycle holds the new set
+  // of instances (in the new start order); otherwise the old set, as it was.
+  ReloadResult run();
+
+ private:
+  enum class Action { kKeep, kReload, kRestart, kAdd, kRemove };
+  enum class Progress { kNone, kPrepared, kCommitted };
+  struct Step {
+    std::string name;
+    Action action = Action::kKeep;
+    const planning::PlannedInstance* before = nullptr;
+    const planning::PlannedInstance* after = nullptr;
+    std::vector<FieldChange> changes;
+    std::string restart_reason;
+    lifecycle::InstancePlan running;    // the instance running now (keep/reload/restart/remove)
+    lifecycle::InstancePlan successor;  // the new instance (restart/add)
+    Progress progress = Progress::kNone;
+  };
+
+  void classify(std::map<std::string, lifecycle::InstancePlan>& running);
+  ReloadResult fail(ReloadOutcome outcome, const Step& step, const Status& why);
+  void abort_prepared();
+  void roll_back_committed();
+  void restore_old_set();
+  lifecycle::InstancePlan fresh_instance(const planning::PlannedInstance& planned, const graph::DependencyGraph& graph,
+                                         const lifecycle::InstancePlan& timeouts_from);
+  [[nodiscard]] std::chrono::steady_clock::time_point call_deadline() const;
+
+  const planning::AppPlan& current_;
+  const planning::AppPlan& next_;
+  lifecycle::Lifecycle& lifecycle_;
+  InstanceFactory make_instance_;
+  Policy policy_;
+  std::vector<Step> steps_;  // additions/changes in the new start order, then removals
+  ReloadResult result_;
+};
+
+}  // namespace hyperion::reload
