@@ -38,6 +38,11 @@ StatusOr<std::unique_ptr<Host>> Host::prepare(const std::string& manifest_path, 
   host->manifest_path_ = manifest_path;
   host->options_ = options;
   host->state_dir_ = manifest->host.state_dir.empty() ? paths::default_state_dir(manifest->app) : manifest->host.state_dir;
+  auto store = state::StateStore::open((std::filesystem::path(host->state_dir_) / "hyperion.db").string());
+  if (!store.ok()) return store.status();
+  host->store_ = std::move(*store);
+  const manifest::ReloadSettings& rs = manifest->host.reload;
+  host->breaker_ = std::make_unique<reload::ReloadBreaker>(rs.breaker_failures, rs.breaker_backoff, rs.breaker_max_backoff);
   host->loader_ = std::make_unique<loader::Loader>(
       paths::plugin_search_path(options.plugin_path, manifest->host.plugin_path),
       (std::filesystem::path(host->state_dir_) / "cache").string());
@@ -45,6 +50,14 @@ StatusOr<std::unique_ptr<Host>> Host::prepare(const std::string& manifest_path, 
   if (!plan.ok()) return plan.status();
   host->plan_ = std::move(*plan);
   host->facilities_ = std::make_unique<hostapi::HostFacilities>(host->plan_->manifest.app);
+  // Every event the host or a plugin emits is kept in the state database.
+  state::StateStore* db = host->store_.get();
+  host->facilities_->events.subscribe("host", "", [db](const std::string& json) {
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(json, ec);
+    std::string type = !ec && v.is_object() && v.as_object().contains("type") ? std::string(v.at("type").as_string()) : "";
+    (void)db->add_event(type, json);
+  });
 
   std::vector<lifecycle::InstancePlan> plans;
   for (const std::string& name : host->plan_->graph.start_order()) {
@@ -56,19 +69,30 @@ StatusOr<std::unique_ptr<Host>> Host::prepare(const std::string& manifest_path, 
     ip.stop_timeout = p.spec->stop_timeout;
     plans.push_back(std::move(ip));
   }
-  auto log = logging::host_logger();
-  auto* events = &host->facilities_->events;
+  Host* self = host.get();
   host->lifecycle_ = std::make_unique<lifecycle::Lifecycle>(
-      std::move(plans), [log, events](const std::string& what, const std::string& instance, const std::string& detail) {
-        if (what == "started" || what == "stopped") {
-          if (detail.empty()) log->info("instance \"{}\" {}", instance, what);
-          else log->info("instance \"{}\" {} ({})", instance, what, detail);
-        } else {
-          log->error("{}", detail);
-        }
-        (void)events->emit("host", "dev.hyperion.plugin." + what, "{\"instance\":\"" + instance + "\"}");
+      std::move(plans),
+      [self](const std::string& what, const lifecycle::PluginInstance& instance, const std::string& detail) {
+        self->observe_instance(what, instance, detail);
       });
   return host;
+}
+
+void Host::observe_instance(const std::string& what, const lifecycle::PluginInstance& inst, const std::string& detail) {
+  const std::string& instance = inst.name();
+  auto log = logging::host_logger();
+  if (what == "started" || what == "stopped") {
+    if (detail.empty()) log->info("instance \"{}\" {}", instance, what);
+    else log->info("instance \"{}\" {} ({})", instance, what, detail);
+  } else {
+    log->error("{}", detail);
+  }
+  const loader::LoadedPlugin& plugin = inst.plugin();
+  (void)store_->add_plugin_history(
+      {"", instance, what, plugin.metadata.name, plugin.metadata.version, plugin.sha256, detail});
+  boost::json::object data{{"instance", instance}};
+  if (!detail.empty()) data["detail"] = detail;
+  (void)facilities_->events.emit("host", "dev.hyperion.plugin." + what, boost::json::serialize(data));
 }
 
 Host::~Host() {
@@ -88,70 +112,176 @@ std::unique_ptr<lifecycle::PluginInstance> Host::make_instance(const planning::P
 Status Host::start() {
   std::lock_guard lock(mu_);
   auto log = logging::host_logger();
+  phase_ = "starting";
   log->info("starting app \"{}\" ({} instances)", plan_->manifest.app, plan_->instances.size());
   Status s = lifecycle_->start_all();
-  if (s.ok()) log->info("all {} instances started", plan_->instances.size());
+  if (!s.ok()) {
+    phase_ = "failed";
+    return s;
+  }
+  phase_ = "running";
+  // What runs now is a revision too: history starts with it, and it can be rolled back to.
+  state::Revision revision;
+  revision.source = "startup";
+  revision.manifest = plan_->manifest.text;
+  revision.outcome = "applied";
+  auto number = store_->add_revision(revision);
+  if (number.ok()) current_revision_ = *number;
+  else log->error("{}", number.status().message());
+  log->info("all {} instances started (revision {})", plan_->instances.size(), current_revision_);
   return s;
 }
 
 Status Host::stop() {
   std::lock_guard lock(mu_);
-  return lifecycle_->stop_all();
+  phase_ = "stopping";
+  Status s = lifecycle_->stop_all();
+  phase_ = "stopped";
+  facilities_->events.flush();
+  return s;
 }
 
-StatusOr<std::unique_ptr<planning::AppPlan>> Host::plan_manifest(const std::optional<std::string>& text) {
-  std::string contents;
-  if (text) {
-    contents = *text;
-  } else {
-    std::ifstream in(manifest_path_, std::ios::binary);
-    if (!in) return not_found("manifest: cannot read " + manifest_path_);
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    contents = std::move(buffer).str();
-  }
+StatusOr<std::string> Host::read_manifest_file() const {
+  std::ifstream in(manifest_path_, std::ios::binary);
+  if (!in) return not_found("manifest: cannot read " + manifest_path_);
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return std::move(buffer).str();
+}
+
+StatusOr<std::unique_ptr<planning::AppPlan>> Host::plan_manifest(const std::string& text) {
   std::string dir = std::filesystem::absolute(manifest_path_).parent_path().string();
-  auto manifest = manifest::parse_manifest_text(contents, manifest_path_, manifest::process_env(dir));
+  auto manifest = manifest::parse_manifest_text(text, manifest_path_, manifest::process_env(dir));
   if (!manifest.ok()) return manifest.status();
   HYPERION_RETURN_IF_ERROR(check_host_settings(plan_->manifest.host, manifest->host));
   return planning::plan_app(std::move(*manifest), *loader_, planning::LoadMode::kLoad);
 }
 
-reload::ReloadResult Host::refuse(const std::string& reason, const std::string& field) {
-  reload::ReloadResult r;
-  r.outcome = reload::ReloadOutcome::kRefused;
-  r.field = field;
-  r.reason = reason;
-  return r;
+reload::ReloadResult Host::apply(const ReloadRequest& request, const std::string& text) {
+  (void)request;
+  reload::ReloadResult result;
+  auto next = plan_manifest(text);
+  if (!next.ok()) {
+    result.outcome = reload::ReloadOutcome::kRefused;
+    result.reason = next.status().message();
+    return result;
+  }
+  const manifest::ReloadSettings& settings = (*next)->manifest.host.reload;
+  reload::ReloadTransaction transaction(
+      *plan_, **next, *lifecycle_,
+      [this](const planning::PlannedInstance& p, const graph::DependencyGraph& g) { return make_instance(p, g); },
+      {settings.refuse_static_changes, settings.call_timeout});
+  result = transaction.run();
+  if (result.ok()) {
+    const manifest::HostSettings& host = (*next)->manifest.host;
+    Status logs = logging::configure(options_.log_level.value_or(host.log_level),
+                                     options_.log_format.value_or(host.log_format));
+    if (!logs.ok()) result.warnings.push_back(logs.message());
+    breaker_->configure(settings.breaker_failures, settings.breaker_backoff, settings.breaker_max_backoff);
+    plan_ = std::move(*next);
+  }
+  return result;
+}
+
+void Host::record(const ReloadRequest& request, const std::string& text, reload::ReloadResult& result) {
+  if (result.outcome == reload::ReloadOutcome::kUnchanged) return;
+  state::Revision revision;
+  revision.source = request.source;
+  revision.author = request.author;
+  revision.manifest = text;
+  revision.diff = boost::json::serialize(result.diff);
+  revision.outcome = reload::outcome_name(result.outcome);
+  if (!result.ok()) {
+    revision.error = boost::json::serialize(
+        boost::json::object{{"plugin", result.instance}, {"field", result.field}, {"reason", result.reason}});
+  }
+  auto number = store_->add_revision(revision);
+  if (!number.ok()) {
+    result.warnings.push_back(number.status().message());
+    return;
+  }
+  result.revision = *number;
+  if (result.outcome == reload::ReloadOutcome::kApplied) current_revision_ = *number;
 }
 
 reload::ReloadResult Host::reload(const ReloadRequest& request) {
   std::lock_guard lock(mu_);
   auto log = logging::host_logger();
+  auto& events = facilities_->events;
   reload::ReloadResult result;
-  auto next = plan_manifest(request.manifest_text);
-  if (!next.ok()) {
-    result = refuse(next.status().message());
-  } else {
-    const manifest::ReloadSettings& settings = (*next)->manifest.host.reload;
-    reload::ReloadTransaction transaction(
-        *plan_, **next, *lifecycle_,
-        [this](const planning::PlannedInstance& p, const graph::DependencyGraph& g) { return make_instance(p, g); },
-        {settings.refuse_static_changes, settings.call_timeout});
-    result = transaction.run();
-    if (result.ok()) {
-      const manifest::HostSettings& host = (*next)->manifest.host;
-      Status logs = logging::configure(options_.log_level.value_or(host.log_level),
-                                       options_.log_format.value_or(host.log_format));
-      if (!logs.ok()) result.warnings.push_back(logs.message());
-      plan_ = std::move(*next);
-    }
+  if (auto refused = breaker_->admit()) {
+    result.outcome = reload::ReloadOutcome::kRefused;
+    result.reason = *refused;
+    log->warn("reload from {}: {}", request.source, result.summary());
+    (void)events.emit("host", "dev.hyperion.reload.refused",
+                      boost::json::serialize(boost::json::object{{"source", request.source}, {"reason", result.reason}}));
+    return result;
   }
-  if (result.outcome != reload::ReloadOutcome::kUnchanged) result.revision = next_revision_++;
+  (void)events.emit("host", "dev.hyperion.reload.started",
+                    boost::json::serialize(boost::json::object{{"source", request.source}, {"author", request.author}}));
+  std::string text;
+  if (request.manifest_text) {
+    text = *request.manifest_text;
+  } else if (auto file = read_manifest_file(); file.ok()) {
+    text = std::move(*file);
+  } else {
+    result.outcome = reload::ReloadOutcome::kRefused;
+    result.reason = file.status().message();
+  }
+  if (result.reason.empty()) result = apply(request, text);
+  record(request, text, result);
+
+  switch (breaker_->record(result.ok())) {
+    case reload::ReloadBreaker::Transition::kOpened:
+      log->warn("reload circuit breaker opened: {}", boost::json::serialize(breaker_->to_json()));
+      (void)events.emit("host", "dev.hyperion.reload.breaker.opened", boost::json::serialize(breaker_->to_json()));
+      break;
+    case reload::ReloadBreaker::Transition::kClosed:
+      log->info("reload circuit breaker closed");
+      (void)events.emit("host", "dev.hyperion.reload.breaker.closed", "");
+      break;
+    case reload::ReloadBreaker::Transition::kNone: break;
+  }
+  if (result.outcome != reload::ReloadOutcome::kUnchanged) {
+    boost::json::object data = result.to_json();
+    data["source"] = request.source;
+    (void)events.emit("host", std::string("dev.hyperion.reload.") + reload::outcome_name(result.outcome),
+                      boost::json::serialize(data));
+  }
   if (result.ok()) log->info("reload from {}: {}", request.source, result.summary());
   else log->error("reload from {}: {}", request.source, result.summary());
   for (const std::string& w : result.warnings) log->warn("reload: {}", w);
   return result;
+}
+
+reload::ReloadResult Host::rollback(uint64_t number, const std::string& author) {
+  auto revision = store_->revision(number);
+  if (!revision.ok()) {
+    reload::ReloadResult r;
+    r.outcome = reload::ReloadOutcome::kRefused;
+    r.reason = revision.status().message();
+    return r;
+  }
+  return reload({"rollback:" + std::to_string(number), author, revision->manifest});
+}
+
+boost::json::object Host::status() {
+  std::lock_guard lock(mu_);
+  boost::json::array instances;
+  for (const lifecycle::InstancePlan& p : lifecycle_->plans()) {
+    const loader::LoadedPlugin& plugin = p.instance->plugin();
+    instances.push_back(boost::json::object{{"name", p.instance->name()},
+                                            {"state", lifecycle::instance_state_name(p.instance->state())},
+                                            {"plugin", plugin.metadata.name},
+                                            {"version", plugin.metadata.version},
+                                            {"sha256", plugin.sha256},
+                                            {"library", plugin.source_path}});
+  }
+  return boost::json::object{{"app", plan_->manifest.app},
+                             {"phase", phase_},
+                             {"revision", current_revision_},
+                             {"instances", std::move(instances)},
+                             {"breaker", breaker_->to_json()}};
 }
 
 StatusOr<std::string> Host::instance_health(const std::string& name) {

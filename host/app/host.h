@@ -22,7 +22,9 @@
 #include "lifecycle/lifecycle.h"
 #include "loader/loader.h"
 #include "planning/app_plan.h"
+#include "reload/reload_breaker.h"
 #include "reload/reload_result.h"
+#include "state/state_store.h"
 
 namespace hyperion::app {
 
@@ -53,8 +55,16 @@ class Host {
   Status stop();
 
   // Applies a new desired configuration atomically (docs/reload.md) and returns
-  // the outcome only when it is decided.
+  // the outcome only when it is decided. Every attempt that is not refused by the
+  // breaker or unchanged is stored as a revision.
   reload::ReloadResult reload(const ReloadRequest& request);
+  // Applies revision `number`'s manifest as a new revision (source "rollback:N").
+  reload::ReloadResult rollback(uint64_t number, const std::string& author);
+
+  // {"app", "phase", "instances": [...], "revision", "breaker"} for status endpoints.
+  boost::json::object status();
+  [[nodiscard]] state::StateStore& store() { return *store_; }
+  [[nodiscard]] const reload::ReloadBreaker& breaker() const { return *breaker_; }
 
   [[nodiscard]] const planning::AppPlan& plan() const { return *plan_; }
   [[nodiscard]] const lifecycle::Lifecycle& lifecycle() const { return *lifecycle_; }
@@ -71,14 +81,20 @@ class Host {
   std::unique_ptr<lifecycle::PluginInstance> make_instance(const planning::PlannedInstance& planned,
                                                            const graph::DependencyGraph& graph);
   // Parses and plans a manifest text; nullopt text re-reads the file.
-  StatusOr<std::unique_ptr<planning::AppPlan>> plan_manifest(const std::optional<std::string>& text);
-  reload::ReloadResult refuse(const std::string& reason, const std::string& field = "");
+  StatusOr<std::unique_ptr<planning::AppPlan>> plan_manifest(const std::string& text);
+  StatusOr<std::string> read_manifest_file() const;
+  reload::ReloadResult apply(const ReloadRequest& request, const std::string& text);
+  void record(const ReloadRequest& request, const std::string& text, reload::ReloadResult& result);
+  void observe_instance(const std::string& what, const lifecycle::PluginInstance& instance, const std::string& detail);
 
   std::mutex mu_;  // serializes start, reload and stop
   std::string manifest_path_;
   HostOptions options_;
   std::string state_dir_;
-  uint64_t next_revision_ = 1;
+  std::string phase_ = "created";  // created, starting, running, stopping, stopped, failed
+  uint64_t current_revision_ = 0;
+  std::unique_ptr<state::StateStore> store_;
+  std::unique_ptr<reload::ReloadBreaker> breaker_;
   std::unique_ptr<loader::Loader> loader_;
   std::unique_ptr<planning::AppPlan> plan_;
   std::unique_ptr<hostapi::HostFacilities> facilities_;

@@ -4,7 +4,7 @@ namespace hyperion::lifecycle {
 
 Lifecycle::Lifecycle(std::vector<InstancePlan> plans, Observer observer)
     : plans_(std::move(plans)), observer_(std::move(observer)) {
-  if (!observer_) observer_ = [](const std::string&, const std::string&, const std::string&) {};
+  if (!observer_) observer_ = [](const std::string&, const PluginInstance&, const std::string&) {};
 }
 
 Lifecycle::~Lifecycle() { (void)stop_all(); }
@@ -18,14 +18,14 @@ Status Lifecycle::start_all() {
     if (s.ok()) s = plan.instance->start(deadline);
     if (!s.ok()) {
       bool hung = plan.instance->state() == InstanceState::kHung;
-      observer_(hung ? "hung" : "failed", plan.instance->name(), s.message());
+      observer_(hung ? "hung" : "failed", *plan.instance, s.message());
       plan.instance->destroy(Clock::now() + plan.stop_timeout);
       Status rollback = stop_range(i);
       std::string message = "start failed at instance \"" + plan.instance->name() + "\": " + s.message();
       if (!rollback.ok()) message += "\nwhile stopping the instances already started: " + rollback.message();
       return Status(s.code(), message);
     }
-    observer_("started", plan.instance->name(), "");
+    observer_("started", *plan.instance, "");
   }
   return ok_status();
 }
@@ -39,10 +39,10 @@ Status Lifecycle::stop_range(size_t count) {
     if (inst.state() == InstanceState::kRunning) {
       Status s = inst.stop(Clock::now() + plan.stop_timeout);
       if (!s.ok()) {
-        observer_(inst.state() == InstanceState::kHung ? "hung" : "failed", inst.name(), s.message());
+        observer_(inst.state() == InstanceState::kHung ? "hung" : "failed", inst, s.message());
         if (first.ok()) first = s;
       } else {
-        observer_("stopped", inst.name(), "");
+        observer_("stopped", inst, "");
       }
     }
     inst.destroy(Clock::now() + plan.stop_timeout);

@@ -28,7 +28,8 @@ struct InstancePlan {
 class Lifecycle {
  public:
   // Observes each step: ("started"|"stopped"|"failed"|"hung", instance, detail).
-  using Observer = std::function<void(const std::string& event, const std::string& instance, const std::string& detail)>;
+  using Observer =
+      std::function<void(const std::string& event, const PluginInstance& instance, const std::string& detail)>;
 
   // `plans` in start order.
   explicit Lifecycle(std::vector<InstancePlan> plans, Observer observer = {});

@@ -187,15 +187,15 @@ ReloadResult ReloadTransaction::run() {
       lifecycle::PluginInstance& old = *s.running.instance;
       Status stopped = old.stop(Clock::now() + s.running.stop_timeout);
       if (!stopped.ok()) result_.warnings.push_back(stopped.message());
-      else observe("stopped", s.name, "restart: " + s.restart_reason);
+      else observe("stopped", old, "restart: " + s.restart_reason);
       old.destroy(Clock::now() + s.running.stop_timeout);
       st = s.successor.instance->start(Clock::now() + s.successor.start_timeout);
       if (!st.ok()) s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
-      else observe("started", s.name, "restart: " + s.restart_reason);
+      else observe("started", *s.successor.instance, "restart: " + s.restart_reason);
     } else if (s.action == Action::kAdd) {
       st = s.successor.instance->start(Clock::now() + s.successor.start_timeout);
       if (!st.ok()) s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
-      else observe("started", s.name, "added");
+      else observe("started", *s.successor.instance, "added");
     }
     if (!st.ok()) {
       // The failing step itself: a failed commit keeps its previous config (ABI
@@ -218,7 +218,7 @@ ReloadResult ReloadTransaction::run() {
     if (inst.state() == lifecycle::InstanceState::kRunning) {
       Status stopped = inst.stop(Clock::now() + s.running.stop_timeout);
       if (!stopped.ok()) result_.warnings.push_back(stopped.message());
-      else observe("stopped", s.name, "removed");
+      else observe("stopped", inst, "removed");
     }
     inst.destroy(Clock::now() + s.running.stop_timeout);
   }
@@ -277,13 +277,13 @@ void ReloadTransaction::roll_back_committed() {
         result_.warnings.push_back("instance \"" + s.name + "\" could not be restarted with its previous config: " +
                                    st.message());
       } else {
-        observe("started", s.name, "rolled back");
+        observe("started", *again.instance, "rolled back");
       }
       s.running = std::move(again);
     } else if (s.action == Action::kAdd) {
       if (s.successor.instance->state() == lifecycle::InstanceState::kRunning) {
         (void)s.successor.instance->stop(Clock::now() + s.successor.stop_timeout);
-        observe("stopped", s.name, "rolled back");
+        observe("stopped", *s.successor.instance, "rolled back");
       }
       s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
     }

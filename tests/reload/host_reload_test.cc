@@ -61,7 +61,7 @@ TEST_F(HostReloadTest, DynamicChangeIsReloadedInPlace) {
   journal();
   auto r = reload(manifest({{"a", "      value: 2\n"}, {"b", ""}}));
   EXPECT_EQ(r.outcome, ReloadOutcome::kApplied) << r.summary();
-  EXPECT_EQ(r.revision, 1u);
+  EXPECT_EQ(r.revision, 2u);  // 1 is what started
   EXPECT_EQ(effective("a").at("value").as_int64(), 2);
   EXPECT_EQ(journal(), (Lines{"reload_prepare a", "reload_commit a"}));
   EXPECT_EQ(boost::json::serialize(r.diff.at("a").at("changes")),
@@ -209,7 +209,8 @@ TEST_F(HostReloadTest, ChaosThousandsOfRandomReloadsNeverLeaveAPartialState) {
                                  (c.fail_prepare ? "true" : "false") + "\n      fail_commit: " +
                                  (c.fail_commit ? "true" : "false") + "\n");
     }
-    return manifest(instances);
+    // The breaker is tested on its own; here every failure must reach the transaction.
+    return manifest(instances, "  reload:\n    breaker: {failures: 1000000000}\n");
   };
   std::vector<Config> applied(kInstances);
   start(render(applied));
@@ -227,8 +228,16 @@ TEST_F(HostReloadTest, ChaosThousandsOfRandomReloadsNeverLeaveAPartialState) {
       case 1: next[rng() % kInstances].fail_commit = true; break;
       default: break;
     }
-    auto r = reload(render(next));
+    const std::string text = render(next);
+    auto r = reload(text);
     ++outcomes[r.outcome];
+    // The revisions table agrees with what happened.
+    if (r.outcome != ReloadOutcome::kUnchanged) {
+      auto stored = host_->store().revision(r.revision);
+      ASSERT_TRUE(stored.ok()) << "reload " << n << ": " << stored.status().to_string();
+      ASSERT_EQ(stored->outcome, reload::outcome_name(r.outcome));
+      ASSERT_EQ(stored->manifest, text);
+    }
     bool fails = false;
     for (const Config& c : next) fails = fails || c.fail_prepare || c.fail_commit;
     if (r.ok()) {
@@ -247,6 +256,9 @@ TEST_F(HostReloadTest, ChaosThousandsOfRandomReloadsNeverLeaveAPartialState) {
       ASSERT_EQ(eff.at("fail_commit").as_bool(), false);
       ASSERT_EQ(boost::json::value(eff), boost::json::value(host_->plan().find(name)->config)) << name;
     }
+    auto latest = host_->store().latest_applied();
+    ASSERT_TRUE(latest.ok() && latest->has_value());
+    ASSERT_EQ((*latest)->manifest, render(applied)) << "reload " << n;
   }
   std::printf("chaos: %d reloads: %d applied, %d unchanged, %d refused, %d rolled back\n", reloads,
               outcomes[ReloadOutcome::kApplied], outcomes[ReloadOutcome::kUnchanged], outcomes[ReloadOutcome::kRefused],
@@ -254,6 +266,119 @@ TEST_F(HostReloadTest, ChaosThousandsOfRandomReloadsNeverLeaveAPartialState) {
   EXPECT_GT(outcomes[ReloadOutcome::kRolledBack], 0);
   EXPECT_GT(outcomes[ReloadOutcome::kRefused], 0);
   EXPECT_GT(outcomes[ReloadOutcome::kApplied], 0);
+}
+
+}  // namespace
+}  // namespace hyperion::app
+
+namespace hyperion::app {
+namespace {
+
+TEST_F(HostReloadTest, BreakerOpensAfterConsecutiveFailuresAndClosesOnSuccess) {
+  const std::string policy = "  reload:\n    breaker: {failures: 2, backoff_ms: 60000}\n";
+  start(manifest({{"a", ""}}, policy));
+  const std::string bad = manifest({{"a", "      fail_prepare: true\n"}}, policy);
+  EXPECT_EQ(reload(bad).outcome, ReloadOutcome::kRefused);
+  EXPECT_EQ(host_->breaker().to_json().at("state").as_string(), "closed");
+  EXPECT_EQ(reload(bad).outcome, ReloadOutcome::kRefused);
+  EXPECT_EQ(host_->breaker().to_json().at("state").as_string(), "open");
+  // While open, even a good reload is refused, and nothing runs it.
+  auto r = reload(manifest({{"a", "      value: 1\n"}}, policy));
+  EXPECT_EQ(r.outcome, ReloadOutcome::kRefused);
+  EXPECT_NE(r.reason.find("circuit breaker is open after 2 consecutive failed reloads"), std::string::npos) << r.reason;
+  EXPECT_EQ(r.revision, 0u);
+  EXPECT_EQ(effective("a").at("value").as_int64(), 0);
+  EXPECT_EQ(host_->status().at("breaker").at("state").as_string(), "open");
+}
+
+TEST(ReloadBreaker, HalfOpenTrialAndDoublingBackoff) {
+  using namespace std::chrono_literals;
+  reload::ReloadBreaker b(2, 100ms, 250ms);
+  auto t = reload::ReloadBreaker::Clock::now();
+  EXPECT_FALSE(b.admit(t));
+  b.record(false, t);
+  EXPECT_EQ(b.record(false, t), reload::ReloadBreaker::Transition::kOpened);
+  EXPECT_TRUE(b.admit(t + 50ms).has_value());
+  EXPECT_FALSE(b.admit(t + 100ms).has_value());  // half-open: one trial
+  EXPECT_EQ(b.state(t + 100ms), reload::ReloadBreaker::State::kHalfOpen);
+  EXPECT_EQ(b.record(false, t + 100ms), reload::ReloadBreaker::Transition::kOpened);
+  EXPECT_TRUE(b.admit(t + 299ms).has_value());  // 200 ms now
+  EXPECT_FALSE(b.admit(t + 300ms).has_value());
+  b.record(false, t + 300ms);                    // capped at 250 ms
+  EXPECT_TRUE(b.admit(t + 549ms).has_value());
+  EXPECT_FALSE(b.admit(t + 550ms).has_value());
+  EXPECT_EQ(b.record(true, t + 550ms), reload::ReloadBreaker::Transition::kClosed);
+  EXPECT_EQ(b.state(t + 550ms), reload::ReloadBreaker::State::kClosed);
+  EXPECT_EQ(b.to_json(t + 550ms).at("backoff_ms").as_int64(), 100);
+}
+
+TEST_F(HostReloadTest, HistorySurvivesARestartAndRollbackAppliesAnOldRevision) {
+  start(manifest({{"a", "      value: 1\n"}}));
+  auto second = reload(manifest({{"a", "      value: 2\n"}}));
+  ASSERT_EQ(second.outcome, ReloadOutcome::kApplied);
+  auto third = reload(manifest({{"a", "      value: 3\n"}}));
+  ASSERT_EQ(third.outcome, ReloadOutcome::kApplied);
+  ASSERT_TRUE(host_->stop().ok());
+  host_.reset();
+
+  // A new host on the same state folder sees the history.
+  start(manifest({{"a", "      value: 3\n"}}));
+  auto history = host_->store().revisions(10);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 4u);
+  EXPECT_EQ((*history)[0].source, "startup");
+  EXPECT_EQ((*history)[1].number, third.revision);
+  EXPECT_EQ((*history)[3].source, "startup");
+
+  auto back = host_->rollback(second.revision, "tester");
+  EXPECT_EQ(back.outcome, ReloadOutcome::kApplied) << back.summary();
+  EXPECT_EQ(effective("a").at("value").as_int64(), 2);
+  auto stored = host_->store().revision(back.revision);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->source, "rollback:" + std::to_string(second.revision));
+  EXPECT_EQ(stored->author, "tester");
+  EXPECT_EQ(host_->rollback(9999, "tester").outcome, ReloadOutcome::kRefused);
+}
+
+TEST_F(HostReloadTest, EventsAndPluginHistoryArePersisted) {
+  start(manifest({{"a", ""}}));
+  (void)reload(manifest({{"a", "      value: 1\n"}}));
+  (void)reload(manifest({{"a", "      fail_prepare: true\n"}}));
+  (void)reload(manifest({{"a", "      static_value: 9\n"}}));
+  host_->facilities().events.flush();
+  auto events = host_->store().events_after(0, 100);
+  ASSERT_TRUE(events.ok());
+  std::vector<std::string> types;
+  for (const auto& e : *events) types.push_back(e.type);
+  auto has = [&](const std::string& t) { return std::find(types.begin(), types.end(), t) != types.end(); };
+  EXPECT_TRUE(has("dev.hyperion.plugin.started"));
+  EXPECT_TRUE(has("dev.hyperion.reload.started"));
+  EXPECT_TRUE(has("dev.hyperion.reload.applied"));
+  EXPECT_TRUE(has("dev.hyperion.reload.refused"));
+  EXPECT_TRUE(has("dev.hyperion.plugin.stopped"));
+  auto history = host_->store().plugin_history("a");
+  ASSERT_TRUE(history.ok());
+  ASSERT_GE(history->size(), 3u);
+  EXPECT_EQ((*history)[0].action, "started");
+  EXPECT_EQ((*history)[0].plugin, "behave-plain");
+  EXPECT_EQ((*history)[1].action, "stopped");  // the restart for static_value
+  EXPECT_EQ((*history)[2].action, "started");
+}
+
+TEST_F(HostReloadTest, SecretsFromFilesNeverReachTheDatabase) {
+  dir_.write("pw", "planted-secret-4711\n");
+  dir_.write("pw2", "other-planted-secret-4711\n");
+  start(manifest({{"a", "      password: ${file:pw}\n"}}));
+  (void)reload(manifest({{"a", "      password: ${file:pw}\n      value: 1\n"}}));
+  auto r = reload(manifest({{"a", "      password: ${file:pw2}\n"}}));
+  EXPECT_EQ(r.outcome, ReloadOutcome::kApplied) << r.summary();
+  EXPECT_EQ(effective("a").at("password").as_string(), "other-planted-secret-4711");
+  ASSERT_TRUE(host_->stop().ok());
+  std::string db = host_->store().path();
+  host_.reset();
+  std::string bytes = testing::read_file(db) + testing::read_file(db + "-wal");
+  EXPECT_EQ(bytes.find("planted-secret-4711"), std::string::npos);
+  EXPECT_NE(bytes.find("${file:pw}"), std::string::npos);  // the reference is kept
 }
 
 }  // namespace

@@ -1,0 +1,213 @@
+#include "state/state_store.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "base/rfc3339.h"
+#include "state/state_migrations.h"
+
+namespace hyperion::state {
+namespace {
+
+// One prepared statement: bind by position (1-based), step, read columns.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) stmt_ = nullptr;
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  [[nodiscard]] bool ok() const { return stmt_ != nullptr; }
+  Statement& bind(int i, const std::string& s) {
+    sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& bind(int i, int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int step() { return sqlite3_step(stmt_); }
+  [[nodiscard]] std::string text(int col) const {
+    const unsigned char* t = sqlite3_column_text(stmt_, col);
+    return t == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(t),
+                                                      static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+  }
+  [[nodiscard]] int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+  [[nodiscard]] Status error(const char* what) const {
+    return internal_error(std::string("state: ") + what + ": " + sqlite3_errmsg(db_));
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+std::string now() { return format_rfc3339_utc(std::chrono::system_clock::now()); }
+
+constexpr const char* kRevisionColumns =
+    "SELECT number, created_at, source, author, manifest, diff, outcome, error FROM revisions ";
+
+Revision read_revision(const Statement& s) {
+  return {static_cast<uint64_t>(s.integer(0)), s.text(1), s.text(2), s.text(3),
+          s.text(4), s.text(5), s.text(6), s.text(7)};
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<StateStore>> StateStore::open(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
+  std::unique_ptr<StateStore> store(new StateStore());
+  store->path_ = path;
+  if (sqlite3_open_v2(path.c_str(), &store->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+                      nullptr) != SQLITE_OK) {
+    std::string why = store->db_ ? sqlite3_errmsg(store->db_) : "out of memory";
+    return unavailable("state: cannot open " + path + ": " + why);
+  }
+  sqlite3_busy_timeout(store->db_, 5000);
+  // WAL: readers never block the writer; NORMAL sync is durable across process
+  // crashes (the OS may lose the last transactions on power loss).
+  HYPERION_RETURN_IF_ERROR(store->exec("PRAGMA journal_mode = WAL"));
+  HYPERION_RETURN_IF_ERROR(store->exec("PRAGMA synchronous = NORMAL"));
+  HYPERION_RETURN_IF_ERROR(store->exec("PRAGMA foreign_keys = ON"));
+  HYPERION_RETURN_IF_ERROR(store->migrate());
+  std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                               std::filesystem::perm_options::replace, ec);
+  return store;
+}
+
+StateStore::~StateStore() { sqlite3_close_v2(db_); }
+
+Status StateStore::exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string why = err != nullptr ? err : sqlite3_errmsg(db_);
+    sqlite3_free(err);
+    return internal_error("state: " + path_ + ": " + why);
+  }
+  return ok_status();
+}
+
+Status StateStore::migrate() {
+  Statement version(db_, "PRAGMA user_version");
+  if (!version.ok() || version.step() != SQLITE_ROW) return version.error("reading the schema version");
+  schema_version_ = static_cast<int>(version.integer(0));
+  for (const Migration& m : kMigrations) {
+    if (m.version <= schema_version_) continue;
+    HYPERION_RETURN_IF_ERROR(exec("BEGIN IMMEDIATE"));
+    Status s = exec(m.sql);
+    if (s.ok()) s = exec(("PRAGMA user_version = " + std::to_string(m.version)).c_str());
+    if (!s.ok()) {
+      (void)exec("ROLLBACK");
+      return s.with_prefix(std::string("migration ") + m.name);
+    }
+    HYPERION_RETURN_IF_ERROR(exec("COMMIT"));
+    schema_version_ = m.version;
+  }
+  int newest = 0;
+  for (const Migration& m : kMigrations) newest = std::max(newest, m.version);
+  if (schema_version_ > newest) {
+    return failed_precondition("state: " + path_ + " has schema version " + std::to_string(schema_version_) +
+                               ", newer than this host knows (" + std::to_string(newest) + "): upgrade the host");
+  }
+  return ok_status();
+}
+
+StatusOr<uint64_t> StateStore::add_revision(const Revision& r) {
+  std::lock_guard lock(mu_);
+  Statement s(db_,
+              "INSERT INTO revisions (created_at, source, author, manifest, diff, outcome, error) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  if (!s.ok()) return s.error("preparing a revision insert");
+  s.bind(1, now()).bind(2, r.source).bind(3, r.author).bind(4, r.manifest).bind(5, r.diff).bind(6, r.outcome).bind(7, r.error);
+  if (s.step() != SQLITE_DONE) return s.error("storing a revision");
+  return static_cast<uint64_t>(sqlite3_last_insert_rowid(db_));
+}
+
+StatusOr<std::vector<Revision>> StateStore::revisions(size_t limit) const {
+  std::lock_guard lock(mu_);
+  Statement s(db_, (std::string(kRevisionColumns) + "ORDER BY number DESC LIMIT ?").c_str());
+  if (!s.ok()) return s.error("preparing a revision query");
+  s.bind(1, static_cast<int64_t>(limit));
+  std::vector<Revision> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_revision(s));
+  if (rc != SQLITE_DONE) return s.error("reading revisions");
+  return out;
+}
+
+StatusOr<Revision> StateStore::revision(uint64_t number) const {
+  std::lock_guard lock(mu_);
+  Statement s(db_, (std::string(kRevisionColumns) + "WHERE number = ?").c_str());
+  if (!s.ok()) return s.error("preparing a revision query");
+  s.bind(1, static_cast<int64_t>(number));
+  int rc = s.step();
+  if (rc == SQLITE_DONE) return not_found("revision " + std::to_string(number) + " does not exist");
+  if (rc != SQLITE_ROW) return s.error("reading a revision");
+  return read_revision(s);
+}
+
+StatusOr<std::optional<Revision>> StateStore::latest_applied() const {
+  std::lock_guard lock(mu_);
+  Statement s(db_, (std::string(kRevisionColumns) + "WHERE outcome = 'applied' ORDER BY number DESC LIMIT 1").c_str());
+  if (!s.ok()) return s.error("preparing a revision query");
+  int rc = s.step();
+  if (rc == SQLITE_DONE) return std::optional<Revision>();
+  if (rc != SQLITE_ROW) return s.error("reading a revision");
+  return std::optional<Revision>(read_revision(s));
+}
+
+Status StateStore::add_event(const std::string& type, const std::string& json) {
+  std::lock_guard lock(mu_);
+  Statement s(db_, "INSERT INTO events (created_at, type, json) VALUES (?, ?, ?)");
+  if (!s.ok()) return s.error("preparing an event insert");
+  s.bind(1, now()).bind(2, type).bind(3, json);
+  if (s.step() != SQLITE_DONE) return s.error("storing an event");
+  return ok_status();
+}
+
+StatusOr<std::vector<StoredEvent>> StateStore::events_after(uint64_t after_id, size_t limit) const {
+  std::lock_guard lock(mu_);
+  Statement s(db_, "SELECT id, type, json FROM events WHERE id > ? ORDER BY id LIMIT ?");
+  if (!s.ok()) return s.error("preparing an event query");
+  s.bind(1, static_cast<int64_t>(after_id)).bind(2, static_cast<int64_t>(limit));
+  std::vector<StoredEvent> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back({static_cast<uint64_t>(s.integer(0)), s.text(1), s.text(2)});
+  if (rc != SQLITE_DONE) return s.error("reading events");
+  return out;
+}
+
+Status StateStore::add_plugin_history(const PluginHistoryEntry& e) {
+  std::lock_guard lock(mu_);
+  Statement s(db_,
+              "INSERT INTO plugin_history (created_at, instance, action, plugin, version, sha256, detail) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  if (!s.ok()) return s.error("preparing a history insert");
+  s.bind(1, now()).bind(2, e.instance).bind(3, e.action).bind(4, e.plugin).bind(5, e.version).bind(6, e.sha256).bind(7, e.detail);
+  if (s.step() != SQLITE_DONE) return s.error("storing plugin history");
+  return ok_status();
+}
+
+StatusOr<std::vector<PluginHistoryEntry>> StateStore::plugin_history(const std::string& instance) const {
+  std::lock_guard lock(mu_);
+  Statement s(db_,
+              "SELECT created_at, instance, action, plugin, version, sha256, detail FROM plugin_history "
+              "WHERE instance = ? ORDER BY id");
+  if (!s.ok()) return s.error("preparing a history query");
+  s.bind(1, instance);
+  std::vector<PluginHistoryEntry> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6)});
+  }
+  if (rc != SQLITE_DONE) return s.error("reading plugin history");
+  return out;
+}
+
+}  // namespace hyperion::state

@@ -1,0 +1,85 @@
+// StateStore: the host's embedded state in SQLite (WAL mode): configuration
+// revisions, the event log and the plugin history. Schema changes are the .sql
+// files in migrations/, applied in order and tracked by PRAGMA user_version.
+// Thread-safety: every method may be called from any thread (one connection,
+// guarded by a mutex; SQLite serializes writers anyway).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+
+struct sqlite3;
+
+namespace hyperion::state {
+
+struct Revision {
+  uint64_t number = 0;
+  std::string created_at;
+  std::string source;
+  std::string author;
+  std::string manifest;  // ${file:...} references unresolved
+  std::string diff;      // JSON, secrets redacted
+  std::string outcome;   // applied | refused | rolled_back
+  std::string error;     // JSON or empty
+};
+
+struct StoredEvent {
+  uint64_t id = 0;
+  std::string type;
+  std::string json;
+};
+
+struct PluginHistoryEntry {
+  std::string created_at;
+  std::string instance;
+  std::string action;
+  std::string plugin;
+  std::string version;
+  std::string sha256;
+  std::string detail;
+};
+
+class StateStore {
+ public:
+  // Opens (creating if needed) the database at `path` and migrates it.
+  static StatusOr<std::unique_ptr<StateStore>> open(const std::string& path);
+  ~StateStore();
+  StateStore(const StateStore&) = delete;
+  StateStore& operator=(const StateStore&) = delete;
+
+  // Stores a revision (number and created_at are assigned) and returns its number.
+  StatusOr<uint64_t> add_revision(const Revision& revision);
+  // Newest first; at most `limit`.
+  StatusOr<std::vector<Revision>> revisions(size_t limit) const;
+  StatusOr<Revision> revision(uint64_t number) const;
+  // The newest applied revision, if any.
+  StatusOr<std::optional<Revision>> latest_applied() const;
+
+  Status add_event(const std::string& type, const std::string& json);
+  // Events with id > after_id, oldest first, at most `limit`.
+  StatusOr<std::vector<StoredEvent>> events_after(uint64_t after_id, size_t limit) const;
+
+  Status add_plugin_history(const PluginHistoryEntry& entry);
+  StatusOr<std::vector<PluginHistoryEntry>> plugin_history(const std::string& instance) const;
+
+  [[nodiscard]] int schema_version() const { return schema_version_; }
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  StateStore() = default;
+  Status exec(const char* sql);
+  Status migrate();
+
+  mutable std::mutex mu_;
+  sqlite3* db_ = nullptr;
+  std::string path_;
+  int schema_version_ = 0;
+};
+
+}  // namespace hyperion::state
