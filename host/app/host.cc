@@ -43,6 +43,9 @@ StatusOr<std::unique_ptr<Host>> Host::prepare(const std::string& manifest_path, 
   host->store_ = std::move(*store);
   const manifest::ReloadSettings& rs = manifest->host.reload;
   host->breaker_ = std::make_unique<reload::ReloadBreaker>(rs.breaker_failures, rs.breaker_backoff, rs.breaker_max_backoff);
+  Host* self = host.get();
+  host->coalescer_ = std::make_unique<reload::ReloadCoalescer>(
+      [self](const std::string& source, const std::string& author) { return self->reload({source, author, std::nullopt}); });
   host->loader_ = std::make_unique<loader::Loader>(
       paths::plugin_search_path(options.plugin_path, manifest->host.plugin_path),
       (std::filesystem::path(host->state_dir_) / "cache").string());
@@ -69,7 +72,6 @@ StatusOr<std::unique_ptr<Host>> Host::prepare(const std::string& manifest_path, 
     ip.stop_timeout = p.spec->stop_timeout;
     plans.push_back(std::move(ip));
   }
-  Host* self = host.get();
   host->lifecycle_ = std::make_unique<lifecycle::Lifecycle>(
       std::move(plans),
       [self](const std::string& what, const lifecycle::PluginInstance& instance, const std::string& detail) {
@@ -252,6 +254,10 @@ reload::ReloadResult Host::reload(const ReloadRequest& request) {
   else log->error("reload from {}: {}", request.source, result.summary());
   for (const std::string& w : result.warnings) log->warn("reload: {}", w);
   return result;
+}
+
+reload::ReloadResult Host::reload_from_file(const std::string& source, const std::string& author) {
+  return coalescer_->run(source, author);
 }
 
 reload::ReloadResult Host::rollback(uint64_t number, const std::string& author) {

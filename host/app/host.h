@@ -23,6 +23,7 @@
 #include "loader/loader.h"
 #include "planning/app_plan.h"
 #include "reload/reload_breaker.h"
+#include "reload/reload_coalescer.h"
 #include "reload/reload_result.h"
 #include "state/state_store.h"
 
@@ -58,6 +59,9 @@ class Host {
   // the outcome only when it is decided. Every attempt that is not refused by the
   // breaker or unchanged is stored as a revision.
   reload::ReloadResult reload(const ReloadRequest& request);
+  // Re-reads the manifest file and applies it; a burst of such calls is
+  // coalesced (reload/reload_coalescer.h).
+  reload::ReloadResult reload_from_file(const std::string& source, const std::string& author = "");
   // Applies revision `number`'s manifest as a new revision (source "rollback:N").
   reload::ReloadResult rollback(uint64_t number, const std::string& author);
 
@@ -95,6 +99,7 @@ class Host {
   uint64_t current_revision_ = 0;
   std::unique_ptr<state::StateStore> store_;
   std::unique_ptr<reload::ReloadBreaker> breaker_;
+  std::unique_ptr<reload::ReloadCoalescer> coalescer_;
   std::unique_ptr<loader::Loader> loader_;
   std::unique_ptr<planning::AppPlan> plan_;
   std::unique_ptr<hostapi::HostFacilities> facilities_;

@@ -9,6 +9,7 @@
 #include "cli/host_options.h"
 #include "logging/log_setup.h"
 #include "os/signals.h"
+#include "triggers/manifest_watcher.h"
 
 namespace hyperion::cli {
 namespace {
@@ -26,8 +27,8 @@ namespace {
 
 int run_command(const std::string& manifest, const CommonOptions& common, bool exit_after_start) {
   // Before any thread exists, so every thread inherits the mask and the signal
-  // is only ever taken by wait_for_shutdown_signal().
-  os::block_shutdown_signals();
+  // is only ever taken by wait_for_host_signal().
+  os::block_host_signals();
   auto host = app::Host::prepare(manifest, to_host_options(common));
   if (!host.ok()) {
     std::cerr << "hyperion: " << host.status().message() << "\n";
@@ -42,8 +43,27 @@ int run_command(const std::string& manifest, const CommonOptions& common, bool e
     return 1;
   }
   if (!exit_after_start) {
-    int sig = os::wait_for_shutdown_signal();
-    log->info("received {}, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    std::unique_ptr<triggers::ManifestWatcher> watcher;
+    const manifest::ReloadSettings& reload = (*host)->plan().manifest.host.reload;
+    if (reload.watch) {
+      app::Host* h = host->get();
+      auto started_watch = triggers::ManifestWatcher::start(manifest, reload.debounce,
+                                                           [h] { (void)h->reload_from_file("file-watch"); });
+      if (started_watch.ok()) {
+        watcher = std::move(*started_watch);
+        log->info("watching {} for changes", manifest);
+      } else log->warn("{} (edit the manifest and send SIGHUP instead)", started_watch.status().message());
+    }
+    for (;;) {
+      int sig = os::wait_for_host_signal();
+      if (sig == SIGHUP) {
+        (void)(*host)->reload_from_file("sighup");
+        continue;
+      }
+      log->info("received {}, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+      break;
+    }
+    watcher.reset();  // no reload may start once stopping has begun
   }
   Status stopped = (*host)->stop();
   if (!stopped.ok()) {

@@ -156,3 +156,42 @@ TEST_F(CliTest, JsonLogFormat) {
 
 }  // namespace
 }  // namespace hyperion::cli
+
+namespace hyperion::cli {
+namespace {
+
+class CliReloadTest : public CliTest {
+ protected:
+  std::string app(const std::string& greeting, const std::string& reload_settings) {
+    return "app: cli\nhost:\n  state_dir: " + dir_.path() + "/state\n  reload: " + reload_settings +
+           "\nplugins:\n  - name: hello\n    library: hello\n    config:\n      greeting: " + greeting + "\n";
+  }
+};
+
+TEST_F(CliReloadTest, SighupReloadsTheManifest) {
+  std::string path = dir_.write("app.yaml", app("Hello", "{watch: false}"));
+  testing::ChildProcess host({hyperion_binary(), "run", path});
+  ASSERT_TRUE(host.wait_for_stderr("all 1 instances started (revision 1)", std::chrono::seconds(30)));
+  dir_.write("app.yaml", app("Howdy", "{watch: false}"));
+  host.signal(SIGHUP);
+  ASSERT_TRUE(host.wait_for_stderr("reload from sighup: applied (revision 2)", std::chrono::seconds(30)));
+  dir_.write("app.yaml", app("[unclosed", "{watch: false}"));
+  host.signal(SIGHUP);
+  ASSERT_TRUE(host.wait_for_stderr("reload from sighup: refused (revision 3)", std::chrono::seconds(30)));
+  host.signal(SIGTERM);
+  auto r = host.wait(std::chrono::seconds(30));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST_F(CliReloadTest, EditingTheManifestReloadsIt) {
+  std::string path = dir_.write("app.yaml", app("Hello", "{debounce_ms: 20}"));
+  testing::ChildProcess host({hyperion_binary(), "run", path});
+  ASSERT_TRUE(host.wait_for_stderr("watching " + path + " for changes", std::chrono::seconds(30)));
+  dir_.write("app.yaml", app("Howdy", "{debounce_ms: 20}"));
+  ASSERT_TRUE(host.wait_for_stderr("reload from file-watch: applied (revision 2)", std::chrono::seconds(30)));
+  host.signal(SIGTERM);
+  EXPECT_EQ(host.wait(std::chrono::seconds(30)).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace hyperion::cli

@@ -1,0 +1,57 @@
+#include "triggers/manifest_watcher.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include "support/test_support.h"
+
+namespace hyperion::triggers {
+namespace {
+
+using namespace std::chrono_literals;
+
+template <typename Pred>
+bool eventually(Pred pred, std::chrono::milliseconds limit = 10s) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(5ms);
+  }
+  return true;
+}
+
+TEST(ManifestWatcher, ABurstOfWritesIsOneCallback) {
+  testing::TempDir dir;
+  std::string path = dir.write("app.yaml", "v: 0\n");
+  std::atomic<int> calls{0};
+  auto w = ManifestWatcher::start(path, 300ms, [&] { ++calls; });
+  ASSERT_TRUE(w.ok()) << w.status().to_string();
+  for (int i = 1; i <= 5; ++i) dir.write("app.yaml", "v: " + std::to_string(i) + "\n");
+  ASSERT_TRUE(eventually([&] { return calls.load() >= 1; }));
+  // The burst was well inside one debounce window: exactly one callback.
+  std::this_thread::sleep_for(400ms);
+  EXPECT_EQ(calls.load(), 1);
+}
+
+TEST(ManifestWatcher, SeesARenameOverTheFileAndIgnoresOtherFiles) {
+  testing::TempDir dir;
+  std::string path = dir.write("app.yaml", "v: 0\n");
+  std::atomic<int> calls{0};
+  auto w = ManifestWatcher::start(path, 20ms, [&] { ++calls; });
+  ASSERT_TRUE(w.ok());
+  dir.write("other.yaml", "x\n");
+  std::string tmp = dir.write(".app.yaml.swp", "v: 1\n");
+  std::filesystem::rename(tmp, path);  // the way many editors save
+  ASSERT_TRUE(eventually([&] { return calls.load() >= 1; }));
+}
+
+TEST(ManifestWatcher, MissingFolderIsAnError) {
+  auto w = ManifestWatcher::start("/nonexistent-folder/app.yaml", 20ms, [] {});
+  EXPECT_FALSE(w.ok());
+}
+
+}  // namespace
+}  // namespace hyperion::triggers
