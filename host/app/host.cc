@@ -10,6 +10,7 @@
 #include "manifest/manifest_parser.h"
 #include "paths/plugin_search_path.h"
 #include "paths/state_directory.h"
+#include "reload/config_diff.h"
 #include "reload/reload_transaction.h"
 
 namespace hyperion::app {
@@ -24,6 +25,11 @@ Status check_host_settings(const manifest::HostSettings& now, const manifest::Ho
   };
   if (now.state_dir != next.state_dir) return refuse("state_dir");
   if (now.plugin_path != next.plugin_path) return refuse("plugin_path");
+  const manifest::AdminSettings &a = now.admin, &b = next.admin;
+  if (a.enabled != b.enabled || a.listen != b.listen || a.token_file != b.token_file ||
+      a.max_body_bytes != b.max_body_bytes) {
+    return refuse("admin");
+  }
   return ok_status();
 }
 
@@ -166,6 +172,7 @@ reload::ReloadResult Host::apply(const ReloadRequest& request, const std::string
   if (!next.ok()) {
     result.outcome = reload::ReloadOutcome::kRefused;
     result.reason = next.status().message();
+    result.invalid = true;
     return result;
   }
   const manifest::ReloadSettings& settings = (*next)->manifest.host.reload;
@@ -288,6 +295,41 @@ boost::json::object Host::status() {
                              {"revision", current_revision_},
                              {"instances", std::move(instances)},
                              {"breaker", breaker_->to_json()}};
+}
+
+boost::json::object Host::config_view() {
+  std::lock_guard lock(mu_);
+  boost::json::object instances;
+  for (const planning::PlannedInstance& p : plan_->instances) {
+    instances[p.spec->name] = reload::redact(p.config, "", p.metadata.config_schema, p.spec->secret_fields);
+  }
+  return boost::json::object{{"manifest", plan_->manifest.text}, {"revision", current_revision_},
+                             {"instances", std::move(instances)}};
+}
+
+boost::json::array Host::plugins_view() {
+  std::lock_guard lock(mu_);
+  boost::json::array out;
+  for (const lifecycle::InstancePlan& p : lifecycle_->plans()) {
+    const loader::LoadedPlugin& plugin = p.instance->plugin();
+    boost::json::array provides, requires_list, capabilities;
+    for (const auto& a : plugin.metadata.provides) provides.emplace_back(a.to_string());
+    for (const auto& r : plugin.metadata.requires_) {
+      requires_list.push_back(boost::json::object{{"api", r.api.to_string()}, {"optional", r.optional}});
+    }
+    for (const auto& c : plugin.metadata.capabilities) capabilities.emplace_back(c);
+    out.push_back(boost::json::object{{"name", p.instance->name()},
+                                      {"state", lifecycle::instance_state_name(p.instance->state())},
+                                      {"plugin", plugin.metadata.name},
+                                      {"version", plugin.metadata.version},
+                                      {"abi_minor", plugin.abi_minor},
+                                      {"sha256", plugin.sha256},
+                                      {"library", plugin.source_path},
+                                      {"provides", std::move(provides)},
+                                      {"requires", std::move(requires_list)},
+                                      {"capabilities", std::move(capabilities)}});
+  }
+  return out;
 }
 
 StatusOr<std::string> Host::instance_health(const std::string& name) {

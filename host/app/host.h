@@ -67,9 +67,16 @@ class Host {
 
   // {"app", "phase", "instances": [...], "revision", "breaker"} for status endpoints.
   boost::json::object status();
+  // The manifest as written and each instance's effective config, secrets redacted.
+  boost::json::object config_view();
+  // Each running instance with its plugin's metadata (provides, requires, capabilities).
+  boost::json::array plugins_view();
   [[nodiscard]] state::StateStore& store() { return *store_; }
   [[nodiscard]] const reload::ReloadBreaker& breaker() const { return *breaker_; }
 
+  // The running plan. A reload replaces it: read it only where no reload can run
+  // concurrently (before triggers start, in tests); other threads use the *_view()
+  // and status() snapshots.
   [[nodiscard]] const planning::AppPlan& plan() const { return *plan_; }
   [[nodiscard]] const lifecycle::Lifecycle& lifecycle() const { return *lifecycle_; }
   [[nodiscard]] hostapi::HostFacilities& facilities() { return *facilities_; }

@@ -50,6 +50,27 @@ int main(int argc, char** argv) {
   graph->add_option("manifest", manifest, "The app's YAML manifest")->required();
   add_common(graph);
 
+  AdminOptions admin;
+  auto add_admin = [&](CLI::App* cmd) {
+    cmd->add_option("--admin", admin.admin, "Admin API URL (default: $HYPERION_ADMIN_URL or http://127.0.0.1:7450)");
+    cmd->add_option("--token-file", admin.token_file,
+                    "File with the bearer token (the host writes <state_dir>/admin.token; or $HYPERION_ADMIN_TOKEN)");
+  };
+  CLI::App* status = app.add_subcommand("status", "Show a running host's app, phase, revision, instances and breaker");
+  add_admin(status);
+  std::string reload_file;
+  CLI::App* reload = app.add_subcommand("reload", "Reload a running host: re-read its manifest, or send --file");
+  reload->add_option("--file", reload_file, "A whole new manifest to apply instead of re-reading the host's file");
+  add_admin(reload);
+  int history_limit = 20;
+  CLI::App* history = app.add_subcommand("history", "List a running host's configuration revisions, newest first");
+  history->add_option("--limit", history_limit, "How many revisions")->check(CLI::PositiveNumber);
+  add_admin(history);
+  uint64_t rollback_to = 0;
+  CLI::App* rollback = app.add_subcommand("rollback", "Apply revision REV's manifest as a new revision, atomically");
+  rollback->add_option("revision", rollback_to, "The revision number (see `hyperion history`)")->required();
+  add_admin(rollback);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -60,6 +81,10 @@ int main(int argc, char** argv) {
   if (*validate) return validate_command(manifest, common);
   if (*inspect) return inspect_command(library, json);
   if (*graph) return graph_command(manifest, common);
+  if (*status) return status_command(admin);
+  if (*reload) return reload_command(admin, reload_file);
+  if (*history) return history_command(admin, history_limit);
+  if (*rollback) return rollback_command(admin, rollback_to);
   return 2;
 }
 

@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "admin/admin_server.h"
 #include "cli/commands.h"
 #include "cli/host_options.h"
 #include "logging/log_setup.h"
@@ -42,9 +43,24 @@ int run_command(const std::string& manifest, const CommonOptions& common, bool e
     if ((*host)->hung_calls() > 0) exit_now(1);
     return 1;
   }
+  // Copied before the admin API or the watcher can start a reload that replaces the plan.
+  const manifest::HostSettings settings = (*host)->plan().manifest.host;
+  const manifest::AdminSettings& admin_settings = settings.admin;
+  std::unique_ptr<admin::AdminServer> admin_server;
+  if (admin_settings.enabled && !exit_after_start) {
+    auto started_admin = admin::AdminServer::start(**host, admin_settings, (*host)->state_dir());
+    if (!started_admin.ok()) {
+      // An admin API that was asked for and cannot serve is a start failure.
+      log->error("{}", started_admin.status().message());
+      std::cerr << "hyperion: " << started_admin.status().message() << "\n";
+      (void)(*host)->stop();
+      return 1;
+    }
+    admin_server = std::move(*started_admin);
+  }
   if (!exit_after_start) {
     std::unique_ptr<triggers::ManifestWatcher> watcher;
-    const manifest::ReloadSettings& reload = (*host)->plan().manifest.host.reload;
+    const manifest::ReloadSettings& reload = settings.reload;
     if (reload.watch) {
       app::Host* h = host->get();
       auto started_watch = triggers::ManifestWatcher::start(manifest, reload.debounce,
@@ -65,6 +81,7 @@ int run_command(const std::string& manifest, const CommonOptions& common, bool e
     }
     watcher.reset();  // no reload may start once stopping has begun
   }
+  admin_server.reset();
   Status stopped = (*host)->stop();
   if (!stopped.ok()) {
     log->error("stop: {}", stopped.message());

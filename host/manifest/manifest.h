@@ -16,6 +16,7 @@
 //       watch: true
 //       debounce_ms: 200
 //       breaker: {failures: 3, backoff_ms: 2000, max_backoff_ms: 120000}
+//     admin: {enabled: true, listen: "127.0.0.1:7450", token_file: "", max_body_bytes: 1048576}
 //   plugins:
 //     - name: hello                       # unique; [a-z0-9][a-z0-9_-]*
 //       library: hello                    # a name on the search path, or a path
@@ -49,6 +50,14 @@ struct ReloadSettings {
   std::chrono::milliseconds breaker_max_backoff{120000};  // breaker.max_backoff_ms: cap of the doubling
 };
 
+// host.admin: the admin HTTP API (docs/reload.md).
+struct AdminSettings {
+  bool enabled = true;                   // enabled
+  std::string listen = "127.0.0.1:7450";  // listen: host:port; port 0 picks a free one
+  std::string token_file;                // token_file: empty = $HYPERION_ADMIN_TOKEN or <state_dir>/admin.token
+  int64_t max_body_bytes = 1 << 20;      // max_body_bytes
+};
+
 struct HostSettings {
   std::string state_dir;  // empty: the default (docs/decisions/0002-state-dir.md)
   std::string log_level = "info";
@@ -57,6 +66,7 @@ struct HostSettings {
   std::chrono::milliseconds start_timeout{30000};
   std::chrono::milliseconds stop_timeout{5000};
   ReloadSettings reload;
+  AdminSettings admin;
 };
 
 struct InstanceSpec {

@@ -1,5 +1,6 @@
 #include "manifest/manifest_parser.h"
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -185,6 +186,23 @@ void parse_reload(const json::value* value, ReloadSettings& out, const JsonDocum
   r.finish();
 }
 
+void parse_admin(const json::value* value, Manifest& m, const JsonDocument& doc, Diagnostics& diags) {
+  if (value == nullptr) return;
+  AdminSettings& out = m.host.admin;
+  MappingReader r(*value, "/host/admin", doc, m.path, diags);
+  if (auto v = r.boolean("enabled")) out.enabled = *v;
+  if (auto v = r.string("listen")) {
+    size_t colon = v->rfind(':');
+    bool ok = colon != std::string::npos && colon > 0 && colon + 1 < v->size();
+    for (size_t i = colon + 1; ok && i < v->size(); ++i) ok = std::isdigit(static_cast<unsigned char>((*v)[i])) != 0;
+    if (!ok || std::stol(v->substr(colon + 1)) > 65535) r.error(r.child("listen"), "expected HOST:PORT (PORT 0-65535)");
+    out.listen = *v;
+  }
+  if (auto v = r.string("token_file")) out.token_file = resolve_dir(m.dir, *v);
+  if (auto v = positive(r, "max_body_bytes")) out.max_body_bytes = *v;
+  r.finish();
+}
+
 void parse_host(const json::value* value, Manifest& m, const JsonDocument& doc, Diagnostics& diags) {
   if (value == nullptr) return;
   MappingReader r(*value, "/host", doc, m.path, diags);
@@ -202,6 +220,7 @@ void parse_host(const json::value* value, Manifest& m, const JsonDocument& doc, 
   if (auto v = r.milliseconds("start_timeout_ms")) m.host.start_timeout = *v;
   if (auto v = r.milliseconds("stop_timeout_ms")) m.host.stop_timeout = *v;
   parse_reload(r.get("reload"), m.host.reload, doc, m.path, diags);
+  parse_admin(r.get("admin"), m, doc, diags);
   r.finish();
 }
 

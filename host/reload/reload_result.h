@@ -28,6 +28,7 @@ struct ReloadResult {
   std::string reason;     // why, for every outcome but kApplied/kUnchanged
   boost::json::object diff;  // instance -> {"action", "changes": [...]}, secrets redacted
   std::vector<std::string> warnings;  // e.g. a removed instance whose stop failed
+  bool invalid = false;  // refused because the new configuration itself is invalid
 
   [[nodiscard]] bool ok() const { return outcome == ReloadOutcome::kApplied || outcome == ReloadOutcome::kUnchanged; }
   [[nodiscard]] boost::json::object to_json() const;

@@ -1,6 +1,8 @@
 #include "state/state_store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -64,6 +66,9 @@ StatusOr<std::unique_ptr<StateStore>> StateStore::open(const std::string& path) 
   std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
   std::unique_ptr<StateStore> store(new StateStore());
   store->path_ = path;
+  // Create the file 0600 before SQLite does: its -wal and -shm files copy the
+  // database's permissions, and revisions hold every configuration.
+  if (int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
   if (sqlite3_open_v2(path.c_str(), &store->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK) {
     std::string why = store->db_ ? sqlite3_errmsg(store->db_) : "out of memory";
@@ -76,8 +81,6 @@ StatusOr<std::unique_ptr<StateStore>> StateStore::open(const std::string& path) 
   HYPERION_RETURN_IF_ERROR(store->exec("PRAGMA synchronous = NORMAL"));
   HYPERION_RETURN_IF_ERROR(store->exec("PRAGMA foreign_keys = ON"));
   HYPERION_RETURN_IF_ERROR(store->migrate());
-  std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
-                               std::filesystem::perm_options::replace, ec);
   return store;
 }
 

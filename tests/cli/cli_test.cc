@@ -14,6 +14,9 @@ using testing::run_process;
 
 class CliTest : public ::testing::Test {
  protected:
+  // The demo's admin API listens on a fixed port by default; tests run in
+  // parallel, so every host they start picks a free one.
+  void SetUp() override { setenv("HYPERION_ADMIN_LISTEN", "127.0.0.1:0", 1); }
   std::string manifest(const std::string& plugins) {
     return dir_.write("app.yaml", "app: cli\nhost:\n  state_dir: " + dir_.path() + "/state\nplugins:\n" + plugins);
   }
@@ -190,7 +193,52 @@ TEST_F(CliReloadTest, EditingTheManifestReloadsIt) {
   dir_.write("app.yaml", app("Howdy", "{debounce_ms: 20}"));
   ASSERT_TRUE(host.wait_for_stderr("reload from file-watch: applied (revision 2)", std::chrono::seconds(30)));
   host.signal(SIGTERM);
-  EXPECT_EQ(host.wait(std::chrono::seconds(30)).exit_code, 0);
+  auto r = host.wait(std::chrono::seconds(30));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+}  // namespace
+}  // namespace hyperion::cli
+
+namespace hyperion::cli {
+namespace {
+
+TEST_F(CliReloadTest, AdminClientCommands) {
+  std::string path = dir_.write("app.yaml", app("Hello", "{watch: false}\n  admin: {listen: \"127.0.0.1:0\"}"));
+  testing::ChildProcess host({hyperion_binary(), "run", path});
+  ASSERT_TRUE(host.wait_for_stderr("admin API on http://127.0.0.1:", std::chrono::seconds(30)));
+  std::string url = testing::read_file(dir_.path() + "/state/admin.url");
+  url.pop_back();
+  std::string token = dir_.path() + "/state/admin.token";
+  auto status = run_process({hyperion_binary(), "status", "--admin", url, "--token-file", token});
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("\"phase\":\"running\""), std::string::npos) << status.out;
+
+  std::string next = dir_.write("next.yaml", app("Howdy", "{watch: false}\n  admin: {listen: \"127.0.0.1:0\"}"));
+  auto reload = run_process({hyperion_binary(), "reload", "--admin", url, "--token-file", token, "--file", next});
+  EXPECT_EQ(reload.exit_code, 0) << reload.err;
+  EXPECT_NE(reload.err.find("reload applied (revision 2)"), std::string::npos) << reload.err;
+
+  std::string bad = dir_.write("bad.yaml", app("42", "{watch: false}\n  admin: {listen: \"127.0.0.1:0\"}"));
+  auto refused = run_process({hyperion_binary(), "reload", "--admin", url, "--token-file", token, "--file", bad});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("reload refused"), std::string::npos) << refused.err;
+
+  auto history = run_process({hyperion_binary(), "history", "--admin", url, "--token-file", token});
+  EXPECT_EQ(history.exit_code, 0);
+  EXPECT_NE(history.out.find("2\t"), std::string::npos) << history.out;
+  EXPECT_NE(history.out.find("\tapplied\tstartup"), std::string::npos) << history.out;
+
+  auto rollback = run_process({hyperion_binary(), "rollback", "1", "--admin", url, "--token-file", token});
+  EXPECT_EQ(rollback.exit_code, 0) << rollback.err;
+
+  dir_.write("wrong-token", "nope\n");
+  auto denied = run_process({hyperion_binary(), "status", "--admin", url, "--token-file", dir_.path() + "/wrong-token"});
+  EXPECT_EQ(denied.exit_code, 1);
+  EXPECT_NE(denied.err.find("refused the token (401)"), std::string::npos) << denied.err;
+  host.signal(SIGTERM);
+  auto r = host.wait(std::chrono::seconds(30));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
 }  // namespace

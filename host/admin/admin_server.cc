@@ -1,0 +1,258 @@
+#include "admin/admin_server.h"
+
+#include <httplib.h>
+#include <yaml-cpp/yaml.h>
+
+#include <atomic>
+#include <boost/json.hpp>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "admin/admin_token.h"
+#include "logging/log_setup.h"
+
+namespace hyperion::admin {
+namespace {
+
+namespace json = boost::json;
+
+void send_json(httplib::Response& res, int status, const json::value& body) {
+  res.status = status;
+  res.set_content(json::serialize(body) + "\n", "application/json");
+}
+
+void send_error(httplib::Response& res, int status, const std::string& reason) {
+  send_json(res, status, json::object{{"error", json::object{{"reason", reason}}}});
+}
+
+// 200 for applied/unchanged; 422 for an invalid manifest; 409 for everything
+// else that was refused or rolled back.
+void send_reload_result(httplib::Response& res, const reload::ReloadResult& r) {
+  int status = r.ok() ? 200 : (r.invalid ? 422 : 409);
+  send_json(res, status, r.to_json());
+}
+
+json::object revision_json(const state::Revision& r, bool full) {
+  json::object o{{"number", r.number}, {"created_at", r.created_at}, {"source", r.source},
+                 {"author", r.author}, {"outcome", r.outcome}};
+  boost::system::error_code ec;
+  if (!r.error.empty()) o["error"] = json::parse(r.error, ec);
+  if (full) {
+    o["manifest"] = r.manifest;
+    o["diff"] = json::parse(r.diff, ec);
+  }
+  return o;
+}
+
+// One Server-Sent Events connection: events queue up here between writes.
+struct EventStream {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<std::string> queue;
+  bool closed = false;
+};
+
+}  // namespace
+
+struct AdminServer::Impl {
+  app::Host& host;
+  manifest::AdminSettings settings;
+  std::string token;
+  std::string url;
+  int port = 0;
+  httplib::Server server;
+  std::thread thread;
+  std::atomic<bool> stopping{false};
+  std::mutex streams_mu;
+  std::vector<std::weak_ptr<EventStream>> streams;
+  std::atomic<uint64_t> next_stream{0};
+
+  Impl(app::Host& h, manifest::AdminSettings s) : host(h), settings(std::move(s)) {}
+
+  bool authorized(const httplib::Request& req) const {
+    const std::string header = req.get_header_value("Authorization");
+    static const std::string kBearer = "Bearer ";
+    if (header.compare(0, kBearer.size(), kBearer) != 0) return false;
+    return constant_time_equal(header.substr(kBearer.size()), token);
+  }
+
+  static std::string author(const httplib::Request& req) {
+    std::string a = req.get_header_value("X-Hyperion-Author");
+    return a.empty() ? req.remote_addr : a;
+  }
+
+  void routes();
+  void serve_events(const httplib::Request& req, httplib::Response& res);
+};
+
+void AdminServer::Impl::routes() {
+  server.set_payload_max_length(static_cast<size_t>(settings.max_body_bytes));
+  server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (authorized(req)) return httplib::Server::HandlerResponse::Unhandled;
+    res.set_header("WWW-Authenticate", "Bearer realm=\"hyperion\"");
+    send_error(res, 401, req.has_header("Authorization") ? "wrong token" : "missing bearer token");
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  server.Get("/v1/status", [this](const httplib::Request&, httplib::Response& res) { send_json(res, 200, host.status()); });
+  server.Get("/v1/plugins", [this](const httplib::Request&, httplib::Response& res) {
+    send_json(res, 200, json::object{{"plugins", host.plugins_view()}});
+  });
+  server.Get("/v1/config", [this](const httplib::Request&, httplib::Response& res) {
+    send_json(res, 200, host.config_view());
+  });
+  server.Post("/v1/reload", [this](const httplib::Request& req, httplib::Response& res) {
+    if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) {
+      send_reload_result(res, host.reload_from_file("admin", author(req)));
+      return;
+    }
+    try {
+      YAML::Node doc = YAML::Load(req.body);
+      if (!doc.IsMap()) {
+        send_error(res, 400, "the body must be a YAML manifest (a mapping with app, host, plugins)");
+        return;
+      }
+    } catch (const YAML::Exception& e) {
+      send_error(res, 400, std::string("the body is not valid YAML: ") + e.what());
+      return;
+    }
+    send_reload_result(res, host.reload({"admin", author(req), req.body}));
+  });
+  server.Get("/v1/revisions", [this](const httplib::Request& req, httplib::Response& res) {
+    size_t limit = 50;
+    if (req.has_param("limit")) {
+      const std::string v = req.get_param_value("limit");
+      if (v.empty() || v.size() > 6 || v.find_first_not_of("0123456789") != std::string::npos || std::stoul(v) == 0) {
+        send_error(res, 400, "limit must be a positive integer");
+        return;
+      }
+      limit = std::stoul(v);
+    }
+    auto revisions = host.store().revisions(limit);
+    if (!revisions.ok()) {
+      send_error(res, 500, revisions.status().message());
+      return;
+    }
+    json::array out;
+    for (const state::Revision& r : *revisions) out.push_back(revision_json(r, false));
+    send_json(res, 200, json::object{{"revisions", std::move(out)}});
+  });
+  server.Get(R"(/v1/revisions/(\d{1,18}))", [this](const httplib::Request& req, httplib::Response& res) {
+    auto r = host.store().revision(std::stoull(req.matches[1]));
+    if (!r.ok()) {
+      send_error(res, r.status().code() == StatusCode::kNotFound ? 404 : 500, r.status().message());
+      return;
+    }
+    send_json(res, 200, revision_json(*r, true));
+  });
+  server.Post(R"(/v1/revisions/(\d{1,18})/rollback)", [this](const httplib::Request& req, httplib::Response& res) {
+    uint64_t number = std::stoull(req.matches[1]);
+    if (auto exists = host.store().revision(number); !exists.ok()) {
+      send_error(res, 404, exists.status().message());
+      return;
+    }
+    send_reload_result(res, host.rollback(number, author(req)));
+  });
+  server.Get("/v1/events", [this](const httplib::Request& req, httplib::Response& res) { serve_events(req, res); });
+  server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    if (res.status == 413) send_error(res, 413, "the body is larger than host.admin.max_body_bytes");
+    else if (res.status == 404) send_error(res, 404, "no such endpoint");
+    else send_error(res, res.status, "request failed");
+  });
+  server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "internal error";
+    try {
+      std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    send_error(res, 500, what);
+  });
+}
+
+void AdminServer::Impl::serve_events(const httplib::Request&, httplib::Response& res) {
+  auto stream = std::make_shared<EventStream>();
+  const std::string owner = "admin-events-" + std::to_string(next_stream++);
+  uint64_t subscription = host.facilities().events.subscribe(owner, "", [stream](const std::string& event) {
+    std::lock_guard lock(stream->mu);
+    if (stream->queue.size() < 10000) stream->queue.push_back(event);  // a stuck reader cannot grow us forever
+    stream->cv.notify_all();
+  });
+  {
+    std::lock_guard lock(streams_mu);
+    streams.push_back(stream);
+  }
+  res.set_header("Cache-Control", "no-cache");
+  res.set_chunked_content_provider(
+      "text/event-stream",
+      [this, stream](size_t, httplib::DataSink& sink) {
+        std::unique_lock lock(stream->mu);
+        stream->cv.wait_for(lock, std::chrono::seconds(15), [&] { return !stream->queue.empty() || stream->closed; });
+        if (stream->closed || stopping) return false;
+        std::string out;
+        if (stream->queue.empty()) out = ": keep-alive\n\n";  // lets proxies and clients see a live stream
+        while (!stream->queue.empty()) {
+          boost::system::error_code ec;
+          json::value v = json::parse(stream->queue.front(), ec);
+          std::string id = !ec && v.is_object() ? std::string(v.at("id").as_string()) : "";
+          std::string type = !ec && v.is_object() ? std::string(v.at("type").as_string()) : "message";
+          out += "id: " + id + "\nevent: " + type + "\ndata: " + stream->queue.front() + "\n\n";
+          stream->queue.pop_front();
+        }
+        lock.unlock();
+        return sink.write(out.data(), out.size());
+      },
+      [this, subscription](bool) { host.facilities().events.unsubscribe(subscription); });
+}
+
+AdminServer::AdminServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+AdminServer::~AdminServer() {
+  impl_->stopping = true;
+  {
+    std::lock_guard lock(impl_->streams_mu);
+    for (auto& weak : impl_->streams) {
+      if (auto s = weak.lock()) {
+        std::lock_guard stream_lock(s->mu);
+        s->closed = true;
+        s->cv.notify_all();
+      }
+    }
+  }
+  impl_->server.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+const std::string& AdminServer::url() const { return impl_->url; }
+int AdminServer::port() const { return impl_->port; }
+
+StatusOr<std::unique_ptr<AdminServer>> AdminServer::start(app::Host& host, const manifest::AdminSettings& settings,
+                                                          const std::string& state_dir) {
+  auto impl = std::make_unique<Impl>(host, settings);
+  auto token = load_or_create_token(settings.token_file, state_dir);
+  if (!token.ok()) return token.status();
+  impl->token = std::move(*token);
+  size_t colon = settings.listen.rfind(':');
+  std::string address = settings.listen.substr(0, colon);
+  int port = std::stoi(settings.listen.substr(colon + 1));
+  impl->routes();
+  impl->port = port == 0 ? impl->server.bind_to_any_port(address) : (impl->server.bind_to_port(address, port) ? port : -1);
+  if (impl->port < 0) return unavailable("admin: cannot listen on " + settings.listen + " (in use? wrong address?)");
+  impl->url = "http://" + (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" +
+              std::to_string(impl->port);
+  Impl* raw = impl.get();
+  impl->thread = std::thread([raw] { raw->server.listen_after_bind(); });
+  // Until the accept loop runs, httplib's stop() is a no-op and a stop right
+  // after start would leave the thread listening forever: wait for it.
+  for (int i = 0; i < 5000 && !impl->server.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::ofstream(std::filesystem::path(state_dir) / "admin.url") << impl->url << "\n";
+  logging::host_logger()->info("admin API on {} (bearer token required)", impl->url);
+  return std::unique_ptr<AdminServer>(new AdminServer(std::move(impl)));
+}
+
+}  // namespace hyperion::admin

@@ -1,0 +1,47 @@
+// AdminServer: the host's admin HTTP API (cpp-httplib), on loopback unless the
+// manifest says otherwise, every request authenticated with a bearer token.
+//
+//   GET  /v1/status                      app, phase, revision, instances, breaker
+//   GET  /v1/plugins                     instances with their plugins' metadata
+//   GET  /v1/config                      manifest text and effective configs (secrets redacted)
+//   POST /v1/reload                      body: a whole manifest, or empty to re-read the file
+//   GET  /v1/revisions[?limit=N]         newest first
+//   GET  /v1/revisions/{n}               one revision with its manifest, diff and error
+//   POST /v1/revisions/{n}/rollback      apply revision n's manifest as a new revision
+//   GET  /v1/events                      Server-Sent Events: every CloudEvent from now on
+//
+// Status codes: 200 applied or unchanged; 400 malformed body; 401 missing or
+// wrong token; 404 unknown revision or path; 409 refused by a plugin, rolled
+// back, or breaker open; 413 body too large; 422 the new manifest is invalid.
+// Refusals carry {"error": {"plugin", "field", "reason"}}.
+// Thread-safety: handlers run on the server's pool and call the thread-safe Host.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "app/host.h"
+#include "base/status.h"
+#include "manifest/manifest.h"
+
+namespace hyperion::admin {
+
+class AdminServer {
+ public:
+  // Binds and starts serving; writes the URL to <state_dir>/admin.url.
+  static StatusOr<std::unique_ptr<AdminServer>> start(app::Host& host, const manifest::AdminSettings& settings,
+                                                      const std::string& state_dir);
+  ~AdminServer();  // stops accepting and closes event streams
+  AdminServer(const AdminServer&) = delete;
+  AdminServer& operator=(const AdminServer&) = delete;
+
+  [[nodiscard]] const std::string& url() const;
+  [[nodiscard]] int port() const;
+
+ private:
+  struct Impl;
+  explicit AdminServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hyperion::admin

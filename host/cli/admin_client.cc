@@ -1,0 +1,130 @@
+// `hyperion status|reload|history|rollback`: clients of a running host's admin API.
+#include <httplib.h>
+
+#include <boost/json.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cli/commands.h"
+
+namespace hyperion::cli {
+namespace {
+
+namespace json = boost::json;
+
+std::string read_all(const std::string& path, bool* ok) {
+  std::ifstream in(path, std::ios::binary);
+  *ok = static_cast<bool>(in);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+StatusOr<std::string> resolve_token(const AdminOptions& o) {
+  std::string file = o.token_file;
+  if (file.empty()) {
+    if (const char* env = std::getenv("HYPERION_ADMIN_TOKEN")) return std::string(env);
+    if (const char* env = std::getenv("HYPERION_ADMIN_TOKEN_FILE")) file = env;
+  }
+  if (file.empty()) return invalid_argument("no token: pass --token-file (the host writes <state_dir>/admin.token) or set HYPERION_ADMIN_TOKEN");
+  bool ok = false;
+  std::string token = read_all(file, &ok);
+  if (!ok) return not_found("cannot read token file " + file);
+  while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
+  return token;
+}
+
+// Sends one request; prints the JSON answer; returns the exit code.
+int call(const AdminOptions& o, const std::string& method, const std::string& path, const std::string& body,
+         const std::function<int(int status, const json::value&)>& show) {
+  auto token = resolve_token(o);
+  if (!token.ok()) {
+    std::cerr << "hyperion: " << token.status().message() << "\n";
+    return 2;
+  }
+  std::string url = o.admin.empty() ? (std::getenv("HYPERION_ADMIN_URL") ? std::getenv("HYPERION_ADMIN_URL")
+                                                                          : "http://127.0.0.1:7450")
+                                    : o.admin;
+  httplib::Client client(url);
+  client.set_connection_timeout(5);
+  client.set_read_timeout(300);  // a reload may wait on plugins' deadlines
+  httplib::Headers headers = {{"Authorization", "Bearer " + *token}, {"X-Hyperion-Author", "cli"}};
+  auto res = method == "GET" ? client.Get(path, headers) : client.Post(path, headers, body, "application/yaml");
+  if (!res) {
+    std::cerr << "hyperion: cannot reach the admin API at " << url << ": " << httplib::to_string(res.error()) << "\n";
+    return 1;
+  }
+  boost::system::error_code ec;
+  json::value answer = json::parse(res->body, ec);
+  if (ec) {
+    std::cerr << "hyperion: " << url << path << " answered " << res->status << " with a body that is not JSON\n";
+    return 1;
+  }
+  if (res->status == 401) {
+    std::cerr << "hyperion: the admin API refused the token (401)\n";
+    return 1;
+  }
+  return show(res->status, answer);
+}
+
+int print_reload(int status, const json::value& v) {
+  std::cout << json::serialize(v) << "\n";
+  const json::object& o = v.as_object();
+  if (status == 200) {
+    std::cerr << "reload " << std::string(o.at("outcome").as_string()) << " (revision " << o.at("revision").as_int64()
+              << ")\n";
+    return 0;
+  }
+  if (const json::value* e = o.if_contains("error"); e && e->is_object()) {
+    std::cerr << "reload " << (o.contains("outcome") ? std::string(o.at("outcome").as_string()) : "failed") << ": "
+              << json::serialize(*e) << "\n";
+  }
+  return 1;
+}
+
+}  // namespace
+
+int status_command(const AdminOptions& o) {
+  return call(o, "GET", "/v1/status", "", [](int status, const json::value& v) {
+    std::cout << json::serialize(v) << "\n";
+    return status == 200 ? 0 : 1;
+  });
+}
+
+int reload_command(const AdminOptions& o, const std::string& manifest_file) {
+  std::string body;
+  if (!manifest_file.empty()) {
+    bool ok = false;
+    body = read_all(manifest_file, &ok);
+    if (!ok) {
+      std::cerr << "hyperion: cannot read " << manifest_file << "\n";
+      return 1;
+    }
+  }
+  return call(o, "POST", "/v1/reload", body, print_reload);
+}
+
+int history_command(const AdminOptions& o, int limit) {
+  return call(o, "GET", "/v1/revisions?limit=" + std::to_string(limit), "", [](int status, const json::value& v) {
+    if (status != 200) {
+      std::cout << json::serialize(v) << "\n";
+      return 1;
+    }
+    for (const json::value& r : v.at("revisions").as_array()) {
+      const json::object& o = r.as_object();
+      std::cout << o.at("number").as_int64() << "\t" << std::string(o.at("created_at").as_string()) << "\t"
+                << std::string(o.at("outcome").as_string()) << "\t" << std::string(o.at("source").as_string());
+      if (const json::value* e = o.if_contains("error")) std::cout << "\t" << json::serialize(*e);
+      std::cout << "\n";
+    }
+    return 0;
+  });
+}
+
+int rollback_command(const AdminOptions& o, uint64_t revision) {
+  return call(o, "POST", "/v1/revisions/" + std::to_string(revision) + "/rollback", "", print_reload);
+}
+
+}  // namespace hyperion::cli

@@ -1,0 +1,188 @@
+// The admin API over real HTTP on loopback: auth, every endpoint, every refusal.
+#include "admin/admin_server.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <future>
+#include <sys/stat.h>
+
+#include "admin/admin_token.h"
+#include "support/test_support.h"
+
+namespace hyperion::admin {
+namespace {
+
+namespace json = boost::json;
+
+class AdminServerTest : public ::testing::Test {
+ protected:
+  std::string manifest(const std::string& config) {
+    return "app: admin\nhost:\n  state_dir: " + dir_.path() + "/state\n  log_level: warn\n" +
+           "  admin: {listen: \"127.0.0.1:0\", max_body_bytes: 4096}\n  reload: {breaker: {failures: 100}}\nplugins:\n" +
+           "  - name: a\n    library: behave_plain\n    config:\n" + config;
+  }
+  void SetUp() override {
+    path_ = dir_.write("app.yaml", manifest("      value: 1\n"));
+    app::HostOptions options;
+    options.plugin_path = {std::filesystem::path(testing::test_plugin("behave_plain")).parent_path().string()};
+    auto host = app::Host::prepare(path_, options);
+    ASSERT_TRUE(host.ok()) << host.status().to_string();
+    host_ = std::move(*host);
+    ASSERT_TRUE(host_->start().ok());
+    auto server = AdminServer::start(*host_, host_->plan().manifest.host.admin, host_->state_dir());
+    ASSERT_TRUE(server.ok()) << server.status().to_string();
+    server_ = std::move(*server);
+    token_ = testing::read_file(host_->state_dir() + "/admin.token");
+    token_.pop_back();  // newline
+    client_ = std::make_unique<httplib::Client>(server_->url());
+    client_->set_read_timeout(30);
+  }
+  httplib::Headers auth() const { return {{"Authorization", "Bearer " + token_}}; }
+  json::value body(const httplib::Result& r) { return json::parse(r->body); }
+
+  testing::TempDir dir_;
+  std::string path_;
+  std::unique_ptr<app::Host> host_;
+  std::unique_ptr<AdminServer> server_;
+  std::string token_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(AdminServerTest, TokenIsRequiredOnEveryEndpointAndKeptPrivate) {
+  struct stat st{};
+  ASSERT_EQ(stat((host_->state_dir() + "/admin.token").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(token_.size(), 64u);
+  for (const char* path : {"/v1/status", "/v1/plugins", "/v1/config", "/v1/revisions", "/v1/revisions/1", "/v1/nope"}) {
+    auto none = client_->Get(path);
+    ASSERT_TRUE(none);
+    EXPECT_EQ(none->status, 401) << path;
+    EXPECT_EQ(none->get_header_value("WWW-Authenticate"), "Bearer realm=\"hyperion\"");
+    auto wrong = client_->Get(path, {{"Authorization", "Bearer " + std::string(64, '0')}});
+    EXPECT_EQ(wrong->status, 401) << path;
+    EXPECT_EQ(body(wrong).at("error").at("reason").as_string(), "wrong token");
+  }
+  auto post = client_->Post("/v1/reload", "", "text/plain");
+  EXPECT_EQ(post->status, 401);
+  EXPECT_EQ(client_->Get("/v1/nope", auth())->status, 404);
+}
+
+TEST_F(AdminServerTest, StatusPluginsAndConfig) {
+  auto status = client_->Get("/v1/status", auth());
+  ASSERT_EQ(status->status, 200);
+  EXPECT_EQ(body(status).at("phase").as_string(), "running");
+  EXPECT_EQ(body(status).at("instances").as_array()[0].at("name").as_string(), "a");
+  auto plugins = client_->Get("/v1/plugins", auth());
+  ASSERT_EQ(plugins->status, 200);
+  EXPECT_EQ(body(plugins).at("plugins").as_array()[0].at("capabilities").as_array().size(), 2u);
+  auto config = client_->Get("/v1/config", auth());
+  ASSERT_EQ(config->status, 200);
+  EXPECT_EQ(body(config).at("instances").at("a").at("value").as_int64(), 1);
+  EXPECT_EQ(body(config).at("instances").at("a").at("password").as_string(), "<redacted>");
+}
+
+TEST_F(AdminServerTest, ReloadOutcomesMapToStatusCodes) {
+  auto applied = client_->Post("/v1/reload", auth(), manifest("      value: 2\n"), "application/yaml");
+  ASSERT_EQ(applied->status, 200) << applied->body;
+  EXPECT_EQ(body(applied).at("outcome").as_string(), "applied");
+  EXPECT_EQ(body(applied).at("revision").as_int64(), 2);
+
+  auto malformed = client_->Post("/v1/reload", auth(), "app: [unclosed", "application/yaml");
+  EXPECT_EQ(malformed->status, 400);
+  EXPECT_NE(body(malformed).at("error").at("reason").as_string().find("not valid YAML"), std::string::npos);
+  EXPECT_EQ(client_->Post("/v1/reload", auth(), "- a list", "application/yaml")->status, 400);
+
+  auto invalid = client_->Post("/v1/reload", auth(), manifest("      value: nine\n"), "application/yaml");
+  EXPECT_EQ(invalid->status, 422) << invalid->body;
+  EXPECT_NE(body(invalid).at("error").at("reason").as_string().find("plugins[0].config.value"), std::string::npos);
+
+  auto refused =
+      client_->Post("/v1/reload", auth(), manifest("      value: 2\n      fail_prepare: true\n"), "application/yaml");
+  EXPECT_EQ(refused->status, 409) << refused->body;
+  EXPECT_EQ(body(refused).at("error").at("plugin").as_string(), "a");
+  EXPECT_EQ(body(refused).at("error").at("field").as_string(), "/fail_prepare");
+
+  auto rolled_back = client_->Post("/v1/reload", auth(), manifest("      fail_commit: true\n"), "application/yaml");
+  EXPECT_EQ(rolled_back->status, 409);
+  EXPECT_EQ(body(rolled_back).at("outcome").as_string(), "rolled_back");
+
+  auto too_big = client_->Post("/v1/reload", auth(), std::string(8192, '#'), "application/yaml");
+  EXPECT_EQ(too_big->status, 413);
+
+  // Empty body: re-read the file, which still says value 1.
+  auto reread = client_->Post("/v1/reload", auth(), "", "application/yaml");
+  EXPECT_EQ(reread->status, 200);
+  EXPECT_EQ(json::parse(*host_->instance_health("a")).at("details").at("config").at("value").as_int64(), 1);
+}
+
+TEST_F(AdminServerTest, RevisionsAndRollback) {
+  ASSERT_EQ(client_->Post("/v1/reload", auth(), manifest("      value: 5\n"), "application/yaml")->status, 200);
+  auto list = client_->Get("/v1/revisions?limit=10", auth());
+  ASSERT_EQ(list->status, 200);
+  auto revisions = body(list).at("revisions").as_array();
+  ASSERT_EQ(revisions.size(), 2u);
+  EXPECT_EQ(revisions[0].at("number").as_int64(), 2);
+  EXPECT_FALSE(revisions[0].as_object().contains("manifest"));
+  EXPECT_EQ(client_->Get("/v1/revisions?limit=abc", auth())->status, 400);
+
+  auto one = client_->Get("/v1/revisions/1", auth());
+  ASSERT_EQ(one->status, 200);
+  EXPECT_EQ(body(one).at("source").as_string(), "startup");
+  EXPECT_NE(body(one).at("manifest").as_string().find("value: 1"), std::string::npos);
+  EXPECT_EQ(client_->Get("/v1/revisions/999", auth())->status, 404);
+
+  auto back = client_->Post("/v1/revisions/1/rollback", auth(), "", "text/plain");
+  ASSERT_EQ(back->status, 200) << back->body;
+  EXPECT_EQ(body(back).at("revision").as_int64(), 3);
+  EXPECT_EQ(json::parse(*host_->instance_health("a")).at("details").at("config").at("value").as_int64(), 1);
+  EXPECT_EQ(client_->Post("/v1/revisions/999/rollback", auth(), "", "text/plain")->status, 404);
+}
+
+TEST_F(AdminServerTest, EventsStreamAsServerSentEvents) {
+  std::promise<std::string> first_event;
+  auto future = first_event.get_future();
+  std::atomic<bool> got{false};
+  std::string seen;
+  httplib::Client stream_client(server_->url());
+  std::thread reader([&] {
+    stream_client.Get("/v1/events", auth(), [&](const char* data, size_t n) {
+      seen.append(data, n);
+      if (!got && seen.find("\n\n") != std::string::npos && seen.find("reload.applied") != std::string::npos) {
+        got = true;
+        first_event.set_value(seen);
+        return false;  // close the stream
+      }
+      return true;
+    });
+  });
+  // Reload until the stream (which may connect a moment later) has seen one.
+  for (int i = 0; i < 200 && future.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready; ++i) {
+    (void)host_->reload({"test", "", manifest("      value: " + std::to_string(10 + i) + "\n")});
+  }
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  std::string text = future.get();
+  EXPECT_NE(text.find("event: dev.hyperion.reload"), std::string::npos) << text;
+  EXPECT_NE(text.find("data: {\"specversion\":\"1.0\""), std::string::npos) << text;
+  reader.join();
+}
+
+TEST(AdminToken, ComparisonAndSources) {
+  EXPECT_TRUE(constant_time_equal("abc", "abc"));
+  EXPECT_FALSE(constant_time_equal("abc", "abd"));
+  EXPECT_FALSE(constant_time_equal("abc", "abcd"));
+  testing::TempDir dir;
+  std::string file = dir.write("t", "  from-file \n");
+  EXPECT_EQ(*load_or_create_token(file, dir.path()), "from-file");
+  EXPECT_FALSE(load_or_create_token(dir.path() + "/missing", dir.path()).ok());
+  dir.write("empty", "\n");
+  EXPECT_FALSE(load_or_create_token(dir.path() + "/empty", dir.path()).ok());
+  auto created = load_or_create_token("", dir.path() + "/state");
+  ASSERT_TRUE(created.ok());
+  EXPECT_EQ(*load_or_create_token("", dir.path() + "/state"), *created);  // stable across restarts
+}
+
+}  // namespace
+}  // namespace hyperion::admin
