@@ -119,7 +119,7 @@ void AdminServer::Impl::routes() {
       send_error(res, 400, std::string("the body is not valid YAML: ") + e.what());
       return;
     }
-    send_reload_result(res, host.reload({"admin", author(req), req.body}));
+    send_reload_result(res, host.reload({"admin", author(req), req.body, std::nullopt}));
   });
   server.Get("/v1/revisions", [this](const httplib::Request& req, httplib::Response& res) {
     size_t limit = 50;

@@ -51,7 +51,7 @@ StatusOr<std::unique_ptr<Host>> Host::prepare(const std::string& manifest_path, 
   host->breaker_ = std::make_unique<reload::ReloadBreaker>(rs.breaker_failures, rs.breaker_backoff, rs.breaker_max_backoff);
   Host* self = host.get();
   host->coalescer_ = std::make_unique<reload::ReloadCoalescer>(
-      [self](const std::string& source, const std::string& author) { return self->reload({source, author, std::nullopt}); });
+      [self](const std::string& source, const std::string& author) { return self->reload({source, author, std::nullopt, std::nullopt}); });
   host->loader_ = std::make_unique<loader::Loader>(
       paths::plugin_search_path(options.plugin_path, manifest->host.plugin_path),
       (std::filesystem::path(host->state_dir_) / "cache").string());
@@ -59,6 +59,16 @@ StatusOr<std::unique_ptr<Host>> Host::prepare(const std::string& manifest_path, 
   if (!plan.ok()) return plan.status();
   host->plan_ = std::move(*plan);
   host->facilities_ = std::make_unique<hostapi::HostFacilities>(host->plan_->manifest.app);
+  host->facilities_->propose_config = [self](const std::string& instance, const std::string& source,
+                                             const std::string& json) -> StatusOr<uint64_t> {
+    reload::ReloadResult r = self->propose(instance, source, json);
+    if (r.ok()) return r.revision != 0 ? r.revision : self->current_revision_.load();
+    StatusCode code = r.invalid ? StatusCode::kInvalidArgument
+                      : r.reason.find("circuit breaker") != std::string::npos || r.reason == "the host is stopping"
+                          ? StatusCode::kUnavailable
+                          : StatusCode::kAborted;
+    return Status(code, r.summary());
+  };
   // Every event the host or a plugin emits is kept in the state database.
   state::StateStore* db = host->store_.get();
   host->facilities_->events.subscribe("host", "", [db](const std::string& json) {
@@ -118,7 +128,7 @@ std::unique_ptr<lifecycle::PluginInstance> Host::make_instance(const planning::P
 }
 
 Status Host::start() {
-  std::lock_guard lock(mu_);
+  std::lock_guard<std::timed_mutex> lock(mu_);
   auto log = logging::host_logger();
   phase_ = "starting";
   log->info("starting app \"{}\" ({} instances)", plan_->manifest.app, plan_->instances.size());
@@ -141,7 +151,10 @@ Status Host::start() {
 }
 
 Status Host::stop() {
-  std::lock_guard lock(mu_);
+  // Before taking the lock: a proposal waiting for it (from a plugin's timer,
+  // which stop() is about to cancel) gives up instead of deadlocking.
+  stopping_ = true;
+  std::lock_guard<std::timed_mutex> lock(mu_);
   phase_ = "stopping";
   Status s = lifecycle_->stop_all();
   phase_ = "stopped";
@@ -157,18 +170,33 @@ StatusOr<std::string> Host::read_manifest_file() const {
   return std::move(buffer).str();
 }
 
-StatusOr<std::unique_ptr<planning::AppPlan>> Host::plan_manifest(const std::string& text) {
+StatusOr<std::unique_ptr<planning::AppPlan>> Host::plan_manifest(const std::string& text,
+                                                                 const boost::json::object& overrides) {
   std::string dir = std::filesystem::absolute(manifest_path_).parent_path().string();
   auto manifest = manifest::parse_manifest_text(text, manifest_path_, manifest::process_env(dir));
   if (!manifest.ok()) return manifest.status();
+  for (const auto& kv : overrides) {
+    manifest::InstanceSpec* spec = nullptr;
+    for (manifest::InstanceSpec& s : manifest->plugins) {
+      if (s.name == kv.key()) spec = &s;
+    }
+    if (spec == nullptr) {
+      return invalid_argument("proposed config for instance \"" + std::string(kv.key()) +
+                              "\", which is not in the manifest");
+    }
+    if (!kv.value().is_object()) {
+      return invalid_argument("proposed config for instance \"" + std::string(kv.key()) + "\" is not a JSON object");
+    }
+    spec->config = kv.value().as_object();
+    spec->secret_fields.clear();  // the proposal replaced every ${file:...} value
+  }
   HYPERION_RETURN_IF_ERROR(check_host_settings(plan_->manifest.host, manifest->host));
   return planning::plan_app(std::move(*manifest), *loader_, planning::LoadMode::kLoad);
 }
 
-reload::ReloadResult Host::apply(const ReloadRequest& request, const std::string& text) {
-  (void)request;
+reload::ReloadResult Host::apply(const std::string& text, const boost::json::object& overrides) {
   reload::ReloadResult result;
-  auto next = plan_manifest(text);
+  auto next = plan_manifest(text, overrides);
   if (!next.ok()) {
     result.outcome = reload::ReloadOutcome::kRefused;
     result.reason = next.status().message();
@@ -187,12 +215,14 @@ reload::ReloadResult Host::apply(const ReloadRequest& request, const std::string
                                      options_.log_format.value_or(host.log_format));
     if (!logs.ok()) result.warnings.push_back(logs.message());
     breaker_->configure(settings.breaker_failures, settings.breaker_backoff, settings.breaker_max_backoff);
+    overrides_ = overrides;
     plan_ = std::move(*next);
   }
   return result;
 }
 
-void Host::record(const ReloadRequest& request, const std::string& text, reload::ReloadResult& result) {
+void Host::record(const ReloadRequest& request, const std::string& text, const boost::json::object& overrides,
+                  reload::ReloadResult& result) {
   if (result.outcome == reload::ReloadOutcome::kUnchanged) return;
   state::Revision revision;
   revision.source = request.source;
@@ -200,6 +230,7 @@ void Host::record(const ReloadRequest& request, const std::string& text, reload:
   revision.manifest = text;
   revision.diff = boost::json::serialize(result.diff);
   revision.outcome = reload::outcome_name(result.outcome);
+  revision.overrides = redacted_overrides(overrides);
   if (!result.ok()) {
     revision.error = boost::json::serialize(
         boost::json::object{{"plugin", result.instance}, {"field", result.field}, {"reason", result.reason}});
@@ -213,8 +244,31 @@ void Host::record(const ReloadRequest& request, const std::string& text, reload:
   if (result.outcome == reload::ReloadOutcome::kApplied) current_revision_ = *number;
 }
 
+std::string Host::redacted_overrides(const boost::json::object& overrides) const {
+  boost::json::object out;
+  for (const auto& kv : overrides) {
+    const planning::PlannedInstance* p = plan_->find(std::string(kv.key()));
+    out[kv.key()] = p ? reload::redact(kv.value(), "", p->metadata.config_schema, {}) : kv.value();
+  }
+  return boost::json::serialize(out);
+}
+
 reload::ReloadResult Host::reload(const ReloadRequest& request) {
-  std::lock_guard lock(mu_);
+  std::unique_lock<std::timed_mutex> lock(mu_, std::defer_lock);
+  while (!lock.try_lock_for(std::chrono::milliseconds(50))) {
+    if (stopping_) {
+      reload::ReloadResult r;
+      r.outcome = reload::ReloadOutcome::kRefused;
+      r.reason = "the host is stopping";
+      return r;
+    }
+  }
+  if (stopping_) {
+    reload::ReloadResult r;
+    r.outcome = reload::ReloadOutcome::kRefused;
+    r.reason = "the host is stopping";
+    return r;
+  }
   auto log = logging::host_logger();
   auto& events = facilities_->events;
   reload::ReloadResult result;
@@ -229,7 +283,12 @@ reload::ReloadResult Host::reload(const ReloadRequest& request) {
   (void)events.emit("host", "dev.hyperion.reload.started",
                     boost::json::serialize(boost::json::object{{"source", request.source}, {"author", request.author}}));
   std::string text;
-  if (request.manifest_text) {
+  boost::json::object overrides = request.overrides ? *request.overrides : overrides_;
+  if (!request.proposal.empty()) {
+    // Merged under the lock, so concurrent proposals never drop each other.
+    for (const auto& kv : request.proposal) overrides[kv.key()] = kv.value();
+    text = plan_->manifest.text;
+  } else if (request.manifest_text) {
     text = *request.manifest_text;
   } else if (auto file = read_manifest_file(); file.ok()) {
     text = std::move(*file);
@@ -237,8 +296,8 @@ reload::ReloadResult Host::reload(const ReloadRequest& request) {
     result.outcome = reload::ReloadOutcome::kRefused;
     result.reason = file.status().message();
   }
-  if (result.reason.empty()) result = apply(request, text);
-  record(request, text, result);
+  if (result.reason.empty()) result = apply(text, overrides);
+  record(request, text, overrides, result);
 
   switch (breaker_->record(result.ok())) {
     case reload::ReloadBreaker::Transition::kOpened:
@@ -263,23 +322,53 @@ reload::ReloadResult Host::reload(const ReloadRequest& request) {
   return result;
 }
 
+reload::ReloadResult Host::propose(const std::string& instance, const std::string& source,
+                                   const std::string& desired_json) {
+  boost::system::error_code ec;
+  boost::json::value desired = boost::json::parse(desired_json, ec);
+  if (ec || !desired.is_object()) {
+    reload::ReloadResult r;
+    r.outcome = reload::ReloadOutcome::kRefused;
+    r.invalid = true;
+    r.instance = instance;
+    r.reason = "config_propose: the proposal is not a JSON object of instance -> config";
+    return r;
+  }
+  if (desired.as_object().empty()) {
+    reload::ReloadResult r;
+    r.outcome = reload::ReloadOutcome::kUnchanged;
+    return r;
+  }
+  return reload({"plugin:" + instance + (source.empty() ? "" : " (" + source + ")"), instance, std::nullopt, std::nullopt,
+                 desired.as_object()});
+}
+
 reload::ReloadResult Host::reload_from_file(const std::string& source, const std::string& author) {
   return coalescer_->run(source, author);
 }
 
 reload::ReloadResult Host::rollback(uint64_t number, const std::string& author) {
-  auto revision = store_->revision(number);
-  if (!revision.ok()) {
+  auto refuse = [](std::string reason) {
     reload::ReloadResult r;
     r.outcome = reload::ReloadOutcome::kRefused;
-    r.reason = revision.status().message();
+    r.reason = std::move(reason);
     return r;
+  };
+  auto revision = store_->revision(number);
+  if (!revision.ok()) return refuse(revision.status().message());
+  boost::system::error_code ec;
+  boost::json::value overrides = boost::json::parse(revision->overrides, ec);
+  if (ec || !overrides.is_object()) return refuse("revision " + std::to_string(number) + " has unreadable overrides");
+  if (revision->overrides.find("<redacted>") != std::string::npos) {
+    return refuse("revision " + std::to_string(number) +
+                  " carries secrets proposed by a config source, which are never stored; ask the source to propose "
+                  "them again");
   }
-  return reload({"rollback:" + std::to_string(number), author, revision->manifest});
+  return reload({"rollback:" + std::to_string(number), author, revision->manifest, overrides.as_object()});
 }
 
 boost::json::object Host::status() {
-  std::lock_guard lock(mu_);
+  std::lock_guard<std::timed_mutex> lock(mu_);
   boost::json::array instances;
   for (const lifecycle::InstancePlan& p : lifecycle_->plans()) {
     const loader::LoadedPlugin& plugin = p.instance->plugin();
@@ -298,7 +387,7 @@ boost::json::object Host::status() {
 }
 
 boost::json::object Host::config_view() {
-  std::lock_guard lock(mu_);
+  std::lock_guard<std::timed_mutex> lock(mu_);
   boost::json::object instances;
   for (const planning::PlannedInstance& p : plan_->instances) {
     instances[p.spec->name] = reload::redact(p.config, "", p.metadata.config_schema, p.spec->secret_fields);
@@ -308,7 +397,7 @@ boost::json::object Host::config_view() {
 }
 
 boost::json::array Host::plugins_view() {
-  std::lock_guard lock(mu_);
+  std::lock_guard<std::timed_mutex> lock(mu_);
   boost::json::array out;
   for (const lifecycle::InstancePlan& p : lifecycle_->plans()) {
     const loader::LoadedPlugin& plugin = p.instance->plugin();

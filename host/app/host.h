@@ -10,6 +10,8 @@
 // they are serialized. start() and stop() are called once each.
 #pragma once
 
+#include <atomic>
+#include <boost/json/object.hpp>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -41,6 +43,12 @@ struct ReloadRequest {
   std::string author;  // who asked, when known
   // The whole new manifest; nullopt re-reads the manifest file.
   std::optional<std::string> manifest_text;
+  // Configs proposed by config sources, applied on top of the manifest (instance
+  // -> complete config); nullopt keeps the ones in force.
+  std::optional<boost::json::object> overrides;
+  // A config source's proposal: merged into the overrides in force, on top of
+  // the running manifest (manifest_text is ignored). Empty: no proposal.
+  boost::json::object proposal = {};
 };
 
 class Host {
@@ -59,6 +67,11 @@ class Host {
   // the outcome only when it is decided. Every attempt that is not refused by the
   // breaker or unchanged is stored as a revision.
   reload::ReloadResult reload(const ReloadRequest& request);
+  // A config source's proposal (the host API's config_propose): `desired_json`
+  // maps instance names to complete new configs; they stay in force on top of the
+  // manifest until proposed again. Decided synchronously like any reload.
+  reload::ReloadResult propose(const std::string& instance, const std::string& source, const std::string& desired_json);
+
   // Re-reads the manifest file and applies it; a burst of such calls is
   // coalesced (reload/reload_coalescer.h).
   reload::ReloadResult reload_from_file(const std::string& source, const std::string& author = "");
@@ -92,18 +105,23 @@ class Host {
   std::unique_ptr<lifecycle::PluginInstance> make_instance(const planning::PlannedInstance& planned,
                                                            const graph::DependencyGraph& graph);
   // Parses and plans a manifest text; nullopt text re-reads the file.
-  StatusOr<std::unique_ptr<planning::AppPlan>> plan_manifest(const std::string& text);
+  StatusOr<std::unique_ptr<planning::AppPlan>> plan_manifest(const std::string& text,
+                                                             const boost::json::object& overrides);
+  std::string redacted_overrides(const boost::json::object& overrides) const;
   StatusOr<std::string> read_manifest_file() const;
-  reload::ReloadResult apply(const ReloadRequest& request, const std::string& text);
-  void record(const ReloadRequest& request, const std::string& text, reload::ReloadResult& result);
+  reload::ReloadResult apply(const std::string& text, const boost::json::object& overrides);
+  void record(const ReloadRequest& request, const std::string& text, const boost::json::object& overrides,
+              reload::ReloadResult& result);
   void observe_instance(const std::string& what, const lifecycle::PluginInstance& instance, const std::string& detail);
 
-  std::mutex mu_;  // serializes start, reload and stop
+  std::timed_mutex mu_;  // serializes start, reload and stop
+  std::atomic<bool> stopping_{false};
+  boost::json::object overrides_;  // in force: proposed configs on top of the manifest
   std::string manifest_path_;
   HostOptions options_;
   std::string state_dir_;
   std::string phase_ = "created";  // created, starting, running, stopping, stopped, failed
-  uint64_t current_revision_ = 0;
+  std::atomic<uint64_t> current_revision_{0};
   std::unique_ptr<state::StateStore> store_;
   std::unique_ptr<reload::ReloadBreaker> breaker_;
   std::unique_ptr<reload::ReloadCoalescer> coalescer_;

@@ -52,11 +52,11 @@ class Statement {
 std::string now() { return format_rfc3339_utc(std::chrono::system_clock::now()); }
 
 constexpr const char* kRevisionColumns =
-    "SELECT number, created_at, source, author, manifest, diff, outcome, error FROM revisions ";
+    "SELECT number, created_at, source, author, manifest, diff, outcome, error, overrides FROM revisions ";
 
 Revision read_revision(const Statement& s) {
-  return {static_cast<uint64_t>(s.integer(0)), s.text(1), s.text(2), s.text(3),
-          s.text(4), s.text(5), s.text(6), s.text(7)};
+  return {static_cast<uint64_t>(s.integer(0)), s.text(1), s.text(2), s.text(3), s.text(4),
+          s.text(5),                              s.text(6), s.text(7), s.text(8)};
 }
 
 }  // namespace
@@ -124,10 +124,11 @@ Status StateStore::migrate() {
 StatusOr<uint64_t> StateStore::add_revision(const Revision& r) {
   std::lock_guard lock(mu_);
   Statement s(db_,
-              "INSERT INTO revisions (created_at, source, author, manifest, diff, outcome, error) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?)");
+              "INSERT INTO revisions (created_at, source, author, manifest, diff, outcome, error, overrides) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   if (!s.ok()) return s.error("preparing a revision insert");
-  s.bind(1, now()).bind(2, r.source).bind(3, r.author).bind(4, r.manifest).bind(5, r.diff).bind(6, r.outcome).bind(7, r.error);
+  s.bind(1, now()).bind(2, r.source).bind(3, r.author).bind(4, r.manifest).bind(5, r.diff).bind(6, r.outcome);
+  s.bind(7, r.error).bind(8, r.overrides);
   if (s.step() != SQLITE_DONE) return s.error("storing a revision");
   return static_cast<uint64_t>(sqlite3_last_insert_rowid(db_));
 }

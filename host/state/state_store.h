@@ -27,6 +27,7 @@ struct Revision {
   std::string diff;      // JSON, secrets redacted
   std::string outcome;   // applied | refused | rolled_back
   std::string error;     // JSON or empty
+  std::string overrides = "{}";  // JSON: proposed configs on top of the manifest (secrets redacted)
 };
 
 struct StoredEvent {

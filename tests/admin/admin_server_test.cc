@@ -160,7 +160,7 @@ TEST_F(AdminServerTest, EventsStreamAsServerSentEvents) {
   });
   // Reload until the stream (which may connect a moment later) has seen one.
   for (int i = 0; i < 200 && future.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready; ++i) {
-    (void)host_->reload({"test", "", manifest("      value: " + std::to_string(10 + i) + "\n")});
+    (void)host_->reload({"test", "", manifest("      value: " + std::to_string(10 + i) + "\n"), std::nullopt});
   }
   ASSERT_EQ(future.wait_for(std::chrono::seconds(10)), std::future_status::ready);
   std::string text = future.get();

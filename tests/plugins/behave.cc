@@ -50,6 +50,18 @@ class Behave {
 
   void start(hyperion::Deadline) {
     record("start");
+    // A config source in miniature: propose configuration from a timer (never
+    // from a lifecycle call, which would wait on itself).
+    if (const boost::json::value* p = effective_.if_contains("propose"); p && p->is_string() && !p->as_string().empty()) {
+      std::string proposal(p->as_string());
+      ctx_.start_timer(std::chrono::milliseconds(1), std::chrono::milliseconds(0), [this, proposal] {
+        try {
+          record("proposed " + std::to_string(ctx_.propose_config("behave", proposal)));
+        } catch (const hyperion::Error& e) {
+          record(std::string("propose failed: ") + e.what());
+        }
+      });
+    }
     misbehave("start");
     if (effective_.at("fail_commit").as_bool()) throw hyperion::Error(HYPERION_ERR_INTERNAL, "fail_commit is set");
 #ifdef BEHAVE_CONSUMER

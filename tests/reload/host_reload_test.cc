@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include "app/host.h"
 #include "support/test_support.h"
@@ -36,7 +37,7 @@ class HostReloadTest : public ::testing::Test {
     host_ = std::move(*host);
     ASSERT_TRUE(host_->start().ok());
   }
-  reload::ReloadResult reload(const std::string& text) { return host_->reload({"test", "tester", text}); }
+  reload::ReloadResult reload(const std::string& text) { return host_->reload({"test", "tester", text, std::nullopt}); }
   boost::json::object effective(const std::string& name) {
     auto report = host_->instance_health(name);
     EXPECT_TRUE(report.ok()) << report.status().to_string();
@@ -379,6 +380,68 @@ TEST_F(HostReloadTest, SecretsFromFilesNeverReachTheDatabase) {
   std::string bytes = testing::read_file(db) + testing::read_file(db + "-wal");
   EXPECT_EQ(bytes.find("planted-secret-4711"), std::string::npos);
   EXPECT_NE(bytes.find("${file:pw}"), std::string::npos);  // the reference is kept
+}
+
+}  // namespace
+}  // namespace hyperion::app
+
+namespace hyperion::app {
+namespace {
+
+TEST_F(HostReloadTest, ProposalsApplyAtomicallyAndStayOnTopOfTheManifest) {
+  start(manifest({{"a", "      value: 1\n"}, {"b", "      value: 1\n"}}));
+  auto r = host_->propose("src", "kv/app", R"({"b": {"value": 42}})");
+  EXPECT_EQ(r.outcome, ReloadOutcome::kApplied) << r.summary();
+  EXPECT_EQ(effective("b").at("value").as_int64(), 42);
+  auto stored = host_->store().revision(r.revision);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->source, "plugin:src (kv/app)");
+  EXPECT_EQ(stored->overrides, R"({"b":{"value":42}})");
+  // A later file change to another instance keeps the proposal in force.
+  auto file = reload(manifest({{"a", "      value: 2\n"}, {"b", "      value: 1\n"}}));
+  EXPECT_EQ(file.outcome, ReloadOutcome::kApplied) << file.summary();
+  EXPECT_EQ(effective("a").at("value").as_int64(), 2);
+  EXPECT_EQ(effective("b").at("value").as_int64(), 42);
+}
+
+TEST_F(HostReloadTest, BadProposalsAreRefusedWithTheReason) {
+  start(manifest({{"a", ""}}));
+  auto not_json = host_->propose("src", "", "[1, 2]");
+  EXPECT_EQ(not_json.outcome, ReloadOutcome::kRefused);
+  EXPECT_TRUE(not_json.invalid);
+  auto unknown = host_->propose("src", "", R"({"ghost": {}})");
+  EXPECT_EQ(unknown.outcome, ReloadOutcome::kRefused);
+  EXPECT_NE(unknown.reason.find("instance \"ghost\", which is not in the manifest"), std::string::npos) << unknown.reason;
+  auto invalid = host_->propose("src", "", R"({"a": {"value": "high"}})");
+  EXPECT_EQ(invalid.outcome, ReloadOutcome::kRefused);
+  EXPECT_NE(invalid.reason.find("config.value"), std::string::npos) << invalid.reason;
+  auto failing = host_->propose("src", "", R"({"a": {"fail_commit": true}})");
+  EXPECT_EQ(failing.outcome, ReloadOutcome::kRolledBack);
+  EXPECT_EQ(effective("a").at("fail_commit").as_bool(), false);
+}
+
+TEST_F(HostReloadTest, ProposedSecretsAreNotStoredAndCannotBeRolledBackTo) {
+  start(manifest({{"a", ""}}));
+  auto r = host_->propose("src", "", R"({"a": {"password": "proposed-secret-99"}})");
+  ASSERT_EQ(r.outcome, ReloadOutcome::kApplied) << r.summary();
+  auto stored = host_->store().revision(r.revision);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->overrides.find("proposed-secret-99"), std::string::npos) << stored->overrides;
+  auto back = host_->rollback(r.revision, "tester");
+  EXPECT_EQ(back.outcome, ReloadOutcome::kRefused);
+  EXPECT_NE(back.reason.find("carries secrets proposed by a config source"), std::string::npos) << back.reason;
+}
+
+TEST_F(HostReloadTest, APluginProposesThroughTheHostApiAndLearnsTheRevision) {
+  start(manifest({{"source", "      propose: '{\"target\": {\"value\": 77}}'\n"}, {"target", ""}}));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  std::string log;
+  while (log.find("proposed ") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    log = testing::read_file(journal_);
+  }
+  EXPECT_NE(log.find("proposed 2 source"), std::string::npos) << log;
+  EXPECT_EQ(effective("target").at("value").as_int64(), 77);
 }
 
 }  // namespace
