@@ -128,7 +128,7 @@ std::unique_ptr<lifecycle::PluginInstance> Host::make_instance(const planning::P
 }
 
 Status Host::start() {
-  std::lock_guard<std::timed_mutex> lock(mu_);
+  GateGuard gate(gate_, true);
   auto log = logging::host_logger();
   phase_ = "starting";
   log->info("starting app \"{}\" ({} instances)", plan_->manifest.app, plan_->instances.size());
@@ -151,10 +151,10 @@ Status Host::start() {
 }
 
 Status Host::stop() {
-  // Before taking the lock: a proposal waiting for it (from a plugin's timer,
+  // Before entering: a proposal waiting for the gate (from a plugin's timer,
   // which stop() is about to cancel) gives up instead of deadlocking.
-  stopping_ = true;
-  std::lock_guard<std::timed_mutex> lock(mu_);
+  gate_.begin_stopping();
+  GateGuard gate(gate_, true);
   phase_ = "stopping";
   Status s = lifecycle_->stop_all();
   phase_ = "stopped";
@@ -254,16 +254,8 @@ std::string Host::redacted_overrides(const boost::json::object& overrides) const
 }
 
 reload::ReloadResult Host::reload(const ReloadRequest& request) {
-  std::unique_lock<std::timed_mutex> lock(mu_, std::defer_lock);
-  while (!lock.try_lock_for(std::chrono::milliseconds(50))) {
-    if (stopping_) {
-      reload::ReloadResult r;
-      r.outcome = reload::ReloadOutcome::kRefused;
-      r.reason = "the host is stopping";
-      return r;
-    }
-  }
-  if (stopping_) {
+  GateGuard gate(gate_);
+  if (!gate.entered()) {
     reload::ReloadResult r;
     r.outcome = reload::ReloadOutcome::kRefused;
     r.reason = "the host is stopping";
@@ -368,7 +360,7 @@ reload::ReloadResult Host::rollback(uint64_t number, const std::string& author) 
 }
 
 boost::json::object Host::status() {
-  std::lock_guard<std::timed_mutex> lock(mu_);
+  GateGuard gate(gate_, true);
   boost::json::array instances;
   for (const lifecycle::InstancePlan& p : lifecycle_->plans()) {
     const loader::LoadedPlugin& plugin = p.instance->plugin();
@@ -387,7 +379,7 @@ boost::json::object Host::status() {
 }
 
 boost::json::object Host::config_view() {
-  std::lock_guard<std::timed_mutex> lock(mu_);
+  GateGuard gate(gate_, true);
   boost::json::object instances;
   for (const planning::PlannedInstance& p : plan_->instances) {
     instances[p.spec->name] = reload::redact(p.config, "", p.metadata.config_schema, p.spec->secret_fields);
@@ -397,7 +389,7 @@ boost::json::object Host::config_view() {
 }
 
 boost::json::array Host::plugins_view() {
-  std::lock_guard<std::timed_mutex> lock(mu_);
+  GateGuard gate(gate_, true);
   boost::json::array out;
   for (const lifecycle::InstancePlan& p : lifecycle_->plans()) {
     const loader::LoadedPlugin& plugin = p.instance->plugin();

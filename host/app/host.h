@@ -20,6 +20,7 @@
 
 #include "base/status.h"
 #include "hostapi/host_context.h"
+#include "app/operation_gate.h"
 #include "lifecycle/call_runner.h"
 #include "lifecycle/lifecycle.h"
 #include "loader/loader.h"
@@ -114,8 +115,7 @@ class Host {
               reload::ReloadResult& result);
   void observe_instance(const std::string& what, const lifecycle::PluginInstance& instance, const std::string& detail);
 
-  std::timed_mutex mu_;  // serializes start, reload and stop
-  std::atomic<bool> stopping_{false};
+  OperationGate gate_;  // one of start, reload, stop at a time
   boost::json::object overrides_;  // in force: proposed configs on top of the manifest
   std::string manifest_path_;
   HostOptions options_;
