@@ -1,0 +1,43 @@
+#include "settings_cell.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+namespace reloadable {
+namespace {
+
+// Two fields that a publisher always writes equal: a torn read would see them differ.
+struct Pair {
+  long a = 0;
+  long b = 0;
+};
+
+TEST(SettingsCell, ReadersNeverSeeAHalfWrittenValue) {
+  SettingsCell<Pair> cell(Pair{0, 0});
+  std::atomic<bool> done{false};
+  std::atomic<long> reads{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3; ++t) {
+    readers.emplace_back([&] {
+      long last = 0;
+      while (!done.load()) {
+        Pair p = cell.read([](const Pair& v) { return v; });
+        ASSERT_EQ(p.a, p.b);
+        ASSERT_GE(p.a, last);  // never goes back in time
+        last = p.a;
+        ++reads;
+      }
+    });
+  }
+  for (long i = 1; i <= 20000; ++i) cell.publish(Pair{i, i});
+  done = true;
+  for (auto& r : readers) r.join();
+  EXPECT_EQ(cell.read([](const Pair& v) { return v.a; }), 20000);
+  EXPECT_GT(reads.load(), 0);
+}
+
+}  // namespace
+}  // namespace reloadable
