@@ -2,22 +2,17 @@
 
 #include <cctype>
 
+#include "base/json_pointer.h"
+
 namespace hyperion::manifest {
 
 std::string pointer_to_field(const std::string& json_pointer) {
   std::string out;
-  size_t i = 0;
-  while (i < json_pointer.size()) {
-    size_t next = json_pointer.find('/', i + 1);
-    std::string token = json_pointer.substr(i + 1, next == std::string::npos ? std::string::npos : next - i - 1);
-    // Undo RFC 6901 escaping.
-    for (size_t p; (p = token.find("~1")) != std::string::npos;) token.replace(p, 2, "/");
-    for (size_t p; (p = token.find("~0")) != std::string::npos;) token.replace(p, 2, "~");
+  for (const std::string& token : split_json_pointer(json_pointer)) {
     bool numeric = !token.empty();
     for (char c : token) numeric = numeric && std::isdigit(static_cast<unsigned char>(c));
     if (numeric) out += "[" + token + "]";
     else out += (out.empty() ? "" : ".") + token;
-    i = next == std::string::npos ? json_pointer.size() : next;
   }
   return out;
 }

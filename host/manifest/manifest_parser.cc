@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "base/json_pointer.h"
 #include "manifest/diagnostic.h"
 #include "manifest/yaml_to_json.h"
 
@@ -115,7 +116,7 @@ class MappingReader {
     }
   }
 
-  [[nodiscard]] std::string child(const std::string& key) const { return pointer_ + "/" + pointer_token(key); }
+  [[nodiscard]] std::string child(const std::string& key) const { return pointer_ + "/" + json_pointer_token(key); }
 
   void error(const std::string& pointer, std::string message) {
     diags_.push_back({locate(doc_.locations, pointer, file_), pointer_to_field(pointer), std::move(message)});

@@ -1,5 +1,7 @@
 #include "manifest/yaml_to_json.h"
 
+#include "base/json_pointer.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
@@ -83,7 +85,7 @@ class Converter {
         continue;
       }
       const std::string key = kv.first.Scalar();
-      const std::string child = pointer + "/" + pointer_token(key);
+      const std::string child = pointer + "/" + json_pointer_token(key);
       if (out.contains(key)) {
         error(kv.first, child, "duplicate key \"" + key + "\"");
         continue;
@@ -134,16 +136,6 @@ class Converter {
 };
 
 }  // namespace
-
-std::string pointer_token(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
-  }
-  return out;
-}
 
 JsonDocument yaml_to_json(const std::string& text, const std::string& file,
                           const InterpolationEnv& env, Diagnostics& diagnostics) {

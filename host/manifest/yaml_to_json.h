@@ -32,7 +32,4 @@ struct JsonDocument {
 JsonDocument yaml_to_json(const std::string& text, const std::string& file,
                           const InterpolationEnv& env, Diagnostics& diagnostics);
 
-// A JSON Pointer token for `key` (RFC 6901 escaping).
-std::string pointer_token(const std::string& key);
-
 }  // namespace hyperion::manifest

@@ -1,6 +1,6 @@
 #include "reload/config_diff.h"
 
-#include "manifest/yaml_to_json.h"
+#include "base/json_pointer.h"
 
 namespace hyperion::reload {
 namespace {
@@ -8,21 +8,6 @@ namespace {
 namespace json = boost::json;
 
 constexpr const char* kRedacted = "<redacted>";
-
-// Splits "/a/b~1c" into {"a", "b/c"}.
-std::vector<std::string> pointer_tokens(const std::string& pointer) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < pointer.size()) {
-    size_t next = pointer.find('/', i + 1);
-    std::string token = pointer.substr(i + 1, next == std::string::npos ? std::string::npos : next - i - 1);
-    for (size_t p; (p = token.find("~1")) != std::string::npos;) token.replace(p, 2, "/");
-    for (size_t p; (p = token.find("~0")) != std::string::npos;) token.replace(p, 2, "~");
-    out.push_back(token);
-    i = next == std::string::npos ? pointer.size() : next;
-  }
-  return out;
-}
 
 const json::object* child_schema(const json::object& node, const std::string& token) {
   if (const json::value* props = node.if_contains("properties"); props && props->is_object()) {
@@ -47,7 +32,7 @@ bool inherited_flag(const json::object& schema, const std::string& pointer, cons
   bool value = false;
   flag(schema, key, &value);
   const json::object* node = &schema;
-  for (const std::string& token : pointer_tokens(pointer)) {
+  for (const std::string& token : split_json_pointer(pointer)) {
     node = child_schema(*node, token);
     if (node == nullptr) break;
     flag(*node, key, &value);
@@ -70,7 +55,7 @@ void diff_values(const json::value& a, const json::value& b, const std::string& 
     const json::object& oa = a.as_object();
     const json::object& ob = b.as_object();
     for (const auto& kv : oa) {
-      std::string child = pointer + "/" + manifest::pointer_token(std::string(kv.key()));
+      std::string child = pointer + "/" + json_pointer_token(std::string(kv.key()));
       if (const json::value* other = ob.if_contains(kv.key())) {
         diff_values(kv.value(), *other, child, schema, secrets, out);
       } else {
@@ -79,7 +64,7 @@ void diff_values(const json::value& a, const json::value& b, const std::string& 
     }
     for (const auto& kv : ob) {
       if (!oa.contains(kv.key())) {
-        std::string child = pointer + "/" + manifest::pointer_token(std::string(kv.key()));
+        std::string child = pointer + "/" + json_pointer_token(std::string(kv.key()));
         out.push_back({child, FieldChange::Op::kAdd, false, false, nullptr, kv.value()});
       }
     }
@@ -101,7 +86,7 @@ const char* op_name(FieldChange::Op op) {
 
 const json::object* schema_at(const json::object& schema, const std::string& pointer) {
   const json::object* node = &schema;
-  for (const std::string& token : pointer_tokens(pointer)) {
+  for (const std::string& token : split_json_pointer(pointer)) {
     node = child_schema(*node, token);
     if (node == nullptr) return nullptr;
   }
@@ -131,7 +116,7 @@ json::value redact(const json::value& value, const std::string& pointer, const j
     // An object may hold secrets below it: redact field by field.
     json::object out;
     for (const auto& kv : value.as_object()) {
-      std::string child = pointer + "/" + manifest::pointer_token(std::string(kv.key()));
+      std::string child = pointer + "/" + json_pointer_token(std::string(kv.key()));
       out[kv.key()] = redact(kv.value(), child, schema, secret_fields);
     }
     return out;
