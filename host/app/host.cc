@@ -75,7 +75,7 @@ StatusOr<std::unique_ptr<Host>> Host::prepare(const std::string& manifest_path, 
     boost::system::error_code ec;
     boost::json::value v = boost::json::parse(json, ec);
     std::string type = !ec && v.is_object() && v.as_object().contains("type") ? std::string(v.at("type").as_string()) : "";
-    (void)db->add_event(type, json);
+    db->enqueue_event(type, json);
   });
 
   std::vector<lifecycle::InstancePlan> plans;
@@ -106,7 +106,7 @@ void Host::observe_instance(const std::string& what, const lifecycle::PluginInst
     log->error("{}", detail);
   }
   const loader::LoadedPlugin& plugin = inst.plugin();
-  (void)store_->add_plugin_history(
+  store_->enqueue_plugin_history(
       {"", instance, what, plugin.metadata.name, plugin.metadata.version, plugin.sha256, detail});
   boost::json::object data{{"instance", instance}};
   if (!detail.empty()) data["detail"] = detail;
@@ -159,6 +159,7 @@ Status Host::stop() {
   Status s = lifecycle_->stop_all();
   phase_ = "stopped";
   facilities_->events.flush();
+  store_->flush();
   return s;
 }
 

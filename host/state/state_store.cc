@@ -84,7 +84,65 @@ StatusOr<std::unique_ptr<StateStore>> StateStore::open(const std::string& path) 
   return store;
 }
 
-StateStore::~StateStore() { sqlite3_close_v2(db_); }
+StateStore::~StateStore() {
+  {
+    std::lock_guard lock(queue_mu_);
+    stop_writer_ = true;
+  }
+  queue_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();  // writes what is still queued first
+  sqlite3_close_v2(db_);
+}
+
+void StateStore::enqueue_event(const std::string& type, const std::string& json) {
+  Queued q;
+  q.type = type;
+  q.json = json;
+  std::lock_guard lock(queue_mu_);
+  if (!writer_.joinable()) writer_ = std::thread([this] { write_loop(); });
+  queue_.push_back(std::move(q));
+  queue_cv_.notify_all();
+}
+
+void StateStore::enqueue_plugin_history(PluginHistoryEntry entry) {
+  Queued q;
+  q.is_event = false;
+  q.history = std::move(entry);
+  std::lock_guard lock(queue_mu_);
+  if (!writer_.joinable()) writer_ = std::thread([this] { write_loop(); });
+  queue_.push_back(std::move(q));
+  queue_cv_.notify_all();
+}
+
+void StateStore::flush() {
+  std::unique_lock lock(queue_mu_);
+  drained_cv_.wait(lock, [&] { return queue_.empty() && !writing_; });
+}
+
+void StateStore::write_loop() {
+  std::unique_lock lock(queue_mu_);
+  for (;;) {
+    queue_cv_.wait(lock, [&] { return stop_writer_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, and nothing left to write
+    std::vector<Queued> batch;
+    batch.swap(queue_);
+    writing_ = true;
+    lock.unlock();
+    {
+      std::lock_guard db(mu_);
+      // One transaction for the whole batch: one WAL append instead of one per row.
+      (void)exec("BEGIN IMMEDIATE");
+      for (const Queued& q : batch) {
+        if (q.is_event) (void)insert_event(q.type, q.json);
+        else (void)insert_plugin_history(q.history);
+      }
+      (void)exec("COMMIT");
+    }
+    lock.lock();
+    writing_ = false;
+    drained_cv_.notify_all();
+  }
+}
 
 Status StateStore::exec(const char* sql) {
   char* err = nullptr;
@@ -168,6 +226,10 @@ StatusOr<std::optional<Revision>> StateStore::latest_applied() const {
 
 Status StateStore::add_event(const std::string& type, const std::string& json) {
   std::lock_guard lock(mu_);
+  return insert_event(type, json);
+}
+
+Status StateStore::insert_event(const std::string& type, const std::string& json) {
   Statement s(db_, "INSERT INTO events (created_at, type, json) VALUES (?, ?, ?)");
   if (!s.ok()) return s.error("preparing an event insert");
   s.bind(1, now()).bind(2, type).bind(3, json);
@@ -189,6 +251,10 @@ StatusOr<std::vector<StoredEvent>> StateStore::events_after(uint64_t after_id, s
 
 Status StateStore::add_plugin_history(const PluginHistoryEntry& e) {
   std::lock_guard lock(mu_);
+  return insert_plugin_history(e);
+}
+
+Status StateStore::insert_plugin_history(const PluginHistoryEntry& e) {
   Statement s(db_,
               "INSERT INTO plugin_history (created_at, instance, action, plugin, version, sha256, detail) "
               "VALUES (?, ?, ?, ?, ?, ?, ?)");

@@ -7,7 +7,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,6 +65,12 @@ class StateStore {
   StatusOr<std::optional<Revision>> latest_applied() const;
 
   Status add_event(const std::string& type, const std::string& json);
+  // Queue an event / a history entry for the background writer, which stores
+  // everything queued in one transaction: the lifecycle never waits on the disk.
+  void enqueue_event(const std::string& type, const std::string& json);
+  void enqueue_plugin_history(PluginHistoryEntry entry);
+  // Waits until everything queued so far is stored.
+  void flush();
   // Events with id > after_id, oldest first, at most `limit`.
   StatusOr<std::vector<StoredEvent>> events_after(uint64_t after_id, size_t limit) const;
 
@@ -76,6 +84,22 @@ class StateStore {
   StateStore() = default;
   Status exec(const char* sql);
   Status migrate();
+  void write_loop();
+  Status insert_event(const std::string& type, const std::string& json);
+  Status insert_plugin_history(const PluginHistoryEntry& entry);
+
+  struct Queued {
+    bool is_event = true;
+    std::string type, json;
+    PluginHistoryEntry history;
+  };
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::condition_variable drained_cv_;
+  std::vector<Queued> queue_;
+  bool writing_ = false;
+  bool stop_writer_ = false;
+  std::thread writer_;
 
   mutable std::mutex mu_;
   sqlite3* db_ = nullptr;

@@ -347,6 +347,7 @@ TEST_F(HostReloadTest, EventsAndPluginHistoryArePersisted) {
   (void)reload(manifest({{"a", "      fail_prepare: true\n"}}));
   (void)reload(manifest({{"a", "      static_value: 9\n"}}));
   host_->facilities().events.flush();
+  host_->store().flush();
   auto events = host_->store().events_after(0, 100);
   ASSERT_TRUE(events.ok());
   std::vector<std::string> types;
