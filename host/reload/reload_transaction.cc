@@ -105,13 +105,12 @@ ReloadResult ReloadTransaction::fail(ReloadOutcome outcome, const Step& step, co
 }
 
 lifecycle::InstancePlan ReloadTransaction::fresh_instance(const planning::PlannedInstance& planned,
-                                                          const graph::DependencyGraph& graph,
-                                                          const lifecycle::InstancePlan& timeouts_from) {
+                                                          const graph::DependencyGraph& graph) {
   lifecycle::InstancePlan plan;
   plan.instance = make_instance_(planned, graph);
   plan.config = planned.config;
-  plan.start_timeout = planned.spec ? planned.spec->start_timeout : timeouts_from.start_timeout;
-  plan.stop_timeout = planned.spec ? planned.spec->stop_timeout : timeouts_from.stop_timeout;
+  plan.start_timeout = planned.spec->start_timeout;
+  plan.stop_timeout = planned.spec->stop_timeout;
   return plan;
 }
 
@@ -163,7 +162,7 @@ ReloadResult ReloadTransaction::run() {
     if (s.action == Action::kReload) {
       st = s.running.instance->reload_prepare(s.after->config, changes_to_abi_json(s.changes), call_deadline());
     } else if (s.action == Action::kRestart || s.action == Action::kAdd) {
-      s.successor = fresh_instance(*s.after, next_.graph, s.running);
+      s.successor = fresh_instance(*s.after, next_.graph);
       st = s.successor.instance->create(s.successor.config, Clock::now() + s.successor.start_timeout);
       if (!st.ok()) s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
     } else {
@@ -269,7 +268,7 @@ void ReloadTransaction::roll_back_committed() {
       s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
       // The old instance was stopped for the restart: start a fresh one with the
       // old config in its place.
-      lifecycle::InstancePlan again = fresh_instance(*s.before, current_.graph, s.running);
+      lifecycle::InstancePlan again = fresh_instance(*s.before, current_.graph);
       Status st = again.instance->create(again.config, Clock::now() + again.start_timeout);
       if (st.ok()) st = again.instance->start(Clock::now() + again.start_timeout);
       if (!st.ok()) {

@@ -65,8 +65,7 @@ class ReloadTransaction {
   void abort_prepared();
   void roll_back_committed();
   void restore_old_set();
-  lifecycle::InstancePlan fresh_instance(const planning::PlannedInstance& planned, const graph::DependencyGraph& graph,
-                                         const lifecycle::InstancePlan& timeouts_from);
+  lifecycle::InstancePlan fresh_instance(const planning::PlannedInstance& planned, const graph::DependencyGraph& graph);
   [[nodiscard]] std::chrono::steady_clock::time_point call_deadline() const;
 
   const planning::AppPlan& current_;

@@ -50,6 +50,14 @@ class Behave {
 
   void start(hyperion::Deadline) {
     record("start");
+    // An event listener in miniature: journal the type of every event it hears.
+    if (const boost::json::value* p = effective_.if_contains("subscribe"); p && p->is_string() && !p->as_string().empty()) {
+      ctx_.subscribe(std::string(p->as_string()), [this](std::string_view event) {
+        boost::system::error_code ec;
+        boost::json::value v = boost::json::parse(event, ec);
+        if (!ec && v.is_object()) record("event " + std::string(v.at("type").as_string()));
+      });
+    }
     // A config source in miniature: propose configuration from a timer (never
     // from a lifecycle call, which would wait on itself).
     if (const boost::json::value* p = effective_.if_contains("propose"); p && p->is_string() && !p->as_string().empty()) {

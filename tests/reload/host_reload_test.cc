@@ -433,6 +433,19 @@ TEST_F(HostReloadTest, ProposedSecretsAreNotStoredAndCannotBeRolledBackTo) {
   EXPECT_NE(back.reason.find("carries secrets proposed by a config source"), std::string::npos) << back.reason;
 }
 
+TEST_F(HostReloadTest, PluginsReceiveReloadEventsThroughTheHostApi) {
+  start(manifest({{"listener", "      subscribe: dev.hyperion.reload.\n"}, {"other", ""}}));
+  auto r = reload(manifest({{"listener", "      subscribe: dev.hyperion.reload.\n"}, {"other", "      value: 3\n"}}));
+  ASSERT_EQ(r.outcome, ReloadOutcome::kApplied);
+  host_->facilities().events.flush();
+  std::string log = testing::read_file(journal_);
+  EXPECT_NE(log.find("event dev.hyperion.reload.started listener"), std::string::npos) << log;
+  EXPECT_NE(log.find("event dev.hyperion.reload.applied listener"), std::string::npos) << log;
+  EXPECT_EQ(log.find("event dev.hyperion.plugin."), std::string::npos) << log;  // filtered by prefix
+  // In order: started before applied.
+  EXPECT_LT(log.find("reload.started"), log.find("reload.applied"));
+}
+
 TEST_F(HostReloadTest, APluginProposesThroughTheHostApiAndLearnsTheRevision) {
   start(manifest({{"source", "      propose: '{\"target\": {\"value\": 77}}'\n"}, {"target", ""}}));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
