@@ -88,6 +88,12 @@ StatusOr<std::unique_ptr<Host>> Host::prepare(const std::string& manifest_path, 
     ip.stop_timeout = p.spec->stop_timeout;
     plans.push_back(std::move(ip));
   }
+  host->health_ = std::make_unique<health::HealthAggregator>(
+      host->runner_,
+      health::HealthAggregator::Source{[self] { return self->health_targets(); },
+                                       [self] { return std::string(self->phase_.load()); },
+                                       [self] { return self->draining_.load(); }},
+      host->plan_->manifest.host.health.cache);
   host->lifecycle_ = std::make_unique<lifecycle::Lifecycle>(
       std::move(plans),
       [self](const std::string& what, const lifecycle::PluginInstance& instance, const std::string& detail) {
@@ -373,11 +379,38 @@ boost::json::object Host::status() {
                                             {"library", plugin.source_path}});
   }
   return boost::json::object{{"app", plan_->manifest.app},
-                             {"phase", phase_},
+                             {"phase", phase_.load()},
                              {"revision", current_revision_},
                              {"instances", std::move(instances)},
                              {"breaker", breaker_->to_json()}};
 }
+
+std::optional<std::vector<health::HealthTarget>> Host::health_targets() {
+  // Never wait behind a reload: while one runs, the last findings are served.
+  if (!gate_.try_enter()) return std::nullopt;
+  std::vector<health::HealthTarget> targets;
+  for (const lifecycle::InstancePlan& p : lifecycle_->plans()) {
+    const planning::PlannedInstance* planned = plan_->find(p.instance->name());
+    health::HealthTarget t;
+    t.name = p.instance->name();
+    t.optional = planned != nullptr && planned->spec->optional;
+    t.timeout = planned != nullptr ? planned->spec->health_timeout : plan_->manifest.host.health.timeout;
+    if (planned != nullptr) {
+      for (const loader::Requirement& r : planned->metadata.requires_) {
+        if (r.optional) continue;
+        if (auto provider = plan_->graph.provider_for(t.name, r.api.api)) t.depends_on.push_back(*provider);
+      }
+    }
+    t.state = lifecycle::instance_state_name(p.instance->state());
+    t.has_check = p.instance->has_health_check();
+    if (t.has_check) t.check = p.instance->prepare_health_check();
+    targets.push_back(std::move(t));
+  }
+  gate_.leave();
+  return targets;
+}
+
+health::HealthSnapshot Host::health() { return health_->check(); }
 
 boost::json::object Host::config_view() {
   GateGuard gate(gate_, true);

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "health/health_aggregator.h"
 #include "hostapi/host_context.h"
 #include "app/operation_gate.h"
 #include "lifecycle/call_runner.h"
@@ -79,6 +80,13 @@ class Host {
   // Applies revision `number`'s manifest as a new revision (source "rollback:N").
   reload::ReloadResult rollback(uint64_t number, const std::string& author);
 
+  // The aggregated health of every instance (cached, single-flight; see
+  // health/health_aggregator.h), with the breaker and revision in its details.
+  health::HealthSnapshot health();
+  [[nodiscard]] health::HealthAggregator& health_aggregator() { return *health_; }
+  // Readiness turns false from now on (SIGTERM/SIGINT, before stopping anything).
+  void drain() { draining_ = true; }
+
   // {"app", "phase", "instances": [...], "revision", "breaker"} for status endpoints.
   boost::json::object status();
   // The manifest as written and each instance's effective config, secrets redacted.
@@ -109,6 +117,7 @@ class Host {
   StatusOr<std::unique_ptr<planning::AppPlan>> plan_manifest(const std::string& text,
                                                              const boost::json::object& overrides);
   std::string redacted_overrides(const boost::json::object& overrides) const;
+  std::optional<std::vector<health::HealthTarget>> health_targets();
   StatusOr<std::string> read_manifest_file() const;
   reload::ReloadResult apply(const std::string& text, const boost::json::object& overrides);
   void record(const ReloadRequest& request, const std::string& text, const boost::json::object& overrides,
@@ -120,7 +129,10 @@ class Host {
   std::string manifest_path_;
   HostOptions options_;
   std::string state_dir_;
-  std::string phase_ = "created";  // created, starting, running, stopping, stopped, failed
+  // created, starting, running, stopping, stopped, failed; read by health at any time.
+  std::atomic<const char*> phase_{"created"};
+  std::atomic<bool> draining_{false};
+  std::unique_ptr<health::HealthAggregator> health_;
   std::atomic<uint64_t> current_revision_{0};
   std::unique_ptr<state::StateStore> store_;
   std::unique_ptr<reload::ReloadBreaker> breaker_;

@@ -21,6 +21,13 @@ class OperationGate {
     busy_ = true;
     return true;
   }
+  // Enters only if the gate is free right now (and stopping has not begun).
+  bool try_enter() {
+    std::lock_guard lock(mu_);
+    if (busy_ || stopping_) return false;
+    busy_ = true;
+    return true;
+  }
   void leave() {
     {
       std::lock_guard lock(mu_);

@@ -77,6 +77,7 @@ int run_command(const std::string& manifest, const CommonOptions& common, bool e
         continue;
       }
       log->info("received {}, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+      (*host)->drain();  // readiness turns false before anything stops
       break;
     }
     watcher.reset();  // no reload may start once stopping has begun

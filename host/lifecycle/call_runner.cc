@@ -122,7 +122,7 @@ void CallRunner::worker_loop(const std::shared_ptr<Pool>& pool, const std::share
   }
 }
 
-CallRunner::Outcome CallRunner::run(std::function<void()> fn, std::chrono::steady_clock::time_point deadline) {
+std::shared_ptr<CallRunner::Call> CallRunner::submit(std::function<void()> fn) {
   auto call = std::make_shared<Call>();
   call->fn = std::move(fn);
   std::shared_ptr<Worker> w;
@@ -145,8 +145,12 @@ CallRunner::Outcome CallRunner::run(std::function<void()> fn, std::chrono::stead
     if (w->sleeping) w->cv.notify_one();
   }
   if (fresh) w->thread = std::thread([pool = pool_, w] { worker_loop(pool, w); });
+  return call;
+}
 
-  if (spin_until([&] { return call->done.load(std::memory_order_acquire); })) return Outcome::kReturned;
+CallRunner::Outcome CallRunner::await(const std::shared_ptr<Call>& call, std::chrono::steady_clock::time_point deadline,
+                                      bool spin) {
+  if (spin && spin_until([&] { return call->done.load(std::memory_order_acquire); })) return Outcome::kReturned;
   std::unique_lock lock(call->mu);
   call->caller_waiting = true;
   if (!call->cv.wait_until(lock, deadline, [&] { return call->done.load(); })) {
@@ -155,6 +159,21 @@ CallRunner::Outcome CallRunner::run(std::function<void()> fn, std::chrono::stead
     return Outcome::kHung;
   }
   return Outcome::kReturned;
+}
+
+CallRunner::Outcome CallRunner::run(std::function<void()> fn, std::chrono::steady_clock::time_point deadline) {
+  return await(submit(std::move(fn)), deadline, true);
+}
+
+std::vector<CallRunner::Outcome> CallRunner::run_all(std::vector<std::function<void()>> fns,
+                                                     const std::vector<std::chrono::steady_clock::time_point>& deadlines) {
+  std::vector<std::shared_ptr<Call>> calls;
+  calls.reserve(fns.size());
+  for (auto& fn : fns) calls.push_back(submit(std::move(fn)));
+  std::vector<Outcome> out;
+  out.reserve(calls.size());
+  for (size_t i = 0; i < calls.size(); ++i) out.push_back(await(calls[i], deadlines[i], false));
+  return out;
 }
 
 size_t CallRunner::hung_calls() const { return pool_->hung.load(); }

@@ -27,6 +27,10 @@ class CallRunner {
 
   // Runs `fn` and waits until it returns or `deadline` passes.
   Outcome run(std::function<void()> fn, std::chrono::steady_clock::time_point deadline);
+  // Runs every call at once, each on its own worker, and waits for each until
+  // its own deadline. Returns one outcome per call, in order.
+  std::vector<Outcome> run_all(std::vector<std::function<void()>> fns,
+                               const std::vector<std::chrono::steady_clock::time_point>& deadlines);
 
   // Calls that passed their deadline and have not returned yet.
   [[nodiscard]] size_t hung_calls() const;
@@ -38,6 +42,8 @@ class CallRunner {
   // finish safely after the CallRunner is gone.
   struct Pool;
   static void worker_loop(const std::shared_ptr<Pool>& pool, const std::shared_ptr<Worker>& worker);
+  std::shared_ptr<Call> submit(std::function<void()> fn);
+  Outcome await(const std::shared_ptr<Call>& call, std::chrono::steady_clock::time_point deadline, bool spin);
 
   std::shared_ptr<Pool> pool_ = make_pool();
   static std::shared_ptr<Pool> make_pool();

@@ -152,6 +152,7 @@ Status PluginInstance::stop(Clock::time_point deadline) {
     return failed_precondition("instance \"" + name_ + "\": stop in state " + instance_state_name(state_));
   }
   hostapi::cancel_timers(*ctx_);
+  if (!wait_for_health_check(deadline)) ctx_->logger->warn("a health check is still inside at the stop deadline");
   size_t still_inside = facilities_.services.withdraw(name_, deadline);
   if (still_inside > 0) {
     ctx_->logger->warn("{} service call(s) still inside at the stop deadline", still_inside);
@@ -168,6 +169,14 @@ Status PluginInstance::stop(Clock::time_point deadline) {
 
 void PluginInstance::destroy(Clock::time_point deadline) {
   if (instance_ == nullptr || state_ == InstanceState::kHung || state_ == InstanceState::kDestroyed) return;
+  if (!wait_for_health_check(deadline)) {
+    // Plugin code is still running a health check: freeing the instance under
+    // it would crash. Treat it like a hung call: never destroyed, never unloaded.
+    state_ = InstanceState::kHung;
+    plugin_->pinned = true;
+    ctx_->logger->error("instance \"{}\": a health check never returned; not destroying it", name_);
+    return;
+  }
   hostapi::cancel_callbacks(*ctx_);
   auto vtable = plugin_->vtable;
   hyperion_instance_t* instance = instance_;
@@ -216,25 +225,57 @@ void PluginInstance::reload_abort(Clock::time_point deadline) {
   if (!s.ok()) ctx_->logger->error("{}", s.message());
 }
 
-StatusOr<std::string> PluginInstance::health(Clock::time_point deadline) {
-  if (state_ != InstanceState::kRunning) {
-    return failed_precondition("instance \"" + name_ + "\" is " + instance_state_name(state_));
+std::optional<PluginInstance::HealthCheck> PluginInstance::prepare_health_check() {
+  if (state_ != InstanceState::kRunning || !has_health_check()) return std::nullopt;
+  {
+    std::lock_guard lock(health_gate_->mu);
+    if (health_gate_->busy) return std::nullopt;  // the last check has not returned
+    health_gate_->busy = true;
   }
-  if (plugin_->vtable.health == nullptr) return failed_precondition("instance \"" + name_ + "\" reports no health");
+  HealthCheck check;
+  check.result = std::make_shared<HealthCheck::Result>();
+  check.result->error.struct_size = sizeof(hyperion_error_t);
   auto vtable = plugin_->vtable;
   hyperion_instance_t* instance = instance_;
-  auto report = std::make_shared<std::string>();
-  Status s = call("health", deadline, [vtable, instance, report](hyperion_error_t* err) {
-    hyperion_sink_t sink{sizeof(hyperion_sink_t), report.get(), [](void* ctx, const void* data, size_t size) {
-                           auto* out = static_cast<std::string*>(ctx);
+  // The task keeps what the plugin may touch alive, however late it returns.
+  check.task = [vtable, instance, result = check.result, gate = health_gate_, ctx = ctx_, plugin = plugin_] {
+    hyperion_sink_t sink{sizeof(hyperion_sink_t), &result->report, [](void* c, const void* data, size_t size) {
+                           auto* out = static_cast<std::string*>(c);
                            if (out->size() + size > 1024 * 1024) return hyperion_status_t{HYPERION_ERR_INVALID_ARGUMENT};
                            out->append(static_cast<const char*>(data), size);
                            return hyperion_status_t{HYPERION_OK};
                          }};
-    return vtable.health(instance, &sink, err);
-  });
-  if (!s.ok()) return s;
-  return *report;
+    result->status = vtable.health(instance, &sink, &result->error);
+    result->error.message[sizeof(result->error.message) - 1] = '\0';
+    {
+      std::lock_guard lock(gate->mu);
+      gate->busy = false;
+    }
+    gate->cv.notify_all();
+  };
+  return check;
+}
+
+bool PluginInstance::wait_for_health_check(Clock::time_point deadline) {
+  std::unique_lock lock(health_gate_->mu);
+  return health_gate_->cv.wait_until(lock, deadline, [&] { return !health_gate_->busy; });
+}
+
+StatusOr<std::string> PluginInstance::health(Clock::time_point deadline) {
+  if (state_ != InstanceState::kRunning) {
+    return failed_precondition("instance \"" + name_ + "\" is " + instance_state_name(state_));
+  }
+  if (!has_health_check()) return failed_precondition("instance \"" + name_ + "\" reports no health");
+  auto check = prepare_health_check();
+  if (!check) return unavailable("instance \"" + name_ + "\": the previous health check has not returned");
+  if (runner_.run(check->task, deadline) == CallRunner::Outcome::kHung) {
+    return deadline_exceeded("instance \"" + name_ + "\": health check timed out");
+  }
+  if (check->result->status != HYPERION_OK) {
+    return Status(hostapi::from_abi(check->result->status),
+                  "instance \"" + name_ + "\": health failed: " + check->result->error.message);
+  }
+  return check->result->report;
 }
 
 }  // namespace hyperion::lifecycle

@@ -14,8 +14,11 @@
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <functional>
+#include <condition_variable>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "base/status.h"
@@ -52,7 +55,23 @@ class PluginInstance {
   void reload_abort(Clock::time_point deadline);
   [[nodiscard]] bool reloadable() const { return plugin_->vtable.reload_prepare != nullptr; }
 
-  // The plugin's health report as JSON text, or why there is none.
+  // One health check, ready to run on the aggregator's workers. nullopt when the
+  // previous check of this instance has not returned yet (it is not called again
+  // until it does) or the instance is not running.
+  struct HealthCheck {
+    struct Result {
+      hyperion_status_t status = HYPERION_OK;
+      hyperion_error_t error{};
+      std::string report;  // JSON as the plugin wrote it
+    };
+    std::shared_ptr<Result> result;
+    std::function<void()> task;
+  };
+  std::optional<HealthCheck> prepare_health_check();
+  [[nodiscard]] bool has_health_check() const { return plugin_->vtable.health != nullptr; }
+
+  // The plugin's health report as JSON text, or why there is none (one check,
+  // run at once; for tools and tests — the host's health room uses the aggregator).
   StatusOr<std::string> health(Clock::time_point deadline);
 
   [[nodiscard]] const std::string& name() const { return name_; }
@@ -73,6 +92,15 @@ class PluginInstance {
   std::shared_ptr<hyperion_host_ctx> ctx_;
   hyperion_instance_t* instance_ = nullptr;
   std::atomic<InstanceState> state_{InstanceState::kNew};
+  // Whether a health check is inside the plugin; stop and destroy wait for it.
+  struct HealthGate {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool busy = false;
+  };
+  std::shared_ptr<HealthGate> health_gate_ = std::make_shared<HealthGate>();
+  // Waits for a health check in flight to return; false if it did not by `deadline`.
+  bool wait_for_health_check(Clock::time_point deadline);
 };
 
 }  // namespace hyperion::lifecycle

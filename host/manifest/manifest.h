@@ -17,6 +17,7 @@
 //       debounce_ms: 200
 //       breaker: {failures: 3, backoff_ms: 2000, max_backoff_ms: 120000}
 //     admin: {enabled: true, listen: "127.0.0.1:7450", token_file: "", max_body_bytes: 1048576}
+//     health: {timeout_ms: 200, cache_ms: 250}
 //   plugins:
 //     - name: hello                       # unique; [a-z0-9][a-z0-9_-]*
 //       library: hello                    # a name on the search path, or a path
@@ -25,6 +26,7 @@
 //       after: [other]                    # start after these instances
 //       start_timeout_ms: 30000
 //       stop_timeout_ms: 5000
+//       health_timeout_ms: 200
 //       config: { greeting: "hi" }        # checked against the plugin's schema
 #pragma once
 
@@ -58,6 +60,12 @@ struct AdminSettings {
   int64_t max_body_bytes = 1 << 20;      // max_body_bytes
 };
 
+// host.health: how the host checks its instances (docs/health.md).
+struct HealthSettings {
+  std::chrono::milliseconds timeout{200};  // timeout_ms: per check, unless the instance sets health_timeout_ms
+  std::chrono::milliseconds cache{250};    // cache_ms: how long one round's result is served
+};
+
 struct HostSettings {
   std::string state_dir;  // empty: the default (docs/decisions/0002-state-dir.md)
   std::string log_level = "info";
@@ -67,6 +75,7 @@ struct HostSettings {
   std::chrono::milliseconds stop_timeout{5000};
   ReloadSettings reload;
   AdminSettings admin;
+  HealthSettings health;
 };
 
 struct InstanceSpec {
@@ -77,6 +86,7 @@ struct InstanceSpec {
   std::vector<std::string> after;
   std::chrono::milliseconds start_timeout{0};
   std::chrono::milliseconds stop_timeout{0};
+  std::chrono::milliseconds health_timeout{0};  // health_timeout_ms; Default: host.health.timeout_ms
   boost::json::object config;
   // JSON Pointer of this instance in the manifest ("/plugins/2"); config fields
   // are under pointer + "/config".

@@ -222,6 +222,12 @@ void parse_host(const json::value* value, Manifest& m, const JsonDocument& doc, 
   if (auto v = r.milliseconds("stop_timeout_ms")) m.host.stop_timeout = *v;
   parse_reload(r.get("reload"), m.host.reload, doc, m.path, diags);
   parse_admin(r.get("admin"), m, doc, diags);
+  if (const json::value* health = r.get("health")) {
+    MappingReader h(*health, "/host/health", doc, m.path, diags);
+    if (auto v = h.milliseconds("timeout_ms")) m.host.health.timeout = *v;
+    if (auto v = h.milliseconds("cache_ms")) m.host.health.cache = *v;
+    h.finish();
+  }
   r.finish();
 }
 
@@ -251,6 +257,7 @@ void parse_instance(const json::value& value, size_t index, Manifest& m, const J
   spec.after = r.strings("after");
   spec.start_timeout = r.milliseconds("start_timeout_ms").value_or(m.host.start_timeout);
   spec.stop_timeout = r.milliseconds("stop_timeout_ms").value_or(m.host.stop_timeout);
+  spec.health_timeout = r.milliseconds("health_timeout_ms").value_or(m.host.health.timeout);
   if (const json::value* config = r.get("config")) {
     if (config->is_object()) spec.config = config->as_object();
     else r.error(r.child("config"), std::string("expected a mapping, got ") + kind_of(*config));

@@ -84,6 +84,7 @@ class Behave {
     misbehave("stop");
   }
   hyperion::HealthReport health() {
+    record("health");
     misbehave("health");
     hyperion::HealthReport report;
     std::lock_guard lock(mu_);
