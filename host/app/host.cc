@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/host_services.h"
 #include "logging/log_setup.h"
 #include "manifest/manifest_parser.h"
 #include "paths/plugin_search_path.h"
@@ -94,6 +95,7 @@ StatusOr<std::unique_ptr<Host>> Host::prepare(const std::string& manifest_path, 
                                        [self] { return std::string(self->phase_.load()); },
                                        [self] { return self->draining_.load(); }},
       host->plan_->manifest.host.health.cache);
+  publish_host_services(*host);
   host->lifecycle_ = std::make_unique<lifecycle::Lifecycle>(
       std::move(plans),
       [self](const std::string& what, const lifecycle::PluginInstance& instance, const std::string& detail) {
@@ -309,6 +311,9 @@ reload::ReloadResult Host::reload(const ReloadRequest& request) {
       break;
     case reload::ReloadBreaker::Transition::kNone: break;
   }
+  (void)facilities_->metrics.counter_add(
+      "hyperion", "hyperion_reloads_total",
+      boost::json::serialize(boost::json::object{{"outcome", reload::outcome_name(result.outcome)}}), 1);
   if (result.outcome != reload::ReloadOutcome::kUnchanged) {
     boost::json::object data = result.to_json();
     data["source"] = request.source;
@@ -410,7 +415,37 @@ std::optional<std::vector<health::HealthTarget>> Host::health_targets() {
   return targets;
 }
 
-health::HealthSnapshot Host::health() { return health_->check(); }
+health::HealthSnapshot Host::health() {
+  health::HealthSnapshot snap = health_->check();
+  if (snap.round != last_metered_round_.exchange(snap.round)) {
+    for (const health::InstanceHealth& i : snap.instances) {
+      (void)facilities_->metrics.histogram_observe(i.name, "hyperion_health_check_duration_seconds", "",
+                                                   i.duration_ms / 1000.0);
+      (void)facilities_->metrics.gauge_set(i.name, "hyperion_instance_healthy", "",
+                                           i.status == health::HealthStatus::kHealthy ? 1 : 0);
+    }
+  }
+  return snap;
+}
+
+std::string Host::health_json() {
+  boost::json::object o = health().to_json();
+  o["revision"] = current_revision_.load();
+  o["reload"] = boost::json::object{{"breaker", breaker_->to_json()}};
+  return boost::json::serialize(o);
+}
+
+std::string Host::metrics_text() {
+  // Instance states as of now; the registry keeps everything else.
+  {
+    GateGuard gate(gate_, true);
+    for (const lifecycle::InstancePlan& p : lifecycle_->plans()) {
+      (void)facilities_->metrics.gauge_set(p.instance->name(), "hyperion_instance_running", "",
+                                           p.instance->state() == lifecycle::InstanceState::kRunning ? 1 : 0);
+    }
+  }
+  return facilities_->metrics.render();
+}
 
 boost::json::object Host::config_view() {
   GateGuard gate(gate_, true);

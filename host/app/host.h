@@ -84,6 +84,10 @@ class Host {
   // health/health_aggregator.h), with the breaker and revision in its details.
   health::HealthSnapshot health();
   [[nodiscard]] health::HealthAggregator& health_aggregator() { return *health_; }
+  // health() as the JSON of hyperion/services/health.h, with revision and breaker.
+  std::string health_json();
+  // Every metric in the Prometheus text format, the host's own included.
+  std::string metrics_text();
   // Readiness turns false from now on (SIGTERM/SIGINT, before stopping anything).
   void drain() { draining_ = true; }
 
@@ -133,6 +137,7 @@ class Host {
   std::atomic<const char*> phase_{"created"};
   std::atomic<bool> draining_{false};
   std::unique_ptr<health::HealthAggregator> health_;
+  std::atomic<uint64_t> last_metered_round_{0};
   std::atomic<uint64_t> current_revision_{0};
   std::unique_ptr<state::StateStore> store_;
   std::unique_ptr<reload::ReloadBreaker> breaker_;

@@ -42,7 +42,8 @@ std::string describe_cycle(const std::set<std::string>& stuck, const std::vector
 
 }  // namespace
 
-StatusOr<DependencyGraph> DependencyGraph::build(const std::vector<GraphNode>& nodes) {
+StatusOr<DependencyGraph> DependencyGraph::build(const std::vector<GraphNode>& nodes,
+                                                 const std::vector<loader::ApiVersion>& host_apis) {
   DependencyGraph g;
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < nodes.size(); ++i) index[nodes[i].name] = i;
@@ -50,6 +51,12 @@ StatusOr<DependencyGraph> DependencyGraph::build(const std::vector<GraphNode>& n
   std::vector<std::string> problems;
   for (const GraphNode& node : nodes) {
     for (const loader::Requirement& req : node.requires_) {
+      bool from_host = false;
+      for (const loader::ApiVersion& api : host_apis) from_host = from_host || loader::satisfies(api, req.api);
+      if (from_host) {
+        g.bindings_[node.name][req.api.api] = kHostProvider;
+        continue;
+      }
       std::vector<const GraphNode*> providers;
       std::vector<std::string> near;  // same API, wrong version
       for (const GraphNode& other : nodes) {

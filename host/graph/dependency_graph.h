@@ -29,11 +29,17 @@ struct Edge {
   bool optional = false;
 };
 
+// The provider name of the services the host itself offers.
+inline constexpr const char* kHostProvider = "hyperion";
+
 class DependencyGraph {
  public:
   // kInvalidArgument for a missing required provider, an ambiguous API (two
   // providers), an unknown `after`, or a cycle.
-  static StatusOr<DependencyGraph> build(const std::vector<GraphNode>& nodes);
+  // `host_apis` are provided by the host itself (provider name "hyperion"): they
+  // satisfy requirements without an edge.
+  static StatusOr<DependencyGraph> build(const std::vector<GraphNode>& nodes,
+                                         const std::vector<loader::ApiVersion>& host_apis = {});
 
   // Instance names, providers first. Stop in reverse.
   [[nodiscard]] const std::vector<std::string>& start_order() const { return order_; }

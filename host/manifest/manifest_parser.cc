@@ -240,7 +240,9 @@ void parse_instance(const json::value& value, size_t index, Manifest& m, const J
   if (!r.valid()) return;
   if (auto v = r.string("name", true)) {
     spec.name = *v;
-    if (!valid_instance_name(spec.name)) {
+    if (spec.name == "hyperion") {
+      r.error(r.child("name"), "\"hyperion\" is reserved for the host itself");
+    } else if (!valid_instance_name(spec.name)) {
       r.error(r.child("name"), "instance name \"" + spec.name + "\" must match [a-z0-9][a-z0-9_-]* (at most 63 characters)");
     } else if (auto it = seen.find(spec.name); it != seen.end()) {
       r.error(r.child("name"), "two instances are named \"" + spec.name + "\" (the other is at " + it->second + ")");

@@ -5,6 +5,11 @@
 
 namespace hyperion::planning {
 
+const std::vector<loader::ApiVersion>& host_provided_apis() {
+  static const std::vector<loader::ApiVersion> kApis = {{"hyperion.health", 1, 0}};
+  return kApis;
+}
+
 StatusOr<std::unique_ptr<AppPlan>> plan_app(manifest::Manifest manifest, loader::Loader& loader, LoadMode mode) {
   auto plan = std::make_unique<AppPlan>();
   plan->manifest = std::move(manifest);
@@ -52,7 +57,7 @@ StatusOr<std::unique_ptr<AppPlan>> plan_app(manifest::Manifest manifest, loader:
   for (const PlannedInstance& p : plan->instances) {
     nodes.push_back({p.spec->name, p.metadata.provides, p.metadata.requires_, p.spec->after});
   }
-  auto graph = graph::DependencyGraph::build(nodes);
+  auto graph = graph::DependencyGraph::build(nodes, host_provided_apis());
   if (!graph.ok()) return graph.status().with_prefix(m.path);
   plan->graph = std::move(*graph);
   return plan;

@@ -39,6 +39,9 @@ struct AppPlan {
   }
 };
 
+// The service APIs the host itself provides (hyperion/services/*.h).
+const std::vector<loader::ApiVersion>& host_provided_apis();
+
 enum class LoadMode {
   kMetadataOnly,  // read each library's metadata section; run no plugin code
   kLoad,          // also dlopen and negotiate the ABI (runs static constructors only)

@@ -1,0 +1,46 @@
+#include "app/host_services.h"
+
+#include <hyperion/services/health.h>
+
+#include "app/host.h"
+#include "graph/dependency_graph.h"
+
+namespace hyperion::app {
+namespace {
+
+hyperion_status_t write_all(const hyperion_sink_t* out, const std::string& text, hyperion_error_t* err) {
+  if (out->write(out->ctx, text.data(), text.size()) != HYPERION_OK) {
+    return hyperion_error_set(err, HYPERION_ERR_INVALID_ARGUMENT, "the sink refused the output");
+  }
+  return HYPERION_OK;
+}
+
+template <typename Body>
+hyperion_status_t guarded(hyperion_error_t* err, Body&& body) noexcept {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    return hyperion_error_set(err, HYPERION_ERR_INTERNAL, e.what());
+  } catch (...) {
+    return hyperion_error_set(err, HYPERION_ERR_INTERNAL, "host: unknown exception");
+  }
+}
+
+hyperion_status_t snapshot(void* ctx, const hyperion_sink_t* out, hyperion_error_t* err) {
+  return guarded(err, [&] { return write_all(out, static_cast<Host*>(ctx)->health_json(), err); });
+}
+
+hyperion_status_t metrics(void* ctx, const hyperion_sink_t* out, hyperion_error_t* err) {
+  return guarded(err, [&] { return write_all(out, static_cast<Host*>(ctx)->metrics_text(), err); });
+}
+
+constexpr hyperion_health_v1_t kHealthService = {sizeof(hyperion_health_v1_t), &snapshot, &metrics};
+
+}  // namespace
+
+void publish_host_services(Host& host) {
+  host.facilities().services.publish(graph::kHostProvider, HYPERION_HEALTH_API, HYPERION_HEALTH_MAJOR,
+                                     {sizeof(hyperion_service_ref_t), 0, &kHealthService, &host});
+}
+
+}  // namespace hyperion::app

@@ -1,0 +1,101 @@
+#include "health_endpoints.h"
+
+#include <algorithm>
+
+namespace health_plugin {
+namespace {
+
+namespace json = boost::json;
+
+bool excluded(const std::vector<std::string>& exclude, std::string_view name) {
+  return std::find(exclude.begin(), exclude.end(), name) != exclude.end();
+}
+
+int rank(std::string_view status) { return status == "healthy" ? 0 : status == "degraded" ? 1 : 2; }
+
+// The snapshot without the excluded instances, with status and readiness recomputed.
+json::object filtered(const json::object& snapshot, const std::vector<std::string>& exclude) {
+  json::object out = snapshot;
+  json::object instances;
+  int worst = 0;
+  bool required_unhealthy = false;
+  for (const auto& kv : snapshot.at("instances").as_object()) {
+    if (excluded(exclude, kv.key())) continue;
+    const json::object& i = kv.value().as_object();
+    int r = rank(i.at("status").as_string());
+    bool optional = i.at("optional").as_bool();
+    worst = std::max(worst, optional ? std::min(r, 1) : r);
+    required_unhealthy = required_unhealthy || (!optional && r == 2);
+    instances[kv.key()] = kv.value();
+  }
+  static constexpr const char* kNames[] = {"healthy", "degraded", "unhealthy"};
+  out["instances"] = std::move(instances);
+  out["status"] = kNames[worst];
+  out["ready"] = snapshot.at("phase").as_string() == "running" && !snapshot.at("draining").as_bool() &&
+                 !required_unhealthy;
+  return out;
+}
+
+// Text for humans: "ok", or why not, one problem a line.
+std::string reasons(const json::object& view) {
+  std::string out;
+  for (const auto& kv : view.at("instances").as_object()) {
+    const json::object& i = kv.value().as_object();
+    if (i.at("status").as_string() == "healthy") continue;
+    out += std::string(kv.key()) + ": " + std::string(i.at("status").as_string()) + ": " +
+           std::string(i.at("message").as_string()) + "\n";
+  }
+  return out;
+}
+
+Answer reply(bool ok, const json::object& view, bool verbose, const std::string& what) {
+  Answer a;
+  a.status = ok ? 200 : 503;
+  if (verbose) {
+    a.content_type = "application/json";
+    a.body = json::serialize(view) + "\n";
+  } else {
+    a.body = ok ? "ok\n" : what + "\n" + reasons(view);
+  }
+  return a;
+}
+
+}  // namespace
+
+Answer answer(const std::string& path, const json::object& snapshot, const std::vector<std::string>& exclude,
+              bool verbose) {
+  json::object view = filtered(snapshot, exclude);
+  const std::string phase(snapshot.at("phase").as_string());
+  if (path == "/livez" || path == "/health/live") return reply(true, view, verbose, "");
+  if (path == "/readyz" || path == "/health/ready") {
+    std::string why = view.at("draining").as_bool() ? "not ready: draining" : "not ready (phase " + phase + ")";
+    return reply(view.at("ready").as_bool(), view, verbose, why);
+  }
+  if (path == "/startupz") {
+    bool started = phase != "created" && phase != "starting";
+    return reply(started, view, verbose, "not started (phase " + phase + ")");
+  }
+  if (path == "/healthz") {
+    return reply(view.at("status").as_string() != "unhealthy", view, verbose, "unhealthy");
+  }
+  static const std::string kInstancePrefix = "/readyz/";
+  if (path.starts_with(kInstancePrefix)) {
+    std::string name = path.substr(kInstancePrefix.size());
+    const json::value* i = snapshot.at("instances").as_object().if_contains(name);
+    if (i == nullptr) return {404, "text/plain", "no instance \"" + name + "\"\n"};
+    json::object one{{"instances", json::object{{name, *i}}}};
+    bool ok = i->at("status").as_string() != "unhealthy";
+    Answer a;
+    a.status = ok ? 200 : 503;
+    if (verbose) {
+      a.content_type = "application/json";
+      a.body = json::serialize(*i) + "\n";
+    } else {
+      a.body = ok ? "ok\n" : name + ": " + std::string(i->at("message").as_string()) + "\n";
+    }
+    return a;
+  }
+  return {404, "text/plain", "no such endpoint\n"};
+}
+
+}  // namespace health_plugin

@@ -1,0 +1,95 @@
+#include "health_plugin.h"
+
+#include <hyperion/services/health.h>
+
+#include <chrono>
+
+#include "health_endpoints.h"
+
+namespace health_plugin {
+namespace {
+
+hyperion_status_t append(void* ctx, const void* data, size_t size) {
+  static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), size);
+  return HYPERION_OK;
+}
+
+}  // namespace
+
+HealthPlugin::HealthPlugin(hyperion::Context& ctx, const boost::json::object& config)
+    : ctx_(ctx), listen_(config.at("listen").as_string()) {}
+
+HealthPlugin::~HealthPlugin() {
+  server_.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::string HealthPlugin::read_host(bool metrics) {
+  auto use = host_health_->enter<hyperion_health_v1_t>();
+  std::string out;
+  hyperion_sink_t sink{sizeof(hyperion_sink_t), &out, &append};
+  hyperion_error_t err{};
+  err.struct_size = sizeof err;
+  hyperion_status_t s = metrics ? use.vtable()->metrics(use.ctx(), &sink, &err)
+                                : use.vtable()->snapshot(use.ctx(), &sink, &err);
+  if (s != HYPERION_OK) throw hyperion::Error(s, err.message);
+  return out;
+}
+
+void HealthPlugin::routes() {
+  auto serve = [this](const httplib::Request& req, httplib::Response& res) {
+    try {
+      boost::json::object snapshot = hyperion::parse_object(read_host(false), "health snapshot");
+      std::vector<std::string> exclude;
+      for (size_t i = 0; i < req.get_param_value_count("exclude"); ++i) exclude.push_back(req.get_param_value("exclude", i));
+      Answer a = answer(req.path, snapshot, exclude, req.has_param("verbose"));
+      res.status = a.status;
+      res.set_content(a.body, a.content_type);
+    } catch (const std::exception& e) {
+      // The host could not be asked: that is not "healthy".
+      res.status = 503;
+      res.set_content(std::string("health unavailable: ") + e.what() + "\n", "text/plain");
+    }
+  };
+  for (const char* path : {"/livez", "/readyz", "/startupz", "/healthz", "/health/live", "/health/ready"}) {
+    server_.Get(path, serve);
+  }
+  server_.Get(R"(/readyz/([a-z0-9_-]+))", serve);
+  server_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    try {
+      res.set_content(read_host(true), "text/plain; version=0.0.4");
+    } catch (const std::exception& e) {
+      res.status = 503;
+      res.set_content(std::string("metrics unavailable: ") + e.what() + "\n", "text/plain");
+    }
+  });
+}
+
+void HealthPlugin::start(hyperion::Deadline) {
+  host_health_.emplace(ctx_.acquire(HYPERION_HEALTH_API, HYPERION_HEALTH_MAJOR));
+  routes();
+  size_t colon = listen_.rfind(':');
+  std::string address = listen_.substr(0, colon);
+  int port = std::stoi(listen_.substr(colon + 1));
+  int bound = port == 0 ? server_.bind_to_any_port(address) : (server_.bind_to_port(address, port) ? port : -1);
+  if (bound < 0) throw hyperion::Error(HYPERION_ERR_UNAVAILABLE, "cannot listen on " + listen_);
+  url_ = "http://" + address + ":" + std::to_string(bound);
+  thread_ = std::thread([this] { server_.listen_after_bind(); });
+  // Until the accept loop runs, stop() would be a no-op: wait for it.
+  for (int i = 0; i < 5000 && !server_.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ctx_.info("health endpoints on " + url_);
+}
+
+void HealthPlugin::stop(hyperion::Deadline) {
+  server_.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+hyperion::HealthReport HealthPlugin::health() {
+  hyperion::HealthReport report;
+  report.message = "serving on " + url_;
+  report.details["url"] = url_;
+  return report;
+}
+
+}  // namespace health_plugin

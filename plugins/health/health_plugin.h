@@ -1,0 +1,42 @@
+// HealthPlugin: serves the host's aggregated health over HTTP on its own address
+// (health_endpoints.h says what each URL answers) and the host's metrics at
+// /metrics. It reads the aggregate through the host's hyperion.health service on
+// every request; the host caches it and computes it once for concurrent requests.
+// Thread-safety: requests run on the server's threads; start/stop are serialized
+// by the host.
+#pragma once
+
+#include <httplib.h>
+
+#include <hyperion/plugin.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+namespace health_plugin {
+
+class HealthPlugin {
+ public:
+  HealthPlugin(hyperion::Context& ctx, const boost::json::object& config);
+  ~HealthPlugin();
+
+  void start(hyperion::Deadline deadline);
+  void stop(hyperion::Deadline deadline);
+  hyperion::HealthReport health();
+
+ private:
+  // Calls the host service function `which` (snapshot or metrics) and returns its output.
+  std::string read_host(bool metrics);
+  void routes();
+
+  hyperion::Context& ctx_;
+  std::string listen_;
+  std::string url_;
+  std::optional<hyperion::ServiceHandle> host_health_;
+  httplib::Server server_;
+  std::thread thread_;
+};
+
+}  // namespace health_plugin

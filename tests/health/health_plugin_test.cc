@@ -1,0 +1,106 @@
+// The health plugin over real HTTP on loopback, in a real host.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+
+#include "app/host.h"
+#include "health_endpoints.h"
+#include "support/test_support.h"
+
+namespace hyperion::health {
+namespace {
+
+class HealthPluginTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string m = "app: web\nhost:\n  state_dir: " + dir_.path() + "/state\n  log_level: error\n" +
+                    "  health: {timeout_ms: 200, cache_ms: 1}\nplugins:\n" +
+                    "  - name: health\n    library: health\n    config: {listen: \"127.0.0.1:0\"}\n" +
+                    "  - name: good\n    library: behave_plain\n" +
+                    "  - name: bad\n    library: behave_plain\n    config: {fail_in: health}\n";
+    app::HostOptions options;
+    options.plugin_path = {std::filesystem::path(testing::test_plugin("behave_plain")).parent_path().string()};
+    auto host = app::Host::prepare(dir_.write("app.yaml", m), options);
+    ASSERT_TRUE(host.ok()) << host.status().to_string();
+    host_ = std::move(*host);
+    ASSERT_TRUE(host_->start().ok());
+    auto report = host_->instance_health("health");
+    ASSERT_TRUE(report.ok()) << report.status().to_string();
+    std::string url(boost::json::parse(*report).at("details").at("url").as_string());
+    client_ = std::make_unique<httplib::Client>(url);
+  }
+  int code(const std::string& path) {
+    auto r = client_->Get(path);
+    return r ? r->status : -1;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<app::Host> host_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(HealthPluginTest, EndpointsFollowTheAggregate) {
+  EXPECT_EQ(code("/livez"), 200);
+  EXPECT_EQ(code("/health/live"), 200);
+  EXPECT_EQ(code("/startupz"), 200);
+  // "bad" is required and unhealthy: not ready, not healthy.
+  EXPECT_EQ(code("/readyz"), 503);
+  EXPECT_EQ(code("/health/ready"), 503);
+  EXPECT_EQ(code("/healthz"), 503);
+  auto text = client_->Get("/readyz");
+  EXPECT_NE(text->body.find("bad: unhealthy: HYPERION_ERR_UNAVAILABLE: behave refuses health"), std::string::npos)
+      << text->body;
+  // Leaving it out makes the rest ready.
+  EXPECT_EQ(code("/readyz?exclude=bad"), 200);
+  EXPECT_EQ(code("/healthz?exclude=bad"), 200);
+  EXPECT_EQ(code("/readyz/good"), 200);
+  EXPECT_EQ(code("/readyz/bad"), 503);
+  EXPECT_EQ(code("/readyz/ghost"), 404);
+  EXPECT_EQ(code("/nope"), 404);
+}
+
+TEST_F(HealthPluginTest, VerboseAnswersJson) {
+  auto r = client_->Get("/readyz?verbose");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->get_header_value("Content-Type"), "application/json");
+  auto v = boost::json::parse(r->body).as_object();
+  EXPECT_EQ(v.at("ready").as_bool(), false);
+  EXPECT_EQ(v.at("phase").as_string(), "running");
+  EXPECT_EQ(v.at("instances").at("bad").at("cause").as_string(), "error");
+  EXPECT_TRUE(v.at("instances").at("good").as_object().contains("duration_ms"));
+  EXPECT_EQ(v.at("reload").at("breaker").at("state").as_string(), "closed");
+  EXPECT_EQ(v.at("revision").as_int64(), 1);
+}
+
+TEST_F(HealthPluginTest, MetricsInPrometheusText) {
+  (void)code("/healthz");  // one round, so durations are recorded
+  auto r = client_->Get("/metrics");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_NE(r->body.find("# TYPE hyperion_instance_running gauge"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("hyperion_instance_running{instance=\"good\"} 1"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("hyperion_health_check_duration_seconds_count{instance=\"good\"}"), std::string::npos)
+      << r->body;
+  EXPECT_NE(r->body.find("hyperion_instance_healthy{instance=\"bad\"} 0"), std::string::npos) << r->body;
+}
+
+TEST(HealthEndpoints, DrainingAndStartup) {
+  auto snapshot = boost::json::parse(R"({"status":"healthy","live":true,"ready":false,"phase":"running",
+      "draining":true,"instances":{"a":{"status":"healthy","message":"","details":{},"duration_ms":1,"optional":false}}})")
+                      .as_object();
+  EXPECT_EQ(health_plugin::answer("/readyz", snapshot, {}, false).status, 503);
+  EXPECT_NE(health_plugin::answer("/readyz", snapshot, {}, false).body.find("draining"), std::string::npos);
+  EXPECT_EQ(health_plugin::answer("/livez", snapshot, {}, false).status, 200);
+  snapshot["phase"] = "starting";
+  snapshot["draining"] = false;
+  EXPECT_EQ(health_plugin::answer("/startupz", snapshot, {}, false).status, 503);
+  EXPECT_EQ(health_plugin::answer("/readyz", snapshot, {}, false).status, 503);
+  snapshot["phase"] = "running";
+  EXPECT_EQ(health_plugin::answer("/readyz", snapshot, {}, false).status, 200);
+  EXPECT_EQ(health_plugin::answer("/readyz", snapshot, {}, true).content_type, "application/json");
+}
+
+}  // namespace
+}  // namespace hyperion::health
