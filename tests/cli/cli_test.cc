@@ -16,7 +16,10 @@ class CliTest : public ::testing::Test {
  protected:
   // The demo's admin API listens on a fixed port by default; tests run in
   // parallel, so every host they start picks a free one.
-  void SetUp() override { setenv("HYPERION_ADMIN_LISTEN", "127.0.0.1:0", 1); }
+  void SetUp() override {
+    setenv("HYPERION_ADMIN_LISTEN", "127.0.0.1:0", 1);
+    setenv("HYPERION_HEALTH_LISTEN", "127.0.0.1:0", 1);
+  }
   std::string manifest(const std::string& plugins) {
     return dir_.write("app.yaml", "app: cli\nhost:\n  state_dir: " + dir_.path() + "/state\nplugins:\n" + plugins);
   }
@@ -47,7 +50,7 @@ TEST_F(CliTest, UsageErrorsExitTwo) {
 
 TEST_F(CliTest, RunsTheDemoAndStopsOnSigterm) {
   testing::ChildProcess host({hyperion_binary(), "run", testing::source_dir() + "/manifests/demo.yaml"});
-  ASSERT_TRUE(host.wait_for_stderr("all 2 instances started", std::chrono::seconds(30)));
+  ASSERT_TRUE(host.wait_for_stderr("all 3 instances started", std::chrono::seconds(30)));
   host.signal(SIGTERM);
   auto r = host.wait(std::chrono::seconds(30));
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -60,7 +63,7 @@ TEST_F(CliTest, RunsTheDemoAndStopsOnSigterm) {
 
 TEST_F(CliTest, SigintStopsGracefullyToo) {
   testing::ChildProcess host({hyperion_binary(), "run", testing::source_dir() + "/manifests/demo.yaml"});
-  ASSERT_TRUE(host.wait_for_stderr("all 2 instances started", std::chrono::seconds(30)));
+  ASSERT_TRUE(host.wait_for_stderr("all 3 instances started", std::chrono::seconds(30)));
   host.signal(SIGINT);
   auto r = host.wait(std::chrono::seconds(30));
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -107,7 +110,7 @@ TEST_F(CliTest, ValidateReportsEveryProblemWithFileLineAndField) {
 TEST_F(CliTest, ValidateAcceptsTheDemo) {
   auto r = run_process({hyperion_binary(), "validate", testing::source_dir() + "/manifests/demo.yaml"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("start order: hello greeter-c"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("start order: hello greeter-c health"), std::string::npos) << r.out;
 }
 
 TEST_F(CliTest, GraphPrintsDot) {
