@@ -4,9 +4,12 @@
 
 #include "app/host.h"
 #include "graph/dependency_graph.h"
+#include "hostapi/abi_guard.h"
 
 namespace hyperion::app {
 namespace {
+
+using hostapi::guarded;
 
 hyperion_status_t write_all(const hyperion_sink_t* out, const std::string& text, hyperion_error_t* err) {
   if (out->write(out->ctx, text.data(), text.size()) != HYPERION_OK) {
@@ -15,16 +18,6 @@ hyperion_status_t write_all(const hyperion_sink_t* out, const std::string& text,
   return HYPERION_OK;
 }
 
-template <typename Body>
-hyperion_status_t guarded(hyperion_error_t* err, Body&& body) noexcept {
-  try {
-    return body();
-  } catch (const std::exception& e) {
-    return hyperion_error_set(err, HYPERION_ERR_INTERNAL, e.what());
-  } catch (...) {
-    return hyperion_error_set(err, HYPERION_ERR_INTERNAL, "host: unknown exception");
-  }
-}
 
 hyperion_status_t snapshot(void* ctx, const hyperion_sink_t* out, hyperion_error_t* err) {
   return guarded(err, [&] { return write_all(out, static_cast<Host*>(ctx)->health_json(), err); });

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "hostapi/abi_status.h"
+#include "hostapi/abi_guard.h"
 #include "hostapi/host_context.h"
 #include "os/monotonic_clock.h"
 
@@ -18,17 +19,6 @@ hyperion_status_t fail(hyperion_error_t* err, const Status& s) {
   return hyperion_error_set(err, to_abi(s.code()), s.message().c_str());
 }
 
-// Every entry point runs its body here: a C++ exception must never reach the plugin.
-template <typename Body>
-hyperion_status_t guarded(hyperion_error_t* err, Body&& body) noexcept {
-  try {
-    return body();
-  } catch (const std::exception& e) {
-    return hyperion_error_set(err, HYPERION_ERR_INTERNAL, e.what());
-  } catch (...) {
-    return hyperion_error_set(err, HYPERION_ERR_INTERNAL, "host: unknown exception");
-  }
-}
 
 void log(hyperion_host_ctx_t* ctx, hyperion_log_level_t level, hyperion_str_t message) {
   try {
