@@ -91,6 +91,7 @@ struct AdminServer::Impl {
 
 void AdminServer::Impl::routes() {
   server.set_payload_max_length(static_cast<size_t>(settings.max_body_bytes));
+  server.set_tcp_nodelay(true);  // small JSON answers: no Nagle delay
   server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (authorized(req)) return httplib::Server::HandlerResponse::Unhandled;
     res.set_header("WWW-Authenticate", "Bearer realm=\"hyperion\"");

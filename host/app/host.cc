@@ -429,10 +429,22 @@ health::HealthSnapshot Host::health() {
 }
 
 std::string Host::health_json() {
-  boost::json::object o = health().to_json();
-  o["revision"] = current_revision_.load();
-  o["reload"] = boost::json::object{{"breaker", breaker_->to_json()}};
-  return boost::json::serialize(o);
+  health::HealthSnapshot snap = health();
+  std::string body;
+  {
+    // The snapshot's JSON is the same for every request of a round: serialize once.
+    std::lock_guard lock(health_json_mu_);
+    if (health_json_round_ != snap.round) {
+      health_json_round_ = snap.round;
+      health_json_cache_ = boost::json::serialize(snap.to_json());
+    }
+    body = health_json_cache_;
+  }
+  // Revision and breaker change between rounds: appended fresh every time.
+  body.pop_back();  // the closing brace
+  body += ",\"revision\":" + std::to_string(current_revision_.load()) + ",\"reload\":" +
+          boost::json::serialize(boost::json::object{{"breaker", breaker_->to_json()}}) + "}";
+  return body;
 }
 
 std::string Host::metrics_text() {

@@ -138,6 +138,9 @@ class Host {
   std::atomic<bool> draining_{false};
   std::unique_ptr<health::HealthAggregator> health_;
   std::atomic<uint64_t> last_metered_round_{0};
+  std::mutex health_json_mu_;
+  uint64_t health_json_round_ = 0;
+  std::string health_json_cache_;
   std::atomic<uint64_t> current_revision_{0};
   std::unique_ptr<state::StateStore> store_;
   std::unique_ptr<reload::ReloadBreaker> breaker_;

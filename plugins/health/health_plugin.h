@@ -11,6 +11,7 @@
 #include <hyperion/plugin.hpp>
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -29,6 +30,8 @@ class HealthPlugin {
  private:
   // Calls the host service function `which` (snapshot or metrics) and returns its output.
   std::string read_host(bool metrics);
+  // The host's snapshot, parsed; reparsed only when its text changed.
+  std::shared_ptr<const boost::json::object> snapshot();
   void routes();
 
   hyperion::Context& ctx_;
@@ -37,6 +40,9 @@ class HealthPlugin {
   std::optional<hyperion::ServiceHandle> host_health_;
   httplib::Server server_;
   std::thread thread_;
+  std::mutex cache_mu_;
+  std::string cached_text_;
+  std::shared_ptr<const boost::json::object> cached_;
 };
 
 }  // namespace health_plugin

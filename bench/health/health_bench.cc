@@ -1,0 +1,152 @@
+// bench/health: two figures for the health room, each beside its baseline.
+//
+// 1. /readyz requests per second and p99 latency through a real host (the health
+//    plugin over cpp-httplib, asking the host's aggregator), beside a bare
+//    cpp-httplib server answering a constant 200, driven by the same in-repo
+//    closed-loop client in the same run; prints the ratio (goal: at least 0.8).
+// 2. Aggregation latency with 50 instances, one of which hangs: the p99 of a
+//    fresh round (cache expired each time) against the per-check timeout
+//    (goal: p99 at most the timeout + 5 ms).
+//
+//   health_bench PLUGIN_DIR TEST_PLUGIN_DIR [SECONDS]
+#include <httplib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+#include <vector>
+
+#include "app/host.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct LoadResult {
+  double rps = 0;
+  double p50_ms = 0;
+  double p99_ms = 0;
+  long errors = 0;
+};
+
+double percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+}
+
+// `concurrency` keep-alive clients, each sending the next request when the last answered.
+LoadResult drive(const std::string& url, const std::string& path, int concurrency, std::chrono::milliseconds duration) {
+  std::vector<std::vector<double>> latencies(concurrency);
+  std::atomic<long> errors{0};
+  auto until = Clock::now() + duration;
+  std::vector<std::thread> clients;
+  for (int c = 0; c < concurrency; ++c) {
+    clients.emplace_back([&, c] {
+      httplib::Client client(url);
+      client.set_keep_alive(true);
+      client.set_tcp_nodelay(true);  // else Nagle + delayed ACK add ~40 ms per request
+      while (Clock::now() < until) {
+        auto begin = Clock::now();
+        auto res = client.Get(path);
+        if (!res || res->status != 200) ++errors;
+        latencies[c].push_back(std::chrono::duration<double, std::milli>(Clock::now() - begin).count());
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  std::vector<double> all;
+  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  LoadResult r;
+  r.rps = static_cast<double>(all.size()) / std::chrono::duration<double>(duration).count();
+  r.p50_ms = percentile(all, 0.50);
+  r.p99_ms = percentile(all, 0.99);
+  r.errors = errors;
+  return r;
+}
+
+std::unique_ptr<hyperion::app::Host> start_host(const std::filesystem::path& dir, const std::string& manifest,
+                                               const std::vector<std::string>& plugin_path) {
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "app.yaml") << manifest;
+  hyperion::app::HostOptions options;
+  options.plugin_path = plugin_path;
+  options.log_level = "error";
+  auto host = hyperion::app::Host::prepare((dir / "app.yaml").string(), options);
+  if (!host.ok()) throw std::runtime_error(host.status().to_string());
+  if (auto s = (*host)->start(); !s.ok()) throw std::runtime_error(s.to_string());
+  return std::move(*host);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: health_bench PLUGIN_DIR TEST_PLUGIN_DIR [SECONDS]\n");
+    return 2;
+  }
+  const std::vector<std::string> plugin_path = {argv[1], argv[2]};
+  const auto duration = std::chrono::milliseconds(static_cast<long>(1000 * (argc > 3 ? std::atof(argv[3]) : 3.0)));
+  char tmpl[] = "/tmp/hyperion-health-bench-XXXXXX";
+  const std::filesystem::path dir = mkdtemp(tmpl);
+  constexpr int kConcurrency = 4;
+
+  // 1. /readyz through the host vs a bare server.
+  auto host = start_host(dir / "readyz",
+                         "app: bench\nhost:\n  state_dir: " + (dir / "readyz/state").string() +
+                             "\nplugins:\n  - name: health\n    library: health\n    config: {listen: \"127.0.0.1:0\"}\n"
+                             "  - name: a\n    library: behave_plain\n  - name: b\n    library: behave_plain\n",
+                         plugin_path);
+  auto report = host->instance_health("health");
+  std::string url(boost::json::parse(*report).at("details").at("url").as_string());
+  httplib::Server bare;
+  bare.set_tcp_nodelay(true);  // as the health plugin does
+  bare.Get("/readyz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
+  int bare_port = bare.bind_to_any_port("127.0.0.1");
+  std::thread bare_thread([&] { bare.listen_after_bind(); });
+  while (!bare.is_running()) std::this_thread::yield();
+  const std::string bare_url = "http://127.0.0.1:" + std::to_string(bare_port);
+  drive(bare_url, "/readyz", kConcurrency, std::chrono::milliseconds(200));  // warm up both
+  drive(url, "/readyz", kConcurrency, std::chrono::milliseconds(200));
+  LoadResult b = drive(bare_url, "/readyz", kConcurrency, duration);
+  LoadResult h = drive(url, "/readyz", kConcurrency, duration);
+  bare.stop();
+  bare_thread.join();
+  std::printf("bench/health: GET /readyz, %d keep-alive clients, %.1f s each, loopback\n", kConcurrency,
+              std::chrono::duration<double>(duration).count());
+  std::printf("%-28s %12s %10s %10s %8s\n", "", "requests/s", "p50 ms", "p99 ms", "errors");
+  std::printf("%-28s %12.0f %10.3f %10.3f %8ld\n", "bare cpp-httplib (200)", b.rps, b.p50_ms, b.p99_ms, b.errors);
+  std::printf("%-28s %12.0f %10.3f %10.3f %8ld\n", "hyperion health plugin", h.rps, h.p50_ms, h.p99_ms, h.errors);
+  std::printf("throughput ratio %.2f (goal >= 0.8), p99 ratio %.2f\n\n", h.rps / b.rps, h.p99_ms / b.p99_ms);
+  (void)host->stop();
+  host.reset();
+
+  // 2. Aggregation with 50 instances, one hanging past the timeout.
+  std::string manifest = "app: agg\nhost:\n  state_dir: " + (dir / "agg/state").string() +
+                         "\n  health: {timeout_ms: 200}\nplugins:\n";
+  for (int i = 0; i < 49; ++i) manifest += "  - name: i" + std::to_string(i) + "\n    library: behave_plain\n";
+  manifest += "  - name: stuck\n    library: behave_plain\n    stop_timeout_ms: 2000\n"
+              "    config: {fail_in: health, how: hang, hang_ms: 300}\n";
+  auto agg = start_host(dir / "agg", manifest, plugin_path);
+  std::vector<double> rounds;
+  auto until = Clock::now() + duration;
+  while (Clock::now() < until) {
+    agg->health_aggregator().expire();
+    auto begin = Clock::now();
+    (void)agg->health();
+    rounds.push_back(std::chrono::duration<double, std::milli>(Clock::now() - begin).count());
+  }
+  size_t n = rounds.size();
+  double p50 = percentile(rounds, 0.50), p99 = percentile(rounds, 0.99), max = rounds.back();
+  std::printf("bench/health: aggregation, 50 instances, one hanging (300 ms > 200 ms timeout), %zu fresh rounds\n", n);
+  std::printf("round p50 %.3f ms, p99 %.3f ms, max %.3f ms; goal p99 <= 205 ms (timeout + 5 ms): %s\n", p50, p99, max,
+              p99 <= 205.0 ? "met" : "NOT met");
+  (void)agg->stop();
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+  return 0;
+}
