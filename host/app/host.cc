@@ -207,8 +207,7 @@ reload::ReloadResult Host::apply(const std::string& text, const boost::json::obj
   reload::ReloadResult result;
   auto next = plan_manifest(text, overrides);
   if (!next.ok()) {
-    result.outcome = reload::ReloadOutcome::kRefused;
-    result.reason = next.status().message();
+    result = reload::ReloadResult::refused(next.status().message());
     result.invalid = true;
     return result;
   }
@@ -264,18 +263,12 @@ std::string Host::redacted_overrides(const boost::json::object& overrides) const
 
 reload::ReloadResult Host::reload(const ReloadRequest& request) {
   GateGuard gate(gate_);
-  if (!gate.entered()) {
-    reload::ReloadResult r;
-    r.outcome = reload::ReloadOutcome::kRefused;
-    r.reason = "the host is stopping";
-    return r;
-  }
+  if (!gate.entered()) return reload::ReloadResult::refused("the host is stopping");
   auto log = logging::host_logger();
   auto& events = facilities_->events;
   reload::ReloadResult result;
   if (auto refused = breaker_->admit()) {
-    result.outcome = reload::ReloadOutcome::kRefused;
-    result.reason = *refused;
+    result = reload::ReloadResult::refused(*refused);
     log->warn("reload from {}: {}", request.source, result.summary());
     (void)events.emit("host", "dev.hyperion.reload.refused",
                       boost::json::serialize(boost::json::object{{"source", request.source}, {"reason", result.reason}}));
@@ -294,8 +287,7 @@ reload::ReloadResult Host::reload(const ReloadRequest& request) {
   } else if (auto file = read_manifest_file(); file.ok()) {
     text = std::move(*file);
   } else {
-    result.outcome = reload::ReloadOutcome::kRefused;
-    result.reason = file.status().message();
+    result = reload::ReloadResult::refused(file.status().message());
   }
   if (result.reason.empty()) result = apply(text, overrides);
   record(request, text, overrides, result);
@@ -331,11 +323,9 @@ reload::ReloadResult Host::propose(const std::string& instance, const std::strin
   boost::system::error_code ec;
   boost::json::value desired = boost::json::parse(desired_json, ec);
   if (ec || !desired.is_object()) {
-    reload::ReloadResult r;
-    r.outcome = reload::ReloadOutcome::kRefused;
+    auto r = reload::ReloadResult::refused("config_propose: the proposal is not a JSON object of instance -> config");
     r.invalid = true;
     r.instance = instance;
-    r.reason = "config_propose: the proposal is not a JSON object of instance -> config";
     return r;
   }
   if (desired.as_object().empty()) {
@@ -352,12 +342,7 @@ reload::ReloadResult Host::reload_from_file(const std::string& source, const std
 }
 
 reload::ReloadResult Host::rollback(uint64_t number, const std::string& author) {
-  auto refuse = [](std::string reason) {
-    reload::ReloadResult r;
-    r.outcome = reload::ReloadOutcome::kRefused;
-    r.reason = std::move(reason);
-    return r;
-  };
+  const auto refuse = reload::ReloadResult::refused;
   auto revision = store_->revision(number);
   if (!revision.ok()) return refuse(revision.status().message());
   boost::system::error_code ec;

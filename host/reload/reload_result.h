@@ -30,6 +30,14 @@ struct ReloadResult {
   std::vector<std::string> warnings;  // e.g. a removed instance whose stop failed
   bool invalid = false;  // refused because the new configuration itself is invalid
 
+  // A refusal before anything was attempted, with its reason.
+  static ReloadResult refused(std::string reason) {
+    ReloadResult r;
+    r.outcome = ReloadOutcome::kRefused;
+    r.reason = std::move(reason);
+    return r;
+  }
+
   [[nodiscard]] bool ok() const { return outcome == ReloadOutcome::kApplied || outcome == ReloadOutcome::kUnchanged; }
   [[nodiscard]] boost::json::object to_json() const;
   // "applied revision 7", "refused: instance \"db\" field /port: ..."
