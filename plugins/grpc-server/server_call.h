@@ -1,0 +1,149 @@
+// ServerCall: one RPC, as gRPC's generic callback reactor on one side and the
+// grpc.server ABI's hyperion_grpc_call_t on the other (the call model is in
+// hyperion/services/grpc_server.h).
+//
+// Thread-safety: gRPC reactions (OnReadDone, OnWriteDone, OnCancel, OnDone) and
+// the handler's ops (send, finish, ...) arrive on any thread. All state is
+// guarded by mu_; handler callbacks are serialized by callback_mu_ and never run
+// with mu_ held, so a handler may call ops from inside them. gRPC is only
+// called by the one thread that claimed the operation under mu_.
+#pragma once
+
+#include <grpcpp/generic/async_generic_service.h>
+#include <grpcpp/grpcpp.h>
+
+#include <hyperion/services/grpc_server.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "handler_table.h"
+#include "traceparent.h"
+
+namespace grpc_plugin {
+
+// What the interceptors see of a finished call.
+struct CallRecord {
+  const std::string& method;
+  bool known_method;
+  const std::string& peer;
+  const TraceContext& trace;
+  grpc::StatusCode code;
+  const std::string& message;
+  std::chrono::nanoseconds duration;
+  uint64_t messages_in;
+  uint64_t messages_out;
+};
+
+// The interceptor chain's end points, implemented by the plugin: log lines,
+// metrics, and the errors a handler made.
+class CallObserver {
+ public:
+  virtual void call_finished(const CallRecord& record) = 0;
+  virtual void handler_failed(const std::string& method, const std::string& what) = 0;
+
+ protected:
+  ~CallObserver() = default;
+};
+
+class ServerCall final : public grpc::ServerGenericBidiReactor, public Cancellable {
+ public:
+  // `lookup.registration` may be null: the call is then answered UNIMPLEMENTED
+  // (never registered) or UNAVAILABLE (registered once, not now).
+  ServerCall(grpc::GenericCallbackServerContext* ctx, HandlerTable::Lookup lookup, CallObserver& observer);
+  ServerCall(const ServerCall&) = delete;
+  ServerCall& operator=(const ServerCall&) = delete;
+
+  // grpc::ServerGenericBidiReactor
+  void OnReadDone(bool ok) override;
+  void OnWriteDone(bool ok) override;
+  void OnCancel() override;
+  void OnDone() override;
+  // Cancellable
+  void cancel() override;
+
+  // The ABI's ops, on the public handle.
+  static const hyperion_grpc_call_ops_t kOps;
+
+ private:
+  ~ServerCall() override;
+
+  // The handle handed to the handler; `owner` leads back here.
+  struct PublicCall : hyperion_grpc_call_t {
+    ServerCall* owner;
+  };
+  static ServerCall* self(const hyperion_grpc_call_t* call) {
+    return static_cast<const PublicCall*>(call)->owner;
+  }
+
+  void start_handler();
+  // Runs one handler callback, serialized with the others, unless the handler
+  // already finished; delivers on_done afterwards when it is due.
+  template <typename Callback>
+  void run_callback(Callback&& callback);
+  void deliver_done();
+  void handler_threw(const std::string& what);
+  // Under mu_: claims the next gRPC operation that is due (a write or the
+  // finish); the caller performs it after unlocking.
+  struct Operation {
+    enum Kind { kNone, kWrite, kFinish, kWriteAndFinish } kind = kNone;
+    grpc::ByteBuffer* buffer = nullptr;
+    grpc::Status status;
+  };
+  Operation next_operation_locked();
+  void perform(Operation op);
+
+  // ops
+  hyperion_status_t send(hyperion_bytes_t message, hyperion_error_t* err);
+  void finish(hyperion_grpc_code_t code, hyperion_str_t message);
+  hyperion_status_t add_metadata(int32_t which, hyperion_str_t key, hyperion_bytes_t value, hyperion_error_t* err);
+
+  grpc::GenericCallbackServerContext* const ctx_;
+  CallObserver& observer_;
+  const std::shared_ptr<Registration> registration_;
+  const bool known_method_;
+  const hyperion_grpc_kind_t kind_;
+  const std::chrono::steady_clock::time_point started_;
+  PublicCall public_{};
+  void* state_ = nullptr;
+  TraceContext trace_;
+  std::string traceparent_;
+  std::string method_;
+  std::string peer_;
+  uint64_t deadline_ns_ = UINT64_MAX;
+  std::vector<std::pair<std::string, std::string>> metadata_;
+  grpc::ByteBuffer read_buffer_;
+  std::string read_scratch_;
+  std::atomic<bool> cancelled_{false};
+  bool begun_ = false;  // registration_->begin succeeded
+
+  std::mutex ctx_mu_;  // ctx_ is gRPC's and gone after OnDone
+  bool ctx_gone_ = false;
+
+  std::mutex callback_mu_;  // held while a handler callback runs
+  std::mutex mu_;           // everything below
+  bool in_callback_ = false;
+  bool handler_finished_ = false;
+  bool done_delivered_ = false;
+  bool released_ = false;  // on_done returned (or there is no handler)
+  bool grpc_done_ = false;
+  bool finish_wanted_ = false;
+  bool wire_finished_ = false;
+  bool writing_ = false;
+  bool initial_metadata_sent_ = false;
+  std::deque<grpc::ByteBuffer> pending_writes_;
+  std::optional<grpc::ByteBuffer> single_response_;  // unary / client-streaming
+  grpc::Status final_status_;
+  uint64_t messages_in_ = 0;
+  uint64_t messages_out_ = 0;
+};
+
+}  // namespace grpc_plugin
