@@ -59,7 +59,7 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv) {
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  if (posix_spawn(&pid_, args[0], &actions, &attr, args.data(), environ) != 0) {
+  if (posix_spawnp(&pid_, args[0], &actions, &attr, args.data(), environ) != 0) {
     throw std::runtime_error("posix_spawn " + argv[0] + " failed");
   }
   posix_spawn_file_actions_destroy(&actions);

@@ -288,6 +288,9 @@ class Server {
  public:
   explicit Server(ServiceHandle handle) : handle_(std::move(handle)) {}
 
+  // The raw service, for what the helpers below do not cover.
+  [[nodiscard]] const ServiceHandle& handle() const noexcept { return handle_; }
+
   Registration unary(std::string_view method, UnaryFn fn) {
     auto h = std::make_unique<detail::Handlers>();
     h->kind = HYPERION_GRPC_UNARY;
