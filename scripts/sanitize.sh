@@ -21,4 +21,12 @@ export HYPERION_CHAOS_RELOADS=${HYPERION_CHAOS_RELOADS:-1000}
 HYPERION_BUILD_DIR="build-$kind" HYPERION_BUILD_TYPE=Debug ./scripts/build.sh \
   -DHYPERION_SANITIZE="$sanitizers" -DHYPERION_BUILD_BENCH=OFF
 cd "build-$kind"
-exec ctest -j2 --output-on-failure --timeout 600 "$@"
+exclude=()
+if [ "$kind" = tsan ]; then
+  # Debian's gRPC and Abseil are not built with TSan: their synchronization is
+  # invisible to it, and every gRPC call reports races inside gRPC's own inline
+  # code. The gRPC suites run under ASan and in the normal build; see
+  # docs/decisions/0007-tsan-and-grpc.md.
+  exclude=(-E '^(Grpc|bench[.]grpc)')
+fi
+exec ctest -j2 --output-on-failure --timeout 600 "${exclude[@]}" "$@"

@@ -103,7 +103,10 @@ ServerCall::ServerCall(grpc::GenericCallbackServerContext* ctx, HandlerTable::Lo
     Finish(status);
     return;
   }
-  begun_ = true;
+  {
+    std::lock_guard lock(mu_);
+    begun_ = true;
+  }
   start_handler();
 }
 
@@ -171,7 +174,14 @@ void ServerCall::deliver_done() {
   if (free_now) delete this;
 }
 
+void ServerCall::acquire_published_state() {
+  // gRPC hands a call between its threads with synchronization of its own;
+  // taking mu_ also orders what the constructor wrote for any checker (TSan).
+  std::lock_guard lock(mu_);
+}
+
 void ServerCall::OnReadDone(bool ok) {
+  acquire_published_state();
   const hyperion_grpc_handler_t& h = registration_->handler();
   if (!ok) {
     // The client half-closed (or the call broke: OnCancel follows then).
@@ -220,6 +230,7 @@ void ServerCall::OnWriteDone(bool ok) {
 }
 
 void ServerCall::OnCancel() {
+  acquire_published_state();
   cancelled_.store(true);
   const hyperion_grpc_handler_t& h = registration_ ? registration_->handler() : hyperion_grpc_handler_t{};
   if (h.on_cancel != nullptr) run_callback([&] { h.on_cancel(state_, &public_); });
@@ -236,6 +247,7 @@ void ServerCall::OnCancel() {
 }
 
 void ServerCall::OnDone() {
+  acquire_published_state();
   auto now = std::chrono::steady_clock::now();
   grpc::Status status;
   uint64_t in = 0, out = 0;

@@ -85,6 +85,7 @@ class ServerCall final : public grpc::ServerGenericBidiReactor, public Cancellab
   }
 
   void start_handler();
+  void acquire_published_state();
   // Runs one handler callback, serialized with the others, unless the handler
   // already finished; delivers on_done afterwards when it is due.
   template <typename Callback>

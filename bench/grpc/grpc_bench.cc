@@ -1,0 +1,206 @@
+// bench/grpc: unary echo requests per second and latency through Hyperion
+// (the host, the grpc-server plugin, the bench-echo handler plugin) beside a
+// bare gRPC C++ callback server built from the same proto, driven by the same
+// in-repo closed-loop load generator in the same run (rounds interleaved, both
+// servers in this process so both share the machine the same way).
+// Goal: at least 0.9x the bare server's throughput, p99 at most 1.2x.
+//
+//   grpc_bench PLUGIN_DIR BENCH_PLUGIN_DIR [SECONDS_PER_ROUND] [CONCURRENCY] [ROUNDS]
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include "app/host.h"
+#include "echo.grpc.pb.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The baseline: generated callback service, one reactor per call, nothing else.
+class BareEcho final : public bench::Echo::CallbackService {
+  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx, const bench::EchoMessage* request,
+                                 bench::EchoMessage* response) override {
+    response->set_payload(request->payload());
+    auto* reactor = ctx->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
+  }
+};
+
+struct LoadResult {
+  double rps = 0;
+  double p50_ms = 0;
+  double p99_ms = 0;
+  long errors = 0;
+};
+
+double percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+}
+
+// Closed loop: `concurrency` calls in flight on one channel; each completion
+// starts the next call until the time is up.
+class Load {
+ public:
+  Load(const std::string& target, int concurrency)
+      : stub_(bench::Echo::NewStub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()))),
+        latencies_(concurrency) {
+    request_.set_payload(std::string(32, 'x'));
+  }
+
+  LoadResult run(std::chrono::duration<double> duration) {
+    for (auto& l : latencies_) l.clear();
+    errors_ = 0;
+    stop_ = false;
+    auto begin = Clock::now();
+    until_ = begin + std::chrono::duration_cast<Clock::duration>(duration);
+    outstanding_ = static_cast<int>(latencies_.size());
+    for (size_t slot = 0; slot < latencies_.size(); ++slot) issue(slot);
+    {
+      std::unique_lock lock(mu_);
+      done_.wait(lock, [&] { return outstanding_ == 0; });
+    }
+    double seconds = std::chrono::duration<double>(Clock::now() - begin).count();
+    std::vector<double> all;
+    for (auto& l : latencies_) all.insert(all.end(), l.begin(), l.end());
+    LoadResult r;
+    r.rps = static_cast<double>(all.size()) / seconds;
+    r.p50_ms = percentile(all, 0.50);
+    r.p99_ms = percentile(all, 0.99);
+    r.errors = errors_;
+    return r;
+  }
+
+ private:
+  struct Call {
+    grpc::ClientContext ctx;
+    bench::EchoMessage response;
+    Clock::time_point start = Clock::now();
+  };
+  // Calls of one slot never overlap, so its latency vector needs no lock.
+  void issue(size_t slot) {
+    auto* call = new Call;
+    stub_->async()->Echo(&call->ctx, &request_, &call->response, [this, slot, call](grpc::Status s) {
+      auto now = Clock::now();
+      latencies_[slot].push_back(std::chrono::duration<double, std::milli>(now - call->start).count());
+      if (!s.ok() || call->response.payload().size() != 32) ++errors_;
+      delete call;
+      if (now < until_) {
+        issue(slot);
+        return;
+      }
+      std::lock_guard lock(mu_);
+      if (--outstanding_ == 0) done_.notify_all();
+    });
+  }
+
+  std::unique_ptr<bench::Echo::Stub> stub_;
+  bench::EchoMessage request_;
+  std::vector<std::vector<double>> latencies_;
+  std::atomic<long> errors_{0};
+  std::atomic<bool> stop_{false};
+  Clock::time_point until_;
+  std::mutex mu_;
+  std::condition_variable done_;
+  int outstanding_ = 0;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: grpc_bench PLUGIN_DIR BENCH_PLUGIN_DIR [SECONDS_PER_ROUND] [CONCURRENCY] [ROUNDS]\n");
+    return 2;
+  }
+  double seconds = argc > 3 ? std::stod(argv[3]) : 3.0;
+  int concurrency = argc > 4 ? std::stoi(argv[4]) : 16;
+  int rounds = argc > 5 ? std::stoi(argv[5]) : 3;
+
+  BareEcho bare_service;
+  grpc::ServerBuilder builder;
+  int bare_port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &bare_port);
+  builder.RegisterService(&bare_service);
+  auto bare = builder.BuildAndStart();
+  if (!bare) {
+    std::fprintf(stderr, "bare server did not start\n");
+    return 1;
+  }
+
+  auto dir = std::filesystem::temp_directory_path() / ("hyperion-grpc-bench-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "app.yaml") << "app: grpc-bench\nhost:\n  state_dir: " << (dir / "state").string()
+                                  << "\nplugins:\n"
+                                     "  - name: grpc\n    library: grpc-server\n    config: {listen: \"127.0.0.1:0\"}\n"
+                                     "  - name: echo\n    library: bench-echo\n";
+  hyperion::app::HostOptions options;
+  options.plugin_path = {argv[1], argv[2]};
+  options.log_level = "error";  // the access log is on, but below the level: no line is built
+  auto prepared = hyperion::app::Host::prepare((dir / "app.yaml").string(), options);
+  if (!prepared.ok()) {
+    std::fprintf(stderr, "%s\n", prepared.status().to_string().c_str());
+    return 1;
+  }
+  auto host = std::move(*prepared);
+  if (auto s = host->start(); !s.ok()) {
+    std::fprintf(stderr, "%s\n", s.to_string().c_str());
+    return 1;
+  }
+  int hyperion_port =
+      static_cast<int>(boost::json::parse(*host->instance_health("grpc")).at("details").at("port").as_int64());
+
+  Load bare_load("127.0.0.1:" + std::to_string(bare_port), concurrency);
+  Load hyperion_load("127.0.0.1:" + std::to_string(hyperion_port), concurrency);
+  // Warm both (connections, thread pools, allocator).
+  (void)bare_load.run(std::chrono::duration<double>(std::min(seconds, 0.5)));
+  (void)hyperion_load.run(std::chrono::duration<double>(std::min(seconds, 0.5)));
+
+  std::printf("bench/grpc: unary echo (32-byte payload), %d in flight on one channel, %d rounds of %.1f s each side\n",
+              concurrency, rounds, seconds);
+  std::printf("%-6s %-10s %12s %9s %9s %7s\n", "round", "server", "req/s", "p50 ms", "p99 ms", "errors");
+  std::vector<LoadResult> b, h;
+  for (int r = 1; r <= rounds; ++r) {
+    b.push_back(bare_load.run(std::chrono::duration<double>(seconds)));
+    h.push_back(hyperion_load.run(std::chrono::duration<double>(seconds)));
+    std::printf("%-6d %-10s %12.0f %9.3f %9.3f %7ld\n", r, "bare", b.back().rps, b.back().p50_ms, b.back().p99_ms,
+                b.back().errors);
+    std::printf("%-6d %-10s %12.0f %9.3f %9.3f %7ld\n", r, "hyperion", h.back().rps, h.back().p50_ms, h.back().p99_ms,
+                h.back().errors);
+  }
+  auto median = [](std::vector<LoadResult> v, double LoadResult::*field) {
+    std::vector<double> x;
+    for (auto& r : v) x.push_back(r.*field);
+    std::sort(x.begin(), x.end());
+    return x[x.size() / 2];
+  };
+  double br = median(b, &LoadResult::rps), hr = median(h, &LoadResult::rps);
+  double bp50 = median(b, &LoadResult::p50_ms), hp50 = median(h, &LoadResult::p50_ms);
+  double bp99 = median(b, &LoadResult::p99_ms), hp99 = median(h, &LoadResult::p99_ms);
+  std::printf("median   bare %.0f req/s p50 %.3f ms p99 %.3f ms | hyperion %.0f req/s p50 %.3f ms p99 %.3f ms\n", br,
+              bp50, bp99, hr, hp50, hp99);
+  std::printf("ratio    throughput %.3f (goal >= 0.9)   p99 %.3f (goal <= 1.2)\n", hr / br, hp99 / bp99);
+  std::printf("original target: > 50000 req/s with p99 < 5 ms -> hyperion %s (%.0f req/s, p99 %.3f ms)\n",
+              hr > 50000 && hp99 < 5 ? "meets it" : "does not meet it on this machine", hr, hp99);
+
+  long errors = 0;
+  for (auto& r : b) errors += r.errors;
+  for (auto& r : h) errors += r.errors;
+  (void)host->stop();
+  bare->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  std::filesystem::remove_all(dir);
+  return errors == 0 ? 0 : 1;
+}
