@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "metrics/metrics_registry.h"
 
 #include <boost/json.hpp>
@@ -66,54 +67,71 @@ const std::vector<double>& MetricsRegistry::bucket_bounds() {
   return kBounds;
 }
 
-StatusOr<MetricsRegistry::Series*> MetricsRegistry::series(MetricKind kind, const std::string& instance,
-                                                           const std::string& name, const std::string& labels_json) {
+StatusOr<std::string> MetricsRegistry::series_key(const std::string& instance, const std::string& name,
+                                                  const std::string& labels_json) {
+  // Validation and label parsing happen before the registry's lock is taken:
+  // every plugin thread records metrics, and only the map lookup is shared.
   if (!valid_name(name, true)) return invalid_argument("metrics: bad metric name \"" + name + "\"");
-  auto labels = render_labels(instance, labels_json);
-  if (!labels.ok()) return labels.status();
+  return render_labels(instance, labels_json);
+}
+
+StatusOr<MetricsRegistry::Series*> MetricsRegistry::series_locked(MetricKind kind, const std::string& name,
+                                                                  const std::string& labels) {
   auto [it, inserted] = families_.try_emplace(name, Family{kind, {}});
   if (!inserted && it->second.kind != kind) {
     return invalid_argument("metrics: \"" + name + "\" is already used as another kind of metric");
   }
-  Series& s = it->second.series[*labels];
+  Series& s = it->second.series[labels];
   if (kind == MetricKind::kHistogram && s.buckets.empty()) s.buckets.assign(bucket_bounds().size(), 0);
   return &s;
+}
+
+template <typename Apply>
+Status MetricsRegistry::record(MetricKind kind, const std::string& instance, const std::string& name,
+                               const std::string& labels_json, Apply&& apply) {
+  // Fast path: this exact (instance, name, labels text) was seen before, so
+  // neither the name check nor the label parsing is needed again.
+  std::string raw;
+  raw.reserve(instance.size() + name.size() + labels_json.size() + 2);
+  raw.append(instance).append(1, '\x1f').append(name).append(1, '\x1f').append(labels_json);
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = by_raw_key_.find(raw); it != by_raw_key_.end() && it->second.first == kind) {
+      apply(*it->second.second);
+      return ok_status();
+    }
+  }
+  auto key = series_key(instance, name, labels_json);
+  if (!key.ok()) return key.status();
+  std::lock_guard lock(mu_);
+  auto s = series_locked(kind, name, *key);
+  if (!s.ok()) return s.status();
+  by_raw_key_[std::move(raw)] = {kind, *s};  // Series live as long as the registry
+  apply(**s);
+  return ok_status();
 }
 
 Status MetricsRegistry::counter_add(const std::string& instance, const std::string& name,
                                     const std::string& labels_json, double delta) {
   if (!(delta >= 0)) return invalid_argument("metrics: counter \"" + name + "\" can only go up");
-  std::lock_guard lock(mu_);
-  auto s = series(MetricKind::kCounter, instance, name, labels_json);
-  if (!s.ok()) return s.status();
-  (*s)->value += delta;
-  return ok_status();
+  return record(MetricKind::kCounter, instance, name, labels_json, [&](Series& s) { s.value += delta; });
 }
 
 Status MetricsRegistry::gauge_set(const std::string& instance, const std::string& name,
                                   const std::string& labels_json, double value) {
-  std::lock_guard lock(mu_);
-  auto s = series(MetricKind::kGauge, instance, name, labels_json);
-  if (!s.ok()) return s.status();
-  (*s)->value = value;
-  return ok_status();
+  return record(MetricKind::kGauge, instance, name, labels_json, [&](Series& s) { s.value = value; });
 }
 
 Status MetricsRegistry::histogram_observe(const std::string& instance, const std::string& name,
                                           const std::string& labels_json, double value) {
-  std::lock_guard lock(mu_);
-  auto s = series(MetricKind::kHistogram, instance, name, labels_json);
-  if (!s.ok()) return s.status();
   const auto& bounds = bucket_bounds();
-  for (size_t i = 0; i < bounds.size(); ++i) {
-    if (value <= bounds[i]) {
-      ++(*s)->buckets[i];
-      break;
-    }
-  }
-  (*s)->sum += value;
-  ++(*s)->count;
-  return ok_status();
+  size_t bucket = std::upper_bound(bounds.begin(), bounds.end(), value, [](double v, double b) { return v <= b; }) -
+                  bounds.begin();
+  return record(MetricKind::kHistogram, instance, name, labels_json, [&](Series& s) {
+    if (bucket < bounds.size()) ++s.buckets[bucket];
+    s.sum += value;
+    ++s.count;
+  });
 }
 
 std::string MetricsRegistry::render() const {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <unordered_map>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -43,11 +44,20 @@ class MetricsRegistry {
     MetricKind kind;
     std::map<std::string, Series> series;  // by rendered label set
   };
-  StatusOr<Series*> series(MetricKind kind, const std::string& instance, const std::string& name,
-                           const std::string& labels_json);
+  // The rendered label set of a series (validates the name and labels).
+  static StatusOr<std::string> series_key(const std::string& instance, const std::string& name,
+                                          const std::string& labels_json);
+  StatusOr<Series*> series_locked(MetricKind kind, const std::string& name, const std::string& labels);
+
+  template <typename Apply>
+  Status record(MetricKind kind, const std::string& instance, const std::string& name,
+                const std::string& labels_json, Apply&& apply);
 
   mutable std::mutex mu_;
   std::map<std::string, Family> families_;
+  // "<instance>\x1f<name>\x1f<labels as passed>" -> its series, so a hot metric
+  // skips validation and label parsing after its first use.
+  std::unordered_map<std::string, std::pair<MetricKind, Series*>> by_raw_key_;
 };
 
 }  // namespace hyperion::metrics

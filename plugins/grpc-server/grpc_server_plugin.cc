@@ -250,18 +250,23 @@ void GrpcServerPlugin::call_finished(const CallRecord& record) {
   std::string labels = R"({"grpc_service":")" + escape_label(service) + R"(","grpc_method":")" + escape_label(method) + "\"";
   ctx_.counter_add("grpc_server_handled_total", 1, labels + R"(,"grpc_code":")" + code + "\"}");
   ctx_.histogram_observe("grpc_server_handling_seconds", seconds, labels + "}");
-  if (!access_log_.load(std::memory_order_relaxed)) return;
+  if (!access_log_.load(std::memory_order_relaxed) || record.details == nullptr) return;
   bool server_error = record.code == grpc::StatusCode::INTERNAL || record.code == grpc::StatusCode::UNKNOWN ||
                       record.code == grpc::StatusCode::DATA_LOSS;
   hyperion_log_level_t level = server_error ? HYPERION_LOG_WARN : HYPERION_LOG_INFO;
   if (ctx_.api().log_level(ctx_.host_ctx()) > level) return;
   std::ostringstream line;
   line << "grpc call method=" << record.method << " code=" << code << " duration_ms=" << seconds * 1e3
-       << " peer=" << record.peer << " trace_id=" << record.trace.trace_id << " span_id=" << record.trace.span_id;
-  if (!record.trace.parent_span_id.empty()) line << " parent_span_id=" << record.trace.parent_span_id;
+       << " peer=" << record.details->peer << " trace_id=" << record.details->trace.trace_id
+       << " span_id=" << record.details->trace.span_id;
+  if (!record.details->trace.parent_span_id.empty()) line << " parent_span_id=" << record.details->trace.parent_span_id;
   line << " messages_in=" << record.messages_in << " messages_out=" << record.messages_out;
   if (!record.message.empty()) line << " message=\"" << escape_label(record.message) << "\"";
   ctx_.log(level, line.str());
+}
+
+bool GrpcServerPlugin::wants_details() const {
+  return access_log_.load(std::memory_order_relaxed) && ctx_.api().log_level(ctx_.host_ctx()) <= HYPERION_LOG_WARN;
 }
 
 void GrpcServerPlugin::handler_failed(const std::string& method, const std::string& what) {

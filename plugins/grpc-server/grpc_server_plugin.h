@@ -43,6 +43,7 @@ class GrpcServerPlugin final : public CallObserver {
   // CallObserver
   void call_finished(const CallRecord& record) override;
   void handler_failed(const std::string& method, const std::string& what) override;
+  [[nodiscard]] bool wants_details() const override;
 
  private:
   class GenericService final : public grpc::CallbackGenericService {

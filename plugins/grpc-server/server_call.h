@@ -30,12 +30,20 @@
 
 namespace grpc_plugin {
 
+// What gRPC says about a call beyond its method, read once on first use.
+struct CallDetails {
+  std::string peer;
+  std::vector<std::pair<std::string, std::string>> metadata;
+  TraceContext trace;
+  std::string traceparent;  // trace.header()
+};
+
 // What the interceptors see of a finished call.
 struct CallRecord {
   const std::string& method;
   bool known_method;
-  const std::string& peer;
-  const TraceContext& trace;
+  // Peer, metadata and trace; null unless the observer wants_details().
+  const struct CallDetails* details;
   grpc::StatusCode code;
   const std::string& message;
   std::chrono::nanoseconds duration;
@@ -49,6 +57,8 @@ class CallObserver {
  public:
   virtual void call_finished(const CallRecord& record) = 0;
   virtual void handler_failed(const std::string& method, const std::string& what) = 0;
+  // Whether call_finished needs the peer and trace (the access log does).
+  [[nodiscard]] virtual bool wants_details() const = 0;
 
  protected:
   ~CallObserver() = default;
@@ -84,6 +94,10 @@ class ServerCall final : public grpc::ServerGenericBidiReactor, public Cancellab
     return static_cast<const PublicCall*>(call)->owner;
   }
 
+  using Details = CallDetails;
+  // Reads peer, metadata and trace context from gRPC on first use; after gRPC
+  // is done with the call, returns what was read (empty if nothing was).
+  const Details& details();
   void start_handler();
   void acquire_published_state();
   // Runs one handler callback, serialized with the others, unless the handler
@@ -115,19 +129,17 @@ class ServerCall final : public grpc::ServerGenericBidiReactor, public Cancellab
   const std::chrono::steady_clock::time_point started_;
   PublicCall public_{};
   void* state_ = nullptr;
-  TraceContext trace_;
-  std::string traceparent_;
   std::string method_;
-  std::string peer_;
   uint64_t deadline_ns_ = UINT64_MAX;
-  std::vector<std::pair<std::string, std::string>> metadata_;
   grpc::ByteBuffer read_buffer_;
   std::string read_scratch_;
   std::atomic<bool> cancelled_{false};
   bool begun_ = false;  // registration_->begin succeeded
 
-  std::mutex ctx_mu_;  // ctx_ is gRPC's and gone after OnDone
+  std::mutex ctx_mu_;  // ctx_ is gRPC's and gone after OnDone; guards details_ too
   bool ctx_gone_ = false;
+  bool details_ready_ = false;
+  Details details_;
 
   std::mutex callback_mu_;  // held while a handler callback runs
   std::mutex mu_;           // everything below
