@@ -1,6 +1,7 @@
 #include "reload/reload_transaction.h"
 
 #include <map>
+#include <set>
 
 #include "reload/config_diff.h"
 
@@ -33,6 +34,7 @@ ReloadTransaction::ReloadTransaction(const planning::AppPlan& current, const pla
 Clock::time_point ReloadTransaction::call_deadline() const { return Clock::now() + policy_.call_timeout; }
 
 void ReloadTransaction::classify(std::map<std::string, lifecycle::InstancePlan>& running) {
+  std::set<std::string> restarting;  // in start order, so providers are decided first
   for (const std::string& name : next_.graph.start_order()) {
     Step step;
     step.name = name;
@@ -70,6 +72,19 @@ void ReloadTransaction::classify(std::map<std::string, lifecycle::InstancePlan>&
       } else {
         step.action = Action::kReload;
       }
+      // A provider that restarts loses whatever its consumers set up in it
+      // (registered handlers, subscriptions): they restart with it, stopped
+      // before it and started after it.
+      if (step.action == Action::kKeep || step.action == Action::kReload) {
+        for (const auto& [api, provider] : bindings(*step.after, next_.graph)) {
+          if (restarting.count(provider) != 0) {
+            step.action = Action::kRestart;
+            step.restart_reason = "its provider \"" + provider + "\" restarts";
+            break;
+          }
+        }
+      }
+      if (step.action == Action::kRestart) restarting.insert(name);
     }
     if (step.action != Action::kKeep) {
       boost::json::object entry{{"action", action_name(static_cast<int>(step.action))},
@@ -176,18 +191,26 @@ ReloadResult ReloadTransaction::run() {
     s.progress = Progress::kPrepared;
   }
 
-  // Commit, in the new start order.
+  // Commit. First stop every instance that restarts, dependents before their
+  // providers (reverse start order), so each releases what it holds in a
+  // provider while that provider still runs; then commit and start, in the new
+  // start order.
+  for (auto it = steps_.rbegin(); it != steps_.rend(); ++it) {
+    Step& s = *it;
+    if (s.progress != Progress::kPrepared || s.action != Action::kRestart) continue;
+    lifecycle::PluginInstance& old = *s.running.instance;
+    Status stopped = old.stop(Clock::now() + s.running.stop_timeout);
+    if (!stopped.ok()) result_.warnings.push_back(stopped.message());
+    else observe("stopped", old, "restart: " + s.restart_reason);
+    old.destroy(Clock::now() + s.running.stop_timeout);
+    s.progress = Progress::kOldStopped;
+  }
   for (Step& s : steps_) {
-    if (s.progress != Progress::kPrepared) continue;
+    if (s.progress != Progress::kPrepared && s.progress != Progress::kOldStopped) continue;
     Status st;
     if (s.action == Action::kReload) {
       st = s.running.instance->reload_commit(call_deadline());
     } else if (s.action == Action::kRestart) {
-      lifecycle::PluginInstance& old = *s.running.instance;
-      Status stopped = old.stop(Clock::now() + s.running.stop_timeout);
-      if (!stopped.ok()) result_.warnings.push_back(stopped.message());
-      else observe("stopped", old, "restart: " + s.restart_reason);
-      old.destroy(Clock::now() + s.running.stop_timeout);
       st = s.successor.instance->start(Clock::now() + s.successor.start_timeout);
       if (!st.ok()) s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
       else observe("started", *s.successor.instance, "restart: " + s.restart_reason);
@@ -199,9 +222,8 @@ ReloadResult ReloadTransaction::run() {
     if (!st.ok()) {
       // The failing step itself: a failed commit keeps its previous config (ABI
       // contract); a restart whose new instance failed has lost its old one,
-      // which roll_back_committed brings back like any committed restart.
-      if (s.action == Action::kRestart) s.progress = Progress::kCommitted;
-      else s.progress = Progress::kNone;
+      // which roll_back_committed brings back like any other stopped old one.
+      if (s.action != Action::kRestart) s.progress = Progress::kNone;
       roll_back_committed();
       abort_prepared();
       restore_old_set();
@@ -251,41 +273,42 @@ void ReloadTransaction::abort_prepared() {
 
 void ReloadTransaction::roll_back_committed() {
   const auto& observe = lifecycle_.observer();
+  // Undo in reverse start order: configs back, new instances stopped...
   for (auto it = steps_.rbegin(); it != steps_.rend(); ++it) {
     Step& s = *it;
-    if (s.progress != Progress::kCommitted) continue;
-    if (s.action == Action::kReload) {
+    if (s.action == Action::kReload && s.progress == Progress::kCommitted) {
       // Back to the previous config through the same two phases.
       auto reverse = diff_config(s.after->config, s.before->config, s.before->metadata.config_schema,
                                  s.before->spec->secret_fields);
       Status st = s.running.instance->reload_prepare(s.before->config, changes_to_abi_json(reverse), call_deadline());
       if (st.ok()) st = s.running.instance->reload_commit(call_deadline());
       if (!st.ok()) result_.warnings.push_back("instance \"" + s.name + "\" could not be rolled back: " + st.message());
-    } else if (s.action == Action::kRestart) {
+      s.progress = Progress::kNone;
+    } else if ((s.action == Action::kRestart && s.progress != Progress::kNone && s.progress != Progress::kPrepared) ||
+               (s.action == Action::kAdd && s.progress == Progress::kCommitted)) {
       if (s.successor.instance->state() == lifecycle::InstanceState::kRunning) {
         (void)s.successor.instance->stop(Clock::now() + s.successor.stop_timeout);
+        if (s.action == Action::kAdd) observe("stopped", *s.successor.instance, "rolled back");
       }
       s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
-      // The old instance was stopped for the restart: start a fresh one with the
-      // old config in its place.
-      lifecycle::InstancePlan again = fresh_instance(*s.before, current_.graph);
-      Status st = again.instance->create(again.config, Clock::now() + again.start_timeout);
-      if (st.ok()) st = again.instance->start(Clock::now() + again.start_timeout);
-      if (!st.ok()) {
-        again.instance->destroy(Clock::now() + again.stop_timeout);
-        result_.warnings.push_back("instance \"" + s.name + "\" could not be restarted with its previous config: " +
-                                   st.message());
-      } else {
-        observe("started", *again.instance, "rolled back");
-      }
-      s.running = std::move(again);
-    } else if (s.action == Action::kAdd) {
-      if (s.successor.instance->state() == lifecycle::InstanceState::kRunning) {
-        (void)s.successor.instance->stop(Clock::now() + s.successor.stop_timeout);
-        observe("stopped", *s.successor.instance, "rolled back");
-      }
-      s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
+      if (s.action == Action::kAdd) s.progress = Progress::kNone;
     }
+  }
+  // ...then every restarted instance comes back with its old config, providers
+  // before their consumers (start order).
+  for (Step& s : steps_) {
+    if (s.action != Action::kRestart || s.progress == Progress::kNone || s.progress == Progress::kPrepared) continue;
+    lifecycle::InstancePlan again = fresh_instance(*s.before, current_.graph);
+    Status st = again.instance->create(again.config, Clock::now() + again.start_timeout);
+    if (st.ok()) st = again.instance->start(Clock::now() + again.start_timeout);
+    if (!st.ok()) {
+      again.instance->destroy(Clock::now() + again.stop_timeout);
+      result_.warnings.push_back("instance \"" + s.name + "\" could not be restarted with its previous config: " +
+                                 st.message());
+    } else {
+      observe("started", *again.instance, "rolled back");
+    }
+    s.running = std::move(again);
     s.progress = Progress::kNone;
   }
 }

@@ -47,7 +47,9 @@ class ReloadTransaction {
 
  private:
   enum class Action { kKeep, kReload, kRestart, kAdd, kRemove };
-  enum class Progress { kNone, kPrepared, kCommitted };
+  // kOldStopped: a restart whose old instance is stopped and whose new one has
+  // not started yet (the commit stops every restarting instance first).
+  enum class Progress { kNone, kPrepared, kOldStopped, kCommitted };
   struct Step {
     std::string name;
     Action action = Action::kKeep;

@@ -65,6 +65,27 @@ TEST(GrpcLifecycle, NewCallsGoToTheNewestHandlerWhileOldCallsStay) {
   EXPECT_EQ(removal.get().substr(0, 7), "applied");
 }
 
+// A static change (the port) restarts the server, and the handler plugins that
+// registered with it restart around it: the new server serves them at once.
+TEST(GrpcLifecycle, PortChangeRestartsTheServerAndItsHandlers) {
+  GrpcHost host;
+  ASSERT_TRUE(host.ok()) << host.error();
+  std::string text = host.manifest_text();
+  std::string from = "listen: \"127.0.0.1:0\"";
+  int other = free_loopback_port();
+  text.replace(text.find(from), from.size(), "listen: \"127.0.0.1:" + std::to_string(other) + "\"");
+  std::string summary = host.reload(text);
+  ASSERT_EQ(summary.substr(0, 7), "applied") << summary;
+  auto stub = hello::Greeter::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(other), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  hello::HelloRequest request;
+  request.set_name("again");
+  hello::HelloReply reply;
+  ASSERT_TRUE(stub->SayHello(&ctx, request, &reply).ok());
+  EXPECT_EQ(reply.message(), "Hello, again!");
+}
+
 class GrpcTls : public ::testing::Test {
  protected:
   void SetUp() override { make_test_certificates(certs_.path()); }

@@ -56,6 +56,9 @@ grpc::Status raw_unary(grpc::Channel& channel, const std::string& method, const 
 // Polls `condition` every few milliseconds until it holds or `timeout` passes.
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+// A TCP port on 127.0.0.1 that nothing listens on right now.
+int free_loopback_port();
+
 bool journal_has(const std::string& path, const std::string& line);
 
 // A CA, a server certificate for 127.0.0.1/localhost and a client certificate,

@@ -462,3 +462,30 @@ TEST_F(HostReloadTest, APluginProposesThroughTheHostApiAndLearnsTheRevision) {
 
 }  // namespace
 }  // namespace hyperion::app
+
+namespace hyperion::app {
+namespace {
+
+// A provider that restarts takes its consumers with it: they stop before it
+// (releasing what they hold in it) and start after it.
+TEST_F(HostReloadTest, ConsumersOfARestartingProviderRestartAroundIt) {
+  auto text = [&](int static_value) {
+    return "app: reload\nhost:\n  state_dir: " + dir_.path() + "/state\n  log_level: warn\nplugins:\n" +
+           "  - name: p\n    library: behave_provider\n    config: {journal: \"" + journal_ +
+           "\", static_value: " + std::to_string(static_value) + "}\n" +
+           "  - name: c\n    library: behave_consumer\n    config: {journal: \"" + journal_ + "\"}\n";
+  };
+  start(text(1));
+  journal();
+  auto r = reload(text(2));
+  ASSERT_EQ(r.outcome, ReloadOutcome::kApplied) << r.summary();
+  EXPECT_EQ(r.diff.at("c").at("action").as_string(), "restart");
+  EXPECT_EQ(r.diff.at("c").at("reason").as_string(), "its provider \"p\" restarts");
+  // The new consumer reaches the new provider ("answer 42" is its call into it).
+  EXPECT_EQ(journal(), (Lines{"create p", "create c", "stop c", "destroy c", "stop p", "destroy p", "start p",
+                              "get_service p", "start c", "answer 42 c"}));
+  EXPECT_EQ(effective("p").at("static_value").as_int64(), 2);
+}
+
+}  // namespace
+}  // namespace hyperion::app
