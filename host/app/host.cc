@@ -269,6 +269,7 @@ reload::ReloadResult Host::reload(const ReloadRequest& request) {
   reload::ReloadResult result;
   if (auto refused = breaker_->admit()) {
     result = reload::ReloadResult::refused(*refused);
+    count_reload(result);
     log->warn("reload from {}: {}", request.source, result.summary());
     (void)events.emit("host", "dev.hyperion.reload.refused",
                       boost::json::serialize(boost::json::object{{"source", request.source}, {"reason", result.reason}}));
@@ -291,6 +292,7 @@ reload::ReloadResult Host::reload(const ReloadRequest& request) {
   }
   if (result.reason.empty()) result = apply(text, overrides);
   record(request, text, overrides, result);
+  remember_per_instance(result);
 
   switch (breaker_->record(result.ok())) {
     case reload::ReloadBreaker::Transition::kOpened:
@@ -303,9 +305,7 @@ reload::ReloadResult Host::reload(const ReloadRequest& request) {
       break;
     case reload::ReloadBreaker::Transition::kNone: break;
   }
-  (void)facilities_->metrics.counter_add(
-      "hyperion", "hyperion_reloads_total",
-      boost::json::serialize(boost::json::object{{"outcome", reload::outcome_name(result.outcome)}}), 1);
+  count_reload(result);
   if (result.outcome != reload::ReloadOutcome::kUnchanged) {
     boost::json::object data = result.to_json();
     data["source"] = request.source;
@@ -316,6 +316,23 @@ reload::ReloadResult Host::reload(const ReloadRequest& request) {
   else log->error("reload from {}: {}", request.source, result.summary());
   for (const std::string& w : result.warnings) log->warn("reload: {}", w);
   return result;
+}
+
+void Host::count_reload(const reload::ReloadResult& result) {
+  (void)facilities_->metrics.counter_add(
+      "hyperion", "hyperion_reloads_total",
+      boost::json::serialize(boost::json::object{{"outcome", reload::outcome_name(result.outcome)}}), 1);
+}
+
+void Host::remember_per_instance(const reload::ReloadResult& result) {
+  if (result.outcome == reload::ReloadOutcome::kUnchanged) return;
+  std::lock_guard lock(last_reload_mu_);
+  for (const auto& kv : result.diff) {
+    boost::json::object entry{{"revision", result.revision},
+                              {"outcome", reload::outcome_name(result.outcome)},
+                              {"action", kv.value().as_object().at("action")}};
+    last_reload_[kv.key()] = std::move(entry);
+  }
 }
 
 reload::ReloadResult Host::propose(const std::string& instance, const std::string& source,
@@ -427,8 +444,13 @@ std::string Host::health_json() {
   }
   // Revision and breaker change between rounds: appended fresh every time.
   body.pop_back();  // the closing brace
+  boost::json::object reload{{"breaker", breaker_->to_json()}};
+  {
+    std::lock_guard lock(last_reload_mu_);
+    reload["instances"] = last_reload_;
+  }
   body += ",\"revision\":" + std::to_string(current_revision_.load()) + ",\"reload\":" +
-          boost::json::serialize(boost::json::object{{"breaker", breaker_->to_json()}}) + "}";
+          boost::json::serialize(reload) + "}";
   return body;
 }
 

@@ -122,6 +122,8 @@ class Host {
                                                              const boost::json::object& overrides);
   std::string redacted_overrides(const boost::json::object& overrides) const;
   std::optional<std::vector<health::HealthTarget>> health_targets();
+  void count_reload(const reload::ReloadResult& result);
+  void remember_per_instance(const reload::ReloadResult& result);
   StatusOr<std::string> read_manifest_file() const;
   reload::ReloadResult apply(const std::string& text, const boost::json::object& overrides);
   void record(const ReloadRequest& request, const std::string& text, const boost::json::object& overrides,
@@ -141,6 +143,9 @@ class Host {
   std::mutex health_json_mu_;
   uint64_t health_json_round_ = 0;
   std::string health_json_cache_;
+  // instance -> {"revision", "outcome", "action"} of the last reload that touched it.
+  std::mutex last_reload_mu_;
+  boost::json::object last_reload_;
   std::atomic<uint64_t> current_revision_{0};
   std::unique_ptr<state::StateStore> store_;
   std::unique_ptr<reload::ReloadBreaker> breaker_;

@@ -13,10 +13,22 @@ bool excluded(const std::vector<std::string>& exclude, std::string_view name) {
 
 int rank(std::string_view status) { return status == "healthy" ? 0 : status == "degraded" ? 1 : 2; }
 
-// The snapshot without the excluded instances, with status and readiness recomputed.
-json::object filtered(const json::object& snapshot, const std::vector<std::string>& exclude) {
+// The snapshot without the excluded instances, with status and readiness
+// recomputed. `verbose` adds to each instance the last reload that touched it
+// and the host's reload breaker state.
+json::object filtered(const json::object& snapshot, const std::vector<std::string>& exclude, bool verbose) {
   json::object out = snapshot;
   json::object instances;
+  const json::object* reloads = nullptr;
+  const json::value* breaker = nullptr;
+  if (const json::value* r = snapshot.if_contains("reload"); verbose && r != nullptr && r->is_object()) {
+    if (const json::value* i = r->as_object().if_contains("instances"); i != nullptr && i->is_object()) {
+      reloads = &i->as_object();
+    }
+    if (const json::value* b = r->as_object().if_contains("breaker"); b != nullptr && b->is_object()) {
+      breaker = b->as_object().if_contains("state");
+    }
+  }
   int worst = 0;
   bool required_unhealthy = false;
   for (const auto& kv : snapshot.at("instances").as_object()) {
@@ -27,6 +39,12 @@ json::object filtered(const json::object& snapshot, const std::vector<std::strin
     worst = std::max(worst, optional ? std::min(r, 1) : r);
     required_unhealthy = required_unhealthy || (!optional && r == 2);
     instances[kv.key()] = kv.value();
+    if (verbose) {
+      json::object& shown = instances[kv.key()].as_object();
+      const json::value* last = reloads != nullptr ? reloads->if_contains(kv.key()) : nullptr;
+      shown["last_reload"] = last != nullptr ? *last : json::value(nullptr);
+      if (breaker != nullptr) shown["reload_breaker"] = *breaker;
+    }
   }
   static constexpr const char* kNames[] = {"healthy", "degraded", "unhealthy"};
   out["instances"] = std::move(instances);
@@ -64,7 +82,7 @@ Answer reply(bool ok, const json::object& view, bool verbose, const std::string&
 
 Answer answer(const std::string& path, const json::object& snapshot, const std::vector<std::string>& exclude,
               bool verbose) {
-  json::object view = filtered(snapshot, exclude);
+  json::object view = filtered(snapshot, exclude, verbose);
   const std::string phase(snapshot.at("phase").as_string());
   if (path == "/livez" || path == "/health/live") return reply(true, view, verbose, "");
   if (path == "/readyz" || path == "/health/ready") {
@@ -89,7 +107,8 @@ Answer answer(const std::string& path, const json::object& snapshot, const std::
     a.status = ok ? 200 : 503;
     if (verbose) {
       a.content_type = "application/json";
-      a.body = json::serialize(*i) + "\n";
+      const json::value* shown = view.at("instances").as_object().if_contains(name);
+      a.body = json::serialize(shown != nullptr ? *shown : *i) + "\n";
     } else {
       a.body = ok ? "ok\n" : name + ": " + std::string(i->at("message").as_string()) + "\n";
     }

@@ -104,3 +104,29 @@ TEST(HealthEndpoints, DrainingAndStartup) {
 
 }  // namespace
 }  // namespace hyperion::health
+
+namespace hyperion::health {
+namespace {
+
+TEST_F(HealthPluginTest, VerboseShowsEachInstancesLastReload) {
+  auto before = boost::json::parse(client_->Get("/readyz?verbose")->body).as_object();
+  EXPECT_TRUE(before.at("instances").at("good").at("last_reload").is_null());
+  EXPECT_EQ(before.at("instances").at("good").at("reload_breaker").as_string(), "closed");
+  // A dynamic change to "good" only.
+  std::string text = testing::read_file(dir_.path() + "/app.yaml");
+  std::string from = "  - name: good\n    library: behave_plain\n";
+  text.replace(text.find(from), from.size(), from + "    config: {value: 7}\n");
+  auto result = host_->reload({"test", "tester", text, std::nullopt});
+  ASSERT_TRUE(result.ok()) << result.summary();
+  auto after = boost::json::parse(client_->Get("/readyz?verbose")->body).as_object();
+  const auto& last = after.at("instances").at("good").at("last_reload").as_object();
+  EXPECT_EQ(last.at("revision").as_int64(), static_cast<int64_t>(result.revision));
+  EXPECT_EQ(last.at("outcome").as_string(), "applied");
+  EXPECT_EQ(last.at("action").as_string(), "reload");
+  EXPECT_TRUE(after.at("instances").at("bad").at("last_reload").is_null());
+  auto one = boost::json::parse(client_->Get("/readyz/good?verbose")->body).as_object();
+  EXPECT_EQ(one.at("last_reload").at("action").as_string(), "reload");
+}
+
+}  // namespace
+}  // namespace hyperion::health

@@ -27,7 +27,12 @@ typedef struct hyperion_health_v1_t {
    *    "draining": bool,
    *    "instances": {"<name>": {"status", "message", "details", "duration_ms",
    *                             "optional", "cause"?}},
-   *    "revision": N, "reload": {"breaker": {...}}}
+   *    "revision": N,
+   *    "reload": {"breaker": {"state": "closed"|"open"|"half_open", ...},
+   *               "instances": {"<name>": {"revision": N, "outcome": "applied"|
+   *                             "refused"|"rolled_back", "action": "reload"|"restart"|
+   *                             "add"|"remove"}}}}
+   * ("reload.instances" holds the last reload that touched each instance.)
    * The host caches it briefly and computes it once for concurrent callers
    * (docs/health.md). */
   hyperion_status_t (*snapshot)(void* ctx, const hyperion_sink_t* out, hyperion_error_t* err);
