@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <thread>
 
 #include "grpc/grpc_test_support.h"
 #include "hello/greeter.grpc.pb.h"
@@ -30,6 +31,32 @@ TEST(GrpcLifecycle, StopLetsCallsInFlightFinish) {
   ASSERT_TRUE(eventually([&] { return journal_has(host.journal(), "slow started"); }));
   host.stop();  // returns only after the call in flight was answered
   EXPECT_EQ(call.get(), "late");
+}
+
+// A handler plugin's stop waits for its calls only until its stop deadline;
+// then the calls still running are cancelled (the handler sees on_cancel) and
+// the host stops on time.
+TEST(GrpcLifecycle, CallsPastTheStopDeadlineAreCancelled) {
+  GrpcHost host("", "  - name: slowpoke\n    library: grpc_probe\n    stop_timeout_ms: 300\n"
+                    "    config: {journal: \"JOURNAL\"}\n");
+  ASSERT_TRUE(host.ok()) << host.error();
+  auto channel = host.channel();
+  grpc::Status status;
+  std::thread caller([&] {
+    grpc::ClientContext ctx;
+    std::unique_ptr<grpc::ClientReader<grpc::ByteBuffer>> reader(grpc::internal::ClientReaderFactory<grpc::ByteBuffer>::Create(
+        channel.get(), RpcMethod("/hyperion.test.Probe/Hang", RpcMethod::SERVER_STREAMING), &ctx, to_buffer("")));
+    grpc::ByteBuffer b;
+    while (reader->Read(&b)) {
+    }
+    status = reader->Finish();
+  });
+  std::string journal = host.dir().path() + "/JOURNAL";
+  ASSERT_TRUE(eventually([&] { return journal_has(journal, "hang started"); }));
+  host.stop();
+  caller.join();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED) << status.error_message();
+  EXPECT_TRUE(journal_has(journal, "hang cancelled"));
 }
 
 TEST(GrpcLifecycle, NewCallsGoToTheNewestHandlerWhileOldCallsStay) {

@@ -22,6 +22,10 @@ GrpcHost::GrpcHost(const std::string& grpc_config, const std::string& more) {
               "}\n" +
               "  - name: greeter\n    library: greeter\n" +
               "  - name: probe\n    library: grpc_probe\n    config: {journal: \"" + journal() + "\"}\n" + more;
+  // `more` may say JOURNAL for a file in this host's folder.
+  for (size_t at; (at = manifest_.find("\"JOURNAL\"")) != std::string::npos;) {
+    manifest_.replace(at, 9, "\"" + dir_.path() + "/JOURNAL\"");
+  }
   app::HostOptions options;
   options.plugin_path = {std::filesystem::path(testing::test_plugin("grpc_probe")).parent_path().string(),
                          testing::example_plugin_dir()};
