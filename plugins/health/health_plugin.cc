@@ -36,14 +36,24 @@ std::string HealthPlugin::read_host(bool metrics) {
   return out;
 }
 
-std::shared_ptr<const boost::json::object> HealthPlugin::snapshot() {
+Answer HealthPlugin::respond(const std::string& path, const std::vector<std::string>& exclude, bool verbose) {
   std::string text = read_host(false);
   std::lock_guard lock(cache_mu_);
   if (!cached_ || text != cached_text_) {
     cached_ = std::make_shared<const boost::json::object>(hyperion::parse_object(text, "health snapshot"));
     cached_text_ = std::move(text);
+    answers_.clear();
   }
-  return cached_;
+  // Probes ask the same few questions over and over: while the snapshot is the
+  // same, so is the answer to a question without ?exclude.
+  if (!exclude.empty()) return answer(path, *cached_, exclude, verbose);
+  auto key = std::make_pair(path, verbose);
+  auto it = answers_.find(key);
+  if (it == answers_.end()) {
+    if (answers_.size() >= kMaxCachedAnswers) answers_.clear();  // /readyz/<any name> must not grow it forever
+    it = answers_.emplace(std::move(key), answer(path, *cached_, exclude, verbose)).first;
+  }
+  return it->second;
 }
 
 void HealthPlugin::routes() {
@@ -52,10 +62,9 @@ void HealthPlugin::routes() {
   server_.set_tcp_nodelay(true);
   auto serve = [this](const httplib::Request& req, httplib::Response& res) {
     try {
-      std::shared_ptr<const boost::json::object> current = snapshot();
       std::vector<std::string> exclude;
       for (size_t i = 0; i < req.get_param_value_count("exclude"); ++i) exclude.push_back(req.get_param_value("exclude", i));
-      Answer a = answer(req.path, *current, exclude, req.has_param("verbose"));
+      Answer a = respond(req.path, exclude, req.has_param("verbose"));
       res.status = a.status;
       res.set_content(a.body, a.content_type);
     } catch (const std::exception& e) {

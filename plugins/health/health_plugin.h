@@ -10,11 +10,14 @@
 
 #include <hyperion/plugin.hpp>
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
+
+#include "health_endpoints.h"
 
 namespace health_plugin {
 
@@ -30,8 +33,9 @@ class HealthPlugin {
  private:
   // Calls the host service function `which` (snapshot or metrics) and returns its output.
   std::string read_host(bool metrics);
-  // The host's snapshot, parsed; reparsed only when its text changed.
-  std::shared_ptr<const boost::json::object> snapshot();
+  // The answer to `path` from the host's current snapshot, which is parsed only
+  // when its text changed; answers without ?exclude are kept until it changes.
+  Answer respond(const std::string& path, const std::vector<std::string>& exclude, bool verbose);
   void routes();
 
   hyperion::Context& ctx_;
@@ -43,6 +47,8 @@ class HealthPlugin {
   std::mutex cache_mu_;
   std::string cached_text_;
   std::shared_ptr<const boost::json::object> cached_;
+  static constexpr size_t kMaxCachedAnswers = 64;
+  std::map<std::pair<std::string, bool>, Answer> answers_;
 };
 
 }  // namespace health_plugin
