@@ -18,13 +18,18 @@ void Registration::end(Cancellable* call) {
 }
 
 bool Registration::close_and_drain(std::chrono::steady_clock::time_point deadline) {
+  using namespace std::chrono_literals;
+  auto now = std::chrono::steady_clock::now();
+  // Cancel a little before the deadline, so that cancelled calls (whose
+  // handlers see on_cancel and finish) can be done by the deadline itself.
+  auto grace = deadline <= now ? 0ns : std::min<std::chrono::nanoseconds>((deadline - now) / 5, 100ms);
   std::unique_lock lock(mu_);
   closed_ = true;
-  if (idle_.wait_until(lock, deadline, [&] { return calls_.empty(); })) return true;
+  if (idle_.wait_until(lock, deadline - grace, [&] { return calls_.empty(); })) return true;
   // Cancelling under the lock is safe: a call leaves the set (end) before it
   // is freed, and cancel() only asks gRPC to cancel.
   for (Cancellable* call : calls_) call->cancel();
-  return false;
+  return idle_.wait_until(lock, deadline, [&] { return calls_.empty(); });
 }
 
 size_t Registration::in_flight() const {

@@ -44,8 +44,10 @@ class Registration {
   bool begin(Cancellable* call);
   // The call delivered on_done.
   void end(Cancellable* call);
-  // No new call may begin; waits until none is in flight or `deadline` passes,
-  // when the rest are cancelled. Returns false when some were still running.
+  // No new call may begin; waits until none is in flight. Calls still running
+  // shortly before `deadline` (a fifth of the time left, at most 100 ms) are
+  // cancelled, and their handlers get until `deadline` to finish. Returns
+  // false when some were still running at the deadline.
   bool close_and_drain(std::chrono::steady_clock::time_point deadline);
   [[nodiscard]] size_t in_flight() const;
 

@@ -164,10 +164,12 @@ typedef struct hyperion_grpc_server_v1_t {
                                         hyperion_error_t* err);
   /* Removes a registration: no new call reaches it (the previous registration
    * of the method, if any, takes over). Then waits until every call it started
-   * has delivered on_done, or until `deadline_ns` (host clock), when the calls
-   * still running are cancelled and HYPERION_ERR_DEADLINE_EXCEEDED is
-   * returned: their on_done has not run yet, so keep the code loaded until it
-   * has. Unknown ids fail with HYPERION_ERR_NOT_FOUND. */
+   * has delivered on_done. Calls still running shortly before `deadline_ns`
+   * (host clock; a fifth of the time left, at most 100 ms) are cancelled and
+   * get until the deadline to finish. If some are still running then,
+   * HYPERION_ERR_DEADLINE_EXCEEDED is returned: their on_done has not run yet,
+   * so keep the code loaded until it has. Pass a deadline a little before your
+   * own stop deadline. Unknown ids fail with HYPERION_ERR_NOT_FOUND. */
   hyperion_status_t (*unregister_handler)(void* ctx, uint64_t id, uint64_t deadline_ns,
                                           hyperion_error_t* err);
 

@@ -19,6 +19,7 @@
 #include <hyperion/plugin.hpp>
 #include <hyperion/services/grpc_server.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -245,9 +246,11 @@ class Registration {
   Registration& operator=(const Registration&) = delete;
   ~Registration() { release(); }
 
-  // Unregisters and waits (until `deadline`) for the calls it started. Returns
-  // false when calls were still running at the deadline: they were cancelled,
-  // and the handler functions are kept alive (leaked) because a callback may
+  // Unregisters and waits for the calls it started, returning a little before
+  // `deadline` (a tenth of the time left, at most 50 ms) so that a stop() that
+  // passes its own deadline still returns in time. Calls running near the end
+  // are cancelled first. Returns false when calls were still running: the
+  // handler functions are then kept alive (leaked) because a callback may
   // still arrive.
   bool release(std::optional<Deadline> deadline = std::nullopt) noexcept {
     if (server_ == nullptr) return true;
@@ -258,10 +261,11 @@ class Registration {
         use.vtable()->unregister_descriptors(use.ctx(), id_);
         return true;
       }
-      uint64_t until = deadline ? deadline->ns()
-                                : static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                            (std::chrono::steady_clock::now() + kDefaultDrain).time_since_epoch())
-                                                            .count());
+      using namespace std::chrono;
+      auto now = steady_clock::now();
+      auto end = deadline ? deadline->time_point() : now + kDefaultDrain;
+      auto margin = end <= now ? nanoseconds(0) : std::min<nanoseconds>((end - now) / 10, milliseconds(50));
+      auto until = static_cast<uint64_t>(duration_cast<nanoseconds>((end - margin).time_since_epoch()).count());
       hyperion_error_t err{};
       err.struct_size = sizeof err;
       if (use.vtable()->unregister_handler(use.ctx(), id_, until, &err) == HYPERION_ERR_DEADLINE_EXCEEDED) {
