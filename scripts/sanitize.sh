@@ -27,6 +27,6 @@ if [ "$kind" = tsan ]; then
   # invisible to it, and every gRPC call reports races inside gRPC's own inline
   # code. The gRPC suites run under ASan and in the normal build; see
   # docs/decisions/0007-tsan-and-grpc.md.
-  exclude=(-E '^(Grpc|bench[.]grpc)')
+  exclude=(-E '^(Grpc|bench[.]grpc|integration[.]greeter)')
 fi
 exec ctest -j2 --output-on-failure --timeout 600 "${exclude[@]}" "$@"
