@@ -75,7 +75,7 @@ ServerCall::ServerCall(grpc::GenericCallbackServerContext* ctx, HandlerTable::Lo
   public_.owner = this;
   method_ = ctx->method();
   // Peer, metadata and trace context are read from gRPC only when someone asks
-  // (ensure_details): most calls never need them, and copying costs ~4% of a
+  // (details()): most calls never need them, and copying costs ~4% of a
   // small unary call's throughput.
   auto deadline = ctx->deadline();
   if (deadline != std::chrono::system_clock::time_point::max()) {
