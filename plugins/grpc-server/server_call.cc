@@ -289,7 +289,7 @@ const ServerCall::Details& ServerCall::details() {
   for (const auto& [key, value] : details_.metadata) {
     if (key == "traceparent") incoming_trace = value;
   }
-  details_.trace = continue_or_start(incoming_trace);
+  details_.trace = hyperion_plugins::continue_or_start(incoming_trace);
   details_.traceparent = details_.trace.header();
   details_ready_ = true;
   return details_;

@@ -34,7 +34,7 @@ namespace grpc_plugin {
 struct CallDetails {
   std::string peer;
   std::vector<std::pair<std::string, std::string>> metadata;
-  TraceContext trace;
+  hyperion_plugins::TraceContext trace;
   std::string traceparent;  // trace.header()
 };
 
