@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "grpc/grpc_test_support.h"
+#include "support/test_certificates.h"
 #include "hello/greeter.grpc.pb.h"
 
 namespace hyperion::grpc_test {
@@ -115,7 +116,7 @@ TEST(GrpcLifecycle, PortChangeRestartsTheServerAndItsHandlers) {
 
 class GrpcTls : public ::testing::Test {
  protected:
-  void SetUp() override { make_test_certificates(certs_.path()); }
+  void SetUp() override { testing::make_test_certificates(certs_.path()); }
   std::string pem(const std::string& name) { return testing::read_file(certs_.path() + "/" + name); }
   std::string tls(bool mtls) {
     std::string d = certs_.path() + "/";

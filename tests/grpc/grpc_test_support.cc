@@ -92,55 +92,9 @@ grpc::Status raw_unary(grpc::Channel& channel, const std::string& method, const 
   return s;
 }
 
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  auto until = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() >= until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return true;
-}
-
-int free_loopback_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    throw std::runtime_error("no free loopback port");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 bool journal_has(const std::string& path, const std::string& line) {
   if (!std::filesystem::exists(path)) return false;
   return testing::read_file(path).find(line + "\n") != std::string::npos;
-}
-
-void make_test_certificates(const std::string& dir) {
-  auto run = [&](const std::vector<std::string>& argv) {
-    auto r = testing::run_process(argv);
-    if (r.exit_code != 0) throw std::runtime_error("openssl failed: " + r.err);
-  };
-  std::string d = dir + "/";
-  auto ec_key = [&](const std::string& name) {
-    run({"openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-out", d + name});
-  };
-  ec_key("ca.key");
-  run({"openssl", "req", "-x509", "-new", "-key", d + "ca.key", "-out", d + "ca.pem", "-days", "2", "-subj",
-       "/CN=hyperion-test-ca"});
-  auto leaf = [&](const std::string& name, const std::string& ext) {
-    ec_key(name + ".key");
-    run({"openssl", "req", "-new", "-key", d + name + ".key", "-out", d + name + ".csr", "-subj", "/CN=" + name});
-    std::ofstream(d + name + ".ext") << ext;
-    run({"openssl", "x509", "-req", "-in", d + name + ".csr", "-CA", d + "ca.pem", "-CAkey", d + "ca.key",
-         "-CAcreateserial", "-out", d + name + ".pem", "-days", "2", "-extfile", d + name + ".ext"});
-  };
-  leaf("server", "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
-  leaf("client", "extendedKeyUsage=clientAuth\n");
 }
 
 }  // namespace hyperion::grpc_test

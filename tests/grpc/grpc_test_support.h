@@ -53,16 +53,10 @@ std::string to_string(const grpc::ByteBuffer& b);
 grpc::Status raw_unary(grpc::Channel& channel, const std::string& method, const std::string& request,
                        std::string* response, grpc::ClientContext* ctx = nullptr);
 
-// Polls `condition` every few milliseconds until it holds or `timeout` passes.
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+using testing::eventually;
 
-// A TCP port on 127.0.0.1 that nothing listens on right now.
-int free_loopback_port();
+using testing::free_loopback_port;
 
 bool journal_has(const std::string& path, const std::string& line);
-
-// A CA, a server certificate for 127.0.0.1/localhost and a client certificate,
-// written as PEM into `dir` (ca.pem, server.pem, server.key, client.pem, client.key).
-void make_test_certificates(const std::string& dir);
 
 }  // namespace hyperion::grpc_test

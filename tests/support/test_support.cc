@@ -1,15 +1,19 @@
 #include "support/test_support.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <thread>
 #include <stdexcept>
 
 extern char** environ;
@@ -131,6 +135,29 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::mil
 }
 
 std::string hyperion_binary() { return HYPERION_TEST_BINARY; }
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  auto until = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+int free_loopback_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    throw std::runtime_error("no free loopback port");
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
 std::string test_plugin(const std::string& name) { return std::string(HYPERION_TEST_PLUGIN_DIR) + "/" + name + ".so"; }
 std::string example_plugin_dir() { return HYPERION_TEST_EXAMPLE_PLUGIN_DIR; }
 std::string source_dir() { return HYPERION_TEST_SOURCE_DIR; }

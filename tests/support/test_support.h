@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,12 @@ class ChildProcess {
   ProcessResult result_;
   bool exited_ = false;
 };
+
+// Polls `condition` every few milliseconds until it holds or `timeout` passes.
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// A TCP port on 127.0.0.1 that nothing listens on right now.
+int free_loopback_port();
 
 // Paths baked in by the build.
 std::string hyperion_binary();

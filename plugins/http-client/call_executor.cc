@@ -1,0 +1,221 @@
+#include "call_executor.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "retry_policy.h"
+#include "traceparent.h"
+
+namespace http_plugin {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+CallResult failure(hyperion_status_t status, std::string message, uint32_t attempts) {
+  CallResult r;
+  r.status = status;
+  r.error = std::move(message);
+  r.attempts = attempts;
+  return r;
+}
+
+bool valid_method(std::string_view m) {
+  return !m.empty() && std::all_of(m.begin(), m.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+bool valid_header_name(std::string_view n) {
+  static constexpr std::string_view kTokenExtras = "!#$%&'*+-.^_`|~";
+  return !n.empty() && std::all_of(n.begin(), n.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || kTokenExtras.find(c) != std::string_view::npos;
+  });
+}
+
+bool valid_header_value(std::string_view v) {
+  return v.find_first_of("\r\n") == std::string_view::npos && v.find('\0') == std::string_view::npos;
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// httplib's own names ("Connection", "Read") say little to someone reading a log.
+std::string describe(httplib::Error e) {
+  switch (e) {
+    case httplib::Error::Connection: return "could not connect (refused or unreachable)";
+    case httplib::Error::ConnectionTimeout: return "connect timed out";
+    case httplib::Error::Read: return "no complete response in time (read failed or timed out)";
+    case httplib::Error::Write: return "could not send the request (write failed or timed out)";
+    case httplib::Error::SSLConnection: return "TLS handshake failed";
+    case httplib::Error::SSLLoadingCerts: return "could not load the TLS CA or client certificate";
+    case httplib::Error::SSLServerVerification: return "TLS server certificate verification failed";
+    case httplib::Error::Canceled: return "cancelled";
+    default: return httplib::to_string(e);
+  }
+}
+
+time_t seconds_part(Millis d) { return static_cast<time_t>(d.count() / 1000); }
+time_t micros_part(Millis d) { return static_cast<time_t>((d.count() % 1000) * 1000); }
+
+}  // namespace
+
+CircuitBreaker& CallExecutor::breaker(const std::string& host_port) {
+  std::lock_guard lock(mu_);
+  auto& b = breakers_[host_port];
+  if (!b) b = std::make_unique<CircuitBreaker>();
+  return *b;
+}
+
+bool CallExecutor::wait(Millis d) {
+  std::unique_lock lock(mu_);
+  return !stop_cv_.wait_for(lock, d, [&] { return stopped_; });
+}
+
+void CallExecutor::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+  }
+  stop_cv_.notify_all();
+  pool_.clear();
+}
+
+Millis CallExecutor::jittered_backoff(int retry, const Settings& s) {
+  std::lock_guard lock(mu_);
+  return backoff(retry, s.retry_wait_min, s.retry_wait_max, rng_);
+}
+
+std::vector<std::pair<std::string, CircuitBreaker::State>> CallExecutor::unhealthy_breakers(const Settings& settings) {
+  std::vector<std::pair<std::string, CircuitBreaker*>> all;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [host, b] : breakers_) all.emplace_back(host, b.get());
+  }
+  std::vector<std::pair<std::string, CircuitBreaker::State>> out;
+  auto now = Clock::now();
+  for (auto& [host, b] : all) {
+    auto state = b->state(settings.breaker, now);
+    if (state != CircuitBreaker::State::kClosed) out.emplace_back(host, state);
+  }
+  return out;
+}
+
+CallResult CallExecutor::perform(const CallRequest& request, const Settings& s) {
+  ParsedUrl url;
+  std::string error;
+  if (!parse_url(request.url, url, error)) return failure(HYPERION_ERR_INVALID_ARGUMENT, error, 0);
+  if (!valid_method(request.method)) {
+    return failure(HYPERION_ERR_INVALID_ARGUMENT, "method \"" + request.method + "\" is not an upper-case HTTP method", 0);
+  }
+  for (const auto& [name, value] : request.headers) {
+    if (!valid_header_name(name) || !valid_header_value(value)) {
+      return failure(HYPERION_ERR_INVALID_ARGUMENT, "header \"" + name + "\" is not a valid HTTP header", 0);
+    }
+  }
+  const Origin& origin = url.origin;
+  const std::string host = origin.host_port();
+  if (origin.https && s.tls.insecure_skip_verify) {
+    observer_.warn("TLS certificate verification is off (tls.insecure_skip_verify) for a call to " + host);
+  }
+  const auto started = Clock::now();
+  const auto deadline = started + (request.timeout.count() > 0 ? request.timeout : s.timeout);
+  const int max_retries = request.max_retries >= 0 ? request.max_retries : s.max_retries;
+  const bool may_retry = request.idempotent == 1 || (request.idempotent == -1 && idempotent_method(request.method));
+  const std::string traceparent = hyperion_plugins::continue_or_start(request.traceparent).header();
+  CircuitBreaker& br = breaker(host);
+
+  for (int attempt = 0;; ++attempt) {
+    auto now = Clock::now();
+    if (now >= deadline) {
+      return failure(HYPERION_ERR_DEADLINE_EXCEEDED, host + ": timed out after " + std::to_string(attempt) + " attempt(s)",
+                     static_cast<uint32_t>(attempt));
+    }
+    if (!br.allow(s.breaker, now)) {
+      return failure(HYPERION_ERR_UNAVAILABLE, host + ": circuit breaker is open; not calling",
+                     static_cast<uint32_t>(attempt));
+    }
+    auto remaining = std::chrono::duration_cast<Millis>(deadline - now) + Millis(1);
+    auto connect = std::min(s.connect_timeout, remaining), read = std::min(s.read_timeout, remaining);
+    auto client = pool_.take(origin, s.tls);
+    client->set_connection_timeout(seconds_part(connect), micros_part(connect));
+    client->set_read_timeout(seconds_part(read), micros_part(read));
+    client->set_write_timeout(seconds_part(read), micros_part(read));
+
+    httplib::Request req;
+    req.method = request.method;
+    req.path = url.path;
+    for (const auto& [name, value] : request.headers) req.headers.emplace(name, value);
+    req.headers.erase("traceparent");
+    req.headers.emplace("traceparent", traceparent);
+    req.body = request.body;
+    std::string body;
+    bool too_large = false;
+    req.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
+      if (body.size() + n > s.max_response_bytes) {
+        too_large = true;
+        return false;
+      }
+      body.append(data, n);
+      return true;
+    };
+    httplib::Response res;
+    httplib::Error err = httplib::Error::Success;
+    bool sent = client->send(req, res, err);
+    auto ended = Clock::now();
+    double seconds = std::chrono::duration<double>(ended - now).count();
+    const auto attempts = static_cast<uint32_t>(attempt + 1);
+
+    if (too_large) {
+      br.record(s.breaker, true, ended);  // the server answered; the answer is just too big
+      observer_.attempt_done(origin, res.status, seconds);
+      return failure(HYPERION_ERR_FAILED_PRECONDITION,
+                     host + ": response larger than max_response_bytes (" + std::to_string(s.max_response_bytes) + ")",
+                     attempts);
+    }
+    if (sent) {
+      bool server_failure = res.status >= 500;
+      br.record(s.breaker, !server_failure, ended);
+      observer_.breaker_state(origin, br.state(s.breaker, ended));
+      observer_.attempt_done(origin, res.status, seconds);
+      pool_.give_back(origin, s.tls, std::move(client), s.max_idle_per_host);
+      if (retryable_status(res.status) && may_retry && attempt < max_retries) {
+        Millis wait_for = jittered_backoff(attempt, s);
+        if (res.has_header("Retry-After")) {
+          if (auto after = parse_retry_after(res.get_header_value("Retry-After"), std::chrono::system_clock::now())) {
+            wait_for = *after;
+          }
+        }
+        if (Clock::now() + wait_for < deadline) {
+          observer_.retrying(origin);
+          if (!wait(wait_for)) return failure(HYPERION_ERR_ABORTED, host + ": the http client is stopping", attempts);
+          continue;
+        }
+      }
+      CallResult r;
+      r.http_status = res.status;
+      for (const auto& [name, value] : res.headers) r.headers.emplace_back(lower(name), value);
+      r.body = std::move(body);
+      r.attempts = attempts;
+      return r;
+    }
+    br.record(s.breaker, false, ended);
+    observer_.breaker_state(origin, br.state(s.breaker, ended));
+    observer_.attempt_done(origin, 0, seconds);
+    std::string why = host + ": " + describe(err);
+    if (may_retry && attempt < max_retries) {
+      Millis wait_for = jittered_backoff(attempt, s);
+      if (Clock::now() + wait_for < deadline) {
+        observer_.retrying(origin);
+        if (!wait(wait_for)) return failure(HYPERION_ERR_ABORTED, host + ": the http client is stopping", attempts);
+        continue;
+      }
+    }
+    if (Clock::now() >= deadline) {
+      return failure(HYPERION_ERR_DEADLINE_EXCEEDED, why + " (timed out after " + std::to_string(attempts) + " attempt(s))",
+                     attempts);
+    }
+    return failure(HYPERION_ERR_UNAVAILABLE, why + " (after " + std::to_string(attempts) + " attempt(s))", attempts);
+  }
+}
+
+}  // namespace http_plugin

@@ -1,0 +1,87 @@
+// CallExecutor: performs one HTTP call with everything the client promises:
+// the per-host circuit breaker, a pooled keep-alive connection, per-attempt
+// connect/read timeouts inside the call's total timeout, retries with backoff
+// (or Retry-After) for idempotent calls, the response size cap, and a child
+// traceparent. What it observes goes to an Observer (metrics, logs).
+// Thread-safety: perform() may run on many threads at once; stop() from any.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <hyperion/plugin.h>
+
+#include "circuit_breaker.h"
+#include "client_settings.h"
+#include "connection_pool.h"
+
+namespace http_plugin {
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+struct CallRequest {
+  std::string method;
+  std::string url;
+  HeaderList headers;
+  std::string body;
+  Millis timeout{0};    // 0: the configured timeout
+  int max_retries = -1;  // -1: the configured max_retries
+  int idempotent = -1;   // -1: by method
+  std::string traceparent;
+};
+
+struct CallResult {
+  hyperion_status_t status = HYPERION_OK;
+  std::string error;  // when status is not OK
+  int http_status = 0;
+  HeaderList headers;  // names lower case
+  std::string body;
+  uint32_t attempts = 0;
+};
+
+class CallObserver {
+ public:
+  // One attempt ended: `status` is the HTTP status, or 0 for a transport error.
+  virtual void attempt_done(const Origin& origin, int status, double seconds) = 0;
+  virtual void retrying(const Origin& origin) = 0;
+  virtual void breaker_state(const Origin& origin, CircuitBreaker::State state) = 0;
+  virtual void warn(const std::string& message) = 0;
+
+ protected:
+  ~CallObserver() = default;
+};
+
+class CallExecutor {
+ public:
+  explicit CallExecutor(CallObserver& observer) : observer_(observer) {}
+
+  CallResult perform(const CallRequest& request, const Settings& settings);
+  // Waits between retries end at once and their calls fail with ABORTED.
+  void stop();
+
+  // Hosts whose breaker is not closed, with its state.
+  std::vector<std::pair<std::string, CircuitBreaker::State>> unhealthy_breakers(const Settings& settings);
+
+ private:
+  CircuitBreaker& breaker(const std::string& host_port);
+  // Sleeps `d`; false when stop() came first.
+  bool wait(Millis d);
+  Millis jittered_backoff(int retry, const Settings& s);
+
+  CallObserver& observer_;
+  ConnectionPool pool_;
+  std::mutex mu_;  // breakers_, rng_, stopped_
+  std::condition_variable stop_cv_;
+  bool stopped_ = false;
+  std::map<std::string, std::unique_ptr<CircuitBreaker>> breakers_;
+  std::mt19937_64 rng_{std::random_device{}()};
+};
+
+}  // namespace http_plugin

@@ -1,0 +1,72 @@
+#include "circuit_breaker.h"
+
+namespace http_plugin {
+
+const char* state_name(CircuitBreaker::State state) {
+  switch (state) {
+    case CircuitBreaker::State::kClosed: return "closed";
+    case CircuitBreaker::State::kHalfOpen: return "half-open";
+    case CircuitBreaker::State::kOpen: return "open";
+  }
+  return "closed";
+}
+
+void CircuitBreaker::advance(const BreakerSettings& s, Clock::time_point now) {
+  if (state_ == State::kOpen && now >= opened_at_ + s.timeout) {
+    state_ = State::kHalfOpen;
+    half_open_started_ = half_open_successes_ = 0;
+  } else if (state_ == State::kClosed && s.interval.count() > 0 && now >= window_start_ + s.interval) {
+    failures_ = 0;
+    window_start_ = now;
+  }
+}
+
+void CircuitBreaker::open(Clock::time_point now) {
+  state_ = State::kOpen;
+  opened_at_ = now;
+  failures_ = 0;
+}
+
+bool CircuitBreaker::allow(const BreakerSettings& s, Clock::time_point now) {
+  if (!s.enabled) return true;
+  std::lock_guard lock(mu_);
+  advance(s, now);
+  switch (state_) {
+    case State::kClosed: return true;
+    case State::kOpen: return false;
+    case State::kHalfOpen:
+      if (half_open_started_ >= s.max_requests) return false;
+      ++half_open_started_;
+      return true;
+  }
+  return true;
+}
+
+void CircuitBreaker::record(const BreakerSettings& s, bool success, Clock::time_point now) {
+  if (!s.enabled) return;
+  std::lock_guard lock(mu_);
+  advance(s, now);
+  if (state_ == State::kHalfOpen) {
+    if (!success) {
+      open(now);
+    } else if (++half_open_successes_ >= s.max_requests) {
+      state_ = State::kClosed;
+      failures_ = 0;
+      window_start_ = now;
+    }
+    return;
+  }
+  if (state_ == State::kClosed && !success) {
+    if (failures_ == 0 && s.interval.count() > 0 && now >= window_start_ + s.interval) window_start_ = now;
+    if (++failures_ >= s.failure_threshold) open(now);
+  }
+}
+
+CircuitBreaker::State CircuitBreaker::state(const BreakerSettings& s, Clock::time_point now) {
+  if (!s.enabled) return State::kClosed;
+  std::lock_guard lock(mu_);
+  advance(s, now);
+  return state_;
+}
+
+}  // namespace http_plugin

@@ -1,0 +1,76 @@
+#include "client_settings.h"
+
+#include <hyperion/plugin.hpp>
+
+#include <charconv>
+#include <stdexcept>
+
+namespace http_plugin {
+namespace {
+
+Millis duration(const boost::json::object& o, const char* key, const std::string& where) {
+  try {
+    return parse_duration(o.at(key).as_string());
+  } catch (const std::exception&) {
+    throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, where + key + ": not a duration like \"250ms\" or \"3s\"");
+  }
+}
+
+}  // namespace
+
+Millis parse_duration(std::string_view text) {
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0) throw std::invalid_argument("no number");
+  int64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + digits, n);
+  if (ec != std::errc() || end != text.data() + digits) throw std::invalid_argument("bad number");
+  std::string_view unit = text.substr(digits);
+  if (unit == "ms") return Millis(n);
+  if (unit == "s") return Millis(n * 1000);
+  if (unit == "m") return Millis(n * 60'000);
+  if (unit == "h") return Millis(n * 3'600'000);
+  throw std::invalid_argument("unknown unit");
+}
+
+std::string TlsSettings::fingerprint() const {
+  return ca_file + '\n' + cert_file + '\n' + key_file + '\n' + (insecure_skip_verify ? "insecure" : "verify");
+}
+
+std::shared_ptr<const Settings> parse_settings(const boost::json::object& config) {
+  auto s = std::make_shared<Settings>();
+  s->timeout = duration(config, "timeout", "");
+  s->connect_timeout = duration(config, "connect_timeout", "");
+  s->read_timeout = duration(config, "read_timeout", "");
+  s->max_retries = static_cast<int>(config.at("max_retries").to_number<int64_t>());
+  s->retry_wait_min = duration(config, "retry_wait_min", "");
+  s->retry_wait_max = duration(config, "retry_wait_max", "");
+  if (s->retry_wait_min > s->retry_wait_max) {
+    throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, "retry_wait_min: must not be longer than retry_wait_max");
+  }
+  s->max_response_bytes = config.at("max_response_bytes").to_number<uint64_t>();
+  s->max_idle_per_host = config.at("max_idle_connections_per_host").to_number<uint64_t>();
+  const auto& cb = config.at("circuit_breaker").as_object();
+  s->breaker.enabled = cb.at("enabled").as_bool();
+  s->breaker.max_requests = static_cast<uint32_t>(cb.at("max_requests").to_number<int64_t>());
+  s->breaker.interval = duration(cb, "interval", "circuit_breaker.");
+  s->breaker.timeout = duration(cb, "timeout", "circuit_breaker.");
+  s->breaker.failure_threshold = static_cast<uint32_t>(cb.at("failure_threshold").to_number<int64_t>());
+  if (const auto* tls = config.if_contains("tls")) {
+    const auto& t = tls->as_object();
+    auto text = [&](const char* key) {
+      const auto* v = t.if_contains(key);
+      return v != nullptr ? std::string(v->as_string()) : std::string();
+    };
+    s->tls.ca_file = text("ca_file");
+    s->tls.cert_file = text("cert_file");
+    s->tls.key_file = text("key_file");
+    s->tls.insecure_skip_verify = t.at("insecure_skip_verify").as_bool();
+    if (s->tls.cert_file.empty() != s->tls.key_file.empty()) {
+      throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, "tls.cert_file: a client certificate needs tls.key_file too");
+    }
+  }
+  return s;
+}
+
+}  // namespace http_plugin

@@ -1,0 +1,55 @@
+// The http-client plugin's configuration (plugin.json has the schema; the host
+// has validated it and filled the defaults). Everything but `workers` is
+// dynamic: a reload swaps the whole Settings, and each call keeps the Settings
+// it started with, so calls in flight are not disturbed.
+#pragma once
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace http_plugin {
+
+using Millis = std::chrono::milliseconds;
+
+struct BreakerSettings {
+  bool enabled = true;
+  uint32_t max_requests = 1;       // let through while half-open; that many successes close it
+  Millis interval{60000};          // closed: failures are counted per window of this length (0: forever)
+  Millis timeout{30000};           // open: how long before half-open
+  uint32_t failure_threshold = 5;  // failures within a window that open it
+};
+
+struct TlsSettings {
+  std::string ca_file;    // empty: the system's CAs
+  std::string cert_file;  // client certificate (with key_file)
+  std::string key_file;
+  bool insecure_skip_verify = false;
+  // A key for connection pools: clients made with other TLS settings are not reused.
+  [[nodiscard]] std::string fingerprint() const;
+};
+
+struct Settings {
+  Millis timeout{30000};          // total per call, retries included
+  Millis connect_timeout{5000};   // per attempt
+  Millis read_timeout{10000};     // per attempt, between bytes
+  int max_retries = 3;
+  Millis retry_wait_min{100};
+  Millis retry_wait_max{5000};
+  uint64_t max_response_bytes = 16 << 20;
+  size_t max_idle_per_host = 8;
+  BreakerSettings breaker;
+  TlsSettings tls;
+};
+
+// Parses a validated config; throws hyperion::Error naming the field for what
+// the schema cannot say (retry_wait_min > retry_wait_max, cert without key).
+std::shared_ptr<const Settings> parse_settings(const boost::json::object& config);
+
+// "250ms", "3s", "2m", "1h" -> milliseconds; throws std::invalid_argument.
+Millis parse_duration(std::string_view text);
+
+}  // namespace http_plugin

@@ -1,0 +1,214 @@
+#include "http_client_plugin.h"
+
+#include <string>
+
+namespace http_plugin {
+namespace {
+
+std::string text(hyperion_str_t s) { return s.size == 0 ? std::string() : std::string(s.data, s.size); }
+
+// Copies what the caller passed (valid only during the call) into a request
+// the client owns; false with `error` set when it cannot be read.
+bool copy_request(const hyperion_http_request_t* in, CallRequest& out, std::string& error) {
+  if (in == nullptr || in->struct_size < sizeof(hyperion_http_request_t)) {
+    error = "request: NULL or struct_size too small";
+    return false;
+  }
+  if ((in->headers == nullptr && in->header_count != 0) || (in->body.data == nullptr && in->body.size != 0)) {
+    error = "request: NULL headers or body with a non-zero size";
+    return false;
+  }
+  out.method = text(in->method);
+  out.url = text(in->url);
+  for (size_t i = 0; i < in->header_count; ++i) out.headers.emplace_back(text(in->headers[i].name), text(in->headers[i].value));
+  if (in->body.size != 0) out.body.assign(reinterpret_cast<const char*>(in->body.data), in->body.size);
+  out.timeout = Millis(in->timeout_ms > 0 ? in->timeout_ms : 0);
+  out.max_retries = in->max_retries;
+  out.idempotent = in->idempotent;
+  out.traceparent = text(in->traceparent);
+  return true;
+}
+
+void complete(const CallResult& r, hyperion_http_done_fn done, void* user) {
+  if (r.status != HYPERION_OK) {
+    hyperion_error_t err{};
+    err.struct_size = sizeof err;
+    hyperion_error_set(&err, r.status, r.error.c_str());
+    done(user, r.status, nullptr, &err);
+    return;
+  }
+  std::vector<hyperion_http_header_t> headers;
+  headers.reserve(r.headers.size());
+  for (const auto& [name, value] : r.headers) headers.push_back({{name.data(), name.size()}, {value.data(), value.size()}});
+  hyperion_http_response_t response{};
+  response.struct_size = sizeof response;
+  response.status = r.http_status;
+  response.headers = headers.data();
+  response.header_count = headers.size();
+  response.body = {reinterpret_cast<const uint8_t*>(r.body.data()), r.body.size()};
+  response.attempts = r.attempts;
+  done(user, HYPERION_OK, &response, nullptr);
+}
+
+void fail_now(hyperion_status_t code, const std::string& message, hyperion_http_done_fn done, void* user) {
+  CallResult r;
+  r.status = code;
+  r.error = message;
+  complete(r, done, user);
+}
+
+std::string host_label(const Origin& origin) { return R"({"host":")" + origin.host_port() + "\"}"; }
+
+}  // namespace
+
+const hyperion_http_client_v1_t HttpClientPlugin::kService = {sizeof(hyperion_http_client_v1_t), &HttpClientPlugin::request,
+                                                              &HttpClientPlugin::request_async};
+
+HttpClientPlugin::HttpClientPlugin(hyperion::Context& ctx, const boost::json::object& config)
+    : ctx_(ctx),
+      workers_count_(static_cast<size_t>(config.at("workers").to_number<int64_t>())),
+      settings_(parse_settings(config)) {}
+
+HttpClientPlugin::~HttpClientPlugin() {
+  executor_.stop();
+  {
+    std::lock_guard lock(queue_mu_);
+    stopping_ = true;
+  }
+  queue_cv_.notify_all();
+  for (auto& t : workers_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+void HttpClientPlugin::start(hyperion::Deadline) {
+  for (size_t i = 0; i < workers_count_; ++i) workers_.emplace_back([this] { worker_loop(); });
+}
+
+void HttpClientPlugin::stop(hyperion::Deadline) {
+  // Calls waiting to retry end now (ABORTED); calls on the wire end within
+  // their timeouts; queued calls that no worker took are answered ABORTED.
+  executor_.stop();
+  std::deque<std::function<void()>> left;
+  {
+    std::lock_guard lock(queue_mu_);
+    stopping_ = true;
+    left.swap(queue_);
+  }
+  queue_cv_.notify_all();
+  for (auto& t : workers_) t.join();
+  workers_.clear();
+  for (auto& job : left) job();  // each runs its call's ABORTED completion (stopping_ is set)
+}
+
+void HttpClientPlugin::worker_loop() {
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock lock(queue_mu_);
+      queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      job = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    job();
+  }
+}
+
+std::shared_ptr<const Settings> HttpClientPlugin::settings() const {
+  std::lock_guard lock(settings_mu_);
+  return settings_;
+}
+
+void HttpClientPlugin::run(const CallRequest& request, hyperion_http_done_fn done, void* user) {
+  std::shared_ptr<const Settings> s = settings();
+  CallResult r = executor_.perform(request, *s);
+  try {
+    complete(r, done, user);
+  } catch (...) {
+    ctx_.error("an http.client completion callback threw; ignored");
+  }
+}
+
+void HttpClientPlugin::request(void* ctx, const hyperion_http_request_t* in, hyperion_http_done_fn done, void* user) {
+  auto* self = static_cast<HttpClientPlugin*>(ctx);
+  if (done == nullptr) return;
+  CallRequest request;
+  std::string error;
+  if (!copy_request(in, request, error)) return fail_now(HYPERION_ERR_INVALID_ARGUMENT, error, done, user);
+  self->run(request, done, user);
+}
+
+void HttpClientPlugin::request_async(void* ctx, const hyperion_http_request_t* in, hyperion_http_done_fn done,
+                                     void* user) {
+  auto* self = static_cast<HttpClientPlugin*>(ctx);
+  if (done == nullptr) return;
+  auto request = std::make_shared<CallRequest>();
+  std::string error;
+  if (!copy_request(in, *request, error)) return fail_now(HYPERION_ERR_INVALID_ARGUMENT, error, done, user);
+  {
+    std::lock_guard lock(self->queue_mu_);
+    if (!self->stopping_) {
+      self->queue_.push_back([self, request, done, user] {
+        bool stopping;
+        {
+          std::lock_guard inner(self->queue_mu_);
+          stopping = self->stopping_;
+        }
+        if (stopping) return fail_now(HYPERION_ERR_ABORTED, "the http client stopped before the call was made", done, user);
+        self->run(*request, done, user);
+      });
+      self->queue_cv_.notify_one();
+      return;
+    }
+  }
+  fail_now(HYPERION_ERR_ABORTED, "the http client is stopping", done, user);
+}
+
+hyperion::HealthReport HttpClientPlugin::health() {
+  hyperion::HealthReport r;
+  auto open = executor_.unhealthy_breakers(*settings());
+  boost::json::object breakers;
+  for (const auto& [host, state] : open) breakers[host] = state_name(state);
+  r.details["breakers"] = std::move(breakers);
+  if (!open.empty()) {
+    r.status = hyperion::HealthStatus::kDegraded;
+    r.message = "circuit breaker " + std::string(state_name(open.front().second)) + " for " + open.front().first +
+                (open.size() > 1 ? " and " + std::to_string(open.size() - 1) + " more" : "");
+  }
+  return r;
+}
+
+void HttpClientPlugin::reload_prepare(const boost::json::object& config, const boost::json::array&) {
+  prepared_ = parse_settings(config);
+}
+
+void HttpClientPlugin::reload_commit() {
+  std::lock_guard lock(settings_mu_);
+  if (prepared_) settings_ = std::exchange(prepared_, nullptr);
+}
+
+void HttpClientPlugin::reload_abort() { prepared_.reset(); }
+
+hyperion::ServiceRef HttpClientPlugin::get_service(std::string_view api, uint32_t api_major) {
+  if (api != HYPERION_HTTP_CLIENT_API || api_major != HYPERION_HTTP_CLIENT_MAJOR) return {};
+  return {&kService, this, 0};
+}
+
+void HttpClientPlugin::attempt_done(const Origin& origin, int status, double seconds) {
+  std::string labels = host_label(origin);
+  std::string code = status == 0 ? "error" : std::to_string(status);
+  ctx_.counter_add("http_client_requests_total", 1, R"({"host":")" + origin.host_port() + R"(","code":")" + code + "\"}");
+  ctx_.histogram_observe("http_client_request_duration_seconds", seconds, labels);
+}
+
+void HttpClientPlugin::retrying(const Origin& origin) { ctx_.counter_add("http_client_retries_total", 1, host_label(origin)); }
+
+void HttpClientPlugin::breaker_state(const Origin& origin, CircuitBreaker::State state) {
+  // 0 closed, 1 half-open, 2 open
+  ctx_.gauge_set("http_client_breaker_state", static_cast<double>(static_cast<int>(state)), host_label(origin));
+}
+
+void HttpClientPlugin::warn(const std::string& message) { ctx_.warn(message); }
+
+}  // namespace http_plugin

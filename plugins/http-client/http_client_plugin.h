@@ -1,0 +1,68 @@
+// HttpClientPlugin: provides http.client 1.0. Synchronous calls run on the
+// caller's thread; asynchronous ones on `workers` threads of its own. Every
+// call takes the Settings in force when it starts, so a reload changes them
+// without disturbing calls in flight. Reports degraded while a host's circuit
+// breaker is open. Metrics per host through the host API.
+// Thread-safety: calls from any thread; lifecycle and reload hooks are
+// serialized by the host.
+#pragma once
+
+#include <hyperion/plugin.hpp>
+#include <hyperion/services/http_client.h>
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "call_executor.h"
+#include "client_settings.h"
+
+namespace http_plugin {
+
+class HttpClientPlugin final : public CallObserver {
+ public:
+  HttpClientPlugin(hyperion::Context& ctx, const boost::json::object& config);
+  ~HttpClientPlugin();
+
+  void start(hyperion::Deadline deadline);
+  void stop(hyperion::Deadline deadline);
+  hyperion::HealthReport health();
+  void reload_prepare(const boost::json::object& config, const boost::json::array& diff);
+  void reload_commit();
+  void reload_abort();
+  hyperion::ServiceRef get_service(std::string_view api, uint32_t api_major);
+
+  // CallObserver
+  void attempt_done(const Origin& origin, int status, double seconds) override;
+  void retrying(const Origin& origin) override;
+  void breaker_state(const Origin& origin, CircuitBreaker::State state) override;
+  void warn(const std::string& message) override;
+
+ private:
+  static const hyperion_http_client_v1_t kService;
+  static void request(void* ctx, const hyperion_http_request_t* request, hyperion_http_done_fn done, void* user);
+  static void request_async(void* ctx, const hyperion_http_request_t* request, hyperion_http_done_fn done, void* user);
+
+  [[nodiscard]] std::shared_ptr<const Settings> settings() const;
+  void run(const CallRequest& request, hyperion_http_done_fn done, void* user);
+  void worker_loop();
+
+  hyperion::Context& ctx_;
+  const size_t workers_count_;
+  mutable std::mutex settings_mu_;
+  std::shared_ptr<const Settings> settings_;
+  std::shared_ptr<const Settings> prepared_;
+  CallExecutor executor_{*this};
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<std::function<void()>> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace http_plugin

@@ -1,0 +1,45 @@
+#include "retry_policy.h"
+
+#include <algorithm>
+#include <charconv>
+#include <ctime>
+#include <string>
+
+namespace http_plugin {
+
+bool idempotent_method(std::string_view m) {
+  return m == "GET" || m == "HEAD" || m == "PUT" || m == "DELETE" || m == "OPTIONS" || m == "TRACE";
+}
+
+bool retryable_status(int status) { return status == 429 || (status >= 500 && status <= 599 && status != 501); }
+
+Millis backoff(int retry, Millis min, Millis max, std::mt19937_64& rng) {
+  int64_t cap = min.count();
+  for (int i = 0; i < retry && cap < max.count(); ++i) cap *= 2;
+  cap = std::min<int64_t>(std::max<int64_t>(cap, min.count()), max.count());
+  if (cap <= min.count()) return Millis(cap);
+  std::uniform_int_distribution<int64_t> pick(min.count(), cap);
+  return Millis(pick(rng));
+}
+
+std::optional<Millis> parse_retry_after(std::string_view value, std::chrono::system_clock::time_point now) {
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  if (value.empty()) return std::nullopt;
+  int64_t seconds = 0;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+  if (ec == std::errc() && end == value.data() + value.size()) {
+    if (seconds < 0) return std::nullopt;
+    return Millis(seconds * 1000);
+  }
+  // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT"
+  std::tm tm{};
+  std::string text(value);
+  const char* parsed = ::strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (parsed == nullptr || *parsed != '\0') return std::nullopt;
+  auto when = std::chrono::system_clock::from_time_t(::timegm(&tm));
+  if (when <= now) return Millis(0);
+  return std::chrono::duration_cast<Millis>(when - now);
+}
+
+}  // namespace http_plugin
