@@ -82,7 +82,9 @@ StatusOr<MetricsRegistry::Series*> MetricsRegistry::series_locked(MetricKind kin
     return invalid_argument("metrics: \"" + name + "\" is already used as another kind of metric");
   }
   Series& s = it->second.series[labels];
-  if (kind == MetricKind::kHistogram && s.buckets.empty()) s.buckets.assign(bucket_bounds().size(), 0);
+  if (kind == MetricKind::kHistogram && !s.buckets) {
+    s.buckets = std::make_unique<std::atomic<uint64_t>[]>(bucket_bounds().size());
+  }
   return &s;
 }
 
@@ -94,32 +96,33 @@ Status MetricsRegistry::record(MetricKind kind, const std::string& instance, con
   std::string raw;
   raw.reserve(instance.size() + name.size() + labels_json.size() + 2);
   raw.append(instance).append(1, '\x1f').append(name).append(1, '\x1f').append(labels_json);
+  Series* series = nullptr;
   {
-    std::lock_guard lock(mu_);
-    if (auto it = by_raw_key_.find(raw); it != by_raw_key_.end() && it->second.first == kind) {
-      apply(*it->second.second);
-      return ok_status();
-    }
+    std::shared_lock lock(mu_);
+    if (auto it = by_raw_key_.find(raw); it != by_raw_key_.end() && it->second.first == kind) series = it->second.second;
   }
-  auto key = series_key(instance, name, labels_json);
-  if (!key.ok()) return key.status();
-  std::lock_guard lock(mu_);
-  auto s = series_locked(kind, name, *key);
-  if (!s.ok()) return s.status();
-  by_raw_key_[std::move(raw)] = {kind, *s};  // Series live as long as the registry
-  apply(**s);
+  if (series == nullptr) {
+    auto key = series_key(instance, name, labels_json);
+    if (!key.ok()) return key.status();
+    std::unique_lock lock(mu_);
+    auto s = series_locked(kind, name, *key);
+    if (!s.ok()) return s.status();
+    series = *s;
+    by_raw_key_[std::move(raw)] = {kind, series};  // Series live as long as the registry
+  }
+  apply(*series);
   return ok_status();
 }
 
 Status MetricsRegistry::counter_add(const std::string& instance, const std::string& name,
                                     const std::string& labels_json, double delta) {
   if (!(delta >= 0)) return invalid_argument("metrics: counter \"" + name + "\" can only go up");
-  return record(MetricKind::kCounter, instance, name, labels_json, [&](Series& s) { s.value += delta; });
+  return record(MetricKind::kCounter, instance, name, labels_json, [&](Series& s) { s.value.fetch_add(delta, std::memory_order_relaxed); });
 }
 
 Status MetricsRegistry::gauge_set(const std::string& instance, const std::string& name,
                                   const std::string& labels_json, double value) {
-  return record(MetricKind::kGauge, instance, name, labels_json, [&](Series& s) { s.value = value; });
+  return record(MetricKind::kGauge, instance, name, labels_json, [&](Series& s) { s.value.store(value, std::memory_order_relaxed); });
 }
 
 Status MetricsRegistry::histogram_observe(const std::string& instance, const std::string& name,
@@ -128,32 +131,35 @@ Status MetricsRegistry::histogram_observe(const std::string& instance, const std
   size_t bucket = std::upper_bound(bounds.begin(), bounds.end(), value, [](double v, double b) { return v <= b; }) -
                   bounds.begin();
   return record(MetricKind::kHistogram, instance, name, labels_json, [&](Series& s) {
-    if (bucket < bounds.size()) ++s.buckets[bucket];
-    s.sum += value;
-    ++s.count;
+    if (bucket < bounds.size()) s.buckets[bucket].fetch_add(1, std::memory_order_relaxed);
+    s.sum.fetch_add(value, std::memory_order_relaxed);
+    s.count.fetch_add(1, std::memory_order_relaxed);
   });
 }
 
 std::string MetricsRegistry::render() const {
-  std::lock_guard lock(mu_);
+  // Values are read one by one while others may record: a scrape can see a
+  // histogram's count one ahead of its sum, as with Prometheus' own clients.
+  std::shared_lock lock(mu_);
   std::string out;
   for (const auto& [name, family] : families_) {
     static constexpr const char* kTypes[] = {"counter", "gauge", "histogram"};
     out += "# TYPE " + name + " " + kTypes[static_cast<int>(family.kind)] + "\n";
     for (const auto& [labels, s] : family.series) {
       if (family.kind != MetricKind::kHistogram) {
-        out += name + "{" + labels + "} " + format_number(s.value) + "\n";
+        out += name + "{" + labels + "} " + format_number(s.value.load(std::memory_order_relaxed)) + "\n";
         continue;
       }
       uint64_t cumulative = 0;
       const auto& bounds = bucket_bounds();
       for (size_t i = 0; i < bounds.size(); ++i) {
-        cumulative += s.buckets[i];
+        cumulative += s.buckets[i].load(std::memory_order_relaxed);
         out += name + "_bucket{" + labels + ",le=\"" + format_number(bounds[i]) + "\"} " + std::to_string(cumulative) + "\n";
       }
-      out += name + "_bucket{" + labels + ",le=\"+Inf\"} " + std::to_string(s.count) + "\n";
-      out += name + "_sum{" + labels + "} " + format_number(s.sum) + "\n";
-      out += name + "_count{" + labels + "} " + std::to_string(s.count) + "\n";
+      uint64_t count = std::max(cumulative, s.count.load(std::memory_order_relaxed));
+      out += name + "_bucket{" + labels + ",le=\"+Inf\"} " + std::to_string(count) + "\n";
+      out += name + "_sum{" + labels + "} " + format_number(s.sum.load(std::memory_order_relaxed)) + "\n";
+      out += name + "_count{" + labels + "} " + std::to_string(count) + "\n";
     }
   }
   return out;

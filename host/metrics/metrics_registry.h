@@ -4,9 +4,12 @@
 // Thread-safety: every method may be called from any thread.
 #pragma once
 
+#include <atomic>
 #include <map>
-#include <unordered_map>
+#include <memory>
 #include <mutex>
+#include <shared_mutex>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -34,11 +37,13 @@ class MetricsRegistry {
   static const std::vector<double>& bucket_bounds();
 
  private:
+  // Updated with atomics outside the registry's lock: every plugin thread
+  // records, and a hot series must not serialize them.
   struct Series {
-    double value = 0;                // counter / gauge
-    std::vector<uint64_t> buckets;   // histogram, cumulative on render
-    double sum = 0;
-    uint64_t count = 0;
+    std::atomic<double> value{0};                          // counter / gauge
+    std::unique_ptr<std::atomic<uint64_t>[]> buckets;      // histogram, cumulative on render
+    std::atomic<double> sum{0};
+    std::atomic<uint64_t> count{0};
   };
   struct Family {
     MetricKind kind;
@@ -53,7 +58,8 @@ class MetricsRegistry {
   Status record(MetricKind kind, const std::string& instance, const std::string& name,
                 const std::string& labels_json, Apply&& apply);
 
-  mutable std::mutex mu_;
+  // Shared for lookups and rendering, exclusive for a new series.
+  mutable std::shared_mutex mu_;
   std::map<std::string, Family> families_;
   // "<instance>\x1f<name>\x1f<labels as passed>" -> its series, so a hot metric
   // skips validation and label parsing after its first use.

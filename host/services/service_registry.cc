@@ -16,7 +16,7 @@ thread_local std::vector<std::pair<hyperion_service*, std::shared_ptr<void>>> t_
 void ServiceRegistry::publish(const std::string& provider, const std::string& api, uint32_t api_major,
                               const hyperion_service_ref_t& ref) {
   (void)api_major;  // the graph already matched majors; one slot per API name
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   auto slot = std::make_shared<Slot>();
   slot->ref = ref;
   slot->active = true;
@@ -37,7 +37,7 @@ size_t ServiceRegistry::withdraw(const std::string& provider, std::chrono::stead
   }
   auto in_flight = [&] {
     size_t n = 0;
-    for (const auto& s : withdrawn) n += s->in_flight;
+    for (const auto& s : withdrawn) n += s->in_flight.load();
     return n;
   };
   drained_.wait_until(lock, deadline, [&] { return in_flight() == 0; });
@@ -54,13 +54,13 @@ void ServiceRegistry::release(hyperion_service* handle) { delete handle; }
 Status ServiceRegistry::enter(hyperion_service* handle, hyperion_service_ref_t* out) {
   std::shared_ptr<Slot> slot;
   {
-    std::lock_guard lock(mu_);
+    std::shared_lock lock(mu_);
     auto it = slots_.find({handle->provider, handle->api});
-    if (it == slots_.end() || !it->second->active) {
+    if (it == slots_.end() || !it->second->active.load()) {
       return unavailable("service " + handle->api + " of instance \"" + handle->provider + "\" is not running");
     }
     slot = it->second;
-    ++slot->in_flight;
+    slot->in_flight.fetch_add(1);
   }
   // Copy only the fields the caller's struct has room for.
   uint32_t size = out->struct_size;
@@ -75,11 +75,12 @@ void ServiceRegistry::leave(hyperion_service* handle) {
   for (auto it = t_open_uses.rbegin(); it != t_open_uses.rend(); ++it) {
     if (it->first != handle) continue;
     auto slot = std::static_pointer_cast<Slot>(it->second);
-    {
-      std::lock_guard lock(mu_);
-      --slot->in_flight;
+    if (slot->in_flight.fetch_sub(1) == 1 && !slot->active.load()) {
+      // The last use of a withdrawn provider: withdraw() may be waiting. Taking
+      // the lock first means it is either before its check or already waiting.
+      std::unique_lock lock(mu_);
+      drained_.notify_all();
     }
-    drained_.notify_all();
     t_open_uses.erase(std::next(it).base());
     return;
   }

@@ -8,11 +8,13 @@
 
 #include <hyperion/plugin.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <utility>
 
@@ -53,14 +55,18 @@ class ServiceRegistry {
   void leave(hyperion_service* handle);
 
  private:
+  // `active` changes under the exclusive lock; uses enter under the shared
+  // lock, so a use either sees the slot active and is counted before withdraw()
+  // looks, or sees it withdrawn.
   struct Slot {
     hyperion_service_ref_t ref{};
-    bool active = false;
-    size_t in_flight = 0;
+    std::atomic<bool> active{false};
+    std::atomic<size_t> in_flight{0};
   };
   using Key = std::pair<std::string, std::string>;  // provider, api
-  std::mutex mu_;
-  std::condition_variable drained_;
+  // Shared for enter (every service call), exclusive for publish and withdraw.
+  std::shared_mutex mu_;
+  std::condition_variable_any drained_;
   std::map<Key, std::shared_ptr<Slot>> slots_;
 };
 

@@ -174,8 +174,7 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s) 
     }
     if (sent) {
       bool server_failure = res.status >= 500;
-      br.record(s.breaker, !server_failure, ended);
-      observer_.breaker_state(origin, br.state(s.breaker, ended));
+      if (br.record(s.breaker, !server_failure, ended)) observer_.breaker_state(origin, br.state(s.breaker, ended));
       observer_.attempt_done(origin, res.status, seconds);
       pool_.give_back(origin, s.tls, std::move(client), s.max_idle_per_host);
       if (retryable_status(res.status) && may_retry && attempt < max_retries) {
@@ -198,8 +197,7 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s) 
       r.attempts = attempts;
       return r;
     }
-    br.record(s.breaker, false, ended);
-    observer_.breaker_state(origin, br.state(s.breaker, ended));
+    if (br.record(s.breaker, false, ended)) observer_.breaker_state(origin, br.state(s.breaker, ended));
     observer_.attempt_done(origin, 0, seconds);
     std::string why = host + ": " + describe(err);
     if (may_retry && attempt < max_retries) {

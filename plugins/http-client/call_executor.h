@@ -51,6 +51,7 @@ class CallObserver {
   // One attempt ended: `status` is the HTTP status, or 0 for a transport error.
   virtual void attempt_done(const Origin& origin, int status, double seconds) = 0;
   virtual void retrying(const Origin& origin) = 0;
+  // The host's breaker moved to `state` (reported on every change).
   virtual void breaker_state(const Origin& origin, CircuitBreaker::State state) = 0;
   virtual void warn(const std::string& message) = 0;
 

@@ -42,10 +42,11 @@ bool CircuitBreaker::allow(const BreakerSettings& s, Clock::time_point now) {
   return true;
 }
 
-void CircuitBreaker::record(const BreakerSettings& s, bool success, Clock::time_point now) {
-  if (!s.enabled) return;
+bool CircuitBreaker::record(const BreakerSettings& s, bool success, Clock::time_point now) {
+  if (!s.enabled) return false;
   std::lock_guard lock(mu_);
   advance(s, now);
+  State before = state_;
   if (state_ == State::kHalfOpen) {
     if (!success) {
       open(now);
@@ -54,12 +55,11 @@ void CircuitBreaker::record(const BreakerSettings& s, bool success, Clock::time_
       failures_ = 0;
       window_start_ = now;
     }
-    return;
-  }
-  if (state_ == State::kClosed && !success) {
+  } else if (state_ == State::kClosed && !success) {
     if (failures_ == 0 && s.interval.count() > 0 && now >= window_start_ + s.interval) window_start_ = now;
     if (++failures_ >= s.failure_threshold) open(now);
   }
+  return state_ != before;
 }
 
 CircuitBreaker::State CircuitBreaker::state(const BreakerSettings& s, Clock::time_point now) {

@@ -22,7 +22,8 @@ class CircuitBreaker {
 
   // Whether a call may go now; a call let through must be recorded exactly once.
   bool allow(const BreakerSettings& s, Clock::time_point now);
-  void record(const BreakerSettings& s, bool success, Clock::time_point now);
+  // Returns true when the outcome moved the breaker to another state.
+  bool record(const BreakerSettings& s, bool success, Clock::time_point now);
   State state(const BreakerSettings& s, Clock::time_point now);
 
  private:

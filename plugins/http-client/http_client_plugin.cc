@@ -115,10 +115,7 @@ void HttpClientPlugin::worker_loop() {
   }
 }
 
-std::shared_ptr<const Settings> HttpClientPlugin::settings() const {
-  std::lock_guard lock(settings_mu_);
-  return settings_;
-}
+std::shared_ptr<const Settings> HttpClientPlugin::settings() const { return settings_.load(); }
 
 void HttpClientPlugin::run(const CallRequest& request, hyperion_http_done_fn done, void* user) {
   std::shared_ptr<const Settings> s = settings();
@@ -184,8 +181,7 @@ void HttpClientPlugin::reload_prepare(const boost::json::object& config, const b
 }
 
 void HttpClientPlugin::reload_commit() {
-  std::lock_guard lock(settings_mu_);
-  if (prepared_) settings_ = std::exchange(prepared_, nullptr);
+  if (prepared_) settings_.store(std::exchange(prepared_, nullptr));
 }
 
 void HttpClientPlugin::reload_abort() { prepared_.reset(); }

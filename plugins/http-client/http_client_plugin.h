@@ -10,6 +10,7 @@
 #include <hyperion/plugin.hpp>
 #include <hyperion/services/http_client.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -53,8 +54,8 @@ class HttpClientPlugin final : public CallObserver {
 
   hyperion::Context& ctx_;
   const size_t workers_count_;
-  mutable std::mutex settings_mu_;
-  std::shared_ptr<const Settings> settings_;
+  // Read by every call, replaced by reload_commit: no lock for readers.
+  std::atomic<std::shared_ptr<const Settings>> settings_;
   std::shared_ptr<const Settings> prepared_;
   CallExecutor executor_{*this};
 

@@ -1,0 +1,164 @@
+// bench/http-client: GET requests per second and latency through the
+// http-client plugin (host + plugin, called through the http.client ABI with the
+// C++ helpers, as a plugin would) beside raw cpp-httplib clients, against the
+// same local cpp-httplib server, with the same closed-loop threads, in the same
+// run (rounds interleaved). Goal: at least 0.9x the raw client's throughput.
+//
+//   http_client_bench PLUGIN_DIR [SECONDS_PER_ROUND] [THREADS] [ROUNDS]
+#include <httplib.h>
+
+#include <hyperion/services/http_client.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include "app/host.h"
+#include "hostapi/host_api_table.h"
+#include "services/service_registry.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct LoadResult {
+  double rps = 0;
+  double p50_ms = 0;
+  double p99_ms = 0;
+  long errors = 0;
+};
+
+double percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+}
+
+// `threads` closed loops; each makes its `call(thread)` until the time is up.
+LoadResult drive(int threads, std::chrono::duration<double> duration, const std::function<bool(int)>& call) {
+  std::vector<std::vector<double>> latencies(threads);
+  std::atomic<long> errors{0};
+  auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(duration);
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      while (Clock::now() < until) {
+        auto begin = Clock::now();
+        if (!call(t)) ++errors;
+        latencies[t].push_back(std::chrono::duration<double, std::milli>(Clock::now() - begin).count());
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  std::vector<double> all;
+  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
+  LoadResult r;
+  r.rps = static_cast<double>(all.size()) / duration.count();
+  r.p50_ms = percentile(all, 0.50);
+  r.p99_ms = percentile(all, 0.99);
+  r.errors = errors;
+  return r;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: http_client_bench PLUGIN_DIR [SECONDS_PER_ROUND] [THREADS] [ROUNDS]\n");
+    return 2;
+  }
+  double seconds = argc > 2 ? std::stod(argv[2]) : 3.0;
+  int threads = argc > 3 ? std::stoi(argv[3]) : 4;
+  int rounds = argc > 4 ? std::stoi(argv[4]) : 3;
+
+  httplib::Server server;
+  server.set_tcp_nodelay(true);
+  server.Get("/ok", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
+  int port = server.bind_to_any_port("127.0.0.1");
+  std::thread listener([&] { server.listen_after_bind(); });
+  while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/ok";
+
+  auto dir = std::filesystem::temp_directory_path() / ("hyperion-http-bench-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "app.yaml") << "app: http-bench\nhost:\n  state_dir: " << (dir / "state").string()
+                                  << "\nplugins:\n  - name: http\n    library: http-client\n";
+  hyperion::app::HostOptions options;
+  options.plugin_path = {argv[1]};
+  options.log_level = "error";
+  auto prepared = hyperion::app::Host::prepare((dir / "app.yaml").string(), options);
+  if (!prepared.ok()) {
+    std::fprintf(stderr, "%s\n", prepared.status().to_string().c_str());
+    return 1;
+  }
+  auto host = std::move(*prepared);
+  if (auto s = host->start(); !s.ok()) {
+    std::fprintf(stderr, "%s\n", s.to_string().c_str());
+    return 1;
+  }
+  // The service as a plugin reaches it (the handle has no owning instance).
+  hyperion_host_api_t api = *hyperion::hostapi::host_api_table();
+  api.service_release = [](hyperion_service_t* h) { h->registry->release(h); };
+  hyperion::http::Client client(
+      hyperion::ServiceHandle(&api, host->facilities().services.acquire(nullptr, "http", HYPERION_HTTP_CLIENT_API, 1)));
+
+  // One raw keep-alive client per thread, as a careful user would write it.
+  std::vector<std::unique_ptr<httplib::Client>> raw;
+  for (int t = 0; t < threads; ++t) {
+    raw.push_back(std::make_unique<httplib::Client>("127.0.0.1", port));
+    raw.back()->set_keep_alive(true);
+    raw.back()->set_tcp_nodelay(true);
+  }
+  auto raw_call = [&](int t) {
+    auto res = raw[t]->Get("/ok");
+    return res && res->status == 200 && res->body == "ok";
+  };
+  auto plugin_call = [&](int) {
+    try {
+      auto r = client.get(url);
+      return r.status == 200 && r.body == "ok";
+    } catch (const std::exception&) {
+      return false;
+    }
+  };
+  (void)drive(threads, std::chrono::duration<double>(std::min(seconds, 0.5)), raw_call);
+  (void)drive(threads, std::chrono::duration<double>(std::min(seconds, 0.5)), plugin_call);
+
+  std::printf("bench/http-client: GET %s, %d closed-loop threads, %d rounds of %.1f s each side\n", url.c_str(),
+              threads, rounds, seconds);
+  std::printf("%-6s %-22s %12s %9s %9s %7s\n", "round", "client", "req/s", "p50 ms", "p99 ms", "errors");
+  std::vector<LoadResult> b, h;
+  for (int r = 1; r <= rounds; ++r) {
+    b.push_back(drive(threads, std::chrono::duration<double>(seconds), raw_call));
+    std::printf("%-6d %-22s %12.0f %9.3f %9.3f %7ld\n", r, "raw cpp-httplib", b.back().rps, b.back().p50_ms,
+                b.back().p99_ms, b.back().errors);
+    h.push_back(drive(threads, std::chrono::duration<double>(seconds), plugin_call));
+    std::printf("%-6d %-22s %12.0f %9.3f %9.3f %7ld\n", r, "http-client plugin", h.back().rps, h.back().p50_ms,
+                h.back().p99_ms, h.back().errors);
+  }
+  auto median = [](std::vector<LoadResult> v, double LoadResult::*field) {
+    std::vector<double> x;
+    for (auto& r : v) x.push_back(r.*field);
+    std::sort(x.begin(), x.end());
+    return x[x.size() / 2];
+  };
+  double br = median(b, &LoadResult::rps), hr = median(h, &LoadResult::rps);
+  double bp99 = median(b, &LoadResult::p99_ms), hp99 = median(h, &LoadResult::p99_ms);
+  std::printf("median   raw %.0f req/s p99 %.3f ms | plugin %.0f req/s p99 %.3f ms\n", br, bp99, hr, hp99);
+  std::printf("ratio    throughput %.3f (goal >= 0.9)   p99 %.3f\n", hr / br, hp99 / bp99);
+
+  long errors = 0;
+  for (auto& r : b) errors += r.errors;
+  for (auto& r : h) errors += r.errors;
+  (void)host->stop();
+  server.stop();
+  listener.join();
+  std::filesystem::remove_all(dir);
+  return errors == 0 ? 0 : 1;
+}
