@@ -360,5 +360,21 @@ TEST_F(HttpClientTls, VerifiesTheServerAgainstTheConfiguredCa) {
   EXPECT_EQ(insecure.client().get(server_->url("/ok", "https")).status, 200);
 }
 
+// A server that requires a client certificate signed by the test CA.
+TEST(HttpClientMutualTls, PresentsTheConfiguredClientCertificate) {
+  testing::TempDir certs;
+  testing::make_test_certificates(certs.path());
+  std::string d = certs.path() + "/";
+  FaultServer server(std::make_unique<httplib::SSLServer>((d + "server.pem").c_str(), (d + "server.key").c_str(),
+                                                          (d + "ca.pem").c_str()));
+  ClientHost with_cert("{max_retries: 0, tls: {ca_file: \"" + d + "ca.pem\", cert_file: \"" + d + "client.pem\", key_file: \"" +
+                       d + "client.key\"}}");
+  EXPECT_EQ(with_cert.client().get(server.url("/ok", "https")).body, "ok");
+  ClientHost without("{max_retries: 0, tls: {ca_file: \"" + d + "ca.pem\"}}");
+  Error e = error_of([&] { without.client().get(server.url("/ok", "https")); });
+  EXPECT_EQ(e.code(), HYPERION_ERR_UNAVAILABLE) << e.what();
+  EXPECT_EQ(server.calls("/ok"), 1);
+}
+
 }  // namespace
 }  // namespace hyperion::http_test
