@@ -160,7 +160,14 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s) 
     };
     httplib::Response res;
     httplib::Error err = httplib::Error::Success;
+    // cpp-httplib builds a function-local static std::regex when it parses its
+    // first response; until one has been parsed, calls go one at a time so no
+    // two threads race on building it (docs/decisions/0007).
+    std::unique_lock<std::mutex> first_response;
+    if (!response_parsed_.load(std::memory_order_acquire)) first_response = std::unique_lock(first_response_mu_);
     bool sent = client->send(req, res, err);
+    if (first_response.owns_lock() && sent) response_parsed_.store(true, std::memory_order_release);
+    first_response = {};
     auto ended = Clock::now();
     double seconds = std::chrono::duration<double>(ended - now).count();
     const auto attempts = static_cast<uint32_t>(attempt + 1);

@@ -6,6 +6,7 @@
 // Thread-safety: perform() may run on many threads at once; stop() from any.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -83,6 +84,8 @@ class CallExecutor {
   bool stopped_ = false;
   std::map<std::string, std::unique_ptr<CircuitBreaker>> breakers_;
   std::mt19937_64 rng_{std::random_device{}()};
+  std::atomic<bool> response_parsed_{false};
+  std::mutex first_response_mu_;
 };
 
 }  // namespace http_plugin
