@@ -60,7 +60,11 @@ time_t micros_part(Millis d) { return static_cast<time_t>((d.count() % 1000) * 1
 }  // namespace
 
 CircuitBreaker& CallExecutor::breaker(const std::string& host_port) {
-  std::lock_guard lock(mu_);
+  {
+    std::shared_lock lock(breakers_mu_);
+    if (auto it = breakers_.find(host_port); it != breakers_.end()) return *it->second;
+  }
+  std::unique_lock lock(breakers_mu_);
   auto& b = breakers_[host_port];
   if (!b) b = std::make_unique<CircuitBreaker>();
   return *b;
@@ -88,7 +92,7 @@ Millis CallExecutor::jittered_backoff(int retry, const Settings& s) {
 std::vector<std::pair<std::string, CircuitBreaker::State>> CallExecutor::unhealthy_breakers(const Settings& settings) {
   std::vector<std::pair<std::string, CircuitBreaker*>> all;
   {
-    std::lock_guard lock(mu_);
+    std::shared_lock lock(breakers_mu_);
     for (auto& [host, b] : breakers_) all.emplace_back(host, b.get());
   }
   std::vector<std::pair<std::string, CircuitBreaker::State>> out;

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <random>
 #include <string>
 #include <utility>
@@ -79,9 +80,11 @@ class CallExecutor {
 
   CallObserver& observer_;
   ConnectionPool pool_;
-  std::mutex mu_;  // breakers_, rng_, stopped_
+  std::mutex mu_;  // rng_, stopped_
   std::condition_variable stop_cv_;
   bool stopped_ = false;
+  // Looked up by every call, added to once per host: breakers are never removed.
+  std::shared_mutex breakers_mu_;
   std::map<std::string, std::unique_ptr<CircuitBreaker>> breakers_;
   std::mt19937_64 rng_{std::random_device{}()};
   std::atomic<bool> response_parsed_{false};
