@@ -22,11 +22,13 @@
 #include <boost/json.hpp>
 
 #include "app/host.h"
+#include "common/load_stats.h"
 #include "echo.grpc.pb.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using hyperion::bench::LoadResult;
 
 // The baseline: generated callback service, one reactor per call, nothing else.
 class BareEcho final : public bench::Echo::CallbackService {
@@ -74,19 +76,6 @@ class BareGenericEcho final : public grpc::CallbackGenericService {
   }
 };
 
-struct LoadResult {
-  double rps = 0;
-  double p50_ms = 0;
-  double p99_ms = 0;
-  long errors = 0;
-};
-
-double percentile(std::vector<double>& v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-}
-
 // Closed loop: `concurrency` calls in flight on one channel; each completion
 // starts the next call until the time is up.
 class Load {
@@ -110,14 +99,7 @@ class Load {
       done_.wait(lock, [&] { return outstanding_ == 0; });
     }
     double seconds = std::chrono::duration<double>(Clock::now() - begin).count();
-    std::vector<double> all;
-    for (auto& l : latencies_) all.insert(all.end(), l.begin(), l.end());
-    LoadResult r;
-    r.rps = static_cast<double>(all.size()) / seconds;
-    r.p50_ms = percentile(all, 0.50);
-    r.p99_ms = percentile(all, 0.99);
-    r.errors = errors_;
-    return r;
+    return hyperion::bench::summarize(latencies_, seconds, errors_);
   }
 
  private:
@@ -227,12 +209,7 @@ int main(int argc, char** argv) {
     g.push_back(generic_load.run(std::chrono::duration<double>(seconds)));
     row(r, "bare-generic", g.back());
   }
-  auto median = [](std::vector<LoadResult> v, double LoadResult::*field) {
-    std::vector<double> x;
-    for (auto& r : v) x.push_back(r.*field);
-    std::sort(x.begin(), x.end());
-    return x[x.size() / 2];
-  };
+  using hyperion::bench::median;
   double br = median(b, &LoadResult::rps), hr = median(h, &LoadResult::rps);
   double bp50 = median(b, &LoadResult::p50_ms), hp50 = median(h, &LoadResult::p50_ms);
   double bp99 = median(b, &LoadResult::p99_ms), hp99 = median(h, &LoadResult::p99_ms);

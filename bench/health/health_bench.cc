@@ -21,52 +21,26 @@
 #include <vector>
 
 #include "app/host.h"
+#include "common/load_stats.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-struct LoadResult {
-  double rps = 0;
-  double p50_ms = 0;
-  double p99_ms = 0;
-  long errors = 0;
-};
-
-double percentile(std::vector<double>& v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-}
+using hyperion::bench::LoadResult;
+using hyperion::bench::percentile;
 
 // `concurrency` keep-alive clients, each sending the next request when the last answered.
 LoadResult drive(const std::string& url, const std::string& path, int concurrency, std::chrono::milliseconds duration) {
-  std::vector<std::vector<double>> latencies(concurrency);
-  std::atomic<long> errors{0};
-  auto until = Clock::now() + duration;
-  std::vector<std::thread> clients;
+  std::vector<std::unique_ptr<httplib::Client>> clients;
   for (int c = 0; c < concurrency; ++c) {
-    clients.emplace_back([&, c] {
-      httplib::Client client(url);
-      client.set_keep_alive(true);
-      client.set_tcp_nodelay(true);  // else Nagle + delayed ACK add ~40 ms per request
-      while (Clock::now() < until) {
-        auto begin = Clock::now();
-        auto res = client.Get(path);
-        if (!res || res->status != 200) ++errors;
-        latencies[c].push_back(std::chrono::duration<double, std::milli>(Clock::now() - begin).count());
-      }
-    });
+    clients.push_back(std::make_unique<httplib::Client>(url));
+    clients.back()->set_keep_alive(true);
+    clients.back()->set_tcp_nodelay(true);  // else Nagle + delayed ACK add ~40 ms per request
   }
-  for (auto& t : clients) t.join();
-  std::vector<double> all;
-  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-  LoadResult r;
-  r.rps = static_cast<double>(all.size()) / std::chrono::duration<double>(duration).count();
-  r.p50_ms = percentile(all, 0.50);
-  r.p99_ms = percentile(all, 0.99);
-  r.errors = errors;
-  return r;
+  return hyperion::bench::drive_threads(concurrency, duration, [&](int c) {
+    auto res = clients[c]->Get(path);
+    return res && res->status == 200;
+  });
 }
 
 std::unique_ptr<hyperion::app::Host> start_host(const std::filesystem::path& dir, const std::string& manifest,

@@ -20,53 +20,13 @@
 #include <vector>
 
 #include "app/host.h"
+#include "common/load_stats.h"
 #include "hostapi/host_api_table.h"
 #include "services/service_registry.h"
 
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-struct LoadResult {
-  double rps = 0;
-  double p50_ms = 0;
-  double p99_ms = 0;
-  long errors = 0;
-};
-
-double percentile(std::vector<double>& v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-}
-
-// `threads` closed loops; each makes its `call(thread)` until the time is up.
-LoadResult drive(int threads, std::chrono::duration<double> duration, const std::function<bool(int)>& call) {
-  std::vector<std::vector<double>> latencies(threads);
-  std::atomic<long> errors{0};
-  auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(duration);
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) {
-    pool.emplace_back([&, t] {
-      while (Clock::now() < until) {
-        auto begin = Clock::now();
-        if (!call(t)) ++errors;
-        latencies[t].push_back(std::chrono::duration<double, std::milli>(Clock::now() - begin).count());
-      }
-    });
-  }
-  for (auto& th : pool) th.join();
-  std::vector<double> all;
-  for (auto& l : latencies) all.insert(all.end(), l.begin(), l.end());
-  LoadResult r;
-  r.rps = static_cast<double>(all.size()) / duration.count();
-  r.p50_ms = percentile(all, 0.50);
-  r.p99_ms = percentile(all, 0.99);
-  r.errors = errors;
-  return r;
-}
-
-}  // namespace
+using hyperion::bench::drive_threads;
+using hyperion::bench::LoadResult;
+using hyperion::bench::median;
 
 int main(int argc, char** argv) {
   if (argc < 2) {
@@ -127,27 +87,21 @@ int main(int argc, char** argv) {
       return false;
     }
   };
-  (void)drive(threads, std::chrono::duration<double>(std::min(seconds, 0.5)), raw_call);
-  (void)drive(threads, std::chrono::duration<double>(std::min(seconds, 0.5)), plugin_call);
+  (void)drive_threads(threads, std::chrono::duration<double>(std::min(seconds, 0.5)), raw_call);
+  (void)drive_threads(threads, std::chrono::duration<double>(std::min(seconds, 0.5)), plugin_call);
 
   std::printf("bench/http-client: GET %s, %d closed-loop threads, %d rounds of %.1f s each side\n", url.c_str(),
               threads, rounds, seconds);
   std::printf("%-6s %-22s %12s %9s %9s %7s\n", "round", "client", "req/s", "p50 ms", "p99 ms", "errors");
   std::vector<LoadResult> b, h;
   for (int r = 1; r <= rounds; ++r) {
-    b.push_back(drive(threads, std::chrono::duration<double>(seconds), raw_call));
+    b.push_back(drive_threads(threads, std::chrono::duration<double>(seconds), raw_call));
     std::printf("%-6d %-22s %12.0f %9.3f %9.3f %7ld\n", r, "raw cpp-httplib", b.back().rps, b.back().p50_ms,
                 b.back().p99_ms, b.back().errors);
-    h.push_back(drive(threads, std::chrono::duration<double>(seconds), plugin_call));
+    h.push_back(drive_threads(threads, std::chrono::duration<double>(seconds), plugin_call));
     std::printf("%-6d %-22s %12.0f %9.3f %9.3f %7ld\n", r, "http-client plugin", h.back().rps, h.back().p50_ms,
                 h.back().p99_ms, h.back().errors);
   }
-  auto median = [](std::vector<LoadResult> v, double LoadResult::*field) {
-    std::vector<double> x;
-    for (auto& r : v) x.push_back(r.*field);
-    std::sort(x.begin(), x.end());
-    return x[x.size() / 2];
-  };
   double br = median(b, &LoadResult::rps), hr = median(h, &LoadResult::rps);
   double bp99 = median(b, &LoadResult::p99_ms), hp99 = median(h, &LoadResult::p99_ms);
   std::printf("median   raw %.0f req/s p99 %.3f ms | plugin %.0f req/s p99 %.3f ms\n", br, bp99, hr, hp99);
