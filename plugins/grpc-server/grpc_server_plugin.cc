@@ -47,17 +47,6 @@ std::string escape_label(std::string_view s) {
   return out;
 }
 
-template <typename Body>
-hyperion_status_t guarded(hyperion_error_t* err, Body&& body) noexcept {
-  try {
-    return body();
-  } catch (const std::exception& e) {
-    return hyperion_error_set(err, HYPERION_ERR_INTERNAL, e.what());
-  } catch (...) {
-    return hyperion_error_set(err, HYPERION_ERR_INTERNAL, "unknown exception");
-  }
-}
-
 }  // namespace
 
 const hyperion_grpc_server_v1_t GrpcServerPlugin::kService = {
@@ -65,15 +54,15 @@ const hyperion_grpc_server_v1_t GrpcServerPlugin::kService = {
     /*register_handler=*/
     [](void* ctx, hyperion_str_t method, const hyperion_grpc_handler_t* handler, uint64_t* out_id,
        hyperion_error_t* err) {
-      return guarded(err, [&] { return static_cast<GrpcServerPlugin*>(ctx)->register_handler(method, handler, out_id, err); });
+      return hyperion::sdk::guarded(err, [&] { static_cast<GrpcServerPlugin*>(ctx)->register_handler(method, handler, out_id); });
     },
     /*unregister_handler=*/
     [](void* ctx, uint64_t id, uint64_t deadline_ns, hyperion_error_t* err) {
-      return guarded(err, [&] { return static_cast<GrpcServerPlugin*>(ctx)->unregister_handler(id, deadline_ns, err); });
+      return hyperion::sdk::guarded(err, [&] { static_cast<GrpcServerPlugin*>(ctx)->unregister_handler(id, deadline_ns); });
     },
     /*register_descriptors=*/
     [](void* ctx, hyperion_bytes_t set, uint64_t* out_id, hyperion_error_t* err) {
-      return guarded(err, [&] { return static_cast<GrpcServerPlugin*>(ctx)->register_descriptors(set, out_id, err); });
+      return hyperion::sdk::guarded(err, [&] { static_cast<GrpcServerPlugin*>(ctx)->register_descriptors(set, out_id); });
     },
     /*unregister_descriptors=*/
     [](void* ctx, uint64_t id) {
@@ -223,11 +212,7 @@ hyperion::ServiceRef GrpcServerPlugin::get_service(std::string_view api, uint32_
 std::string GrpcServerPlugin::read_host_health() const {
   if (!host_health_) throw hyperion::Error(HYPERION_ERR_UNAVAILABLE, "not started");
   std::string out;
-  auto append = [](void* c, const void* data, size_t size) -> hyperion_status_t {
-    static_cast<std::string*>(c)->append(static_cast<const char*>(data), size);
-    return HYPERION_OK;
-  };
-  hyperion_sink_t sink{sizeof(hyperion_sink_t), &out, append};
+  hyperion_sink_t sink = hyperion::sdk::string_sink(out);
   hyperion_error_t err{};
   err.struct_size = sizeof err;
   auto use = host_health_->enter<hyperion_health_v1_t>();
@@ -273,26 +258,22 @@ void GrpcServerPlugin::handler_failed(const std::string& method, const std::stri
   ctx_.error("handler of " + method + " failed: " + what + " (the call ends with INTERNAL)");
 }
 
-hyperion_status_t GrpcServerPlugin::register_handler(hyperion_str_t method, const hyperion_grpc_handler_t* handler,
-                                                     uint64_t* out_id, hyperion_error_t* err) {
+void GrpcServerPlugin::register_handler(hyperion_str_t method, const hyperion_grpc_handler_t* handler, uint64_t* out_id) {
   if (handler == nullptr || out_id == nullptr) {
-    return hyperion_error_set(err, HYPERION_ERR_INVALID_ARGUMENT, "register_handler: NULL handler or out_id");
+    throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, "register_handler: NULL handler or out_id");
   }
   std::string name(hyperion::to_view(method));
   bool replaces = table_.find(name).registration != nullptr;
   std::string error;
   uint64_t id = table_.add(name, *handler, error);
-  if (id == 0) return hyperion_error_set(err, HYPERION_ERR_INVALID_ARGUMENT, error.c_str());
+  if (id == 0) throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, error);
   *out_id = id;
   ctx_.info("handler registered for " + name + (replaces ? " (replaces the previous one for new calls)" : ""));
-  return HYPERION_OK;
 }
 
-hyperion_status_t GrpcServerPlugin::unregister_handler(uint64_t id, uint64_t deadline_ns, hyperion_error_t* err) {
+void GrpcServerPlugin::unregister_handler(uint64_t id, uint64_t deadline_ns) {
   std::shared_ptr<Registration> registration = table_.remove(id);
-  if (registration == nullptr) {
-    return hyperion_error_set(err, HYPERION_ERR_NOT_FOUND, ("no handler registration " + std::to_string(id)).c_str());
-  }
+  if (registration == nullptr) throw hyperion::Error(HYPERION_ERR_NOT_FOUND, "no handler registration " + std::to_string(id));
   auto deadline = deadline_ns == UINT64_MAX
                       ? std::chrono::steady_clock::time_point::max()
                       : std::chrono::steady_clock::time_point(std::chrono::nanoseconds(deadline_ns));
@@ -301,23 +282,20 @@ hyperion_status_t GrpcServerPlugin::unregister_handler(uint64_t id, uint64_t dea
     std::string message = std::to_string(registration->in_flight()) + " call(s) to " + registration->method() +
                           " were still running at the deadline and were cancelled";
     ctx_.warn(message);
-    return hyperion_error_set(err, HYPERION_ERR_DEADLINE_EXCEEDED, message.c_str());
+    throw hyperion::Error(HYPERION_ERR_DEADLINE_EXCEEDED, message);
   }
   ctx_.info("handler for " + registration->method() + " unregistered" +
             (running > 0 ? " after draining " + std::to_string(running) + " call(s)" : ""));
-  return HYPERION_OK;
 }
 
-hyperion_status_t GrpcServerPlugin::register_descriptors(hyperion_bytes_t set, uint64_t* out_id,
-                                                         hyperion_error_t* err) {
+void GrpcServerPlugin::register_descriptors(hyperion_bytes_t set, uint64_t* out_id) {
   if (out_id == nullptr || (set.data == nullptr && set.size != 0)) {
-    return hyperion_error_set(err, HYPERION_ERR_INVALID_ARGUMENT, "register_descriptors: NULL argument");
+    throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, "register_descriptors: NULL argument");
   }
   std::string error;
   uint64_t id = index_.add(std::string_view(reinterpret_cast<const char*>(set.data), set.size), error);
-  if (id == 0) return hyperion_error_set(err, HYPERION_ERR_INVALID_ARGUMENT, ("descriptor set: " + error).c_str());
+  if (id == 0) throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, "descriptor set: " + error);
   *out_id = id;
-  return HYPERION_OK;
 }
 
 }  // namespace grpc_plugin

@@ -57,10 +57,10 @@ class GrpcServerPlugin final : public CallObserver {
 
   // grpc.server 1.0, with `ctx` = this
   static const hyperion_grpc_server_v1_t kService;
-  hyperion_status_t register_handler(hyperion_str_t method, const hyperion_grpc_handler_t* handler,
-                                     uint64_t* out_id, hyperion_error_t* err);
-  hyperion_status_t unregister_handler(uint64_t id, uint64_t deadline_ns, hyperion_error_t* err);
-  hyperion_status_t register_descriptors(hyperion_bytes_t set, uint64_t* out_id, hyperion_error_t* err);
+  // Each throws hyperion::Error on failure (the service thunks turn it into a status).
+  void register_handler(hyperion_str_t method, const hyperion_grpc_handler_t* handler, uint64_t* out_id);
+  void unregister_handler(uint64_t id, uint64_t deadline_ns);
+  void register_descriptors(hyperion_bytes_t set, uint64_t* out_id);
 
   std::shared_ptr<grpc::ServerCredentials> credentials() const;
   std::string read_host_health() const;

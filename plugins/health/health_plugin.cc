@@ -7,14 +7,6 @@
 #include "health_endpoints.h"
 
 namespace health_plugin {
-namespace {
-
-hyperion_status_t append(void* ctx, const void* data, size_t size) {
-  static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), size);
-  return HYPERION_OK;
-}
-
-}  // namespace
 
 HealthPlugin::HealthPlugin(hyperion::Context& ctx, const boost::json::object& config)
     : ctx_(ctx), listen_(config.at("listen").as_string()) {}
@@ -27,7 +19,7 @@ HealthPlugin::~HealthPlugin() {
 std::string HealthPlugin::read_host(bool metrics) {
   auto use = host_health_->enter<hyperion_health_v1_t>();
   std::string out;
-  hyperion_sink_t sink{sizeof(hyperion_sink_t), &out, &append};
+  hyperion_sink_t sink = hyperion::sdk::string_sink(out);
   hyperion_error_t err{};
   err.struct_size = sizeof err;
   hyperion_status_t s = metrics ? use.vtable()->metrics(use.ctx(), &sink, &err)

@@ -354,6 +354,15 @@ inline void write_sink(const hyperion_sink_t* sink, std::string_view data) {
   }
 }
 
+// A sink that appends to `out` (for reading what a service writes into a sink,
+// such as hyperion.health's snapshot). `out` must outlive the sink's use.
+inline hyperion_sink_t string_sink(std::string& out) {
+  return {sizeof(hyperion_sink_t), &out, [](void* ctx, const void* data, size_t size) -> hyperion_status_t {
+            static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), size);
+            return HYPERION_OK;
+          }};
+}
+
 // What the SDK allocates per instance: the context and the author's object.
 template <typename Plugin>
 struct Instance {
