@@ -14,7 +14,6 @@
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -22,6 +21,7 @@
 #include <boost/json.hpp>
 
 #include "app/host.h"
+#include "common/bench_host.h"
 #include "common/load_stats.h"
 #include "echo.grpc.pb.h"
 
@@ -165,22 +165,17 @@ int main(int argc, char** argv) {
   }
 
   auto dir = std::filesystem::temp_directory_path() / ("hyperion-grpc-bench-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  std::ofstream(dir / "app.yaml") << "app: grpc-bench\nhost:\n  state_dir: " << (dir / "state").string()
-                                  << "\nplugins:\n"
-                                     "  - name: grpc\n    library: grpc-server\n    config: {listen: \"127.0.0.1:0\"}\n"
-                                     "  - name: echo\n    library: bench-echo\n";
-  hyperion::app::HostOptions options;
-  options.plugin_path = {argv[1], argv[2]};
-  options.log_level = "error";  // the access log is on, but below the level: no line is built
-  auto prepared = hyperion::app::Host::prepare((dir / "app.yaml").string(), options);
-  if (!prepared.ok()) {
-    std::fprintf(stderr, "%s\n", prepared.status().to_string().c_str());
-    return 1;
-  }
-  auto host = std::move(*prepared);
-  if (auto s = host->start(); !s.ok()) {
-    std::fprintf(stderr, "%s\n", s.to_string().c_str());
+  // The access log is on, but below the host's level (error): no line is built.
+  std::unique_ptr<hyperion::app::Host> host;
+  try {
+    host = hyperion::bench::start_host(dir,
+                                       "app: grpc-bench\nhost:\n  state_dir: " + (dir / "state").string() +
+                                           "\nplugins:\n"
+                                           "  - name: grpc\n    library: grpc-server\n    config: {listen: \"127.0.0.1:0\"}\n"
+                                           "  - name: echo\n    library: bench-echo\n",
+                                       {argv[1], argv[2]});
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
     return 1;
   }
   int hyperion_port =

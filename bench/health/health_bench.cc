@@ -16,11 +16,11 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <thread>
 #include <vector>
 
 #include "app/host.h"
+#include "common/bench_host.h"
 #include "common/load_stats.h"
 
 namespace {
@@ -28,6 +28,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using hyperion::bench::LoadResult;
 using hyperion::bench::percentile;
+using hyperion::bench::start_host;
 
 // `concurrency` keep-alive clients, each sending the next request when the last answered.
 LoadResult drive(const std::string& url, const std::string& path, int concurrency, std::chrono::milliseconds duration) {
@@ -41,19 +42,6 @@ LoadResult drive(const std::string& url, const std::string& path, int concurrenc
     auto res = clients[c]->Get(path);
     return res && res->status == 200;
   });
-}
-
-std::unique_ptr<hyperion::app::Host> start_host(const std::filesystem::path& dir, const std::string& manifest,
-                                               const std::vector<std::string>& plugin_path) {
-  std::filesystem::create_directories(dir);
-  std::ofstream(dir / "app.yaml") << manifest;
-  hyperion::app::HostOptions options;
-  options.plugin_path = plugin_path;
-  options.log_level = "error";
-  auto host = hyperion::app::Host::prepare((dir / "app.yaml").string(), options);
-  if (!host.ok()) throw std::runtime_error(host.status().to_string());
-  if (auto s = (*host)->start(); !s.ok()) throw std::runtime_error(s.to_string());
-  return std::move(*host);
 }
 
 }  // namespace

@@ -14,12 +14,12 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <thread>
 #include <vector>
 
 #include "app/host.h"
+#include "common/bench_host.h"
 #include "common/load_stats.h"
 #include "hostapi/host_api_table.h"
 #include "services/service_registry.h"
@@ -46,20 +46,14 @@ int main(int argc, char** argv) {
   const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/ok";
 
   auto dir = std::filesystem::temp_directory_path() / ("hyperion-http-bench-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  std::ofstream(dir / "app.yaml") << "app: http-bench\nhost:\n  state_dir: " << (dir / "state").string()
-                                  << "\nplugins:\n  - name: http\n    library: http-client\n";
-  hyperion::app::HostOptions options;
-  options.plugin_path = {argv[1]};
-  options.log_level = "error";
-  auto prepared = hyperion::app::Host::prepare((dir / "app.yaml").string(), options);
-  if (!prepared.ok()) {
-    std::fprintf(stderr, "%s\n", prepared.status().to_string().c_str());
-    return 1;
-  }
-  auto host = std::move(*prepared);
-  if (auto s = host->start(); !s.ok()) {
-    std::fprintf(stderr, "%s\n", s.to_string().c_str());
+  std::unique_ptr<hyperion::app::Host> host;
+  try {
+    host = hyperion::bench::start_host(dir,
+                                       "app: http-bench\nhost:\n  state_dir: " + (dir / "state").string() +
+                                           "\nplugins:\n  - name: http\n    library: http-client\n",
+                                       {argv[1]});
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
     return 1;
   }
   // The service as a plugin reaches it (the handle has no owning instance).
