@@ -14,6 +14,7 @@ namespace hyperion::hostapi {
 namespace {
 
 std::string str(hyperion_str_t s) { return s.size == 0 ? std::string() : std::string(s.data, s.size); }
+std::string_view view(hyperion_str_t s) { return s.size == 0 ? std::string_view() : std::string_view(s.data, s.size); }
 
 hyperion_status_t fail(hyperion_error_t* err, const Status& s) {
   return hyperion_error_set(err, to_abi(s.code()), s.message().c_str());
@@ -50,14 +51,14 @@ void record_metric(hyperion_host_ctx_t* ctx, hyperion_str_t name, Record&& recor
 }
 
 void counter_add(hyperion_host_ctx_t* ctx, hyperion_str_t name, hyperion_str_t labels, double delta) {
-  record_metric(ctx, name, [&] { return ctx->facilities->metrics.counter_add(ctx->instance, str(name), str(labels), delta); });
+  record_metric(ctx, name, [&] { return ctx->facilities->metrics.counter_add(ctx->instance, view(name), view(labels), delta); });
 }
 void gauge_set(hyperion_host_ctx_t* ctx, hyperion_str_t name, hyperion_str_t labels, double value) {
-  record_metric(ctx, name, [&] { return ctx->facilities->metrics.gauge_set(ctx->instance, str(name), str(labels), value); });
+  record_metric(ctx, name, [&] { return ctx->facilities->metrics.gauge_set(ctx->instance, view(name), view(labels), value); });
 }
 void histogram_observe(hyperion_host_ctx_t* ctx, hyperion_str_t name, hyperion_str_t labels, double value) {
   record_metric(ctx, name,
-                [&] { return ctx->facilities->metrics.histogram_observe(ctx->instance, str(name), str(labels), value); });
+                [&] { return ctx->facilities->metrics.histogram_observe(ctx->instance, view(name), view(labels), value); });
 }
 
 hyperion_status_t event_emit(hyperion_host_ctx_t* ctx, hyperion_str_t type, hyperion_str_t data, hyperion_error_t* err) {

@@ -89,12 +89,13 @@ StatusOr<MetricsRegistry::Series*> MetricsRegistry::series_locked(MetricKind kin
 }
 
 template <typename Apply>
-Status MetricsRegistry::record(MetricKind kind, const std::string& instance, const std::string& name,
-                               const std::string& labels_json, Apply&& apply) {
+Status MetricsRegistry::record(MetricKind kind, const std::string& instance, std::string_view name,
+                               std::string_view labels_json, Apply&& apply) {
   // Fast path: this exact (instance, name, labels text) was seen before, so
-  // neither the name check nor the label parsing is needed again.
-  std::string raw;
-  raw.reserve(instance.size() + name.size() + labels_json.size() + 2);
+  // neither the name check nor the label parsing is needed again. The key is
+  // built in a buffer each thread keeps, so a hot metric allocates nothing.
+  thread_local std::string raw;
+  raw.clear();
   raw.append(instance).append(1, '\x1f').append(name).append(1, '\x1f').append(labels_json);
   Series* series = nullptr;
   {
@@ -102,31 +103,32 @@ Status MetricsRegistry::record(MetricKind kind, const std::string& instance, con
     if (auto it = by_raw_key_.find(raw); it != by_raw_key_.end() && it->second.first == kind) series = it->second.second;
   }
   if (series == nullptr) {
-    auto key = series_key(instance, name, labels_json);
+    const std::string name_text(name);
+    auto key = series_key(instance, name_text, std::string(labels_json));
     if (!key.ok()) return key.status();
     std::unique_lock lock(mu_);
-    auto s = series_locked(kind, name, *key);
+    auto s = series_locked(kind, name_text, *key);
     if (!s.ok()) return s.status();
     series = *s;
-    by_raw_key_[std::move(raw)] = {kind, series};  // Series live as long as the registry
+    by_raw_key_[raw] = {kind, series};  // Series live as long as the registry
   }
   apply(*series);
   return ok_status();
 }
 
-Status MetricsRegistry::counter_add(const std::string& instance, const std::string& name,
-                                    const std::string& labels_json, double delta) {
-  if (!(delta >= 0)) return invalid_argument("metrics: counter \"" + name + "\" can only go up");
+Status MetricsRegistry::counter_add(const std::string& instance, std::string_view name,
+                                    std::string_view labels_json, double delta) {
+  if (!(delta >= 0)) return invalid_argument("metrics: counter \"" + std::string(name) + "\" can only go up");
   return record(MetricKind::kCounter, instance, name, labels_json, [&](Series& s) { s.value.fetch_add(delta, std::memory_order_relaxed); });
 }
 
-Status MetricsRegistry::gauge_set(const std::string& instance, const std::string& name,
-                                  const std::string& labels_json, double value) {
+Status MetricsRegistry::gauge_set(const std::string& instance, std::string_view name,
+                                  std::string_view labels_json, double value) {
   return record(MetricKind::kGauge, instance, name, labels_json, [&](Series& s) { s.value.store(value, std::memory_order_relaxed); });
 }
 
-Status MetricsRegistry::histogram_observe(const std::string& instance, const std::string& name,
-                                          const std::string& labels_json, double value) {
+Status MetricsRegistry::histogram_observe(const std::string& instance, std::string_view name,
+                                          std::string_view labels_json, double value) {
   const auto& bounds = bucket_bounds();
   size_t bucket = std::upper_bound(bounds.begin(), bounds.end(), value, [](double v, double b) { return v <= b; }) -
                   bounds.begin();

@@ -11,6 +11,7 @@
 #include <shared_mutex>
 #include <unordered_map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -24,9 +25,9 @@ class MetricsRegistry {
   // `labels_json` is empty or a JSON object of string values. kInvalidArgument
   // for a bad name, bad labels, a negative counter delta, or a name already used
   // with another kind.
-  Status counter_add(const std::string& instance, const std::string& name, const std::string& labels_json, double delta);
-  Status gauge_set(const std::string& instance, const std::string& name, const std::string& labels_json, double value);
-  Status histogram_observe(const std::string& instance, const std::string& name, const std::string& labels_json,
+  Status counter_add(const std::string& instance, std::string_view name, std::string_view labels_json, double delta);
+  Status gauge_set(const std::string& instance, std::string_view name, std::string_view labels_json, double value);
+  Status histogram_observe(const std::string& instance, std::string_view name, std::string_view labels_json,
                            double value);
 
   // Prometheus text exposition of everything recorded.
@@ -55,8 +56,8 @@ class MetricsRegistry {
   StatusOr<Series*> series_locked(MetricKind kind, const std::string& name, const std::string& labels);
 
   template <typename Apply>
-  Status record(MetricKind kind, const std::string& instance, const std::string& name,
-                const std::string& labels_json, Apply&& apply);
+  Status record(MetricKind kind, const std::string& instance, std::string_view name, std::string_view labels_json,
+                Apply&& apply);
 
   // Shared for lookups and rendering, exclusive for a new series.
   mutable std::shared_mutex mu_;

@@ -59,15 +59,15 @@ time_t micros_part(Millis d) { return static_cast<time_t>((d.count() % 1000) * 1
 
 }  // namespace
 
-CircuitBreaker& CallExecutor::breaker(const std::string& host_port) {
+HostState& CallExecutor::host_state(const std::string& host_port) {
   {
-    std::shared_lock lock(breakers_mu_);
-    if (auto it = breakers_.find(host_port); it != breakers_.end()) return *it->second;
+    std::shared_lock lock(hosts_mu_);
+    if (auto it = hosts_.find(host_port); it != hosts_.end()) return *it->second;
   }
-  std::unique_lock lock(breakers_mu_);
-  auto& b = breakers_[host_port];
-  if (!b) b = std::make_unique<CircuitBreaker>();
-  return *b;
+  std::unique_lock lock(hosts_mu_);
+  auto& h = hosts_[host_port];
+  if (!h) h = std::make_unique<HostState>(host_port);
+  return *h;
 }
 
 bool CallExecutor::wait(Millis d) {
@@ -92,8 +92,8 @@ Millis CallExecutor::jittered_backoff(int retry, const Settings& s) {
 std::vector<std::pair<std::string, CircuitBreaker::State>> CallExecutor::unhealthy_breakers(const Settings& settings) {
   std::vector<std::pair<std::string, CircuitBreaker*>> all;
   {
-    std::shared_lock lock(breakers_mu_);
-    for (auto& [host, b] : breakers_) all.emplace_back(host, b.get());
+    std::shared_lock lock(hosts_mu_);
+    for (auto& [host, h] : hosts_) all.emplace_back(host, &h->breaker);
   }
   std::vector<std::pair<std::string, CircuitBreaker::State>> out;
   auto now = Clock::now();
@@ -117,7 +117,9 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s) 
     }
   }
   const Origin& origin = url.origin;
-  const std::string host = origin.host_port();
+  HostState& hs = host_state(origin.host_port());
+  const std::string& host = hs.host;
+  const std::string pool_key = ConnectionPool::key(origin, s.tls);
   if (origin.https && s.tls.insecure_skip_verify) {
     observer_.warn("TLS certificate verification is off (tls.insecure_skip_verify) for a call to " + host);
   }
@@ -126,7 +128,7 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s) 
   const int max_retries = request.max_retries >= 0 ? request.max_retries : s.max_retries;
   const bool may_retry = request.idempotent == 1 || (request.idempotent == -1 && idempotent_method(request.method));
   const std::string traceparent = hyperion_plugins::continue_or_start(request.traceparent).header();
-  CircuitBreaker& br = breaker(host);
+  CircuitBreaker& br = hs.breaker;
 
   for (int attempt = 0;; ++attempt) {
     auto now = Clock::now();
@@ -140,7 +142,7 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s) 
     }
     auto remaining = std::chrono::duration_cast<Millis>(deadline - now) + Millis(1);
     auto connect = std::min(s.connect_timeout, remaining), read = std::min(s.read_timeout, remaining);
-    auto client = pool_.take(origin, s.tls);
+    auto client = pool_.take(pool_key, origin, s.tls);
     client->set_connection_timeout(seconds_part(connect), micros_part(connect));
     client->set_read_timeout(seconds_part(read), micros_part(read));
     client->set_write_timeout(seconds_part(read), micros_part(read));
@@ -152,14 +154,19 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s) 
     req.headers.erase("traceparent");
     req.headers.emplace("traceparent", traceparent);
     req.body = request.body;
-    std::string body;
-    bool too_large = false;
-    req.content_receiver = [&](const char* data, size_t n, uint64_t, uint64_t) {
-      if (body.size() + n > s.max_response_bytes) {
-        too_large = true;
+    // The body as it arrives, refused once it passes the cap. The receiver
+    // captures one pointer, which std::function keeps without allocating.
+    struct Received {
+      std::string body;
+      uint64_t limit;
+      bool too_large = false;
+    } received{{}, s.max_response_bytes};
+    req.content_receiver = [r = &received](const char* data, size_t n, uint64_t, uint64_t) {
+      if (r->body.size() + n > r->limit) {
+        r->too_large = true;
         return false;
       }
-      body.append(data, n);
+      r->body.append(data, n);
       return true;
     };
     httplib::Response res;
@@ -176,18 +183,18 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s) 
     double seconds = std::chrono::duration<double>(ended - now).count();
     const auto attempts = static_cast<uint32_t>(attempt + 1);
 
-    if (too_large) {
+    if (received.too_large) {
       br.record(s.breaker, true, ended);  // the server answered; the answer is just too big
-      observer_.attempt_done(origin, res.status, seconds);
+      observer_.attempt_done(hs, res.status, seconds);
       return failure(HYPERION_ERR_FAILED_PRECONDITION,
                      host + ": response larger than max_response_bytes (" + std::to_string(s.max_response_bytes) + ")",
                      attempts);
     }
     if (sent) {
       bool server_failure = res.status >= 500;
-      if (br.record(s.breaker, !server_failure, ended)) observer_.breaker_state(origin, br.state(s.breaker, ended));
-      observer_.attempt_done(origin, res.status, seconds);
-      pool_.give_back(origin, s.tls, std::move(client), s.max_idle_per_host);
+      if (br.record(s.breaker, !server_failure, ended)) observer_.breaker_state(hs, br.state(s.breaker, ended));
+      observer_.attempt_done(hs, res.status, seconds);
+      pool_.give_back(pool_key, std::move(client), s.max_idle_per_host);
       if (retryable_status(res.status) && may_retry && attempt < max_retries) {
         Millis wait_for = jittered_backoff(attempt, s);
         if (res.has_header("Retry-After")) {
@@ -196,25 +203,26 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s) 
           }
         }
         if (Clock::now() + wait_for < deadline) {
-          observer_.retrying(origin);
+          observer_.retrying(hs);
           if (!wait(wait_for)) return failure(HYPERION_ERR_ABORTED, host + ": the http client is stopping", attempts);
           continue;
         }
       }
       CallResult r;
       r.http_status = res.status;
-      for (const auto& [name, value] : res.headers) r.headers.emplace_back(lower(name), value);
-      r.body = std::move(body);
+      r.headers.reserve(res.headers.size());
+      for (auto& [name, value] : res.headers) r.headers.emplace_back(lower(name), std::move(value));
+      r.body = std::move(received.body);
       r.attempts = attempts;
       return r;
     }
-    if (br.record(s.breaker, false, ended)) observer_.breaker_state(origin, br.state(s.breaker, ended));
-    observer_.attempt_done(origin, 0, seconds);
+    if (br.record(s.breaker, false, ended)) observer_.breaker_state(hs, br.state(s.breaker, ended));
+    observer_.attempt_done(hs, 0, seconds);
     std::string why = host + ": " + describe(err);
     if (may_retry && attempt < max_retries) {
       Millis wait_for = jittered_backoff(attempt, s);
       if (Clock::now() + wait_for < deadline) {
-        observer_.retrying(origin);
+        observer_.retrying(hs);
         if (!wait(wait_for)) return failure(HYPERION_ERR_ABORTED, host + ": the http client is stopping", attempts);
         continue;
       }

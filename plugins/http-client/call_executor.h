@@ -48,13 +48,23 @@ struct CallResult {
   uint32_t attempts = 0;
 };
 
+// What the client keeps per host ("host:port"): its breaker and the metric
+// labels naming it, made once rather than on every call.
+struct HostState {
+  explicit HostState(std::string host_port)
+      : host(std::move(host_port)), host_label(R"({"host":")" + host + "\"}") {}
+  const std::string host;
+  const std::string host_label;  // {"host":"host:port"}
+  CircuitBreaker breaker;
+};
+
 class CallObserver {
  public:
   // One attempt ended: `status` is the HTTP status, or 0 for a transport error.
-  virtual void attempt_done(const Origin& origin, int status, double seconds) = 0;
-  virtual void retrying(const Origin& origin) = 0;
+  virtual void attempt_done(const HostState& host, int status, double seconds) = 0;
+  virtual void retrying(const HostState& host) = 0;
   // The host's breaker moved to `state` (reported on every change).
-  virtual void breaker_state(const Origin& origin, CircuitBreaker::State state) = 0;
+  virtual void breaker_state(const HostState& host, CircuitBreaker::State state) = 0;
   virtual void warn(const std::string& message) = 0;
 
  protected:
@@ -73,7 +83,7 @@ class CallExecutor {
   std::vector<std::pair<std::string, CircuitBreaker::State>> unhealthy_breakers(const Settings& settings);
 
  private:
-  CircuitBreaker& breaker(const std::string& host_port);
+  HostState& host_state(const std::string& host_port);
   // Sleeps `d`; false when stop() came first.
   bool wait(Millis d);
   Millis jittered_backoff(int retry, const Settings& s);
@@ -83,9 +93,9 @@ class CallExecutor {
   std::mutex mu_;  // rng_, stopped_
   std::condition_variable stop_cv_;
   bool stopped_ = false;
-  // Looked up by every call, added to once per host: breakers are never removed.
-  std::shared_mutex breakers_mu_;
-  std::map<std::string, std::unique_ptr<CircuitBreaker>> breakers_;
+  // Looked up by every call, added to once per host: never removed.
+  std::shared_mutex hosts_mu_;
+  std::map<std::string, std::unique_ptr<HostState>, std::less<>> hosts_;
   std::mt19937_64 rng_{std::random_device{}()};
   std::atomic<bool> response_parsed_{false};
   std::mutex first_response_mu_;

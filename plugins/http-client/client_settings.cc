@@ -33,10 +33,6 @@ Millis parse_duration(std::string_view text) {
   throw std::invalid_argument("unknown unit");
 }
 
-std::string TlsSettings::fingerprint() const {
-  return ca_file + '\n' + cert_file + '\n' + key_file + '\n' + (insecure_skip_verify ? "insecure" : "verify");
-}
-
 std::shared_ptr<const Settings> parse_settings(const boost::json::object& config) {
   auto s = std::make_shared<Settings>();
   s->timeout = duration(config, "timeout", "");
@@ -70,6 +66,8 @@ std::shared_ptr<const Settings> parse_settings(const boost::json::object& config
       throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, "tls.cert_file: a client certificate needs tls.key_file too");
     }
   }
+  s->tls.fingerprint = s->tls.ca_file + '\n' + s->tls.cert_file + '\n' + s->tls.key_file + '\n' +
+                       (s->tls.insecure_skip_verify ? "insecure" : "verify");
   return s;
 }
 

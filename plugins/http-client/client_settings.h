@@ -28,8 +28,9 @@ struct TlsSettings {
   std::string cert_file;  // client certificate (with key_file)
   std::string key_file;
   bool insecure_skip_verify = false;
-  // A key for connection pools: clients made with other TLS settings are not reused.
-  [[nodiscard]] std::string fingerprint() const;
+  // A key for connection pools (clients made with other TLS settings are not
+  // reused), set by parse_settings() from the fields above.
+  std::string fingerprint;
 };
 
 struct Settings {

@@ -1,6 +1,8 @@
 #include "connection_pool.h"
 
+#include <algorithm>
 #include <charconv>
+#include <iterator>
 
 namespace http_plugin {
 
@@ -55,13 +57,18 @@ bool parse_url(std::string_view url, ParsedUrl& out, std::string& error) {
   return true;
 }
 
-std::unique_ptr<httplib::ClientImpl> ConnectionPool::take(const Origin& origin, const TlsSettings& tls) {
+std::unique_ptr<httplib::ClientImpl> ConnectionPool::take(const std::string& key, const Origin& origin,
+                                                          const TlsSettings& tls) {
   {
     std::lock_guard lock(mu_);
-    auto it = idle_.find(key(origin, tls));
+    auto it = idle_.find(key);
     if (it != idle_.end() && !it->second.empty()) {
-      auto client = std::move(it->second.back());
-      it->second.pop_back();
+      auto& idle = it->second;
+      auto mine = std::find_if(idle.rbegin(), idle.rend(),
+                               [me = std::this_thread::get_id()](const Idle& i) { return i.last_user == me; });
+      auto chosen = mine != idle.rend() ? std::prev(mine.base()) : std::prev(idle.end());
+      auto client = std::move(chosen->client);
+      idle.erase(chosen);
       return client;
     }
   }
@@ -83,17 +90,16 @@ std::unique_ptr<httplib::ClientImpl> ConnectionPool::take(const Origin& origin, 
   return client;
 }
 
-void ConnectionPool::give_back(const Origin& origin, const TlsSettings& tls, std::unique_ptr<httplib::ClientImpl> client,
-                               size_t max_idle) {
+void ConnectionPool::give_back(const std::string& key, std::unique_ptr<httplib::ClientImpl> client, size_t max_idle) {
   if (!client->is_socket_open()) return;
   std::lock_guard lock(mu_);
-  auto& idle = idle_[key(origin, tls)];
-  if (idle.size() < max_idle) idle.push_back(std::move(client));
+  auto& idle = idle_[key];
+  if (idle.size() < max_idle) idle.push_back({std::move(client), std::this_thread::get_id()});
 }
 
-size_t ConnectionPool::idle(const Origin& origin, const TlsSettings& tls) const {
+size_t ConnectionPool::idle(const std::string& key) const {
   std::lock_guard lock(mu_);
-  auto it = idle_.find(key(origin, tls));
+  auto it = idle_.find(key);
   return it == idle_.end() ? 0 : it->second.size();
 }
 

@@ -57,8 +57,6 @@ void fail_now(hyperion_status_t code, const std::string& message, hyperion_http_
   complete(r, done, user);
 }
 
-std::string host_label(const Origin& origin) { return R"({"host":")" + origin.host_port() + "\"}"; }
-
 }  // namespace
 
 const hyperion_http_client_v1_t HttpClientPlugin::kService = {sizeof(hyperion_http_client_v1_t), &HttpClientPlugin::request,
@@ -191,18 +189,24 @@ hyperion::ServiceRef HttpClientPlugin::get_service(std::string_view api, uint32_
   return {&kService, this, 0};
 }
 
-void HttpClientPlugin::attempt_done(const Origin& origin, int status, double seconds) {
-  std::string labels = host_label(origin);
-  std::string code = status == 0 ? "error" : std::to_string(status);
-  ctx_.counter_add("http_client_requests_total", 1, R"({"host":")" + origin.host_port() + R"(","code":")" + code + "\"}");
-  ctx_.histogram_observe("http_client_request_duration_seconds", seconds, labels);
+void HttpClientPlugin::attempt_done(const HostState& host, int status, double seconds) {
+  std::string labels;
+  labels.reserve(host.host_label.size() + 16);
+  labels.append(host.host_label, 0, host.host_label.size() - 1)
+      .append(R"(,"code":")")
+      .append(status == 0 ? "error" : std::to_string(status))
+      .append("\"}");
+  ctx_.counter_add("http_client_requests_total", 1, labels);
+  ctx_.histogram_observe("http_client_request_duration_seconds", seconds, host.host_label);
 }
 
-void HttpClientPlugin::retrying(const Origin& origin) { ctx_.counter_add("http_client_retries_total", 1, host_label(origin)); }
+void HttpClientPlugin::retrying(const HostState& host) {
+  ctx_.counter_add("http_client_retries_total", 1, host.host_label);
+}
 
-void HttpClientPlugin::breaker_state(const Origin& origin, CircuitBreaker::State state) {
+void HttpClientPlugin::breaker_state(const HostState& host, CircuitBreaker::State state) {
   // 0 closed, 1 half-open, 2 open
-  ctx_.gauge_set("http_client_breaker_state", static_cast<double>(static_cast<int>(state)), host_label(origin));
+  ctx_.gauge_set("http_client_breaker_state", static_cast<double>(static_cast<int>(state)), host.host_label);
 }
 
 void HttpClientPlugin::warn(const std::string& message) { ctx_.warn(message); }

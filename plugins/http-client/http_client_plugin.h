@@ -38,9 +38,9 @@ class HttpClientPlugin final : public CallObserver {
   hyperion::ServiceRef get_service(std::string_view api, uint32_t api_major);
 
   // CallObserver
-  void attempt_done(const Origin& origin, int status, double seconds) override;
-  void retrying(const Origin& origin) override;
-  void breaker_state(const Origin& origin, CircuitBreaker::State state) override;
+  void attempt_done(const HostState& host, int status, double seconds) override;
+  void retrying(const HostState& host) override;
+  void breaker_state(const HostState& host, CircuitBreaker::State state) override;
   void warn(const std::string& message) override;
 
  private:

@@ -1,6 +1,10 @@
 // The http-client plugin's pieces without a network: breaker, backoff,
-// Retry-After, URLs, durations.
+// Retry-After, URLs, durations; the connection pool against a loopback server.
 #include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <future>
+#include <thread>
 
 #include "circuit_breaker.h"
 #include "client_settings.h"
@@ -136,6 +140,87 @@ TEST(Durations, Units) {
   EXPECT_THROW(parse_duration("3"), std::invalid_argument);
   EXPECT_THROW(parse_duration("s"), std::invalid_argument);
   EXPECT_THROW(parse_duration("3d"), std::invalid_argument);
+}
+
+TEST(ConnectionPool, AThreadGetsBackTheConnectionItUsedLast) {
+  httplib::Server server;
+  server.Get("/", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
+  int port = server.bind_to_any_port("127.0.0.1");
+  std::thread listener([&] { server.listen_after_bind(); });
+  while (!server.is_running()) std::this_thread::yield();
+
+  ConnectionPool pool;
+  ParsedUrl url;
+  std::string error;
+  ASSERT_TRUE(parse_url("http://127.0.0.1:" + std::to_string(port) + "/", url, error)) << error;
+  TlsSettings tls;
+  const std::string key = ConnectionPool::key(url.origin, tls);
+  auto open_client = [&] {
+    auto c = pool.take(key, url.origin, tls);
+    EXPECT_TRUE(c->Get("/")) << "the test server did not answer";
+    return c;
+  };
+
+  // This thread and a worker each use a connection; the worker gives its back
+  // first, so this thread's is on top of the idle stack. Then each takes one.
+  auto mine = open_client();
+  httplib::ClientImpl* mine_ptr = mine.get();
+  std::promise<httplib::ClientImpl*> worker_gave_back;
+  std::promise<void> main_gave_back;
+  httplib::ClientImpl* worker_took = nullptr;
+  std::thread worker([&] {
+    auto c = open_client();
+    httplib::ClientImpl* ptr = c.get();
+    pool.give_back(key, std::move(c), 8);
+    worker_gave_back.set_value(ptr);
+    main_gave_back.get_future().wait();
+    worker_took = pool.take(key, url.origin, tls).release();
+  });
+  httplib::ClientImpl* workers = worker_gave_back.get_future().get();
+  pool.give_back(key, std::move(mine), 8);
+  EXPECT_EQ(pool.idle(key), 2u);
+  main_gave_back.set_value();
+  worker.join();
+  std::unique_ptr<httplib::ClientImpl> worker_owned(worker_took);
+  // Each thread got its own back, not the top of the stack.
+  EXPECT_EQ(worker_took, workers);
+  EXPECT_EQ(pool.take(key, url.origin, tls).get(), mine_ptr);
+
+  // A thread that used none gets the most recently given back.
+  auto a = open_client();
+  auto b = open_client();
+  httplib::ClientImpl* b_ptr = b.get();
+  pool.give_back(key, std::move(a), 8);
+  pool.give_back(key, std::move(b), 8);
+  std::thread([&] { EXPECT_EQ(pool.take(key, url.origin, tls).get(), b_ptr); }).join();
+
+  // At most max_idle are kept; a closed connection is not kept.
+  auto c1 = open_client();
+  auto c2 = open_client();
+  pool.clear();
+  pool.give_back(key, std::move(c1), 1);
+  pool.give_back(key, std::move(c2), 1);
+  EXPECT_EQ(pool.idle(key), 1u);
+  auto closed = pool.take(key, url.origin, tls);
+  closed->stop();
+  pool.give_back(key, std::move(closed), 8);
+  EXPECT_EQ(pool.idle(key), 0u);
+
+  server.stop();
+  listener.join();
+}
+
+TEST(ConnectionPool, KeysSeparateSchemesHostsAndTlsSettings) {
+  ParsedUrl a, b, c;
+  std::string error;
+  ASSERT_TRUE(parse_url("http://h:80/", a, error));
+  ASSERT_TRUE(parse_url("https://h:80/", b, error));
+  ASSERT_TRUE(parse_url("http://h:81/", c, error));
+  TlsSettings plain, pinned;
+  pinned.fingerprint = "ca.pem\n\n\nverify";
+  EXPECT_NE(ConnectionPool::key(a.origin, plain), ConnectionPool::key(b.origin, plain));
+  EXPECT_NE(ConnectionPool::key(a.origin, plain), ConnectionPool::key(c.origin, plain));
+  EXPECT_NE(ConnectionPool::key(b.origin, plain), ConnectionPool::key(b.origin, pinned));
 }
 
 }  // namespace
