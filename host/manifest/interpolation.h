@@ -1,7 +1,8 @@
 // Interpolation of manifest values:
 //   ${NAME}            the environment variable NAME; an error if it is unset
 //   ${NAME:-default}   NAME, or `default` when NAME is unset or empty
-//   ${file:PATH}       the contents of PATH (relative to the manifest's folder),
+//   ${file:PATH}       the contents of PATH (relative to the manifest's folder; a
+//                      regular file of at most 1 MiB),
 //                      without trailing newlines: the way to reference a secret
 //   $${                a literal "${"
 // Thread-safety: stateless.

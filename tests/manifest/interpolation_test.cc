@@ -68,5 +68,26 @@ TEST(Interpolation, MissingFileIsAnErrorNamingIt) {
   EXPECT_NE(r.status().message().find("nope.txt"), std::string::npos);
 }
 
+TEST(Interpolation, OnlyRegularFilesOfBoundedSizeAreRead) {
+  // A device or a folder would hang or fail oddly; a huge file would fill memory.
+  testing::TempDir dir;
+  auto device = interpolate("${file:/dev/zero}", fake_env({}, dir.path()));
+  ASSERT_FALSE(device.ok());
+  EXPECT_NE(device.status().message().find("/dev/zero is not a regular file"), std::string::npos)
+      << device.status().message();
+  auto folder = interpolate("${file:.}", fake_env({}, dir.path()));
+  ASSERT_FALSE(folder.ok());
+  EXPECT_NE(folder.status().message().find("not a regular file"), std::string::npos);
+
+  dir.write("big", std::string((1 << 20) + 1, 'x'));
+  auto big = interpolate("${file:big}", fake_env({}, dir.path()));
+  ASSERT_FALSE(big.ok());
+  EXPECT_NE(big.status().message().find("larger than 1048576 bytes"), std::string::npos) << big.status().message();
+  dir.write("just-fits", std::string(1 << 20, 'x'));
+  auto fits = interpolate("${file:just-fits}", fake_env({}, dir.path()));
+  ASSERT_TRUE(fits.ok()) << fits.status().to_string();
+  EXPECT_EQ(fits->value.size(), size_t{1} << 20);
+}
+
 }  // namespace
 }  // namespace hyperion::manifest
