@@ -47,15 +47,32 @@ class Converter {
   Converter(const std::string& file, const InterpolationEnv& env, JsonDocument& doc, Diagnostics& diags)
       : file_(file), env_(env), doc_(doc), diags_(diags) {}
 
-  boost::json::value convert(const YAML::Node& node, const std::string& pointer) {
+  // Aliases make the document a graph: one that contains itself would recurse
+  // forever, and aliases of aliases grow exponentially when expanded ("billion
+  // laughs"). Both are cut off with an error instead.
+  static constexpr int kMaxDepth = 64;
+  static constexpr size_t kMaxValues = 100'000;
+
+  boost::json::value convert(const YAML::Node& node, const std::string& pointer, int depth = 0) {
+    if (too_big_) return nullptr;
+    if (depth > kMaxDepth) {
+      error(node, pointer, "nested deeper than " + std::to_string(kMaxDepth) + " levels (or an alias that contains itself)");
+      too_big_ = true;
+      return nullptr;
+    }
+    if (++values_ > kMaxValues) {
+      error(node, pointer, "more than " + std::to_string(kMaxValues) + " values once aliases are expanded");
+      too_big_ = true;
+      return nullptr;
+    }
     doc_.locations[pointer] = where(node);
     switch (node.Type()) {
-      case YAML::NodeType::Map: return convert_map(node, pointer);
+      case YAML::NodeType::Map: return convert_map(node, pointer, depth);
       case YAML::NodeType::Sequence: {
         boost::json::array out;
         size_t i = 0;
         for (const YAML::Node& item : node) {
-          out.push_back(convert(item, pointer + "/" + std::to_string(i++)));
+          out.push_back(convert(item, pointer + "/" + std::to_string(i++), depth + 1));
         }
         return out;
       }
@@ -77,7 +94,7 @@ class Converter {
     diags_.push_back({where(node), pointer_to_field(pointer), std::move(message)});
   }
 
-  boost::json::value convert_map(const YAML::Node& node, const std::string& pointer) {
+  boost::json::value convert_map(const YAML::Node& node, const std::string& pointer, int depth) {
     boost::json::object out;
     for (const auto& kv : node) {
       if (!kv.first.IsScalar()) {
@@ -90,7 +107,7 @@ class Converter {
         error(kv.first, child, "duplicate key \"" + key + "\"");
         continue;
       }
-      out[key] = convert(kv.second, child);
+      out[key] = convert(kv.second, child, depth + 1);
       // A key's position is more useful than its value's for "unknown key".
       doc_.locations[child] = where(kv.first);
     }
@@ -133,6 +150,8 @@ class Converter {
   const InterpolationEnv& env_;
   JsonDocument& doc_;
   Diagnostics& diags_;
+  size_t values_ = 0;
+  bool too_big_ = false;
 };
 
 }  // namespace

@@ -155,5 +155,27 @@ TEST(ManifestParser, MissingFileIsNotFound) {
 
 TEST(ManifestParser, EmptyManifest) { expect_error("", "app.yaml", "empty"); }
 
+TEST(ManifestParser, AliasesThatContainThemselvesOrExplodeAreErrors) {
+  // Found by fuzz/manifest_fuzzer.cc: an alias inside its own anchor made the
+  // YAML a cycle, and converting it to JSON overflowed the stack.
+  auto cycle = parse("app: a\nbase: &cfg {port: 1, self: *cfg}\nplugins: []\n");
+  ASSERT_FALSE(cycle.ok());
+  EXPECT_NE(cycle.status().message().find("nested deeper than 64 levels"), std::string::npos)
+      << cycle.status().message();
+
+  // "Billion laughs": nine levels of ten aliases each would be 10^9 values.
+  std::string laughs = "app: a\nl0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i <= 9; ++i) {
+    std::string prev = "*l" + std::to_string(i - 1);
+    laughs += "l" + std::to_string(i) + ": &l" + std::to_string(i) + " [";
+    for (int j = 0; j < 10; ++j) laughs += prev + (j < 9 ? ", " : "]\n");
+  }
+  laughs += "plugins: []\n";
+  auto exploded = parse(laughs);
+  ASSERT_FALSE(exploded.ok());
+  EXPECT_NE(exploded.status().message().find("more than 100000 values once aliases are expanded"), std::string::npos)
+      << exploded.status().message();
+}
+
 }  // namespace
 }  // namespace hyperion::manifest
