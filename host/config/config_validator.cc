@@ -7,6 +7,10 @@
 #include <valijson/validator.hpp>
 
 #include <boost/json.hpp>
+#include <regex>
+#include <string_view>
+
+#include "base/json_pointer.h"
 
 namespace hyperion::config {
 namespace {
@@ -22,6 +26,41 @@ std::string context_to_pointer(const std::vector<std::string>& context) {
     pointer += "/" + token;
   }
   return pointer;
+}
+
+// valijson compiles "pattern" and "patternProperties" into std::regex only while
+// validating, where a bad one throws: find them when the schema is compiled.
+Status check_patterns(const boost::json::value& node, const std::string& pointer) {
+  if (node.is_array()) {
+    size_t i = 0;
+    for (const auto& item : node.as_array()) {
+      if (Status s = check_patterns(item, pointer + "/" + std::to_string(i++)); !s.ok()) return s;
+    }
+    return ok_status();
+  }
+  if (!node.is_object()) return ok_status();
+  auto valid_regex = [&](std::string_view text, const std::string& where) -> Status {
+    try {
+      std::regex compiled{std::string(text)};
+      return ok_status();
+    } catch (const std::regex_error& e) {
+      return invalid_argument("config_schema" + where + ": \"" + std::string(text) +
+                              "\" is not a valid regular expression (" + e.what() + ")");
+    }
+  };
+  for (const auto& kv : node.as_object()) {
+    std::string child = pointer + "/" + json_pointer_token(std::string(kv.key()));
+    if (kv.key() == "pattern" && kv.value().is_string()) {
+      if (Status s = valid_regex(kv.value().as_string(), child); !s.ok()) return s;
+    }
+    if (kv.key() == "patternProperties" && kv.value().is_object()) {
+      for (const auto& p : kv.value().as_object()) {
+        if (Status s = valid_regex(p.key(), child + "/" + json_pointer_token(std::string(p.key()))); !s.ok()) return s;
+      }
+    }
+    if (Status s = check_patterns(kv.value(), child); !s.ok()) return s;
+  }
+  return ok_status();
 }
 
 }  // namespace
@@ -45,6 +84,7 @@ StatusOr<ConfigValidator> ConfigValidator::compile(const boost::json::object& sc
   } catch (const std::exception& e) {
     return invalid_argument(std::string("config_schema is not a valid JSON Schema: ") + e.what());
   }
+  if (Status s = check_patterns(v.impl_->schema_doc, ""); !s.ok()) return s;
   return v;
 }
 
@@ -55,7 +95,14 @@ std::vector<ConfigError> ConfigValidator::apply_defaults_and_validate(boost::jso
   valijson::ValidationResults results;
   valijson::adapters::BoostJsonAdapter adapter(doc);
   std::vector<ConfigError> errors;
-  if (validator.validate(impl_->schema, adapter, &results)) return errors;
+  try {
+    if (validator.validate(impl_->schema, adapter, &results)) return errors;
+  } catch (const std::exception& e) {
+    // compile() checked what is known to throw; anything else still must not
+    // escape into the host (a plugin's schema is not trusted to be sane).
+    errors.push_back({"", std::string("the plugin's config_schema could not be applied: ") + e.what()});
+    return errors;
+  }
   valijson::ValidationResults::Error e;
   std::set<std::pair<std::string, std::string>> seen;
   while (results.popError(e)) {

@@ -71,5 +71,24 @@ TEST(ConfigValidator, InvalidSchemaIsRejected) {
   EXPECT_FALSE(v.ok());
 }
 
+TEST(ConfigValidator, SchemaWithABadRegularExpressionIsRefusedWhenCompiled) {
+  // Found by fuzz/config_fuzzer.cc: valijson compiled the pattern only while
+  // validating, and its exception ended the host.
+  auto bad_pattern = ConfigValidator::compile(obj(R"({"properties": {"s": {"type": "string", "pattern": "a{2,1"}}})"));
+  ASSERT_FALSE(bad_pattern.ok());
+  EXPECT_NE(bad_pattern.status().message().find("/properties/s/pattern"), std::string::npos)
+      << bad_pattern.status().message();
+  EXPECT_NE(bad_pattern.status().message().find("not a valid regular expression"), std::string::npos);
+
+  auto bad_key = ConfigValidator::compile(obj(R"({"patternProperties": {"[": {"type": "string"}}})"));
+  ASSERT_FALSE(bad_key.ok());
+  EXPECT_NE(bad_key.status().message().find("/patternProperties/["), std::string::npos) << bad_key.status().message();
+
+  auto good = ConfigValidator::compile(obj(R"({"properties": {"s": {"type": "string", "pattern": "^[a-z]+$"}}})"));
+  ASSERT_TRUE(good.ok()) << good.status().to_string();
+  auto config = obj(R"({"s": "ABC"})");
+  EXPECT_EQ(good->apply_defaults_and_validate(config).size(), 1u);
+}
+
 }  // namespace
 }  // namespace hyperion::config
