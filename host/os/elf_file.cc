@@ -99,7 +99,8 @@ Status ElfFile::load_dynamic(const std::string& origin) {
         auto name = read_string(bytes_, strtab.offset, strtab.size, sym.st_name);
         if (!name) return invalid_argument(origin + ": bad symbol name offset");
         if (name->empty()) continue;
-        symbols_.push_back({*name, ELF64_ST_BIND(sym.st_info), ELF64_ST_TYPE(sym.st_info),
+        symbols_.push_back({*name, static_cast<unsigned>(ELF64_ST_BIND(sym.st_info)),
+                            static_cast<unsigned>(ELF64_ST_TYPE(sym.st_info)),
                             sym.st_shndx != SHN_UNDEF});
       }
     } else if (s.type == SHT_DYNAMIC) {
