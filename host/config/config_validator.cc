@@ -28,18 +28,32 @@ std::string context_to_pointer(const std::vector<std::string>& context) {
   return pointer;
 }
 
-// valijson compiles "pattern" and "patternProperties" into std::regex only while
-// validating, where a bad one throws: find them when the schema is compiled.
-Status check_patterns(const boost::json::value& node, const std::string& pointer) {
+// What valijson and std::regex cannot be trusted with, refused when the schema
+// is compiled (each found by fuzz/config_fuzzer.cc):
+// - "pattern" and "patternProperties" are compiled into std::regex only while
+//   validating, where a bad one throws; and libstdc++ overflows a signed
+//   integer (undefined behaviour) on a count or back-reference of many digits;
+// - a "$ref" that is not a local "#..." reference made valijson resolve the
+//   document into itself until the stack overflowed (a plugin's schema cannot
+//   fetch other documents anyway).
+Status check_schema(const boost::json::value& node, const std::string& pointer) {
   if (node.is_array()) {
     size_t i = 0;
     for (const auto& item : node.as_array()) {
-      if (Status s = check_patterns(item, pointer + "/" + std::to_string(i++)); !s.ok()) return s;
+      if (Status s = check_schema(item, pointer + "/" + std::to_string(i++)); !s.ok()) return s;
     }
     return ok_status();
   }
   if (!node.is_object()) return ok_status();
   auto valid_regex = [&](std::string_view text, const std::string& where) -> Status {
+    size_t digits = 0;
+    for (char c : text) {
+      digits = (c >= '0' && c <= '9') ? digits + 1 : 0;
+      if (digits > 6) {
+        return invalid_argument("config_schema" + where + ": \"" + std::string(text) +
+                                "\" has a number of more than 6 digits (counts and references are limited)");
+      }
+    }
     try {
       std::regex compiled{std::string(text)};
       return ok_status();
@@ -50,6 +64,10 @@ Status check_patterns(const boost::json::value& node, const std::string& pointer
   };
   for (const auto& kv : node.as_object()) {
     std::string child = pointer + "/" + json_pointer_token(std::string(kv.key()));
+    if (kv.key() == "$ref" && kv.value().is_string() && !kv.value().as_string().starts_with("#")) {
+      return invalid_argument("config_schema" + child + ": \"" + std::string(kv.value().as_string()) +
+                              "\": only local references (\"#/...\") are supported");
+    }
     if (kv.key() == "pattern" && kv.value().is_string()) {
       if (Status s = valid_regex(kv.value().as_string(), child); !s.ok()) return s;
     }
@@ -58,7 +76,7 @@ Status check_patterns(const boost::json::value& node, const std::string& pointer
         if (Status s = valid_regex(p.key(), child + "/" + json_pointer_token(std::string(p.key()))); !s.ok()) return s;
       }
     }
-    if (Status s = check_patterns(kv.value(), child); !s.ok()) return s;
+    if (Status s = check_schema(kv.value(), child); !s.ok()) return s;
   }
   return ok_status();
 }
@@ -77,6 +95,7 @@ ConfigValidator::ConfigValidator(ConfigValidator&&) noexcept = default;
 StatusOr<ConfigValidator> ConfigValidator::compile(const boost::json::object& schema) {
   ConfigValidator v;
   v.impl_->schema_doc = schema;
+  if (Status s = check_schema(v.impl_->schema_doc, ""); !s.ok()) return s;
   try {
     valijson::SchemaParser parser;
     valijson::adapters::BoostJsonAdapter adapter(v.impl_->schema_doc);
@@ -84,7 +103,6 @@ StatusOr<ConfigValidator> ConfigValidator::compile(const boost::json::object& sc
   } catch (const std::exception& e) {
     return invalid_argument(std::string("config_schema is not a valid JSON Schema: ") + e.what());
   }
-  if (Status s = check_patterns(v.impl_->schema_doc, ""); !s.ok()) return s;
   return v;
 }
 

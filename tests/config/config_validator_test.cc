@@ -84,10 +84,30 @@ TEST(ConfigValidator, SchemaWithABadRegularExpressionIsRefusedWhenCompiled) {
   ASSERT_FALSE(bad_key.ok());
   EXPECT_NE(bad_key.status().message().find("/patternProperties/["), std::string::npos) << bad_key.status().message();
 
+  // libstdc++ overflows a signed integer on a count of many digits.
+  auto huge_count = ConfigValidator::compile(obj(R"({"properties": {"s": {"pattern": "a{66666666666666666666}"}}})"));
+  ASSERT_FALSE(huge_count.ok());
+  EXPECT_NE(huge_count.status().message().find("more than 6 digits"), std::string::npos);
+
   auto good = ConfigValidator::compile(obj(R"({"properties": {"s": {"type": "string", "pattern": "^[a-z]+$"}}})"));
   ASSERT_TRUE(good.ok()) << good.status().to_string();
   auto config = obj(R"({"s": "ABC"})");
   EXPECT_EQ(good->apply_defaults_and_validate(config).size(), 1u);
+}
+
+TEST(ConfigValidator, OnlyLocalReferencesAreAccepted) {
+  // Found by fuzz/config_fuzzer.cc: valijson resolved a relative $ref into the
+  // document itself until the stack overflowed.
+  auto remote = ConfigValidator::compile(obj(R"({"type": "object", "$ref": "063n0.0.1:8080"})"));
+  ASSERT_FALSE(remote.ok());
+  EXPECT_NE(remote.status().message().find("/$ref"), std::string::npos) << remote.status().message();
+  EXPECT_NE(remote.status().message().find("only local references"), std::string::npos);
+
+  auto local = ConfigValidator::compile(obj(
+      R"({"definitions": {"port": {"type": "integer"}}, "properties": {"p": {"$ref": "#/definitions/port"}}})"));
+  ASSERT_TRUE(local.ok()) << local.status().to_string();
+  auto config = obj(R"({"p": "x"})");
+  EXPECT_EQ(local->apply_defaults_and_validate(config).size(), 1u);
 }
 
 }  // namespace
