@@ -4,22 +4,40 @@
 
 #include "loader/abi_negotiation.h"
 #include "os/elf_file.h"
+#include "os/file_permissions.h"
 
 namespace hyperion::loader {
+namespace {
+
+Status check_permissions(const std::string& path, bool allow_world_writable) {
+  if (allow_world_writable) return ok_status();
+  if (auto why = os::world_writable(path)) {
+    return failed_precondition("loader: " + *why +
+                               ": anyone on this machine could replace the code the host runs; remove the write "
+                               "permission (chmod o-w), or set allow_world_writable: true on the instance");
+  }
+  return ok_status();
+}
+
+}  // namespace
 
 Loader::Loader(std::vector<std::string> search_path, std::string cache_dir)
     : resolver_(std::move(search_path)), cache_(std::move(cache_dir)) {}
 
-StatusOr<PluginMetadata> Loader::inspect(const std::string& library, const std::string& base_dir) const {
+StatusOr<PluginMetadata> Loader::inspect(const std::string& library, const std::string& base_dir,
+                                         bool allow_world_writable) const {
   auto path = resolver_.resolve(library, base_dir);
   if (!path.ok()) return path.status();
+  HYPERION_RETURN_IF_ERROR(check_permissions(*path, allow_world_writable));
   return read_plugin_metadata(*path);
 }
 
 StatusOr<std::shared_ptr<LoadedPlugin>> Loader::load(const std::string& library, const std::string& base_dir,
-                                                     const std::optional<std::string>& sha256_pin) {
+                                                     const std::optional<std::string>& sha256_pin,
+                                                     bool allow_world_writable) {
   auto source = resolver_.resolve(library, base_dir);
   if (!source.ok()) return source.status();
+  HYPERION_RETURN_IF_ERROR(check_permissions(*source, allow_world_writable));
   // Copy first and check the copy: what is verified is exactly what is loaded.
   auto cached = cache_.store(*source);
   if (!cached.ok()) return cached.status();

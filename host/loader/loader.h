@@ -26,12 +26,16 @@ class Loader {
 
   // Loads `library` (resolved against `base_dir`), or returns the already loaded
   // plugin with the same contents. `sha256_pin` (lower-case hex), when given,
-  // must equal the hash of the file.
+  // must equal the hash of the file. A library that anyone could replace (it or
+  // its folder is world-writable) is refused unless `allow_world_writable`.
   StatusOr<std::shared_ptr<LoadedPlugin>> load(const std::string& library, const std::string& base_dir,
-                                               const std::optional<std::string>& sha256_pin);
+                                               const std::optional<std::string>& sha256_pin,
+                                               bool allow_world_writable = false);
 
-  // Resolves and reads the metadata without loading anything (for validate).
-  StatusOr<PluginMetadata> inspect(const std::string& library, const std::string& base_dir) const;
+  // Resolves and reads the metadata without loading anything (for validate),
+  // with the same permission check as load().
+  StatusOr<PluginMetadata> inspect(const std::string& library, const std::string& base_dir,
+                                   bool allow_world_writable = false) const;
   [[nodiscard]] StatusOr<std::string> resolve(const std::string& library, const std::string& base_dir) const {
     return resolver_.resolve(library, base_dir);
   }

@@ -23,6 +23,7 @@
 //       library: hello                    # a name on the search path, or a path
 //       sha256: 3a7b...                   # optional pin of the library's contents
 //       optional: false                   # optional instances never fail readiness
+//       allow_world_writable: false       # load the library even if anyone could replace it
 //       after: [other]                    # start after these instances
 //       start_timeout_ms: 30000
 //       stop_timeout_ms: 5000
@@ -83,6 +84,7 @@ struct InstanceSpec {
   std::string library;  // as written
   std::optional<std::string> sha256;
   bool optional = false;
+  bool allow_world_writable = false;  // load even if the library or its folder is world-writable
   std::vector<std::string> after;
   std::chrono::milliseconds start_timeout{0};
   std::chrono::milliseconds stop_timeout{0};

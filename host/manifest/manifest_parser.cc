@@ -194,7 +194,9 @@ void parse_admin(const json::value* value, Manifest& m, const JsonDocument& doc,
   if (auto v = r.boolean("enabled")) out.enabled = *v;
   if (auto v = r.string("listen")) {
     size_t colon = v->rfind(':');
-    bool ok = colon != std::string::npos && colon > 0 && colon + 1 < v->size();
+    // At most 5 digits before converting: a longer run overflowed std::stol,
+    // whose exception ended the host (found by fuzz/manifest_fuzzer.cc).
+    bool ok = colon != std::string::npos && colon > 0 && colon + 1 < v->size() && v->size() - colon - 1 <= 5;
     for (size_t i = colon + 1; ok && i < v->size(); ++i) ok = std::isdigit(static_cast<unsigned char>((*v)[i])) != 0;
     if (!ok || std::stol(v->substr(colon + 1)) > 65535) r.error(r.child("listen"), "expected HOST:PORT (PORT 0-65535)");
     out.listen = *v;
@@ -256,6 +258,7 @@ void parse_instance(const json::value& value, size_t index, Manifest& m, const J
     spec.sha256 = *v;
   }
   if (auto v = r.boolean("optional")) spec.optional = *v;
+  if (auto v = r.boolean("allow_world_writable")) spec.allow_world_writable = *v;
   spec.after = r.strings("after");
   spec.start_timeout = r.milliseconds("start_timeout_ms").value_or(m.host.start_timeout);
   spec.stop_timeout = r.milliseconds("stop_timeout_ms").value_or(m.host.stop_timeout);

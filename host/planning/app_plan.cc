@@ -23,7 +23,7 @@ StatusOr<std::unique_ptr<AppPlan>> plan_app(manifest::Manifest manifest, loader:
     PlannedInstance planned;
     planned.spec = &spec;
     if (mode == LoadMode::kLoad) {
-      auto loaded = loader.load(spec.library, m.dir, spec.sha256);
+      auto loaded = loader.load(spec.library, m.dir, spec.sha256, spec.allow_world_writable);
       if (!loaded.ok()) {
         report(spec.pointer + "/library", "instance \"" + spec.name + "\": " + loaded.status().message());
         continue;
@@ -31,7 +31,7 @@ StatusOr<std::unique_ptr<AppPlan>> plan_app(manifest::Manifest manifest, loader:
       planned.plugin = *loaded;
       planned.metadata = planned.plugin->metadata;
     } else {
-      auto metadata = loader.inspect(spec.library, m.dir);
+      auto metadata = loader.inspect(spec.library, m.dir, spec.allow_world_writable);
       if (!metadata.ok()) {
         report(spec.pointer + "/library", "instance \"" + spec.name + "\": " + metadata.status().message());
         continue;

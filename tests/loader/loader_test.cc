@@ -120,6 +120,39 @@ TEST_F(LoaderTest, Sha256Pin) {
       << r.status().message();
 }
 
+TEST_F(LoaderTest, LibrariesAnyoneCouldReplaceAreRefusedUnlessAllowed) {
+  namespace fs = std::filesystem;
+  const fs::path safe_dir = fs::path(dir_.path()) / "safe";
+  const fs::path open_dir = fs::path(dir_.path()) / "open";
+  fs::create_directories(safe_dir);
+  fs::create_directories(open_dir);
+  fs::copy_file(testing::test_plugin("abi_good"), safe_dir / "abi_good.so");
+  fs::copy_file(testing::test_plugin("abi_good"), open_dir / "abi_good.so");
+  fs::permissions(safe_dir / "abi_good.so", fs::perms::others_write, fs::perm_options::add);
+  fs::permissions(open_dir, fs::perms::others_write | fs::perms::sticky_bit, fs::perm_options::add);
+
+  auto writable_file = loader_.load((safe_dir / "abi_good.so").string(), dir_.path(), std::nullopt);
+  ASSERT_FALSE(writable_file.ok());
+  EXPECT_EQ(writable_file.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(writable_file.status().message().find((safe_dir / "abi_good.so").string() + " is world-writable"),
+            std::string::npos)
+      << writable_file.status().message();
+  EXPECT_NE(writable_file.status().message().find("allow_world_writable: true"), std::string::npos);
+
+  // A world-writable folder counts, sticky bit or not (as /tmp).
+  auto writable_dir = loader_.load((open_dir / "abi_good.so").string(), dir_.path(), std::nullopt);
+  ASSERT_FALSE(writable_dir.ok());
+  EXPECT_NE(writable_dir.status().message().find("is in a world-writable folder (" + open_dir.string() + ")"),
+            std::string::npos)
+      << writable_dir.status().message();
+  auto inspected = loader_.inspect((open_dir / "abi_good.so").string(), dir_.path());
+  ASSERT_FALSE(inspected.ok());  // hyperion validate says so too
+
+  // The manifest can allow it explicitly.
+  EXPECT_TRUE(loader_.load((open_dir / "abi_good.so").string(), dir_.path(), std::nullopt, true).ok());
+  EXPECT_TRUE(loader_.inspect((safe_dir / "abi_good.so").string(), dir_.path(), true).ok());
+}
+
 TEST_F(LoaderTest, RebuiltLibraryGetsANewPath) {
   // Two different files under the same name get different cached copies, so the
   // second is really loaded rather than confused with the first.

@@ -177,5 +177,25 @@ TEST(ManifestParser, AliasesThatContainThemselvesOrExplodeAreErrors) {
       << exploded.status().message();
 }
 
+TEST(ManifestParser, AdminListenPortIsCheckedWithoutOverflow) {
+  // Found by fuzz/manifest_fuzzer.cc: a port of 20 digits overflowed std::stol.
+  for (const char* listen : {"127.0.0.1:99999999999999999999", "127.0.0.1:65536", "127.0.0.1:", "7450", "h:12a"}) {
+    auto m = parse(std::string("app: a\nhost:\n  admin:\n    listen: \"") + listen + "\"\nplugins: []\n");
+    ASSERT_FALSE(m.ok()) << listen;
+    EXPECT_NE(m.status().message().find("expected HOST:PORT (PORT 0-65535)"), std::string::npos) << m.status().message();
+  }
+  EXPECT_TRUE(parse("app: a\nhost:\n  admin:\n    listen: \"127.0.0.1:65535\"\nplugins: []\n").ok());
+}
+
+TEST(ManifestParser, AllowWorldWritableIsOffUnlessSaid) {
+  auto m = parse("app: a\nplugins:\n  - {name: x, library: y}\n  - {name: z, library: y, allow_world_writable: true}\n");
+  ASSERT_TRUE(m.ok()) << m.status().to_string();
+  EXPECT_FALSE(m->plugins[0].allow_world_writable);
+  EXPECT_TRUE(m->plugins[1].allow_world_writable);
+  auto bad = parse("app: a\nplugins:\n  - {name: x, library: y, allow_world_writable: maybe}\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("allow_world_writable"), std::string::npos) << bad.status().message();
+}
+
 }  // namespace
 }  // namespace hyperion::manifest
