@@ -60,6 +60,7 @@ StatusOr<std::unique_ptr<Host>> Host::prepare(const std::string& manifest_path, 
   if (!plan.ok()) return plan.status();
   host->plan_ = std::move(*plan);
   host->facilities_ = std::make_unique<hostapi::HostFacilities>(host->plan_->manifest.app);
+  host->remember_secrets(*host->plan_);
   host->facilities_->propose_config = [self](const std::string& instance, const std::string& source,
                                              const std::string& json) -> StatusOr<uint64_t> {
     reload::ReloadResult r = self->propose(instance, source, json);
@@ -203,6 +204,12 @@ StatusOr<std::unique_ptr<planning::AppPlan>> Host::plan_manifest(const std::stri
   return planning::plan_app(std::move(*manifest), *loader_, planning::LoadMode::kLoad);
 }
 
+void Host::remember_secrets(const planning::AppPlan& plan) {
+  for (const planning::PlannedInstance& p : plan.instances) {
+    facilities_->secrets.add(reload::secret_values(p.config, "", p.metadata.config_schema, p.spec->secret_fields));
+  }
+}
+
 reload::ReloadResult Host::apply(const std::string& text, const boost::json::object& overrides) {
   reload::ReloadResult result;
   auto next = plan_manifest(text, overrides);
@@ -211,6 +218,8 @@ reload::ReloadResult Host::apply(const std::string& text, const boost::json::obj
     result.invalid = true;
     return result;
   }
+  // Before any plugin sees the new configs (reload_prepare may log them).
+  remember_secrets(**next);
   const manifest::ReloadSettings& settings = (*next)->manifest.host.reload;
   reload::ReloadTransaction transaction(
       *plan_, **next, *lifecycle_,

@@ -125,6 +125,8 @@ class Host {
   void count_reload(const reload::ReloadResult& result);
   void remember_per_instance(const reload::ReloadResult& result);
   StatusOr<std::string> read_manifest_file() const;
+  // Adds the secret values in `plan`'s configs to the facilities' SecretScrubber.
+  void remember_secrets(const planning::AppPlan& plan);
   reload::ReloadResult apply(const std::string& text, const boost::json::object& overrides);
   void record(const ReloadRequest& request, const std::string& text, const boost::json::object& overrides,
               reload::ReloadResult& result);

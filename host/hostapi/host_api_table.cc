@@ -21,10 +21,19 @@ hyperion_status_t fail(hyperion_error_t* err, const Status& s) {
 }
 
 
+// `text` without the secrets the host gave plugins; a copy only when there are any.
+std::string_view scrubbed(hyperion_host_ctx_t* ctx, std::string_view text, std::string& storage) {
+  if (ctx->facilities == nullptr || !ctx->facilities->secrets.active()) return text;
+  storage.assign(text);
+  return ctx->facilities->secrets.scrub_in_place(storage) ? std::string_view(storage) : text;
+}
+
 void log(hyperion_host_ctx_t* ctx, hyperion_log_level_t level, hyperion_str_t message) {
   try {
     auto lvl = static_cast<spdlog::level::level_enum>(std::clamp<int>(level, HYPERION_LOG_TRACE, HYPERION_LOG_ERROR));
-    ctx->logger->log(lvl, "{}", std::string_view(message.data, message.size));
+    if (!ctx->logger->should_log(lvl)) return;
+    std::string storage;
+    ctx->logger->log(lvl, "{}", scrubbed(ctx, view(message), storage));
   } catch (...) {
     // Logging never fails from the plugin's point of view.
   }
@@ -51,19 +60,23 @@ void record_metric(hyperion_host_ctx_t* ctx, hyperion_str_t name, Record&& recor
 }
 
 void counter_add(hyperion_host_ctx_t* ctx, hyperion_str_t name, hyperion_str_t labels, double delta) {
-  record_metric(ctx, name, [&] { return ctx->facilities->metrics.counter_add(ctx->instance, view(name), view(labels), delta); });
+  std::string storage;
+  record_metric(ctx, name, [&] { return ctx->facilities->metrics.counter_add(ctx->instance, view(name), scrubbed(ctx, view(labels), storage), delta); });
 }
 void gauge_set(hyperion_host_ctx_t* ctx, hyperion_str_t name, hyperion_str_t labels, double value) {
-  record_metric(ctx, name, [&] { return ctx->facilities->metrics.gauge_set(ctx->instance, view(name), view(labels), value); });
+  std::string storage;
+  record_metric(ctx, name, [&] { return ctx->facilities->metrics.gauge_set(ctx->instance, view(name), scrubbed(ctx, view(labels), storage), value); });
 }
 void histogram_observe(hyperion_host_ctx_t* ctx, hyperion_str_t name, hyperion_str_t labels, double value) {
+  std::string storage;
   record_metric(ctx, name,
-                [&] { return ctx->facilities->metrics.histogram_observe(ctx->instance, view(name), view(labels), value); });
+                [&] { return ctx->facilities->metrics.histogram_observe(ctx->instance, view(name), scrubbed(ctx, view(labels), storage), value); });
 }
 
 hyperion_status_t event_emit(hyperion_host_ctx_t* ctx, hyperion_str_t type, hyperion_str_t data, hyperion_error_t* err) {
   return guarded(err, [&] {
-    auto r = ctx->facilities->events.emit(ctx->instance, str(type), str(data));
+    std::string storage;
+    auto r = ctx->facilities->events.emit(ctx->instance, str(type), std::string(scrubbed(ctx, view(data), storage)));
     return r.ok() ? HYPERION_OK : fail(err, r.status());
   });
 }

@@ -17,6 +17,7 @@
 
 #include "base/status.h"
 #include "events/event_bus.h"
+#include "hostapi/secret_scrubber.h"
 #include "loader/plugin_metadata.h"
 #include "metrics/metrics_registry.h"
 #include "services/service_registry.h"
@@ -34,6 +35,7 @@ struct HostFacilities {
   events::EventBus events;
   metrics::MetricsRegistry metrics;
   timers::TimerService timers;
+  SecretScrubber secrets;         // removes secrets from what plugins log, report and emit
   ConfigProposer propose_config;  // empty: proposals are refused
 };
 

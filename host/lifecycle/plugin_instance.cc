@@ -53,6 +53,11 @@ PluginInstance::~PluginInstance() {
   }
 }
 
+std::string PluginInstance::scrub(std::string text) const {
+  if (ctx_ != nullptr && ctx_->facilities != nullptr) ctx_->facilities->secrets.scrub_in_place(text);
+  return text;
+}
+
 Status PluginInstance::call(const char* what, Clock::time_point deadline,
                             std::function<hyperion_status_t(hyperion_error_t*)> fn) {
   auto result = std::make_shared<CallResult>();
@@ -68,7 +73,7 @@ Status PluginInstance::call(const char* what, Clock::time_point deadline,
   if (result->status == HYPERION_OK) return ok_status();
   // Never trust what a plugin wrote: bound the message and fall back on unknown codes.
   result->error.message[sizeof(result->error.message) - 1] = '\0';
-  std::string message = result->error.message;
+  std::string message = scrub(result->error.message);
   if (message.empty()) message = "(no message)";
   return Status(hostapi::from_abi(result->status), "instance \"" + name_ + "\": " + what + " failed (" +
                                                        hostapi::abi_status_name(result->status) + "): " + message);
@@ -247,6 +252,15 @@ std::optional<PluginInstance::HealthCheck> PluginInstance::prepare_health_check(
                          }};
     result->status = vtable.health(instance, &sink, &result->error);
     result->error.message[sizeof(result->error.message) - 1] = '\0';
+    // Whoever reads the report (the aggregator, health(), the endpoints) gets
+    // it without the secrets the host gave plugins.
+    if (ctx != nullptr && ctx->facilities != nullptr) {
+      ctx->facilities->secrets.scrub_in_place(result->report);
+      std::string message = result->error.message;
+      if (ctx->facilities->secrets.scrub_in_place(message)) {
+        hyperion_error_set(&result->error, result->status, message.c_str());
+      }
+    }
     {
       std::lock_guard lock(gate->mu);
       gate->busy = false;

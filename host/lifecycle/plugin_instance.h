@@ -79,6 +79,8 @@ class PluginInstance {
   [[nodiscard]] const loader::LoadedPlugin& plugin() const { return *plugin_; }
 
  private:
+  // `text` (from the plugin) without the secrets the host gave plugins.
+  [[nodiscard]] std::string scrub(std::string text) const;
   // Runs `fn` (which calls into the plugin) with an error struct, by `deadline`.
   Status call(const char* what, Clock::time_point deadline,
               std::function<hyperion_status_t(hyperion_error_t*)> fn);

@@ -132,6 +132,33 @@ json::value redact(const json::value& value, const std::string& pointer, const j
   return value;
 }
 
+std::vector<std::string> secret_values(const json::value& value, const std::string& pointer,
+                                       const json::object& schema, const std::set<std::string>& secret_fields) {
+  std::vector<std::string> out;
+  // redact() decides what is secret: compare the value with its redacted copy.
+  auto walk = [&](auto& self, const json::value& plain, const json::value& redacted) -> void {
+    if (redacted.is_string() && redacted.as_string() == kRedacted && !(plain.is_string() && plain.as_string() == kRedacted)) {
+      if (plain.is_string()) {
+        out.emplace_back(plain.as_string());
+      } else if (plain.is_number()) {
+        out.push_back(json::serialize(plain));
+      } else if (!plain.is_null()) {
+        out.push_back(json::serialize(plain));  // an array or bool under a secret: its text
+      }
+      return;
+    }
+    if (plain.is_object() && redacted.is_object()) {
+      for (const auto& kv : plain.as_object()) {
+        if (const json::value* r = redacted.as_object().if_contains(kv.key())) self(self, kv.value(), *r);
+      }
+    } else if (plain.is_array() && redacted.is_array() && plain.as_array().size() == redacted.as_array().size()) {
+      for (size_t i = 0; i < plain.as_array().size(); ++i) self(self, plain.as_array()[i], redacted.as_array()[i]);
+    }
+  };
+  walk(walk, value, redact(value, pointer, schema, secret_fields));
+  return out;
+}
+
 json::array changes_to_json(const std::vector<FieldChange>& changes) {
   json::array out;
   for (const FieldChange& c : changes) {

@@ -40,6 +40,11 @@ std::vector<FieldChange> diff_config(const boost::json::object& old_config, cons
 boost::json::value redact(const boost::json::value& value, const std::string& pointer,
                           const boost::json::object& schema, const std::set<std::string>& secret_fields);
 
+// The values `redact` would hide: every string (and the text of every number)
+// at a secret path inside `value`, for the host's SecretScrubber.
+std::vector<std::string> secret_values(const boost::json::value& value, const std::string& pointer,
+                                       const boost::json::object& schema, const std::set<std::string>& secret_fields);
+
 // [{"path", "op", "dynamic", "secret", "old", "new"}], secrets redacted.
 boost::json::array changes_to_json(const std::vector<FieldChange>& changes);
 // [{"path", "op"}]: the diff handed to a plugin's reload_prepare (no values).

@@ -5,7 +5,8 @@
 // Its dynamic fields (value, fail_prepare, fail_commit, password) make reloads
 // fail on command: a new config with fail_prepare refuses in prepare, one with
 // fail_commit fails in commit and keeps the old config. health() reports the
-// effective config, so tests can check what really runs.
+// effective config, so tests can check what really runs. With "leak" it logs,
+// emits and labels a metric with its config, secrets included.
 // Built three times (see CMakeLists.txt): plain, as a provider of test.api 1.0,
 // and as a consumer of it.
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 #include <hyperion/plugin.hpp>
 
 #include <chrono>
+#include <cstdio>
 #include <mutex>
 #include <optional>
 #include <cstring>
@@ -50,6 +52,7 @@ class Behave {
 
   void start(hyperion::Deadline) {
     record("start");
+    leak(effective_);
     // An event listener in miniature: journal the type of every event it hears.
     if (const boost::json::value* p = effective_.if_contains("subscribe"); p && p->is_string() && !p->as_string().empty()) {
       ctx_.subscribe(std::string(p->as_string()), [this](std::string_view event) {
@@ -89,12 +92,19 @@ class Behave {
     hyperion::HealthReport report;
     std::lock_guard lock(mu_);
     report.details["config"] = effective_;
+    // The host scrubs the password out of the report (it is a secret); its
+    // FNV-1a hash tells tests which one runs.
+    report.details["password_fnv1a"] = fnv1a(password(effective_));
     return report;
   }
   void reload_prepare(const boost::json::object& next, const boost::json::array&) {
     record("reload_prepare");
     misbehave("reload_prepare");
-    if (next.at("fail_prepare").as_bool()) throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, "fail_prepare is set");
+    leak(next);
+    if (next.at("fail_prepare").as_bool()) {
+      throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT,
+                            "fail_prepare is set" + (leaks(next) ? " (password " + password(next) + ")" : std::string()));
+    }
     pending_ = next;
   }
   void reload_commit() {
@@ -125,6 +135,32 @@ class Behave {
 #endif
 
  private:
+  static bool leaks(const boost::json::object& config) {
+    const boost::json::value* v = config.if_contains("leak");
+    return v != nullptr && v->is_bool() && v->as_bool();
+  }
+  static std::string fnv1a(const std::string& text) {
+    uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
+    char out[17];
+    std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
+    return out;
+  }
+  static std::string password(const boost::json::object& config) {
+    const boost::json::value* v = config.if_contains("password");
+    return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
+  }
+  // A careless plugin: with "leak" set it logs its whole config, emits it as an
+  // event and puts its password in a metric label (the host must scrub them all).
+  void leak(const boost::json::object& config) {
+    if (!leaks(config)) return;
+    std::string json = boost::json::serialize(config);
+    ctx_.info("my config: " + json);
+    ctx_.emit_event("behave.config", json);
+    ctx_.counter_add("behave_config_seen_total", 1,
+                     boost::json::serialize(boost::json::object{{"password", password(config)}}));
+  }
+
   void record(const std::string& what) {
     if (journal_.empty()) return;
     std::string line = what + " " + ctx_.instance_name() + "\n";
