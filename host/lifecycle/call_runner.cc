@@ -103,7 +103,12 @@ void CallRunner::worker_loop(const std::shared_ptr<Pool>& pool, const std::share
       call = std::move(w->call);
       w->has_call.store(false);
     }
-    call->fn();
+    try {
+      call->fn();
+    } catch (...) {
+      // Tasks catch what plugin code throws (plugin_instance.cc); this is the
+      // last line, so an escaped exception never ends the host from a worker.
+    }
     call->fn = nullptr;  // release captures before anyone is told
     {
       // Back in the pool before the caller learns the call returned, so the

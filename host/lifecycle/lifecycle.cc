@@ -19,7 +19,7 @@ Status Lifecycle::start_all() {
     if (!s.ok()) {
       bool hung = plan.instance->state() == InstanceState::kHung;
       observer_(hung ? "hung" : "failed", *plan.instance, s.message());
-      plan.instance->destroy(Clock::now() + plan.stop_timeout);
+      (void)plan.instance->destroy(Clock::now() + plan.stop_timeout);  // logged; the start failure is the news
       Status rollback = stop_range(i);
       std::string message = "start failed at instance \"" + plan.instance->name() + "\": " + s.message();
       if (!rollback.ok()) message += "\nwhile stopping the instances already started: " + rollback.message();
@@ -45,7 +45,11 @@ Status Lifecycle::stop_range(size_t count) {
         observer_("stopped", inst, "");
       }
     }
-    inst.destroy(Clock::now() + plan.stop_timeout);
+    Status destroyed = inst.destroy(Clock::now() + plan.stop_timeout);
+    if (!destroyed.ok()) {
+      observer_(inst.state() == InstanceState::kHung ? "hung" : "failed", inst, destroyed.message());
+      if (first.ok()) first = destroyed;
+    }
   }
   return first;
 }

@@ -10,6 +10,21 @@
 namespace hyperion::lifecycle {
 namespace {
 
+// Calls into plugin code. A C++ exception must not cross the C ABI, but a
+// plugin built without the SDK can let one escape: it becomes an error naming
+// what was thrown, instead of ending the host (std::terminate on the worker).
+template <typename Fn>
+hyperion_status_t call_guarded(Fn&& fn, hyperion_error_t* err) {
+  try {
+    return fn();
+  } catch (const std::exception& e) {
+    return hyperion_error_set(err, HYPERION_ERR_INTERNAL,
+                              (std::string("let a C++ exception escape through the C ABI: ") + e.what()).c_str());
+  } catch (...) {
+    return hyperion_error_set(err, HYPERION_ERR_INTERNAL, "let an unknown C++ exception escape through the C ABI");
+  }
+}
+
 uint64_t to_monotonic_ns(std::chrono::steady_clock::time_point t) {
   return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
 }
@@ -49,7 +64,7 @@ PluginInstance::PluginInstance(std::string name, std::shared_ptr<loader::LoadedP
 
 PluginInstance::~PluginInstance() {
   if (instance_ != nullptr && state_ != InstanceState::kHung && state_ != InstanceState::kDestroyed) {
-    destroy(Clock::now() + std::chrono::seconds(5));
+    (void)destroy(Clock::now() + std::chrono::seconds(5));
   }
 }
 
@@ -63,7 +78,9 @@ Status PluginInstance::call(const char* what, Clock::time_point deadline,
   auto result = std::make_shared<CallResult>();
   result->error.struct_size = sizeof(hyperion_error_t);
   // The task keeps the host context and the library alive for as long as it runs.
-  auto task = [result, fn = std::move(fn), ctx = ctx_, plugin = plugin_] { result->status = fn(&result->error); };
+  auto task = [result, fn = std::move(fn), ctx = ctx_, plugin = plugin_] {
+    result->status = call_guarded([&] { return fn(&result->error); }, &result->error);
+  };
   if (runner_.run(std::move(task), deadline) == CallRunner::Outcome::kHung) {
     state_ = InstanceState::kHung;
     plugin_->pinned = true;  // its code may still be running: never unload it
@@ -120,7 +137,7 @@ Status PluginInstance::start(Clock::time_point deadline) {
     return s;
   }
   state_ = InstanceState::kRunning;
-  Status published = publish_services();
+  Status published = publish_services(deadline);
   if (!published.ok()) {
     // Running but unusable: stop it again so the caller can treat it as failed.
     (void)stop(deadline);
@@ -130,7 +147,7 @@ Status PluginInstance::start(Clock::time_point deadline) {
   return ok_status();
 }
 
-Status PluginInstance::publish_services() {
+Status PluginInstance::publish_services(Clock::time_point deadline) {
   for (const loader::ApiVersion& api : plugin_->metadata.provides) {
     hyperion_service_ref_t ref{};
     ref.struct_size = sizeof ref;
@@ -139,7 +156,8 @@ Status PluginInstance::publish_services() {
     auto out = std::make_shared<hyperion_service_ref_t>(ref);
     std::string api_name = api.api;
     uint32_t major = api.major;
-    Status s = call("get_service", Clock::now() + std::chrono::seconds(5),
+    // Within the start deadline: get_service is part of starting.
+    Status s = call("get_service", deadline,
                     [vtable, instance, out, api_name, major](hyperion_error_t* err) {
                       return vtable.get_service(instance, {api_name.data(), api_name.size()}, major, out.get(), err);
                     });
@@ -172,15 +190,16 @@ Status PluginInstance::stop(Clock::time_point deadline) {
   return s;
 }
 
-void PluginInstance::destroy(Clock::time_point deadline) {
-  if (instance_ == nullptr || state_ == InstanceState::kHung || state_ == InstanceState::kDestroyed) return;
+Status PluginInstance::destroy(Clock::time_point deadline) {
+  if (instance_ == nullptr || state_ == InstanceState::kHung || state_ == InstanceState::kDestroyed) return ok_status();
   if (!wait_for_health_check(deadline)) {
     // Plugin code is still running a health check: freeing the instance under
     // it would crash. Treat it like a hung call: never destroyed, never unloaded.
     state_ = InstanceState::kHung;
     plugin_->pinned = true;
-    ctx_->logger->error("instance \"{}\": a health check never returned; not destroying it", name_);
-    return;
+    std::string message = "instance \"" + name_ + "\": a health check never returned; not destroying it";
+    ctx_->logger->error("{}", message);
+    return deadline_exceeded(message);
   }
   hostapi::cancel_callbacks(*ctx_);
   auto vtable = plugin_->vtable;
@@ -191,11 +210,12 @@ void PluginInstance::destroy(Clock::time_point deadline) {
   });
   if (!s.ok()) {
     ctx_->logger->error("{}", s.message());
-    return;
+    return s;
   }
   instance_ = nullptr;
   state_ = InstanceState::kDestroyed;
   hostapi::release_handles(*ctx_);
+  return ok_status();
 }
 
 Status PluginInstance::reload_prepare(const boost::json::object& config, const std::string& diff_json,
@@ -220,7 +240,7 @@ Status PluginInstance::reload_commit(Clock::time_point deadline) {
               [vtable, instance](hyperion_error_t* err) { return vtable.reload_commit(instance, err); });
 }
 
-void PluginInstance::reload_abort(Clock::time_point deadline) {
+Status PluginInstance::reload_abort(Clock::time_point deadline) {
   auto vtable = plugin_->vtable;
   hyperion_instance_t* instance = instance_;
   Status s = call("reload_abort", deadline, [vtable, instance](hyperion_error_t*) {
@@ -228,6 +248,7 @@ void PluginInstance::reload_abort(Clock::time_point deadline) {
     return HYPERION_OK;
   });
   if (!s.ok()) ctx_->logger->error("{}", s.message());
+  return s;
 }
 
 std::optional<PluginInstance::HealthCheck> PluginInstance::prepare_health_check() {
@@ -250,7 +271,7 @@ std::optional<PluginInstance::HealthCheck> PluginInstance::prepare_health_check(
                            out->append(static_cast<const char*>(data), size);
                            return hyperion_status_t{HYPERION_OK};
                          }};
-    result->status = vtable.health(instance, &sink, &result->error);
+    result->status = call_guarded([&] { return vtable.health(instance, &sink, &result->error); }, &result->error);
     result->error.message[sizeof(result->error.message) - 1] = '\0';
     // Whoever reads the report (the aggregator, health(), the endpoints) gets
     // it without the secrets the host gave plugins.

@@ -47,12 +47,14 @@ class PluginInstance {
   // Cancels timers, withdraws services (draining uses in flight), then stops.
   Status stop(Clock::time_point deadline);
   // Releases everything the instance holds and destroys it. Skipped if hung.
-  void destroy(Clock::time_point deadline);
+  // Not ok when the plugin threw or hung in destroy (also logged).
+  Status destroy(Clock::time_point deadline);
 
   // Two-phase reload (capability "reload"); see hyperion/plugin.h.
   Status reload_prepare(const boost::json::object& config, const std::string& diff_json, Clock::time_point deadline);
   Status reload_commit(Clock::time_point deadline);
-  void reload_abort(Clock::time_point deadline);
+  // Not ok when the plugin threw or hung in reload_abort (the caller reports it).
+  Status reload_abort(Clock::time_point deadline);
   [[nodiscard]] bool reloadable() const { return plugin_->vtable.reload_prepare != nullptr; }
 
   // One health check, ready to run on the aggregator's workers. nullopt when the
@@ -84,7 +86,7 @@ class PluginInstance {
   // Runs `fn` (which calls into the plugin) with an error struct, by `deadline`.
   Status call(const char* what, Clock::time_point deadline,
               std::function<hyperion_status_t(hyperion_error_t*)> fn);
-  Status publish_services();
+  Status publish_services(Clock::time_point deadline);
 
   const std::string name_;
   std::shared_ptr<loader::LoadedPlugin> plugin_;

@@ -179,7 +179,7 @@ ReloadResult ReloadTransaction::run() {
     } else if (s.action == Action::kRestart || s.action == Action::kAdd) {
       s.successor = fresh_instance(*s.after, next_.graph);
       st = s.successor.instance->create(s.successor.config, Clock::now() + s.successor.start_timeout);
-      if (!st.ok()) s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
+      if (!st.ok()) (void)s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
     } else {
       continue;
     }
@@ -202,7 +202,7 @@ ReloadResult ReloadTransaction::run() {
     Status stopped = old.stop(Clock::now() + s.running.stop_timeout);
     if (!stopped.ok()) result_.warnings.push_back(stopped.message());
     else observe("stopped", old, "restart: " + s.restart_reason);
-    old.destroy(Clock::now() + s.running.stop_timeout);
+    if (Status d = old.destroy(Clock::now() + s.running.stop_timeout); !d.ok()) result_.warnings.push_back(d.message());
     s.progress = Progress::kOldStopped;
   }
   for (Step& s : steps_) {
@@ -212,11 +212,11 @@ ReloadResult ReloadTransaction::run() {
       st = s.running.instance->reload_commit(call_deadline());
     } else if (s.action == Action::kRestart) {
       st = s.successor.instance->start(Clock::now() + s.successor.start_timeout);
-      if (!st.ok()) s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
+      if (!st.ok()) (void)s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
       else observe("started", *s.successor.instance, "restart: " + s.restart_reason);
     } else if (s.action == Action::kAdd) {
       st = s.successor.instance->start(Clock::now() + s.successor.start_timeout);
-      if (!st.ok()) s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
+      if (!st.ok()) (void)s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
       else observe("started", *s.successor.instance, "added");
     }
     if (!st.ok()) {
@@ -241,7 +241,7 @@ ReloadResult ReloadTransaction::run() {
       if (!stopped.ok()) result_.warnings.push_back(stopped.message());
       else observe("stopped", inst, "removed");
     }
-    inst.destroy(Clock::now() + s.running.stop_timeout);
+    if (Status d = inst.destroy(Clock::now() + s.running.stop_timeout); !d.ok()) result_.warnings.push_back(d.message());
   }
 
   std::vector<lifecycle::InstancePlan> plans;
@@ -263,9 +263,10 @@ void ReloadTransaction::abort_prepared() {
   for (auto it = steps_.rbegin(); it != steps_.rend(); ++it) {
     if (it->progress != Progress::kPrepared) continue;
     if (it->action == Action::kReload) {
-      it->running.instance->reload_abort(call_deadline());
+      Status aborted = it->running.instance->reload_abort(call_deadline());
+      if (!aborted.ok()) result_.warnings.push_back(aborted.message());
     } else if (it->successor.instance) {
-      it->successor.instance->destroy(Clock::now() + it->successor.stop_timeout);
+      (void)it->successor.instance->destroy(Clock::now() + it->successor.stop_timeout);
     }
     it->progress = Progress::kNone;
   }
@@ -290,7 +291,7 @@ void ReloadTransaction::roll_back_committed() {
         (void)s.successor.instance->stop(Clock::now() + s.successor.stop_timeout);
         if (s.action == Action::kAdd) observe("stopped", *s.successor.instance, "rolled back");
       }
-      s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
+      (void)s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
       if (s.action == Action::kAdd) s.progress = Progress::kNone;
     }
   }
@@ -302,7 +303,7 @@ void ReloadTransaction::roll_back_committed() {
     Status st = again.instance->create(again.config, Clock::now() + again.start_timeout);
     if (st.ok()) st = again.instance->start(Clock::now() + again.start_timeout);
     if (!st.ok()) {
-      again.instance->destroy(Clock::now() + again.stop_timeout);
+      (void)again.instance->destroy(Clock::now() + again.stop_timeout);
       result_.warnings.push_back("instance \"" + s.name + "\" could not be restarted with its previous config: " +
                                  st.message());
     } else {
