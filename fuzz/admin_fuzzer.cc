@@ -33,16 +33,22 @@ constexpr const char* kToken = "fuzz-token-0123456789abcdef";
 struct Target {
   std::unique_ptr<hyperion::app::Host> host;
   std::unique_ptr<hyperion::admin::AdminServer> admin;
+  std::string host_block;  // the manifest's host: section, which a reload cannot change
 };
 
+// Never destroyed: the admin server's threads may still be inside a request
+// when the process exits, and tearing the host down under them is a race of
+// its own (TSan saw cpp-httplib's). Reachable, so LeakSanitizer is content.
 Target& target() {
-  static Target t = [] {
+  static Target* t = [] {
     auto dir = std::filesystem::temp_directory_path() / ("hyperion-fuzz-admin-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     std::ofstream(dir / "token") << kToken << "\n";
-    std::ofstream(dir / "app.yaml") << "app: fuzz\nhost:\n  state_dir: " << (dir / "state").string()
-                                    << "\n  log_level: error\n  admin:\n    listen: 127.0.0.1:0\n    token_file: "
-                                    << (dir / "token").string() << "\n    max_body_bytes: 65536\nplugins: []\n";
+    const std::string host_block =
+        "host:\n  state_dir: " + (dir / "state").string() +
+        "\n  log_level: error\n  admin:\n    listen: 127.0.0.1:0\n    token_file: " + (dir / "token").string() +
+        "\n    max_body_bytes: 65536\n";
+    std::ofstream(dir / "app.yaml") << "app: fuzz\n" << host_block << "plugins: []\n";
     hyperion::app::HostOptions options;
     options.log_level = "error";
     auto host = hyperion::app::Host::prepare((dir / "app.yaml").string(), options);
@@ -51,9 +57,22 @@ Target& target() {
     const hyperion::manifest::AdminSettings settings = (*host)->plan().manifest.host.admin;
     auto admin = hyperion::admin::AdminServer::start(**host, settings, (*host)->state_dir());
     if (!admin.ok()) std::abort();
-    return Target{std::move(*host), std::move(*admin)};
+    return new Target{std::move(*host), std::move(*admin), host_block};
   }();
-  return t;
+  return *t;
+}
+
+// A body may say @HOST@ where a manifest needs the running host's host:
+// section (its state folder and admin settings cannot change in a reload), so
+// reload seeds get past that check to the plugins.
+std::string with_host_block(std::string_view body) {
+  std::string out(body);
+  static constexpr std::string_view kPlaceholder = "@HOST@";
+  const std::string& block = target().host_block;
+  for (size_t at = out.find(kPlaceholder); at != std::string::npos; at = out.find(kPlaceholder, at + block.size())) {
+    out.replace(at, kPlaceholder.size(), block);
+  }
+  return out;
 }
 
 // Sends `request`, half-closes, and returns the status code of the answer (0
@@ -105,7 +124,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static constexpr const char* kMethods[] = {"GET", "POST", "PUT", "DELETE"};
   size_t eol = input.find('\n');
   std::string_view first = input.substr(0, eol);
-  std::string_view body = eol == std::string_view::npos ? std::string_view() : input.substr(eol + 1);
+  const std::string body = with_host_block(eol == std::string_view::npos ? std::string_view() : input.substr(eol + 1));
   const char* method = kMethods[first.empty() ? 0 : static_cast<uint8_t>(first[0]) % 4];
   std::string_view path = first.empty() ? first : first.substr(1);
   std::string request = std::string(method) + " " + std::string(path) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";

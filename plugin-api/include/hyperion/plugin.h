@@ -37,7 +37,11 @@
  *      caller-owned hyperion_error_t* as its last parameter. On failure the callee
  *      sets err->code (equal to the returned status) and a NUL-terminated message
  *      that fits err->struct_size. On success the callee leaves err untouched.
- *      No C++ exception and no longjmp ever crosses this boundary.
+ *      No C++ exception and no longjmp ever crosses this boundary. (A host that
+ *      meets one anyway reports the call as failed with HYPERION_ERR_INTERNAL
+ *      and goes on; the instance may be left in any state. The C++ SDK catches
+ *      every exception at the boundary.) A status that is not one of the codes
+ *      below counts as failure; a message that is not NUL-terminated is cut.
  *   6. Threading. The host serializes lifecycle and reload calls on one instance
  *      (create, start, stop, destroy, reload_*, state_*): at most one runs at a time
  *      and each sees the effects of the previous one. `health` and `get_service`,
@@ -350,7 +354,8 @@ typedef struct hyperion_plugin_vtable_t {
 
   /* Optional (needed when the metadata "provides" anything). Fills *out_ref for
    * the service `api` at major `api_major`, or fails with HYPERION_ERR_NOT_FOUND.
-   * Called after a successful start. */
+   * Called after a successful start, within the same start deadline; a start
+   * whose get_service fails (or returns no vtable) fails as a whole. */
   hyperion_status_t (*get_service)(hyperion_instance_t* instance, hyperion_str_t api,
                                    uint32_t api_major, hyperion_service_ref_t* out_ref,
                                    hyperion_error_t* err);
