@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 #include <regex>
 #include <string_view>
+#include <vector>
 
 #include "base/json_pointer.h"
 
@@ -28,11 +29,60 @@ std::string context_to_pointer(const std::vector<std::string>& context) {
   return pointer;
 }
 
+// True when `p` repeats, without bound, something that itself repeats without
+// bound: (a+)+, (x|y*)*, .**, (a+){2,}. std::regex backtracks exponentially on
+// those: a 30-character value can keep a reload busy for minutes. A heuristic:
+// it finds these shapes, not every pattern that backtracks badly.
+bool nests_unbounded_repetition(std::string_view p) {
+  std::vector<bool> group_repeats;  // per open group: does it contain an unbounded repetition?
+  bool last_repeats = false;        // the last token was an unbounded quantifier, or a group holding one
+  for (size_t i = 0; i < p.size(); ++i) {
+    const char c = p[i];
+    if (c == '\\') {
+      ++i;
+      last_repeats = false;
+    } else if (c == '[') {
+      size_t j = i + 1;
+      if (j < p.size() && p[j] == '^') ++j;
+      if (j < p.size() && p[j] == ']') ++j;
+      while (j < p.size() && p[j] != ']') j += p[j] == '\\' ? 2 : 1;
+      i = j;
+      last_repeats = false;
+    } else if (c == '(') {
+      group_repeats.push_back(false);
+      last_repeats = false;
+    } else if (c == ')') {
+      last_repeats = !group_repeats.empty() && group_repeats.back();
+      if (!group_repeats.empty()) group_repeats.pop_back();
+      if (last_repeats && !group_repeats.empty()) group_repeats.back() = true;
+    } else if (c == '*' || c == '+' || c == '{') {
+      bool unbounded = true;
+      if (c == '{') {
+        size_t close = p.find('}', i);
+        if (close == std::string_view::npos) return false;  // not a quantifier; std::regex decides
+        std::string_view body = p.substr(i + 1, close - i - 1);
+        unbounded = body.ends_with(',');
+        i = close;
+      }
+      if (unbounded && last_repeats) return true;
+      if (unbounded) {
+        last_repeats = true;
+        if (!group_repeats.empty()) group_repeats.back() = true;
+      }
+      if (i + 1 < p.size() && p[i + 1] == '?') ++i;  // lazy: the same repetition
+    } else {
+      last_repeats = false;
+    }
+  }
+  return false;
+}
+
 // What valijson and std::regex cannot be trusted with, refused when the schema
 // is compiled (each found by fuzz/config_fuzzer.cc):
 // - "pattern" and "patternProperties" are compiled into std::regex only while
 //   validating, where a bad one throws; and libstdc++ overflows a signed
 //   integer (undefined behaviour) on a count or back-reference of many digits;
+// - nested unbounded repetition (see nests_unbounded_repetition);
 // - a "$ref" that is not a local "#..." reference made valijson resolve the
 //   document into itself until the stack overflowed (a plugin's schema cannot
 //   fetch other documents anyway).
@@ -53,6 +103,11 @@ Status check_schema(const boost::json::value& node, const std::string& pointer) 
         return invalid_argument("config_schema" + where + ": \"" + std::string(text) +
                                 "\" has a number of more than 6 digits (counts and references are limited)");
       }
+    }
+    if (nests_unbounded_repetition(text)) {
+      return invalid_argument("config_schema" + where + ": \"" + std::string(text) +
+                              "\" repeats a repetition without bound (like (a+)+), which std::regex matches in "
+                              "exponential time; write it without the nesting");
     }
     try {
       std::regex compiled{std::string(text)};

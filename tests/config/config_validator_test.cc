@@ -110,5 +110,22 @@ TEST(ConfigValidator, OnlyLocalReferencesAreAccepted) {
   EXPECT_EQ(local->apply_defaults_and_validate(config).size(), 1u);
 }
 
+TEST(ConfigValidator, PatternsThatBacktrackExponentiallyAreRefused) {
+  // Found by fuzz/config_fuzzer.cc: "^.**..." against a 14-character default
+  // kept std::regex busy for over 10 seconds.
+  for (const char* nested : {"^.**x$", "^(a+)+$", "(x|y*)*", "(a*){2,}", "((ab)+c)*", "(?:[a-z]+)+$"}) {
+    auto v = ConfigValidator::compile(boost::json::object{
+        {"properties", boost::json::object{{"s", boost::json::object{{"type", "string"}, {"pattern", nested}}}}}});
+    ASSERT_FALSE(v.ok()) << nested;
+    EXPECT_NE(v.status().message().find("repeats a repetition without bound"), std::string::npos)
+        << v.status().message();
+  }
+  for (const char* fine : {"^[a-z]+$", "^(ab)+$", "^.+:[0-9]{1,5}$", "(a+){2}", "[(a+)]+", "\\(a+\\)+", "a*?b+"}) {
+    auto v = ConfigValidator::compile(boost::json::object{
+        {"properties", boost::json::object{{"s", boost::json::object{{"type", "string"}, {"pattern", fine}}}}}});
+    EXPECT_TRUE(v.ok()) << fine << ": " << v.status().to_string();
+  }
+}
+
 }  // namespace
 }  // namespace hyperion::config
