@@ -64,7 +64,8 @@ struct AdminServer::Impl {
   std::string token;
   std::string url;
   int port = 0;
-  httplib::Server server;
+  // An httplib::SSLServer when host.admin.tls is set.
+  std::unique_ptr<httplib::Server> server;
   std::thread thread;
   std::atomic<bool> stopping{false};
   std::mutex streams_mu;
@@ -90,22 +91,22 @@ struct AdminServer::Impl {
 };
 
 void AdminServer::Impl::routes() {
-  server.set_payload_max_length(static_cast<size_t>(settings.max_body_bytes));
-  server.set_tcp_nodelay(true);  // small JSON answers: no Nagle delay
-  server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+  server->set_payload_max_length(static_cast<size_t>(settings.max_body_bytes));
+  server->set_tcp_nodelay(true);  // small JSON answers: no Nagle delay
+  server->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (authorized(req)) return httplib::Server::HandlerResponse::Unhandled;
     res.set_header("WWW-Authenticate", "Bearer realm=\"hyperion\"");
     send_error(res, 401, req.has_header("Authorization") ? "wrong token" : "missing bearer token");
     return httplib::Server::HandlerResponse::Handled;
   });
-  server.Get("/v1/status", [this](const httplib::Request&, httplib::Response& res) { send_json(res, 200, host.status()); });
-  server.Get("/v1/plugins", [this](const httplib::Request&, httplib::Response& res) {
+  server->Get("/v1/status", [this](const httplib::Request&, httplib::Response& res) { send_json(res, 200, host.status()); });
+  server->Get("/v1/plugins", [this](const httplib::Request&, httplib::Response& res) {
     send_json(res, 200, json::object{{"plugins", host.plugins_view()}});
   });
-  server.Get("/v1/config", [this](const httplib::Request&, httplib::Response& res) {
+  server->Get("/v1/config", [this](const httplib::Request&, httplib::Response& res) {
     send_json(res, 200, host.config_view());
   });
-  server.Post("/v1/reload", [this](const httplib::Request& req, httplib::Response& res) {
+  server->Post("/v1/reload", [this](const httplib::Request& req, httplib::Response& res) {
     if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) {
       send_reload_result(res, host.reload_from_file("admin", author(req)));
       return;
@@ -122,7 +123,7 @@ void AdminServer::Impl::routes() {
     }
     send_reload_result(res, host.reload({"admin", author(req), req.body, std::nullopt}));
   });
-  server.Get("/v1/revisions", [this](const httplib::Request& req, httplib::Response& res) {
+  server->Get("/v1/revisions", [this](const httplib::Request& req, httplib::Response& res) {
     size_t limit = 50;
     if (req.has_param("limit")) {
       const std::string v = req.get_param_value("limit");
@@ -141,7 +142,7 @@ void AdminServer::Impl::routes() {
     for (const state::Revision& r : *revisions) out.push_back(revision_json(r, false));
     send_json(res, 200, json::object{{"revisions", std::move(out)}});
   });
-  server.Get(R"(/v1/revisions/(\d{1,18}))", [this](const httplib::Request& req, httplib::Response& res) {
+  server->Get(R"(/v1/revisions/(\d{1,18}))", [this](const httplib::Request& req, httplib::Response& res) {
     auto r = host.store().revision(std::stoull(req.matches[1]));
     if (!r.ok()) {
       send_error(res, r.status().code() == StatusCode::kNotFound ? 404 : 500, r.status().message());
@@ -149,7 +150,7 @@ void AdminServer::Impl::routes() {
     }
     send_json(res, 200, revision_json(*r, true));
   });
-  server.Post(R"(/v1/revisions/(\d{1,18})/rollback)", [this](const httplib::Request& req, httplib::Response& res) {
+  server->Post(R"(/v1/revisions/(\d{1,18})/rollback)", [this](const httplib::Request& req, httplib::Response& res) {
     uint64_t number = std::stoull(req.matches[1]);
     if (auto exists = host.store().revision(number); !exists.ok()) {
       send_error(res, 404, exists.status().message());
@@ -157,14 +158,14 @@ void AdminServer::Impl::routes() {
     }
     send_reload_result(res, host.rollback(number, author(req)));
   });
-  server.Get("/v1/events", [this](const httplib::Request& req, httplib::Response& res) { serve_events(req, res); });
-  server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+  server->Get("/v1/events", [this](const httplib::Request& req, httplib::Response& res) { serve_events(req, res); });
+  server->set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;
     if (res.status == 413) send_error(res, 413, "the body is larger than host.admin.max_body_bytes");
     else if (res.status == 404) send_error(res, 404, "no such endpoint");
     else send_error(res, res.status, "request failed");
   });
-  server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+  server->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
     std::string what = "internal error";
     try {
       std::rethrow_exception(ep);
@@ -225,7 +226,7 @@ AdminServer::~AdminServer() {
       }
     }
   }
-  impl_->server.stop();
+  impl_->server->stop();
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 
@@ -238,19 +239,31 @@ StatusOr<std::unique_ptr<AdminServer>> AdminServer::start(app::Host& host, const
   auto token = load_or_create_token(settings.token_file, state_dir);
   if (!token.ok()) return token.status();
   impl->token = std::move(*token);
+  const bool tls = !settings.tls_cert_file.empty();
+  if (tls) {
+    auto ssl = std::make_unique<httplib::SSLServer>(settings.tls_cert_file.c_str(), settings.tls_key_file.c_str());
+    if (!ssl->is_valid()) {
+      return invalid_argument("admin: cannot serve TLS with host.admin.tls (cert_file " + settings.tls_cert_file +
+                              ", key_file " + settings.tls_key_file +
+                              "): unreadable, not PEM, or the key does not match the certificate");
+    }
+    impl->server = std::move(ssl);
+  } else {
+    impl->server = std::make_unique<httplib::Server>();
+  }
   size_t colon = settings.listen.rfind(':');
   std::string address = settings.listen.substr(0, colon);
   int port = std::stoi(settings.listen.substr(colon + 1));
   impl->routes();
-  impl->port = port == 0 ? impl->server.bind_to_any_port(address) : (impl->server.bind_to_port(address, port) ? port : -1);
+  impl->port = port == 0 ? impl->server->bind_to_any_port(address) : (impl->server->bind_to_port(address, port) ? port : -1);
   if (impl->port < 0) return unavailable("admin: cannot listen on " + settings.listen + " (in use? wrong address?)");
-  impl->url = "http://" + (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" +
+  impl->url = std::string(tls ? "https://" : "http://") + (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" +
               std::to_string(impl->port);
   Impl* raw = impl.get();
-  impl->thread = std::thread([raw] { raw->server.listen_after_bind(); });
+  impl->thread = std::thread([raw] { raw->server->listen_after_bind(); });
   // Until the accept loop runs, httplib's stop() is a no-op and a stop right
   // after start would leave the thread listening forever: wait for it.
-  for (int i = 0; i < 5000 && !impl->server.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  for (int i = 0; i < 5000 && !impl->server->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   std::ofstream(std::filesystem::path(state_dir) / "admin.url") << impl->url << "\n";
   logging::host_logger()->info("admin API on {} (bearer token required)", impl->url);
   return std::unique_ptr<AdminServer>(new AdminServer(std::move(impl)));

@@ -1,5 +1,6 @@
 // AdminServer: the host's admin HTTP API (cpp-httplib), on loopback unless the
-// manifest says otherwise, every request authenticated with a bearer token.
+// manifest says otherwise, every request authenticated with a bearer token;
+// HTTPS when host.admin.tls names a certificate and key.
 //
 //   GET  /v1/status                      app, phase, revision, instances, breaker
 //   GET  /v1/plugins                     instances with their plugins' metadata

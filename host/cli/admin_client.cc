@@ -48,6 +48,11 @@ int call(const AdminOptions& o, const std::string& method, const std::string& pa
                                                                           : "http://127.0.0.1:7450")
                                     : o.admin;
   httplib::Client client(url);
+  if (url.starts_with("https://")) {
+    std::string ca = o.ca_file.empty() && std::getenv("HYPERION_ADMIN_CA") ? std::getenv("HYPERION_ADMIN_CA") : o.ca_file;
+    if (!ca.empty()) client.set_ca_cert_path(ca.c_str());
+    client.enable_server_certificate_verification(true);
+  }
   client.set_connection_timeout(5);
   client.set_read_timeout(300);  // a reload may wait on plugins' deadlines
   httplib::Headers headers = {{"Authorization", "Bearer " + *token}, {"X-Hyperion-Author", "cli"}};

@@ -55,6 +55,8 @@ int main(int argc, char** argv) {
     cmd->add_option("--admin", admin.admin, "Admin API URL (default: $HYPERION_ADMIN_URL or http://127.0.0.1:7450)");
     cmd->add_option("--token-file", admin.token_file,
                     "File with the bearer token (the host writes <state_dir>/admin.token; or $HYPERION_ADMIN_TOKEN)");
+    cmd->add_option("--ca-file", admin.ca_file,
+                    "For an https admin URL: the CA certificate (PEM) that signed the host's (or $HYPERION_ADMIN_CA)");
   };
   CLI::App* status = app.add_subcommand("status", "Show a running host's app, phase, revision, instances and breaker");
   add_admin(status);

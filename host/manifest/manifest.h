@@ -16,7 +16,8 @@
 //       watch: true
 //       debounce_ms: 200
 //       breaker: {failures: 3, backoff_ms: 2000, max_backoff_ms: 120000}
-//     admin: {enabled: true, listen: "127.0.0.1:7450", token_file: "", max_body_bytes: 1048576}
+//     admin: {enabled: true, listen: "127.0.0.1:7450", token_file: "", max_body_bytes: 1048576,
+//             tls: {cert_file: admin.crt, key_file: admin.key}}
 //     health: {timeout_ms: 200, cache_ms: 250}
 //   plugins:
 //     - name: hello                       # unique; [a-z0-9][a-z0-9_-]*
@@ -59,6 +60,8 @@ struct AdminSettings {
   std::string listen = "127.0.0.1:7450";  // listen: host:port; port 0 picks a free one
   std::string token_file;                // token_file: empty = $HYPERION_ADMIN_TOKEN or <state_dir>/admin.token
   int64_t max_body_bytes = 1 << 20;      // max_body_bytes
+  std::string tls_cert_file;             // tls.cert_file: serve HTTPS with this certificate (PEM)...
+  std::string tls_key_file;              // tls.key_file: ...and its private key; both or neither
 };
 
 // host.health: how the host checks its instances (docs/health.md).

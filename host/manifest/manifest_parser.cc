@@ -203,6 +203,14 @@ void parse_admin(const json::value* value, Manifest& m, const JsonDocument& doc,
   }
   if (auto v = r.string("token_file")) out.token_file = resolve_dir(m.dir, *v);
   if (auto v = positive(r, "max_body_bytes")) out.max_body_bytes = *v;
+  if (const json::value* tls = r.get("tls")) {
+    MappingReader t(*tls, "/host/admin/tls", doc, m.path, diags);
+    if (t.valid()) {
+      if (auto v = t.string("cert_file", true)) out.tls_cert_file = resolve_dir(m.dir, *v);
+      if (auto v = t.string("key_file", true)) out.tls_key_file = resolve_dir(m.dir, *v);
+      t.finish();
+    }
+  }
   r.finish();
 }
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "admin/admin_token.h"
+#include "support/test_certificates.h"
 #include "support/test_support.h"
 
 namespace hyperion::admin {
@@ -182,6 +183,82 @@ TEST(AdminToken, ComparisonAndSources) {
   auto created = load_or_create_token("", dir.path() + "/state");
   ASSERT_TRUE(created.ok());
   EXPECT_EQ(*load_or_create_token("", dir.path() + "/state"), *created);  // stable across restarts
+}
+
+}  // namespace
+}  // namespace hyperion::admin
+
+namespace hyperion::admin {
+namespace {
+
+// host.admin.tls: HTTPS with the manifest's certificate; the token is still
+// required; plain HTTP gets nowhere; a bad certificate is a start error.
+TEST(AdminServerTls, ServesHttpsWithTheManifestsCertificate) {
+  testing::TempDir dir;
+  testing::make_test_certificates(dir.path());
+  auto manifest_with = [&](const std::string& tls) {
+    return dir.write("app.yaml", "app: admin\nhost:\n  state_dir: " + dir.path() + "/state\n  log_level: warn\n" +
+                                     "  admin:\n    listen: \"127.0.0.1:0\"\n    tls: " + tls + "\nplugins: []\n");
+  };
+  std::string path = manifest_with("{cert_file: server.pem, key_file: server.key}");
+  auto host = app::Host::prepare(path, {});
+  ASSERT_TRUE(host.ok()) << host.status().to_string();
+  ASSERT_TRUE((*host)->start().ok());
+  const manifest::AdminSettings settings = (*host)->plan().manifest.host.admin;
+  EXPECT_EQ(settings.tls_cert_file, dir.path() + "/server.pem");  // relative to the manifest
+  auto server = AdminServer::start(**host, settings, (*host)->state_dir());
+  ASSERT_TRUE(server.ok()) << server.status().to_string();
+  ASSERT_TRUE((*server)->url().starts_with("https://127.0.0.1:")) << (*server)->url();
+  EXPECT_EQ(testing::read_file((*host)->state_dir() + "/admin.url"), (*server)->url() + "\n");
+  std::string token = testing::read_file((*host)->state_dir() + "/admin.token");
+  token.pop_back();
+
+  httplib::Client verified((*server)->url());
+  verified.set_ca_cert_path((dir.path() + "/ca.pem").c_str());
+  verified.enable_server_certificate_verification(true);
+  auto ok = verified.Get("/v1/status", {{"Authorization", "Bearer " + token}});
+  ASSERT_TRUE(ok) << httplib::to_string(ok.error());
+  EXPECT_EQ(ok->status, 200);
+  auto no_token = verified.Get("/v1/status");
+  ASSERT_TRUE(no_token);
+  EXPECT_EQ(no_token->status, 401);
+
+  // Without the CA the certificate is not trusted; plain HTTP is not answered.
+  httplib::Client untrusted((*server)->url());
+  untrusted.enable_server_certificate_verification(true);
+  EXPECT_FALSE(untrusted.Get("/v1/status"));
+  httplib::Client plain("127.0.0.1", (*server)->port());
+  plain.set_read_timeout(5);
+  auto plain_answer = plain.Get("/v1/status", {{"Authorization", "Bearer " + token}});
+  EXPECT_TRUE(!plain_answer || plain_answer->status == 400) << plain_answer->status;
+
+  // The CLI takes the CA with --ca-file.
+  auto cli = testing::run_process({testing::hyperion_binary(), "status", "--admin", (*server)->url(), "--token-file",
+                                   (*host)->state_dir() + "/admin.token", "--ca-file", dir.path() + "/ca.pem"});
+  EXPECT_EQ(cli.exit_code, 0) << cli.err;
+  EXPECT_NE(cli.out.find("admin"), std::string::npos) << cli.out;
+  server->reset();
+  ASSERT_TRUE((*host)->stop().ok());
+}
+
+TEST(AdminServerTls, ABadCertificateOrAHalfSettingIsAnError) {
+  testing::TempDir dir;
+  testing::make_test_certificates(dir.path());
+  // The key of another certificate.
+  std::string path = dir.write("app.yaml", "app: admin\nhost:\n  state_dir: " + dir.path() +
+                                               "/state\n  admin:\n    listen: \"127.0.0.1:0\"\n"
+                                               "    tls: {cert_file: server.pem, key_file: client.key}\nplugins: []\n");
+  auto host = app::Host::prepare(path, {});
+  ASSERT_TRUE(host.ok()) << host.status().to_string();
+  auto server = AdminServer::start(**host, (*host)->plan().manifest.host.admin, (*host)->state_dir());
+  ASSERT_FALSE(server.ok());
+  EXPECT_NE(server.status().message().find("cannot serve TLS with host.admin.tls"), std::string::npos)
+      << server.status().message();
+
+  std::string half = dir.write("half.yaml", "app: admin\nhost:\n  admin:\n    tls: {cert_file: server.pem}\nplugins: []\n");
+  auto refused = app::Host::prepare(half, {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("host.admin.tls: missing required field \"key_file\""), std::string::npos) << refused.status().message();
 }
 
 }  // namespace
