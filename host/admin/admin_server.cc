@@ -255,9 +255,11 @@ StatusOr<std::unique_ptr<AdminServer>> AdminServer::start(app::Host& host, const
   std::string address = settings.listen.substr(0, colon);
   int port = std::stoi(settings.listen.substr(colon + 1));
   impl->routes();
-  impl->port = port == 0 ? impl->server->bind_to_any_port(address) : (impl->server->bind_to_port(address, port) ? port : -1);
+  impl->port =
+      port == 0 ? impl->server->bind_to_any_port(address) : (impl->server->bind_to_port(address, port) ? port : -1);
   if (impl->port < 0) return unavailable("admin: cannot listen on " + settings.listen + " (in use? wrong address?)");
-  impl->url = std::string(tls ? "https://" : "http://") + (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" +
+  impl->url = std::string(tls ? "https://" : "http://") +
+              (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" +
               std::to_string(impl->port);
   Impl* raw = impl.get();
   impl->thread = std::thread([raw] { raw->server->listen_after_bind(); });

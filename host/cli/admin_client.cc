@@ -49,7 +49,8 @@ int call(const AdminOptions& o, const std::string& method, const std::string& pa
                                     : o.admin;
   httplib::Client client(url);
   if (url.starts_with("https://")) {
-    std::string ca = o.ca_file.empty() && std::getenv("HYPERION_ADMIN_CA") ? std::getenv("HYPERION_ADMIN_CA") : o.ca_file;
+    std::string ca =
+        o.ca_file.empty() && std::getenv("HYPERION_ADMIN_CA") ? std::getenv("HYPERION_ADMIN_CA") : o.ca_file;
     if (!ca.empty()) client.set_ca_cert_path(ca.c_str());
     client.enable_server_certificate_verification(true);
   }

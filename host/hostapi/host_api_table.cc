@@ -61,19 +61,26 @@ void record_metric(hyperion_host_ctx_t* ctx, hyperion_str_t name, Record&& recor
 
 void counter_add(hyperion_host_ctx_t* ctx, hyperion_str_t name, hyperion_str_t labels, double delta) {
   std::string storage;
-  record_metric(ctx, name, [&] { return ctx->facilities->metrics.counter_add(ctx->instance, view(name), scrubbed(ctx, view(labels), storage), delta); });
+  record_metric(ctx, name, [&] {
+    return ctx->facilities->metrics.counter_add(ctx->instance, view(name), scrubbed(ctx, view(labels), storage), delta);
+  });
 }
 void gauge_set(hyperion_host_ctx_t* ctx, hyperion_str_t name, hyperion_str_t labels, double value) {
   std::string storage;
-  record_metric(ctx, name, [&] { return ctx->facilities->metrics.gauge_set(ctx->instance, view(name), scrubbed(ctx, view(labels), storage), value); });
+  record_metric(ctx, name, [&] {
+    return ctx->facilities->metrics.gauge_set(ctx->instance, view(name), scrubbed(ctx, view(labels), storage), value);
+  });
 }
 void histogram_observe(hyperion_host_ctx_t* ctx, hyperion_str_t name, hyperion_str_t labels, double value) {
   std::string storage;
-  record_metric(ctx, name,
-                [&] { return ctx->facilities->metrics.histogram_observe(ctx->instance, view(name), scrubbed(ctx, view(labels), storage), value); });
+  record_metric(ctx, name, [&] {
+    return ctx->facilities->metrics.histogram_observe(ctx->instance, view(name), scrubbed(ctx, view(labels), storage),
+                                                      value);
+  });
 }
 
-hyperion_status_t event_emit(hyperion_host_ctx_t* ctx, hyperion_str_t type, hyperion_str_t data, hyperion_error_t* err) {
+hyperion_status_t event_emit(hyperion_host_ctx_t* ctx, hyperion_str_t type, hyperion_str_t data,
+                             hyperion_error_t* err) {
   return guarded(err, [&] {
     std::string storage;
     auto r = ctx->facilities->events.emit(ctx->instance, str(type), std::string(scrubbed(ctx, view(data), storage)));

@@ -46,9 +46,4 @@ std::string SecretScrubber::scrub(std::string_view text) const {
   return out;
 }
 
-size_t SecretScrubber::size() const {
-  std::shared_lock lock(mu_);
-  return secrets_.size();
-}
-
 }  // namespace hyperion::hostapi

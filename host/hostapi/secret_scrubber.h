@@ -35,7 +35,6 @@ class SecretScrubber {
   // Scrubs `text` in place; false when there was nothing to replace.
   bool scrub_in_place(std::string& text) const;
 
-  [[nodiscard]] size_t size() const;
   // Whether any secret is known (no lock).
   [[nodiscard]] bool active() const { return any_.load(std::memory_order_acquire); }
 
