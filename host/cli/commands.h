@@ -20,8 +20,8 @@ struct CommonOptions {
 struct AdminOptions {
   std::string admin;       // URL; empty: $HYPERION_ADMIN_URL or http://127.0.0.1:7450
   std::string token_file;  // empty: $HYPERION_ADMIN_TOKEN, or the file in $HYPERION_ADMIN_TOKEN_FILE
-  std::string
-      ca_file;  // https: the CA that signed the host's certificate; empty: $HYPERION_ADMIN_CA, else the system's
+  // https: the CA that signed the host's certificate; empty: $HYPERION_ADMIN_CA, else the system's CAs.
+  std::string ca_file;
 };
 
 int status_command(const AdminOptions& admin);
