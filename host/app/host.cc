@@ -206,7 +206,7 @@ StatusOr<std::unique_ptr<planning::AppPlan>> Host::plan_manifest(const std::stri
 
 void Host::remember_secrets(const planning::AppPlan& plan) {
   for (const planning::PlannedInstance& p : plan.instances) {
-    facilities_->secrets.add(reload::secret_values(p.config, "", p.metadata.config_schema, p.spec->secret_fields));
+    facilities_->secrets->add(reload::secret_values(p.config, "", p.metadata.config_schema, p.spec->secret_fields));
   }
 }
 

@@ -23,9 +23,9 @@ hyperion_status_t fail(hyperion_error_t* err, const Status& s) {
 
 // `text` without the secrets the host gave plugins; a copy only when there are any.
 std::string_view scrubbed(hyperion_host_ctx_t* ctx, std::string_view text, std::string& storage) {
-  if (ctx->facilities == nullptr || !ctx->facilities->secrets.active()) return text;
+  if (ctx->facilities == nullptr || !ctx->facilities->secrets->active()) return text;
   storage.assign(text);
-  return ctx->facilities->secrets.scrub_in_place(storage) ? std::string_view(storage) : text;
+  return ctx->facilities->secrets->scrub_in_place(storage) ? std::string_view(storage) : text;
 }
 
 void log(hyperion_host_ctx_t* ctx, hyperion_log_level_t level, hyperion_str_t message) {

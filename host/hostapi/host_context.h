@@ -35,7 +35,9 @@ struct HostFacilities {
   events::EventBus events;
   metrics::MetricsRegistry metrics;
   timers::TimerService timers;
-  SecretScrubber secrets;         // removes secrets from what plugins log, report and emit
+  // Removes secrets from what plugins log, report and emit. Shared: a hung call
+  // that returns after the host is gone may still scrub its answer.
+  std::shared_ptr<SecretScrubber> secrets = std::make_shared<SecretScrubber>();
   ConfigProposer propose_config;  // empty: proposals are refused
 };
 

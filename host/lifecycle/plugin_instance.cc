@@ -69,7 +69,7 @@ PluginInstance::~PluginInstance() {
 }
 
 std::string PluginInstance::scrub(std::string text) const {
-  if (ctx_ != nullptr && ctx_->facilities != nullptr) ctx_->facilities->secrets.scrub_in_place(text);
+  if (ctx_ != nullptr && ctx_->facilities != nullptr) ctx_->facilities->secrets->scrub_in_place(text);
   return text;
 }
 
@@ -264,7 +264,8 @@ std::optional<PluginInstance::HealthCheck> PluginInstance::prepare_health_check(
   auto vtable = plugin_->vtable;
   hyperion_instance_t* instance = instance_;
   // The task keeps what the plugin may touch alive, however late it returns.
-  check.task = [vtable, instance, result = check.result, gate = health_gate_, ctx = ctx_, plugin = plugin_] {
+  check.task = [vtable, instance, result = check.result, gate = health_gate_, ctx = ctx_, plugin = plugin_,
+                scrubber = facilities_.secrets] {
     hyperion_sink_t sink{sizeof(hyperion_sink_t), &result->report, [](void* c, const void* data, size_t size) {
                            auto* out = static_cast<std::string*>(c);
                            if (out->size() + size > 1024 * 1024) return hyperion_status_t{HYPERION_ERR_INVALID_ARGUMENT};
@@ -274,14 +275,11 @@ std::optional<PluginInstance::HealthCheck> PluginInstance::prepare_health_check(
     result->status = call_guarded([&] { return vtable.health(instance, &sink, &result->error); }, &result->error);
     result->error.message[sizeof(result->error.message) - 1] = '\0';
     // Whoever reads the report (the aggregator, health(), the endpoints) gets
-    // it without the secrets the host gave plugins.
-    if (ctx != nullptr && ctx->facilities != nullptr) {
-      ctx->facilities->secrets.scrub_in_place(result->report);
-      std::string message = result->error.message;
-      if (ctx->facilities->secrets.scrub_in_place(message)) {
-        hyperion_error_set(&result->error, result->status, message.c_str());
-      }
-    }
+    // it without the secrets the host gave plugins. The scrubber is held by the
+    // task: a check that returns after the host is gone must not touch the host.
+    scrubber->scrub_in_place(result->report);
+    std::string message = result->error.message;
+    if (scrubber->scrub_in_place(message)) hyperion_error_set(&result->error, result->status, message.c_str());
     {
       std::lock_guard lock(gate->mu);
       gate->busy = false;
