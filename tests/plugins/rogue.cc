@@ -87,7 +87,10 @@ hyperion_status_t start(hyperion_instance_t* self, uint64_t, hyperion_error_t* e
 hyperion_status_t stop(hyperion_instance_t* self, uint64_t, hyperion_error_t* err) { return act(self, "stop", err); }
 
 void destroy(hyperion_instance_t* self) {
-  if (self->callback == "destroy" && self->how == "throw") throw std::runtime_error("rogue threw in destroy");
+  if (self->callback == "destroy" && self->how == "throw") {
+    delete self;  // rogue throws, but does not leak as well
+    throw std::runtime_error("rogue threw in destroy");
+  }
   if (self->callback == "destroy" && self->how == "hang") {
     std::this_thread::sleep_for(std::chrono::milliseconds(self->hang_ms));
   }
