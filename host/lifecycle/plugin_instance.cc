@@ -208,14 +208,14 @@ Status PluginInstance::destroy(Clock::time_point deadline) {
     vtable.destroy(instance);
     return HYPERION_OK;
   });
-  if (!s.ok()) {
-    ctx_->logger->error("{}", s.message());
-    return s;
-  }
+  if (!s.ok()) ctx_->logger->error("{}", s.message());
+  if (state_ == InstanceState::kHung) return s;  // its code may still run: keep everything it may touch
+  // Destroy was called: whether it threw or not, the instance may be freed, so
+  // it is never called (or destroyed) again.
   instance_ = nullptr;
   state_ = InstanceState::kDestroyed;
   hostapi::release_handles(*ctx_);
-  return ok_status();
+  return s;
 }
 
 Status PluginInstance::reload_prepare(const boost::json::object& config, const std::string& diff_json,
