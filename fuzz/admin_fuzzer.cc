@@ -36,11 +36,14 @@ struct Target {
   std::string host_block;  // the manifest's host: section, which a reload cannot change
 };
 
-// Never destroyed: the admin server's threads may still be inside a request
-// when the process exits, and tearing the host down under them is a race of
-// its own (TSan saw cpp-httplib's). Reachable, so LeakSanitizer is content.
+// Made on first use and kept until hyperion_fuzz_teardown() (the replay run
+// calls it; under libFuzzer the process just ends). Left to a static
+// destructor, the admin server's threads raced cpp-httplib's own statics at
+// exit (TSan).
+Target* target_instance = nullptr;
+
 Target& target() {
-  static Target* t = [] {
+  static Target* t = target_instance = [] {
     auto dir = std::filesystem::temp_directory_path() / ("hyperion-fuzz-admin-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     std::ofstream(dir / "token") << kToken << "\n";
@@ -108,6 +111,14 @@ int send_request(int port, std::string_view request) {
 }
 
 }  // namespace
+
+extern "C" void hyperion_fuzz_teardown() {
+  if (target_instance == nullptr) return;
+  target_instance->admin.reset();  // stops accepting and joins its threads
+  (void)target_instance->host->stop();
+  delete target_instance;
+  target_instance = nullptr;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;

@@ -11,6 +11,9 @@
 #include <vector>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
+// Optional: a target that starts servers stops them here, before static
+// destructors run under its threads (libFuzzer itself has no such hook).
+extern "C" __attribute__((weak)) void hyperion_fuzz_teardown();
 
 namespace {
 
@@ -46,5 +49,6 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("replayed %zu input(s)\n", inputs);
+  if (hyperion_fuzz_teardown != nullptr) hyperion_fuzz_teardown();
   return failures == 0 ? 0 : 1;
 }

@@ -62,6 +62,11 @@ TEST_F(SecretLeakTest, APlantedSecretAppearsInNoLogEventDiffMetricOrStateFile) {
     answers.push_back(r->body);
   };
 
+  // One answer parsed before a second thread uses cpp-httplib: its response
+  // parser builds a function-local static std::regex on first use, and two
+  // threads doing that at once race (docs/decisions/0007-tsan-and-grpc.md).
+  ASSERT_TRUE(admin.Get("/v1/status"));
+
   // Events, as a subscriber sees them, for the whole session.
   std::string events;
   std::atomic<bool> streaming{true};
