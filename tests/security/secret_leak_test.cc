@@ -10,6 +10,7 @@
 #include <atomic>
 #include <csignal>
 #include <filesystem>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -68,12 +69,14 @@ TEST_F(SecretLeakTest, APlantedSecretAppearsInNoLogEventDiffMetricOrStateFile) {
   ASSERT_TRUE(admin.Get("/v1/status"));
 
   // Events, as a subscriber sees them, for the whole session.
+  std::mutex events_mu;  // the subscriber appends while this thread waits for it
   std::string events;
   std::atomic<bool> streaming{true};
   httplib::Client event_client("127.0.0.1", admin_port_);
   event_client.set_bearer_token_auth("leak-test-token");
   std::thread subscriber([&] {
     event_client.Get("/v1/events", [&](const char* data, size_t n) {
+      std::lock_guard lock(events_mu);
       events.append(data, n);
       return streaming.load();
     });
@@ -97,7 +100,10 @@ TEST_F(SecretLeakTest, APlantedSecretAppearsInNoLogEventDiffMetricOrStateFile) {
   keep(health.Get("/readyz?verbose"), 200);
 
   // The subscriber has seen the reloads once the last one's event is in.
-  EXPECT_TRUE(testing::eventually([&] { return events.find("revision") != std::string::npos; }));
+  EXPECT_TRUE(testing::eventually([&] {
+    std::lock_guard lock(events_mu);
+    return events.find("revision") != std::string::npos;
+  }));
   streaming = false;
   event_client.stop();
   subscriber.join();
