@@ -7,6 +7,7 @@
 #include <valijson/validator.hpp>
 
 #include <boost/json.hpp>
+#include <algorithm>
 #include <regex>
 #include <string_view>
 #include <vector>
@@ -86,7 +87,9 @@ bool nests_unbounded_repetition(std::string_view p) {
 // - a "$ref" that is not a local "#..." reference made valijson resolve the
 //   document into itself until the stack overflowed (a plugin's schema cannot
 //   fetch other documents anyway).
-Status check_schema(const boost::json::value& node, const std::string& pointer) {
+// `names_to_schemas`: `node` maps names to schemas ("properties",
+// "definitions", ...), so its keys are names, not keywords.
+Status check_schema(const boost::json::value& node, const std::string& pointer, bool names_to_schemas = false) {
   if (node.is_array()) {
     size_t i = 0;
     for (const auto& item : node.as_array()) {
@@ -119,6 +122,10 @@ Status check_schema(const boost::json::value& node, const std::string& pointer) 
   };
   for (const auto& kv : node.as_object()) {
     std::string child = pointer + "/" + json_pointer_token(std::string(kv.key()));
+    if (names_to_schemas) {
+      if (Status s = check_schema(kv.value(), child); !s.ok()) return s;
+      continue;
+    }
     if (kv.key() == "$ref" && kv.value().is_string() && !kv.value().as_string().starts_with("#")) {
       return invalid_argument("config_schema" + child + ": \"" + std::string(kv.value().as_string()) +
                               "\": only local references (\"#/...\") are supported");
@@ -131,7 +138,13 @@ Status check_schema(const boost::json::value& node, const std::string& pointer) 
         if (Status s = valid_regex(p.key(), child + "/" + json_pointer_token(std::string(p.key()))); !s.ok()) return s;
       }
     }
-    if (Status s = check_schema(kv.value(), child); !s.ok()) return s;
+    // Values, not schemas: a default or an enum member may hold any keys.
+    static constexpr std::string_view kDataKeywords[] = {"default", "enum", "const", "examples"};
+    if (std::find(std::begin(kDataKeywords), std::end(kDataKeywords), kv.key()) != std::end(kDataKeywords)) continue;
+    static constexpr std::string_view kSchemaMaps[] = {"properties", "patternProperties", "definitions",
+                                                       "dependencies"};
+    const bool map = std::find(std::begin(kSchemaMaps), std::end(kSchemaMaps), kv.key()) != std::end(kSchemaMaps);
+    if (Status s = check_schema(kv.value(), child, map); !s.ok()) return s;
   }
   return ok_status();
 }

@@ -103,6 +103,14 @@ TEST(ConfigValidator, OnlyLocalReferencesAreAccepted) {
   EXPECT_NE(remote.status().message().find("/$ref"), std::string::npos) << remote.status().message();
   EXPECT_NE(remote.status().message().find("only local references"), std::string::npos);
 
+  // Defaults and enum members are data: keys named like keywords are not checked.
+  auto data = ConfigValidator::compile(obj(R"({"properties": {"o": {"type": "object",
+      "default": {"$ref": "not/a/ref", "pattern": "("}, "enum": [{"$ref": "x"}]}}})"));
+  EXPECT_TRUE(data.ok()) << data.status().to_string();
+  // ...but a property named like a keyword is a schema, and checked.
+  auto named_default = ConfigValidator::compile(obj(R"({"properties": {"default": {"$ref": "elsewhere.json"}}})"));
+  EXPECT_FALSE(named_default.ok());
+
   auto local = ConfigValidator::compile(obj(
       R"({"definitions": {"port": {"type": "integer"}}, "properties": {"p": {"$ref": "#/definitions/port"}}})"));
   ASSERT_TRUE(local.ok()) << local.status().to_string();
