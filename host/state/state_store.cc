@@ -136,6 +136,7 @@ void StateStore::write_loop() {
         if (q.is_event) (void)insert_event(q.type, q.json);
         else (void)insert_plugin_history(q.history);
       }
+      prune_events();
       (void)exec("COMMIT");
     }
     lock.lock();
@@ -226,7 +227,16 @@ StatusOr<std::optional<Revision>> StateStore::latest_applied() const {
 
 Status StateStore::add_event(const std::string& type, const std::string& json) {
   std::lock_guard lock(mu_);
-  return insert_event(type, json);
+  Status s = insert_event(type, json);
+  prune_events();
+  return s;
+}
+
+void StateStore::prune_events() {
+  Statement s(db_, "DELETE FROM events WHERE id <= (SELECT MAX(id) FROM events) - ?");
+  if (!s.ok()) return;
+  s.bind(1, static_cast<int64_t>(event_retention_.load()));
+  (void)s.step();
 }
 
 Status StateStore::insert_event(const std::string& type, const std::string& json) {

@@ -5,6 +5,7 @@
 // guarded by a mutex; SQLite serializes writers anyway).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <condition_variable>
@@ -64,6 +65,13 @@ class StateStore {
   // The newest applied revision, if any.
   StatusOr<std::optional<Revision>> latest_applied() const;
 
+  // The newest events kept: older ones are deleted as new ones are written, so a
+  // plugin emitting in a loop, or a client hammering reloads into an open
+  // breaker, cannot grow the database without bound (fuzzing grew it to 90 MB
+  // in 20 minutes).
+  static constexpr uint64_t kDefaultEventRetention = 100'000;
+  void set_event_retention(uint64_t newest_kept) { event_retention_ = newest_kept; }
+
   Status add_event(const std::string& type, const std::string& json);
   // Queue an event / a history entry for the background writer, which stores
   // everything queued in one transaction: the lifecycle never waits on the disk.
@@ -81,6 +89,9 @@ class StateStore {
   [[nodiscard]] const std::string& path() const { return path_; }
 
  private:
+  // Deletes events older than the newest event_retention_ (caller holds mu_).
+  void prune_events();
+  std::atomic<uint64_t> event_retention_{kDefaultEventRetention};
   StateStore() = default;
   Status exec(const char* sql);
   Status migrate();
