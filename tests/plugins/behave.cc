@@ -14,8 +14,9 @@
 
 #include <hyperion/plugin.hpp>
 
+#include "support/fnv1a.h"
+
 #include <chrono>
-#include <cstdio>
 #include <mutex>
 #include <optional>
 #include <cstring>
@@ -94,7 +95,7 @@ class Behave {
     report.details["config"] = effective_;
     // The host scrubs the password out of the report (it is a secret); its
     // FNV-1a hash tells tests which one runs.
-    report.details["password_fnv1a"] = fnv1a(password(effective_));
+    report.details["password_fnv1a"] = hyperion::testing::fnv1a_hex(password(effective_));
     return report;
   }
   void reload_prepare(const boost::json::object& next, const boost::json::array&) {
@@ -138,13 +139,6 @@ class Behave {
   static bool leaks(const boost::json::object& config) {
     const boost::json::value* v = config.if_contains("leak");
     return v != nullptr && v->is_bool() && v->as_bool();
-  }
-  static std::string fnv1a(const std::string& text) {
-    uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
-    char out[17];
-    std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
-    return out;
   }
   static std::string password(const boost::json::object& config) {
     const boost::json::value* v = config.if_contains("password");

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "app/host.h"
+#include "support/fnv1a.h"
 #include "support/test_support.h"
 
 namespace hyperion::app {
@@ -51,13 +52,6 @@ class HostReloadTest : public ::testing::Test {
     EXPECT_TRUE(report.ok()) << report.status().to_string();
     if (!report.ok()) return {};
     return std::string(boost::json::parse(*report).at("details").at("password_fnv1a").as_string());
-  }
-  static std::string fnv1a(const std::string& text) {
-    uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : text) h = (h ^ c) * 1099511628211ull;
-    char out[17];
-    std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
-    return out;
   }
   Lines journal() {
     Lines lines;
@@ -200,7 +194,7 @@ TEST_F(HostReloadTest, SecretsNeverAppearInTheResult) {
   std::string text = boost::json::serialize(r.to_json());
   EXPECT_EQ(text.find("s3cret"), std::string::npos) << text;
   EXPECT_EQ(effective("a").at("password").as_string(), "<redacted>");  // scrubbed from the plugin's health report
-  EXPECT_EQ(running_password_fnv1a("a"), fnv1a("second-s3cret"));
+  EXPECT_EQ(running_password_fnv1a("a"), testing::fnv1a_hex("second-s3cret"));
 }
 
 // The chaos test: thousands of random reloads over five instances with random
@@ -396,7 +390,7 @@ TEST_F(HostReloadTest, SecretsFromFilesNeverReachTheDatabase) {
   (void)reload(manifest({{"a", "      password: ${file:pw}\n      value: 1\n"}}));
   auto r = reload(manifest({{"a", "      password: ${file:pw2}\n"}}));
   EXPECT_EQ(r.outcome, ReloadOutcome::kApplied) << r.summary();
-  EXPECT_EQ(running_password_fnv1a("a"), fnv1a("other-planted-secret-4711"));
+  EXPECT_EQ(running_password_fnv1a("a"), testing::fnv1a_hex("other-planted-secret-4711"));
   ASSERT_TRUE(host_->stop().ok());
   std::string db = host_->store().path();
   host_.reset();
