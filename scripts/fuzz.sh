@@ -6,6 +6,9 @@
 # as a regression test, copy it to fuzz/regressions/<target>/ (ctest replays
 # that folder in every build: fuzz.<target>_replay).
 #   scripts/fuzz.sh [SECONDS] [TARGET...]     targets: manifest config descriptor admin
+# HYPERION_FUZZ_RUNS=N runs each target for N inputs with a fixed seed instead
+# (CI does: the same inputs every time, so a red CI is a regression, not luck;
+# finding new bugs is what the long, seeded-at-random runs are for).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
@@ -22,13 +25,15 @@ cmake --build build-fuzz -- -j"$(nproc)" $(printf 'fuzz_%s ' "${targets[@]}")
 declare -A dict=([manifest]=manifest [config]=json [descriptor]=json [admin]=admin)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+limit=(-max_total_time="$seconds")
+if [ -n "${HYPERION_FUZZ_RUNS:-}" ]; then limit=(-runs="$HYPERION_FUZZ_RUNS" -seed=1); fi
 status=0
 for t in "${targets[@]}"; do
   work=build-fuzz/corpus/$t crashes=build-fuzz/crashes/$t
   mkdir -p "$work" "$crashes"
-  echo "fuzz: $t for ${seconds}s"
+  echo "fuzz: $t (${limit[*]})"
   # -timeout: an input taking over 10 s is a hang; -rss_limit_mb: a memory blow-up.
-  if ! build-fuzz/fuzz/fuzz_"$t" "$work" fuzz/corpus/"$t" -max_total_time="$seconds" -timeout=10 \
+  if ! build-fuzz/fuzz/fuzz_"$t" "$work" fuzz/corpus/"$t" "${limit[@]}" -timeout=10 \
       -rss_limit_mb=2048 -max_len=65536 -dict=fuzz/dict/"${dict[$t]}".dict -artifact_prefix="$crashes/" \
       -print_final_stats=1 2>"build-fuzz/$t.log"; then
     echo "fuzz: $t FAILED; the input is in $crashes/ and the report in build-fuzz/$t.log:" >&2

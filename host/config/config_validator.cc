@@ -84,6 +84,7 @@ bool nests_unbounded_repetition(std::string_view p) {
 //   validating, where a bad one throws; and libstdc++ overflows a signed
 //   integer (undefined behaviour) on a count or back-reference of many digits;
 // - nested unbounded repetition (see nests_unbounded_repetition);
+// - "multipleOf": 0, which valijson divides by;
 // - a "$ref" that is not a local "#..." reference made valijson resolve the
 //   document into itself until the stack overflowed (a plugin's schema cannot
 //   fetch other documents anyway).
@@ -125,6 +126,10 @@ Status check_schema(const boost::json::value& node, const std::string& pointer, 
     if (names_to_schemas) {
       if (Status s = check_schema(kv.value(), child); !s.ok()) return s;
       continue;
+    }
+    // JSON Schema wants multipleOf > 0; valijson divides by it (0: SIGFPE).
+    if (kv.key() == "multipleOf" && !(kv.value().is_number() && kv.value().to_number<double>() > 0)) {
+      return invalid_argument("config_schema" + child + ": multipleOf must be a number greater than 0");
     }
     if (kv.key() == "$ref" && kv.value().is_string() && !kv.value().as_string().starts_with("#")) {
       return invalid_argument("config_schema" + child + ": \"" + std::string(kv.value().as_string()) +

@@ -135,5 +135,22 @@ TEST(ConfigValidator, PatternsThatBacktrackExponentiallyAreRefused) {
   }
 }
 
+TEST(ConfigValidator, MultipleOfMustBePositive) {
+  // Found by fuzzing in CI: valijson divided an integer by "multipleOf": 0.
+  for (const char* bad : {"0", "-2", "\"3\""}) {
+    auto v = ConfigValidator::compile(obj((std::string(R"({"properties": {"n": {"type": "number", "multipleOf": )") +
+                                           bad + "}}}")
+                                              .c_str()));
+    ASSERT_FALSE(v.ok()) << bad;
+    EXPECT_NE(v.status().message().find("/properties/n/multipleOf: multipleOf must be a number greater than 0"),
+              std::string::npos)
+        << v.status().message();
+  }
+  auto good = ConfigValidator::compile(obj(R"({"properties": {"n": {"type": "integer", "multipleOf": 5}}})"));
+  ASSERT_TRUE(good.ok()) << good.status().to_string();
+  auto config = obj(R"({"n": 7})");
+  EXPECT_EQ(good->apply_defaults_and_validate(config).size(), 1u);
+}
+
 }  // namespace
 }  // namespace hyperion::config
