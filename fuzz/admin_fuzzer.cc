@@ -58,7 +58,7 @@ Target& target() {
     if (!host.ok() || !(*host)->start().ok()) std::abort();
     // Copied, as `hyperion run` does, before a reload can replace the plan.
     const hyperion::manifest::AdminSettings settings = (*host)->plan().manifest.host.admin;
-    auto admin = hyperion::admin::AdminServer::start(**host, settings, (*host)->state_dir());
+    auto admin = hyperion::admin::AdminServer::start((*host)->operator_access(), settings, (*host)->state_dir());
     if (!admin.ok()) std::abort();
     return new Target{std::move(*host), std::move(*admin), host_block};
   }();

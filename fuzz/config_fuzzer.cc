@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "config/config_validator.h"
+#include "config/schema_path.h"
 #include "reload/config_diff.h"
 
 namespace json = boost::json;
@@ -75,7 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto changes = hyperion::reload::diff_config(old_config, new_config, schema, secret_fields);
   for (const auto& c : changes) {
     if (c.secret && (!fully_redacted(c.old_value) || !fully_redacted(c.new_value))) std::abort();
-    (void)hyperion::reload::schema_at(schema, c.path);
+    (void)hyperion::config::schema_at(schema, c.path);
   }
   (void)json::serialize(hyperion::reload::changes_to_json(changes));
   (void)hyperion::reload::changes_to_abi_json(changes);

@@ -97,9 +97,9 @@ int main(int argc, char** argv) {
   std::vector<double> rounds;
   auto until = Clock::now() + duration;
   while (Clock::now() < until) {
-    agg->health_aggregator().expire();
+    agg->health().aggregator().expire();
     auto begin = Clock::now();
-    (void)agg->health();
+    (void)agg->health().check();
     rounds.push_back(std::chrono::duration<double, std::milli>(Clock::now() - begin).count());
   }
   size_t n = rounds.size();

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "admin/admin_token.h"
+#include "admin/admin_views.h"
 #include "logging/log_setup.h"
 
 namespace hyperion::admin {
@@ -29,23 +30,24 @@ void send_error(httplib::Response& res, int status, const std::string& reason) {
   send_json(res, status, json::object{{"error", json::object{{"reason", reason}}}});
 }
 
-// 200 for applied/unchanged; 422 for an invalid manifest; 409 for everything
-// else that was refused or rolled back.
-void send_reload_result(httplib::Response& res, const reload::ReloadResult& r) {
-  int status = r.ok() ? 200 : (r.invalid ? 422 : 409);
-  send_json(res, status, r.to_json());
+int http_status(const reload::ReloadResult& r) {
+  switch (r.error) {
+    case reload::ReloadError::kNone: return 200;
+    case reload::ReloadError::kInvalidConfiguration: return 422;
+    case reload::ReloadError::kUnknownRevision: return 404;
+    case reload::ReloadError::kManifestUnreadable:
+    case reload::ReloadError::kRefusedByPlugin:
+    case reload::ReloadError::kStaticChangeRefused:
+    case reload::ReloadError::kCommitFailed:
+    case reload::ReloadError::kBreakerOpen:
+    case reload::ReloadError::kHostStopping:
+    case reload::ReloadError::kSecretsNotRestorable: return 409;
+  }
+  return 500;
 }
 
-json::object revision_json(const state::Revision& r, bool full) {
-  json::object o{{"number", r.number}, {"created_at", r.created_at}, {"source", r.source},
-                 {"author", r.author}, {"outcome", r.outcome}};
-  boost::system::error_code ec;
-  if (!r.error.empty()) o["error"] = json::parse(r.error, ec);
-  if (full) {
-    o["manifest"] = r.manifest;
-    o["diff"] = json::parse(r.diff, ec);
-  }
-  return o;
+void send_reload_result(httplib::Response& res, const reload::ReloadResult& r) {
+  send_json(res, http_status(r), r.to_json());
 }
 
 // One Server-Sent Events connection: events queue up here between writes.
@@ -59,7 +61,7 @@ struct EventStream {
 }  // namespace
 
 struct AdminServer::Impl {
-  app::Host& host;
+  app::OperatorAccess access;
   manifest::AdminSettings settings;
   std::string token;
   std::string url;
@@ -72,7 +74,7 @@ struct AdminServer::Impl {
   std::vector<std::weak_ptr<EventStream>> streams;
   std::atomic<uint64_t> next_stream{0};
 
-  Impl(app::Host& h, manifest::AdminSettings s) : host(h), settings(std::move(s)) {}
+  Impl(app::OperatorAccess a, manifest::AdminSettings s) : access(a), settings(std::move(s)) {}
 
   bool authorized(const httplib::Request& req) const {
     const std::string header = req.get_header_value("Authorization");
@@ -99,16 +101,18 @@ void AdminServer::Impl::routes() {
     send_error(res, 401, req.has_header("Authorization") ? "wrong token" : "missing bearer token");
     return httplib::Server::HandlerResponse::Handled;
   });
-  server->Get("/v1/status", [this](const httplib::Request&, httplib::Response& res) { send_json(res, 200, host.status()); });
+  server->Get("/v1/status", [this](const httplib::Request&, httplib::Response& res) {
+    send_json(res, 200, status_view(access.app.snapshot()));
+  });
   server->Get("/v1/plugins", [this](const httplib::Request&, httplib::Response& res) {
-    send_json(res, 200, json::object{{"plugins", host.plugins_view()}});
+    send_json(res, 200, json::object{{"plugins", plugins_view(access.app.snapshot())}});
   });
   server->Get("/v1/config", [this](const httplib::Request&, httplib::Response& res) {
-    send_json(res, 200, host.config_view());
+    send_json(res, 200, config_view(access.app.snapshot()));
   });
   server->Post("/v1/reload", [this](const httplib::Request& req, httplib::Response& res) {
     if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) {
-      send_reload_result(res, host.reload_from_file("admin", author(req)));
+      send_reload_result(res, access.reloads.reload_from_file("admin", author(req)));
       return;
     }
     try {
@@ -121,7 +125,7 @@ void AdminServer::Impl::routes() {
       send_error(res, 400, std::string("the body is not valid YAML: ") + e.what());
       return;
     }
-    send_reload_result(res, host.reload({"admin", author(req), req.body, std::nullopt}));
+    send_reload_result(res, access.reloads.reload({"admin", author(req), req.body, std::nullopt}));
   });
   server->Get("/v1/revisions", [this](const httplib::Request& req, httplib::Response& res) {
     size_t limit = 50;
@@ -133,30 +137,30 @@ void AdminServer::Impl::routes() {
       }
       limit = std::stoul(v);
     }
-    auto revisions = host.store().revisions(limit);
+    auto revisions = access.revisions.revisions(limit);
     if (!revisions.ok()) {
       send_error(res, 500, revisions.status().message());
       return;
     }
     json::array out;
-    for (const state::Revision& r : *revisions) out.push_back(revision_json(r, false));
+    for (const state::Revision& r : *revisions) out.push_back(revision_view(r, false));
     send_json(res, 200, json::object{{"revisions", std::move(out)}});
   });
   server->Get(R"(/v1/revisions/(\d{1,18}))", [this](const httplib::Request& req, httplib::Response& res) {
-    auto r = host.store().revision(std::stoull(req.matches[1]));
+    auto r = access.revisions.revision(std::stoull(req.matches[1]));
     if (!r.ok()) {
       send_error(res, r.status().code() == StatusCode::kNotFound ? 404 : 500, r.status().message());
       return;
     }
-    send_json(res, 200, revision_json(*r, true));
+    send_json(res, 200, revision_view(*r, true));
   });
   server->Post(R"(/v1/revisions/(\d{1,18})/rollback)", [this](const httplib::Request& req, httplib::Response& res) {
     uint64_t number = std::stoull(req.matches[1]);
-    if (auto exists = host.store().revision(number); !exists.ok()) {
+    if (auto exists = access.revisions.revision(number); !exists.ok()) {
       send_error(res, 404, exists.status().message());
       return;
     }
-    send_reload_result(res, host.rollback(number, author(req)));
+    send_reload_result(res, access.reloads.rollback(number, author(req)));
   });
   server->Get("/v1/events", [this](const httplib::Request& req, httplib::Response& res) { serve_events(req, res); });
   server->set_error_handler([](const httplib::Request&, httplib::Response& res) {
@@ -180,7 +184,7 @@ void AdminServer::Impl::routes() {
 void AdminServer::Impl::serve_events(const httplib::Request&, httplib::Response& res) {
   auto stream = std::make_shared<EventStream>();
   const std::string owner = "admin-events-" + std::to_string(next_stream++);
-  uint64_t subscription = host.facilities().events.subscribe(owner, "", [stream](const std::string& event) {
+  uint64_t subscription = access.events.subscribe(owner, "", [stream](const std::string& event) {
     std::lock_guard lock(stream->mu);
     if (stream->queue.size() < 10000) stream->queue.push_back(event);  // a stuck reader cannot grow us forever
     stream->cv.notify_all();
@@ -209,7 +213,7 @@ void AdminServer::Impl::serve_events(const httplib::Request&, httplib::Response&
         lock.unlock();
         return sink.write(out.data(), out.size());
       },
-      [this, subscription](bool) { host.facilities().events.unsubscribe(subscription); });
+      [this, subscription](bool) { access.events.unsubscribe(subscription); });
 }
 
 AdminServer::AdminServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -233,9 +237,10 @@ AdminServer::~AdminServer() {
 const std::string& AdminServer::url() const { return impl_->url; }
 int AdminServer::port() const { return impl_->port; }
 
-StatusOr<std::unique_ptr<AdminServer>> AdminServer::start(app::Host& host, const manifest::AdminSettings& settings,
+StatusOr<std::unique_ptr<AdminServer>> AdminServer::start(app::OperatorAccess access,
+                                                          const manifest::AdminSettings& settings,
                                                           const std::string& state_dir) {
-  auto impl = std::make_unique<Impl>(host, settings);
+  auto impl = std::make_unique<Impl>(access, settings);
   auto token = load_or_create_token(settings.token_file, state_dir);
   if (!token.ok()) return token.status();
   impl->token = std::move(*token);

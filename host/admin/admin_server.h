@@ -11,11 +11,14 @@
 //   POST /v1/revisions/{n}/rollback      apply revision n's manifest as a new revision
 //   GET  /v1/events                      Server-Sent Events: every CloudEvent from now on
 //
-// Status codes: 200 applied or unchanged; 400 malformed body; 401 missing or
-// wrong token; 404 unknown revision or path; 409 refused by a plugin, rolled
-// back, or breaker open; 413 body too large; 422 the new manifest is invalid.
-// Refusals carry {"error": {"plugin", "field", "reason"}}.
-// Thread-safety: handlers run on the server's pool and call the thread-safe Host.
+// Status codes, from the reload's typed error (reload::ReloadError), never its
+// text: 200 applied or unchanged; 400 malformed body; 401 missing or wrong
+// token; 404 unknown revision or path; 409 refused by a plugin, rolled back,
+// static change refused, breaker open, host stopping, secrets not restorable;
+// 413 body too large; 422 the new manifest is invalid.
+// Refusals carry {"error": {"code", "plugin", "field", "reason"}}.
+// Thread-safety: handlers run on the server's pool and use only the narrow,
+// thread-safe interfaces of app::OperatorAccess.
 #pragma once
 
 #include <memory>
@@ -30,7 +33,8 @@ namespace hyperion::admin {
 class AdminServer {
  public:
   // Binds and starts serving; writes the URL to <state_dir>/admin.url.
-  static StatusOr<std::unique_ptr<AdminServer>> start(app::Host& host, const manifest::AdminSettings& settings,
+  static StatusOr<std::unique_ptr<AdminServer>> start(app::OperatorAccess access,
+                                                      const manifest::AdminSettings& settings,
                                                       const std::string& state_dir);
   ~AdminServer();  // stops accepting and closes event streams
   AdminServer(const AdminServer&) = delete;

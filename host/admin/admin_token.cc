@@ -9,7 +9,8 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+
+#include "os/read_file.h"
 
 namespace hyperion::admin {
 namespace {
@@ -22,11 +23,9 @@ std::string trim(std::string s) {
 }
 
 StatusOr<std::string> read_token(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return not_found("admin: cannot read token file " + path + ": " + std::strerror(errno));
-  std::ostringstream s;
-  s << in.rdbuf();
-  std::string token = trim(s.str());
+  auto text = os::read_file(path, os::kMaxSmallFileBytes);
+  if (!text.ok()) return Status(text.status().code(), "admin: token file: " + text.status().message());
+  std::string token = trim(std::move(*text));
   if (token.empty()) return invalid_argument("admin: token file " + path + " is empty");
   return token;
 }

@@ -20,7 +20,7 @@ hyperion_status_t write_all(const hyperion_sink_t* out, const std::string& text,
 
 
 hyperion_status_t snapshot(void* ctx, const hyperion_sink_t* out, hyperion_error_t* err) {
-  return guarded(err, [&] { return write_all(out, static_cast<Host*>(ctx)->health_json(), err); });
+  return guarded(err, [&] { return write_all(out, static_cast<Host*>(ctx)->health().json(), err); });
 }
 
 hyperion_status_t metrics(void* ctx, const hyperion_sink_t* out, hyperion_error_t* err) {

@@ -3,24 +3,15 @@
 
 #include <boost/json.hpp>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "cli/commands.h"
+#include "os/read_file.h"
 
 namespace hyperion::cli {
 namespace {
 
 namespace json = boost::json;
-
-std::string read_all(const std::string& path, bool* ok) {
-  std::ifstream in(path, std::ios::binary);
-  *ok = static_cast<bool>(in);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 StatusOr<std::string> resolve_token(const AdminOptions& o) {
   std::string file = o.token_file;
@@ -29,9 +20,9 @@ StatusOr<std::string> resolve_token(const AdminOptions& o) {
     if (const char* env = std::getenv("HYPERION_ADMIN_TOKEN_FILE")) file = env;
   }
   if (file.empty()) return invalid_argument("no token: pass --token-file (the host writes <state_dir>/admin.token) or set HYPERION_ADMIN_TOKEN");
-  bool ok = false;
-  std::string token = read_all(file, &ok);
-  if (!ok) return not_found("cannot read token file " + file);
+  auto text = os::read_file(file, os::kMaxSmallFileBytes);
+  if (!text.ok()) return Status(text.status().code(), "token file: " + text.status().message());
+  std::string token = std::move(*text);
   while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
   return token;
 }
@@ -102,12 +93,12 @@ int status_command(const AdminOptions& o) {
 int reload_command(const AdminOptions& o, const std::string& manifest_file) {
   std::string body;
   if (!manifest_file.empty()) {
-    bool ok = false;
-    body = read_all(manifest_file, &ok);
-    if (!ok) {
-      std::cerr << "hyperion: cannot read " << manifest_file << "\n";
+    auto text = os::read_file(manifest_file, os::kMaxManifestBytes);
+    if (!text.ok()) {
+      std::cerr << "hyperion: " << text.status().message() << "\n";
       return 1;
     }
+    body = std::move(*text);
   }
   return call(o, "POST", "/v1/reload", body, print_reload);
 }

@@ -43,12 +43,11 @@ int run_command(const std::string& manifest, const CommonOptions& common, bool e
     if ((*host)->hung_calls() > 0) exit_now(1);
     return 1;
   }
-  // Copied before the admin API or the watcher can start a reload that replaces the plan.
-  const manifest::HostSettings settings = (*host)->plan().manifest.host;
+  const manifest::HostSettings settings = (*host)->settings();
   const manifest::AdminSettings& admin_settings = settings.admin;
   std::unique_ptr<admin::AdminServer> admin_server;
   if (admin_settings.enabled && !exit_after_start) {
-    auto started_admin = admin::AdminServer::start(**host, admin_settings, (*host)->state_dir());
+    auto started_admin = admin::AdminServer::start((*host)->operator_access(), admin_settings, (*host)->state_dir());
     if (!started_admin.ok()) {
       // An admin API that was asked for and cannot serve is a start failure.
       log->error("{}", started_admin.status().message());
@@ -62,9 +61,9 @@ int run_command(const std::string& manifest, const CommonOptions& common, bool e
     std::unique_ptr<triggers::ManifestWatcher> watcher;
     const manifest::ReloadSettings& reload = settings.reload;
     if (reload.watch) {
-      app::Host* h = host->get();
-      auto started_watch = triggers::ManifestWatcher::start(manifest, reload.debounce,
-                                                           [h] { (void)h->reload_from_file("file-watch"); });
+      reload::Reloader* reloads = &(*host)->reloads();
+      auto started_watch = triggers::ManifestWatcher::start(
+          manifest, reload.debounce, [reloads] { (void)reloads->reload_from_file("file-watch"); });
       if (started_watch.ok()) {
         watcher = std::move(*started_watch);
         log->info("watching {} for changes", manifest);
@@ -73,7 +72,7 @@ int run_command(const std::string& manifest, const CommonOptions& common, bool e
     for (;;) {
       int sig = os::wait_for_host_signal();
       if (sig == SIGHUP) {
-        (void)(*host)->reload_from_file("sighup");
+        (void)(*host)->reloads().reload_from_file("sighup");
         continue;
       }
       log->info("received {}, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");

@@ -7,14 +7,14 @@
 #include "manifest/manifest_parser.h"
 #include "paths/plugin_search_path.h"
 #include "paths/state_directory.h"
-#include "planning/app_plan.h"
+#include "planning/resolved_app.h"
 
 namespace hyperion::cli {
 namespace {
 
 // Shared by validate and graph: parse the manifest and plan the app.
-StatusOr<std::unique_ptr<planning::AppPlan>> plan_from_file(const std::string& path, const CommonOptions& common,
-                                                            planning::LoadMode mode) {
+StatusOr<std::unique_ptr<planning::ResolvedApp>> plan_from_file(const std::string& path, const CommonOptions& common,
+                                                                planning::LoadMode mode) {
   auto manifest = manifest::parse_manifest_file(path);
   if (!manifest.ok()) return manifest.status();
   HYPERION_RETURN_IF_ERROR(logging::configure(common.log_level.empty() ? "warn" : common.log_level,
@@ -23,7 +23,7 @@ StatusOr<std::unique_ptr<planning::AppPlan>> plan_from_file(const std::string& p
   // Plans outlive this function only through the plugins they hold, which keep
   // their own reference; the loader itself may go.
   loader::Loader loader(paths::plugin_search_path(common.plugin_path, manifest->host.plugin_path), state_dir + "/cache");
-  return planning::plan_app(std::move(*manifest), loader, mode);
+  return planning::resolve_app(std::move(*manifest), loader, mode);
 }
 
 }  // namespace
@@ -35,12 +35,12 @@ int validate_command(const std::string& path, const CommonOptions& common) {
     std::cerr << "hyperion: " << path << " is not valid\n";
     return 1;
   }
-  const planning::AppPlan& p = **plan;
+  const planning::ResolvedApp& p = **plan;
   std::cout << path << ": valid: app \"" << p.manifest.app << "\", " << p.instances.size() << " instance(s)\n";
   std::cout << "start order:";
   for (const std::string& name : p.graph.start_order()) std::cout << " " << name;
   std::cout << "\n";
-  for (const planning::PlannedInstance& i : p.instances) {
+  for (const planning::ResolvedInstance& i : p.instances) {
     std::cout << "  " << i.spec->name << ": " << i.metadata.name << " " << i.metadata.version << " (ABI 1."
               << i.plugin->abi_minor << ", sha256 " << i.plugin->sha256.substr(0, 12) << ")\n";
   }

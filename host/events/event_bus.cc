@@ -19,16 +19,10 @@ std::string process_id_prefix() {
 
 }  // namespace
 
-EventBus::EventBus(std::string app) : app_(std::move(app)) {}
+EventBus::EventBus(std::string app)
+    : app_(std::move(app)), deliveries_([this](std::vector<Queued>& batch) { deliver(batch); }) {}
 
-EventBus::~EventBus() {
-  {
-    std::lock_guard lock(mu_);
-    stop_ = true;
-  }
-  cv_.notify_all();
-  if (dispatcher_.joinable()) dispatcher_.join();
-}
+EventBus::~EventBus() = default;  // deliveries_ goes first: it delivers what is queued, then joins
 
 StatusOr<std::string> EventBus::emit(const std::string& source, const std::string& type, const std::string& data_json) {
   if (type.empty()) return invalid_argument("events: an event needs a type");
@@ -51,18 +45,13 @@ StatusOr<std::string> EventBus::emit(const std::string& source, const std::strin
   // An event nobody listens for is not queued: no hand-off to the dispatcher.
   bool wanted = false;
   for (const auto& [id, sub] : subscriptions_) wanted = wanted || type.starts_with(sub.prefix);
-  if (wanted) {
-    queue_.push_back({type, json});
-    cv_.notify_all();
-  }
+  // Pushed under mu_, so deliveries keep the order of the ids.
+  if (wanted) deliveries_.push({type, json});
   return json;
 }
 
 uint64_t EventBus::subscribe(const std::string& owner, const std::string& type_prefix, Callback callback) {
   std::lock_guard lock(mu_);
-  // The dispatcher starts with the first subscriber: until then no event is
-  // queued (see emit), so there is nothing to dispatch.
-  if (!dispatcher_.joinable()) dispatcher_ = std::thread([this] { dispatch_loop(); });
   uint64_t id = next_id_++;
   subscriptions_[id] = {owner, type_prefix, std::move(callback)};
   return id;
@@ -71,7 +60,7 @@ uint64_t EventBus::subscribe(const std::string& owner, const std::string& type_p
 void EventBus::unsubscribe(uint64_t id) {
   std::unique_lock lock(mu_);
   subscriptions_.erase(id);
-  if (std::this_thread::get_id() == dispatcher_.get_id()) return;  // from inside a callback
+  if (deliveries_.on_worker()) return;  // from inside a callback
   idle_cv_.wait(lock, [&] { return delivering_ != id; });
 }
 
@@ -82,7 +71,7 @@ void EventBus::unsubscribe_all(const std::string& owner) {
     if (sub.owner == owner) ids.push_back(id);
   }
   for (uint64_t id : ids) subscriptions_.erase(id);
-  if (std::this_thread::get_id() == dispatcher_.get_id()) return;
+  if (deliveries_.on_worker()) return;
   idle_cv_.wait(lock, [&] {
     for (uint64_t id : ids) {
       if (delivering_ == id) return false;
@@ -91,19 +80,11 @@ void EventBus::unsubscribe_all(const std::string& owner) {
   });
 }
 
-void EventBus::flush() {
-  std::unique_lock lock(mu_);
-  idle_cv_.wait(lock, [&] { return queue_.empty() && !busy_; });
-}
+void EventBus::flush() { deliveries_.flush(); }
 
-void EventBus::dispatch_loop() {
+void EventBus::deliver(std::vector<Queued>& batch) {
   std::unique_lock lock(mu_);
-  for (;;) {
-    cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // stop_ and nothing left
-    Queued event = std::move(queue_.front());
-    queue_.pop_front();
-    busy_ = true;
+  for (const Queued& event : batch) {
     // Deliver to each matching subscription, re-checking after every callback
     // because callbacks may subscribe or unsubscribe.
     uint64_t after = 0;
@@ -120,8 +101,6 @@ void EventBus::dispatch_loop() {
       delivering_ = 0;
       idle_cv_.notify_all();
     }
-    busy_ = false;
-    idle_cv_.notify_all();
   }
 }
 

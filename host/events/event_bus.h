@@ -7,13 +7,13 @@
 
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <string>
-#include <thread>
+#include <vector>
 
+#include "base/background_queue.h"
 #include "base/status.h"
 
 namespace hyperion::events {
@@ -49,20 +49,17 @@ class EventBus {
     std::string type;
     std::string json;
   };
-  void dispatch_loop();
+  void deliver(std::vector<Queued>& batch);
 
   const std::string app_;
   std::mutex mu_;
-  std::condition_variable cv_;
-  std::condition_variable idle_cv_;
-  std::deque<Queued> queue_;
+  std::condition_variable idle_cv_;  // a callback returned
   std::map<uint64_t, Subscription> subscriptions_;
   uint64_t next_id_ = 1;
   uint64_t delivering_ = 0;  // subscription whose callback is running, 0 if none
   uint64_t sequence_ = 0;
-  bool busy_ = false;
-  bool stop_ = false;
-  std::thread dispatcher_;
+  // Last: destroyed first, delivering what is still queued while the rest lives.
+  BackgroundQueue<Queued> deliveries_;
 };
 
 }  // namespace hyperion::events

@@ -17,9 +17,9 @@
 
 #include "base/status.h"
 #include "events/event_bus.h"
-#include "hostapi/secret_scrubber.h"
 #include "loader/plugin_metadata.h"
 #include "metrics/metrics_registry.h"
+#include "secrets/secret_scrubber.h"
 #include "services/service_registry.h"
 #include "timers/timer_service.h"
 
@@ -37,7 +37,7 @@ struct HostFacilities {
   timers::TimerService timers;
   // Removes secrets from what plugins log, report and emit. Shared: a hung call
   // that returns after the host is gone may still scrub its answer.
-  std::shared_ptr<SecretScrubber> secrets = std::make_shared<SecretScrubber>();
+  std::shared_ptr<secrets::SecretScrubber> secrets = std::make_shared<secrets::SecretScrubber>();
   ConfigProposer propose_config;  // empty: proposals are refused
 };
 

@@ -18,7 +18,18 @@
 
 namespace hyperion::lifecycle {
 
-struct InstancePlan {
+// What happened to an instance, for observers (logs, events, plugin history).
+enum class InstanceEvent {
+  kStarted,  // start succeeded
+  kStopped,  // stop succeeded
+  kFailed,   // a lifecycle call failed
+  kHung,     // a lifecycle call did not return by its deadline
+};
+// "started", "stopped", "failed", "hung": the names events and history use.
+const char* instance_event_name(InstanceEvent event);
+
+// A live instance with what the lifecycle needs to start and stop it.
+struct LiveInstance {
   std::unique_ptr<PluginInstance> instance;
   boost::json::object config;
   std::chrono::milliseconds start_timeout{30000};
@@ -27,12 +38,11 @@ struct InstancePlan {
 
 class Lifecycle {
  public:
-  // Observes each step: ("started"|"stopped"|"failed"|"hung", instance, detail).
-  using Observer =
-      std::function<void(const std::string& event, const PluginInstance& instance, const std::string& detail)>;
+  // Observes each step of each instance; `detail` is the error or the reason.
+  using Observer = std::function<void(InstanceEvent event, const PluginInstance& instance, const std::string& detail)>;
 
-  // `plans` in start order.
-  explicit Lifecycle(std::vector<InstancePlan> plans, Observer observer = {});
+  // `instances` in start order.
+  explicit Lifecycle(std::vector<LiveInstance> instances, Observer observer = {});
   ~Lifecycle();
 
   // Creates and starts every instance in order. On failure, rolls back and
@@ -42,10 +52,10 @@ class Lifecycle {
   // first problem, after trying every instance.
   Status stop_all();
 
-  [[nodiscard]] const std::vector<InstancePlan>& plans() const { return plans_; }
+  [[nodiscard]] const std::vector<LiveInstance>& instances() const { return instances_; }
   // For a reload transaction: takes the instances out, and puts the new set back.
-  std::vector<InstancePlan> release_plans() { return std::exchange(plans_, {}); }
-  void adopt_plans(std::vector<InstancePlan> plans) { plans_ = std::move(plans); }
+  std::vector<LiveInstance> release_instances() { return std::exchange(instances_, {}); }
+  void adopt_instances(std::vector<LiveInstance> instances) { instances_ = std::move(instances); }
   [[nodiscard]] const Observer& observer() const { return observer_; }
   // Names of the instances whose start succeeded, in start order.
   [[nodiscard]] std::vector<std::string> running() const;
@@ -53,7 +63,7 @@ class Lifecycle {
  private:
   Status stop_range(size_t count);
 
-  std::vector<InstancePlan> plans_;
+  std::vector<LiveInstance> instances_;
   Observer observer_;
 };
 

@@ -3,6 +3,8 @@
 #include <cstddef>
 #include <cstring>
 
+#include "loader/versioned_struct.h"
+
 namespace hyperion::loader {
 
 StatusOr<NegotiatedPlugin> negotiate_abi(hyperion_plugin_entry_fn entry, const std::string& origin,
@@ -23,11 +25,11 @@ StatusOr<NegotiatedPlugin> negotiate_abi(hyperion_plugin_entry_fn entry, const s
     std::snprintf(buf, sizeof buf, "0x%08x", desc.magic);
     return invalid_argument(where + ": bad descriptor magic " + buf + " (expected 0x52505948 \"HYPR\")");
   }
-  if (desc.struct_size < sizeof(hyperion_plugin_t)) {
+  if (!read_versioned(desc, d, desc.struct_size, HYPERION_PLUGIN_SIZE_1_0)) {
     return invalid_argument(where + ": descriptor struct_size " + std::to_string(desc.struct_size) +
-                            " is smaller than the ABI 1.0 descriptor (" + std::to_string(sizeof(hyperion_plugin_t)) + ")");
+                            " is smaller than the ABI 1.0 descriptor (" + std::to_string(HYPERION_PLUGIN_SIZE_1_0) +
+                            ")");
   }
-  std::memcpy(&desc, d, sizeof desc);
   if (desc.abi_major != HYPERION_ABI_MAJOR) {
     return failed_precondition(where + ": ABI major mismatch: the plugin was built for ABI " +
                                std::to_string(desc.abi_major) + "." + std::to_string(desc.abi_minor) +
@@ -46,13 +48,11 @@ StatusOr<NegotiatedPlugin> negotiate_abi(hyperion_plugin_entry_fn entry, const s
   if (desc.vtable == nullptr) return invalid_argument(where + ": the descriptor has no vtable");
   NegotiatedPlugin out;
   out.abi_minor = desc.abi_minor;
-  uint32_t vsize = desc.vtable->struct_size;
-  constexpr size_t kRequired = offsetof(hyperion_plugin_vtable_t, destroy) + sizeof(void*);
-  if (vsize < kRequired) {
+  const uint32_t vsize = desc.vtable->struct_size;
+  if (!read_versioned(out.vtable, desc.vtable, vsize, HYPERION_PLUGIN_VTABLE_REQUIRED_SIZE)) {
     return invalid_argument(where + ": vtable struct_size " + std::to_string(vsize) +
                             " is too small to hold create/start/stop/destroy");
   }
-  std::memcpy(&out.vtable, desc.vtable, std::min<size_t>(vsize, sizeof out.vtable));
   out.vtable.struct_size = static_cast<uint32_t>(sizeof out.vtable);
   const hyperion_plugin_vtable_t& v = out.vtable;
   if (v.create == nullptr || v.start == nullptr || v.stop == nullptr || v.destroy == nullptr) {

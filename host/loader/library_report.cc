@@ -66,7 +66,7 @@ std::string LibraryReport::to_text() const {
   std::string out = "library:   " + path + "\nsha256:    " + sha256 + "\n";
   if (metadata) {
     const PluginMetadata& m = *metadata;
-    out += "plugin:    " + m.name + " " + m.version + "\n";
+    out += "plugin:    " + m.name + " " + m.version + (m.status == "stable" ? "" : " (" + m.status + ")") + "\n";
     if (!m.description.empty()) out += "about:     " + m.description + "\n";
     for (const ApiVersion& p : m.provides) out += "provides:  " + p.to_string() + "\n";
     for (const Requirement& r : m.requires_) out += "requires:  " + r.api.to_string() + (r.optional ? " (optional)" : "") + "\n";

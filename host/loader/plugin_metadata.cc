@@ -106,8 +106,8 @@ StatusOr<PluginMetadata> parse_plugin_metadata(std::string_view text, const std:
   if (ec) return invalid_argument(where + " is not valid JSON: " + ec.message());
   if (!doc.is_object()) return invalid_argument(where + " must be a JSON object");
   const json::object& o = doc.as_object();
-  static const std::set<std::string> kKeys = {"name", "version", "description", "provides",
-                                              "requires", "capabilities", "config_schema"};
+  static const std::set<std::string> kKeys = {"name",     "version",  "description",  "status",
+                                              "provides", "requires", "capabilities", "config_schema"};
   for (const auto& kv : o) {
     if (kKeys.count(std::string(kv.key())) == 0) {
       return invalid_argument(where + ": unknown key \"" + std::string(kv.key()) + "\"");
@@ -128,6 +128,12 @@ StatusOr<PluginMetadata> parse_plugin_metadata(std::string_view text, const std:
   md.version = std::string(version->as_string());
   if (const json::value* d = o.if_contains("description"); d != nullptr && d->is_string()) {
     md.description = std::string(d->as_string());
+  }
+  if (const json::value* st = o.if_contains("status")) {
+    if (!st->is_string() || (st->as_string() != "stable" && st->as_string() != "beta" && st->as_string() != "alpha")) {
+      return invalid_argument(where + ": \"status\" must be \"stable\", \"beta\" or \"alpha\"");
+    }
+    md.status = std::string(st->as_string());
   }
   auto list = [&](const char* key) -> StatusOr<const json::array*> {
     const json::value* v = o.if_contains(key);

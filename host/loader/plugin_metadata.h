@@ -1,6 +1,6 @@
 // PluginMetadata: what a plugin declares about itself in its metadata JSON (the
 // ".hyperion_meta" ELF section): name, version, the service APIs it provides and
-// requires, its capabilities and its config schema. Format: docs/abi.md.
+// requires, its capabilities and its config schema. Format: PLUGIN METADATA in hyperion/plugin.h.
 // Thread-safety: a plain value.
 #pragma once
 
@@ -38,6 +38,7 @@ struct PluginMetadata {
   std::string name;
   std::string version;  // semver
   std::string description;
+  std::string status = "stable";  // "stable", "beta" or "alpha"
   std::vector<ApiVersion> provides;
   std::vector<Requirement> requires_;
   std::set<std::string> capabilities;  // "health", "reload", "state"

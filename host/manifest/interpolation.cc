@@ -1,18 +1,15 @@
 #include "manifest/interpolation.h"
 
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
+
+#include "os/read_file.h"
 
 namespace hyperion::manifest {
 namespace {
 
 bool is_name_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
 bool is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '9'); }
-
-constexpr size_t kMaxSecretFileBytes = 1 << 20;
 
 StatusOr<std::string> read_secret_file(const std::string& path, const InterpolationEnv& env) {
   if (path.empty()) return invalid_argument("${file:} needs a path");
@@ -21,25 +18,10 @@ StatusOr<std::string> read_secret_file(const std::string& path, const Interpolat
   // Only a regular file of bounded size: a manifest (or a reload through the
   // admin API) naming /dev/zero, a FIFO or a huge file must get an error, not
   // hang the host or fill its memory.
-  std::error_code ec;
-  auto status = std::filesystem::status(p, ec);
-  if (ec) return invalid_argument("${file:" + path + "}: cannot read " + p.string() + ": " + ec.message());
-  if (!std::filesystem::is_regular_file(status)) {
-    return invalid_argument("${file:" + path + "}: " + p.string() + " is not a regular file");
-  }
-  std::ifstream in(p, std::ios::binary);
-  if (!in) return invalid_argument("${file:" + path + "}: cannot read " + p.string() + ": " + std::strerror(errno));
-  std::string text;
-  char chunk[4096];
-  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
-    text.append(chunk, static_cast<size_t>(in.gcount()));
-    if (text.size() > kMaxSecretFileBytes) {
-      return invalid_argument("${file:" + path + "}: " + p.string() + " is larger than " +
-                              std::to_string(kMaxSecretFileBytes) + " bytes");
-    }
-  }
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  return text;
+  auto text = os::read_file(p.string(), os::kMaxSmallFileBytes);
+  if (!text.ok()) return invalid_argument("${file:" + path + "}: " + text.status().message());
+  while (!text->empty() && (text->back() == '\n' || text->back() == '\r')) text->pop_back();
+  return std::move(*text);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "base/json_pointer.h"
 #include "manifest/diagnostic.h"
 #include "manifest/yaml_to_json.h"
+#include "os/read_file.h"
 
 namespace hyperion::manifest {
 namespace {
@@ -330,12 +331,10 @@ StatusOr<Manifest> parse_manifest_text(const std::string& text, const std::strin
 }
 
 StatusOr<Manifest> parse_manifest_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return not_found("manifest: cannot read " + path);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
+  auto text = os::read_file(path, os::kMaxManifestBytes);
+  if (!text.ok()) return Status(text.status().code(), "manifest: " + text.status().message());
   std::string dir = std::filesystem::absolute(path).parent_path().string();
-  return parse_manifest_text(std::move(buffer).str(), path, process_env(dir));
+  return parse_manifest_text(std::move(*text), path, process_env(dir));
 }
 
 }  // namespace hyperion::manifest

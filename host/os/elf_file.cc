@@ -4,9 +4,9 @@
 
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <system_error>
+
+#include "os/read_file.h"
 
 namespace hyperion::os {
 namespace {
@@ -33,14 +33,14 @@ std::optional<std::string> read_string(const std::string& bytes, uint64_t table_
 }  // namespace
 
 StatusOr<ElfFile> ElfFile::open(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return not_found("no such file: " + path);
-  if (std::filesystem::is_directory(path, ec)) return invalid_argument(path + " is a directory, not a shared object");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return invalid_argument("cannot read " + path + ": " + std::strerror(errno));
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return parse(std::move(buffer).str(), path);
+  auto bytes = read_file(path, kMaxLibraryBytes);
+  if (!bytes.ok()) {
+    if (bytes.status().message() == path + " is a directory") {
+      return invalid_argument(path + " is a directory, not a shared object");
+    }
+    return bytes.status();
+  }
+  return parse(std::move(*bytes), path);
 }
 
 StatusOr<ElfFile> ElfFile::parse(std::string bytes, const std::string& origin) {

@@ -1,53 +1,13 @@
 #include "reload/config_diff.h"
 
 #include "base/json_pointer.h"
+#include "config/schema_path.h"
+#include "secrets/secret_fields.h"
 
 namespace hyperion::reload {
 namespace {
 
 namespace json = boost::json;
-
-constexpr const char* kRedacted = "<redacted>";
-
-const json::object* child_schema(const json::object& node, const std::string& token) {
-  if (const json::value* props = node.if_contains("properties"); props && props->is_object()) {
-    if (const json::value* p = props->as_object().if_contains(token); p && p->is_object()) return &p->as_object();
-  }
-  if (const json::value* extra = node.if_contains("additionalProperties"); extra && extra->is_object()) {
-    return &extra->as_object();
-  }
-  if (const json::value* items = node.if_contains("items"); items && items->is_object()) return &items->as_object();
-  return nullptr;
-}
-
-bool flag(const json::object& node, const char* key, bool* out) {
-  const json::value* v = node.if_contains(key);
-  if (v == nullptr || !v->is_bool()) return false;
-  *out = v->as_bool();
-  return true;
-}
-
-// The innermost explicit `key` on the path from the root to `pointer`.
-bool inherited_flag(const json::object& schema, const std::string& pointer, const char* key) {
-  bool value = false;
-  flag(schema, key, &value);
-  const json::object* node = &schema;
-  for (const std::string& token : split_json_pointer(pointer)) {
-    node = child_schema(*node, token);
-    if (node == nullptr) break;
-    flag(*node, key, &value);
-  }
-  return value;
-}
-
-bool is_secret_path(const json::object& schema, const std::string& pointer, const std::set<std::string>& secret_fields) {
-  if (inherited_flag(schema, pointer, "x-secret")) return true;
-  for (const std::string& s : secret_fields) {
-    // The field itself, or an object that contains it.
-    if (s == pointer || s.starts_with(pointer + "/") || pointer.starts_with(s + "/")) return true;
-  }
-  return false;
-}
 
 void diff_values(const json::value& a, const json::value& b, const std::string& pointer, const json::object& schema,
                  const std::set<std::string>& secrets, std::vector<FieldChange>& out) {
@@ -84,79 +44,18 @@ const char* op_name(FieldChange::Op op) {
   return "?";
 }
 
-const json::object* schema_at(const json::object& schema, const std::string& pointer) {
-  const json::object* node = &schema;
-  for (const std::string& token : split_json_pointer(pointer)) {
-    node = child_schema(*node, token);
-    if (node == nullptr) return nullptr;
-  }
-  return node;
-}
-
 std::vector<FieldChange> diff_config(const json::object& old_config, const json::object& new_config,
                                      const json::object& schema, const std::set<std::string>& secret_fields) {
   std::vector<FieldChange> changes;
   diff_values(old_config, new_config, "", schema, secret_fields, changes);
   for (FieldChange& c : changes) {
-    c.dynamic = inherited_flag(schema, c.path, "x-dynamic");
-    c.secret = is_secret_path(schema, c.path, secret_fields);
+    c.dynamic = config::inherited_annotation(schema, c.path, "x-dynamic");
+    c.secret = secrets::is_secret_path(schema, c.path, secret_fields);
     // Values are kept only redacted: no rendering can leak a secret.
-    c.old_value = redact(c.old_value, c.path, schema, secret_fields);
-    c.new_value = redact(c.new_value, c.path, schema, secret_fields);
+    c.old_value = secrets::redact(c.old_value, c.path, schema, secret_fields).value;
+    c.new_value = secrets::redact(c.new_value, c.path, schema, secret_fields).value;
   }
   return changes;
-}
-
-json::value redact(const json::value& value, const std::string& pointer, const json::object& schema,
-                   const std::set<std::string>& secret_fields) {
-  if (value.is_null()) return value;
-  if (secret_fields.count(pointer) != 0) return kRedacted;
-  if (is_secret_path(schema, pointer, secret_fields) && !value.is_object()) return kRedacted;
-  if (value.is_object()) {
-    // An object may hold secrets below it: redact field by field.
-    json::object out;
-    for (const auto& kv : value.as_object()) {
-      std::string child = pointer + "/" + json_pointer_token(std::string(kv.key()));
-      out[kv.key()] = redact(kv.value(), child, schema, secret_fields);
-    }
-    return out;
-  }
-  if (value.is_array()) {
-    json::array out;
-    size_t i = 0;
-    for (const json::value& item : value.as_array()) {
-      out.push_back(redact(item, pointer + "/" + std::to_string(i++), schema, secret_fields));
-    }
-    return out;
-  }
-  return value;
-}
-
-std::vector<std::string> secret_values(const json::value& value, const std::string& pointer,
-                                       const json::object& schema, const std::set<std::string>& secret_fields) {
-  std::vector<std::string> out;
-  // redact() decides what is secret: compare the value with its redacted copy.
-  auto walk = [&](auto& self, const json::value& plain, const json::value& redacted) -> void {
-    if (redacted.is_string() && redacted.as_string() == kRedacted && !(plain.is_string() && plain.as_string() == kRedacted)) {
-      if (plain.is_string()) {
-        out.emplace_back(plain.as_string());
-      } else if (plain.is_number()) {
-        out.push_back(json::serialize(plain));
-      } else if (!plain.is_null()) {
-        out.push_back(json::serialize(plain));  // an array or bool under a secret: its text
-      }
-      return;
-    }
-    if (plain.is_object() && redacted.is_object()) {
-      for (const auto& kv : plain.as_object()) {
-        if (const json::value* r = redacted.as_object().if_contains(kv.key())) self(self, kv.value(), *r);
-      }
-    } else if (plain.is_array() && redacted.is_array() && plain.as_array().size() == redacted.as_array().size()) {
-      for (size_t i = 0; i < plain.as_array().size(); ++i) self(self, plain.as_array()[i], redacted.as_array()[i]);
-    }
-  };
-  walk(walk, value, redact(value, pointer, schema, secret_fields));
-  return out;
 }
 
 json::array changes_to_json(const std::vector<FieldChange>& changes) {

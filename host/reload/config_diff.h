@@ -2,8 +2,8 @@
 // (JSON Pointers), each change classified from the plugin's schema as dynamic
 // (`"x-dynamic": true` on the field or an enclosing object; applied by a live
 // reload) or static (needs a restart), and as secret (`"x-secret": true`, or a
-// value that came from ${file:...}). Secret values never leave this file
-// unredacted: every rendering replaces them with "<redacted>".
+// value that came from ${file:...}; secrets/secret_fields.h). Changes hold their
+// values only redacted, so no rendering of a diff can leak a secret.
 // Thread-safety: pure functions over values.
 #pragma once
 
@@ -26,24 +26,11 @@ struct FieldChange {
 
 const char* op_name(FieldChange::Op op);
 
-// The schema node that describes `pointer`, following "properties",
-// "additionalProperties" and "items"; nullptr when the schema says nothing.
-const boost::json::object* schema_at(const boost::json::object& schema, const std::string& pointer);
-
 // Compares two configs. Objects are compared key by key, everything else
 // (including arrays) as a whole. `secret_fields` are pointers whose values came
 // from ${file:...} (in either config).
 std::vector<FieldChange> diff_config(const boost::json::object& old_config, const boost::json::object& new_config,
                                      const boost::json::object& schema, const std::set<std::string>& secret_fields);
-
-// `value` (found at `pointer`) with every secret inside it replaced by "<redacted>".
-boost::json::value redact(const boost::json::value& value, const std::string& pointer,
-                          const boost::json::object& schema, const std::set<std::string>& secret_fields);
-
-// The values `redact` would hide: every string (and the text of every number)
-// at a secret path inside `value`, for the host's SecretScrubber.
-std::vector<std::string> secret_values(const boost::json::value& value, const std::string& pointer,
-                                       const boost::json::object& schema, const std::set<std::string>& secret_fields);
 
 // [{"path", "op", "dynamic", "secret", "old", "new"}], secrets redacted.
 boost::json::array changes_to_json(const std::vector<FieldChange>& changes);

@@ -12,11 +12,34 @@ const char* outcome_name(ReloadOutcome outcome) {
   return "?";
 }
 
+const char* reload_error_name(ReloadError error) {
+  switch (error) {
+    case ReloadError::kNone: return "none";
+    case ReloadError::kInvalidConfiguration: return "invalid_configuration";
+    case ReloadError::kManifestUnreadable: return "manifest_unreadable";
+    case ReloadError::kRefusedByPlugin: return "refused_by_plugin";
+    case ReloadError::kStaticChangeRefused: return "static_change_refused";
+    case ReloadError::kCommitFailed: return "commit_failed";
+    case ReloadError::kBreakerOpen: return "breaker_open";
+    case ReloadError::kHostStopping: return "host_stopping";
+    case ReloadError::kUnknownRevision: return "unknown_revision";
+    case ReloadError::kSecretsNotRestorable: return "secrets_not_restorable";
+  }
+  return "?";
+}
+
+bool is_transient(ReloadError error) {
+  return error == ReloadError::kBreakerOpen || error == ReloadError::kHostStopping;
+}
+
 boost::json::object ReloadResult::to_json() const {
   boost::json::object o;
   o["outcome"] = outcome_name(outcome);
   o["revision"] = revision;
-  if (!ok()) o["error"] = boost::json::object{{"plugin", instance}, {"field", field}, {"reason", reason}};
+  if (!ok()) {
+    o["error"] = boost::json::object{
+        {"code", reload_error_name(error)}, {"plugin", instance}, {"field", field}, {"reason", reason}};
+  }
   o["diff"] = diff;
   if (!warnings.empty()) {
     boost::json::array w;

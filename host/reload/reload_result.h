@@ -20,6 +20,28 @@ enum class ReloadOutcome {
 
 const char* outcome_name(ReloadOutcome outcome);
 
+// Why a reload was refused or rolled back. Callers decide on this, never on the
+// reason text: the admin API's status code, config_propose's status, the CLI's
+// message.
+enum class ReloadError {
+  kNone,                  // applied or unchanged
+  kInvalidConfiguration,  // the new manifest or proposal is invalid (or changes a host setting that cannot change)
+  kManifestUnreadable,    // the manifest file could not be read
+  kRefusedByPlugin,       // a plugin's reload_prepare or create failed: nothing changed
+  kStaticChangeRefused,   // a restart would be needed and host.reload.refuse_static_changes is set
+  kCommitFailed,          // a commit failed and everything was rolled back (outcome kRolledBack)
+  kBreakerOpen,           // too many failures in a row: refused until the backoff ends
+  kHostStopping,          // the host is stopping: no more reloads
+  kUnknownRevision,       // a rollback to a revision that does not exist
+  kSecretsNotRestorable,  // a rollback to a revision whose proposed secrets were never stored
+};
+
+// "invalid_configuration", "breaker_open", ...: the code in JSON answers.
+const char* reload_error_name(ReloadError error);
+// Whether the same request may succeed later without being changed (breaker
+// open, host stopping): config sources and clients retry these.
+bool is_transient(ReloadError error);
+
 struct ReloadResult {
   ReloadOutcome outcome = ReloadOutcome::kUnchanged;
   uint64_t revision = 0;  // the revision this attempt was recorded as (0 = not recorded)
@@ -28,12 +50,13 @@ struct ReloadResult {
   std::string reason;     // why, for every outcome but kApplied/kUnchanged
   boost::json::object diff;  // instance -> {"action", "changes": [...]}, secrets redacted
   std::vector<std::string> warnings;  // e.g. a removed instance whose stop failed
-  bool invalid = false;  // refused because the new configuration itself is invalid
+  ReloadError error = ReloadError::kNone;  // why, as a code, for every outcome but kApplied/kUnchanged
 
-  // A refusal before anything was attempted, with its reason.
-  static ReloadResult refused(std::string reason) {
+  // A refusal before anything was attempted, with its code and reason.
+  static ReloadResult refused(ReloadError error, std::string reason) {
     ReloadResult r;
     r.outcome = ReloadOutcome::kRefused;
+    r.error = error;
     r.reason = std::move(reason);
     return r;
   }

@@ -15,25 +15,19 @@ const char* action_name(int action) {
   return kNames[action];
 }
 
-// The providers an instance is bound to, as the graph resolved them.
-std::map<std::string, std::string> bindings(const planning::PlannedInstance& p, const graph::DependencyGraph& g) {
-  std::map<std::string, std::string> out;
-  for (const loader::Requirement& r : p.metadata.requires_) {
-    if (auto provider = g.provider_for(p.spec->name, r.api.api)) out[r.api.api] = *provider;
-  }
-  return out;
-}
-
 }  // namespace
 
-ReloadTransaction::ReloadTransaction(const planning::AppPlan& current, const planning::AppPlan& next,
+ReloadTransaction::ReloadTransaction(const planning::ResolvedApp& current, const planning::ResolvedApp& next,
                                      lifecycle::Lifecycle& lifecycle, InstanceFactory make_instance, Policy policy)
-    : current_(current), next_(next), lifecycle_(lifecycle), make_instance_(std::move(make_instance)),
+    : current_(current),
+      next_(next),
+      lifecycle_(lifecycle),
+      make_instance_(std::move(make_instance)),
       policy_(policy) {}
 
 Clock::time_point ReloadTransaction::call_deadline() const { return Clock::now() + policy_.call_timeout; }
 
-void ReloadTransaction::classify(std::map<std::string, lifecycle::InstancePlan>& running) {
+void ReloadTransaction::classify(std::map<std::string, lifecycle::LiveInstance>& running) {
   std::set<std::string> restarting;  // in start order, so providers are decided first
   for (const std::string& name : next_.graph.start_order()) {
     Step step;
@@ -59,7 +53,8 @@ void ReloadTransaction::classify(std::map<std::string, lifecycle::InstancePlan>&
       if (step.before->plugin != step.after->plugin) {
         step.action = Action::kRestart;
         step.restart_reason = "the library changed (sha256 " + step.after->plugin->sha256.substr(0, 12) + ")";
-      } else if (bindings(*step.before, current_.graph) != bindings(*step.after, next_.graph)) {
+      } else if (planning::provider_bindings(*step.before, current_.graph) !=
+                 planning::provider_bindings(*step.after, next_.graph)) {
         step.action = Action::kRestart;
         step.restart_reason = "its service providers changed";
       } else if (step.changes.empty()) {
@@ -76,7 +71,7 @@ void ReloadTransaction::classify(std::map<std::string, lifecycle::InstancePlan>&
       // (registered handlers, subscriptions): they restart with it, stopped
       // before it and started after it.
       if (step.action == Action::kKeep || step.action == Action::kReload) {
-        for (const auto& [api, provider] : bindings(*step.after, next_.graph)) {
+        for (const auto& [api, provider] : planning::provider_bindings(*step.after, next_.graph)) {
           if (restarting.count(provider) != 0) {
             step.action = Action::kRestart;
             step.restart_reason = "its provider \"" + provider + "\" restarts";
@@ -111,27 +106,18 @@ void ReloadTransaction::classify(std::map<std::string, lifecycle::InstancePlan>&
   }
 }
 
-ReloadResult ReloadTransaction::fail(ReloadOutcome outcome, const Step& step, const Status& why) {
+ReloadResult ReloadTransaction::fail(ReloadOutcome outcome, ReloadError error, const Step& step, const Status& why) {
   result_.outcome = outcome;
+  result_.error = error;
   result_.instance = step.name;
   result_.reason = why.message();
   if (step.changes.size() == 1) result_.field = step.changes[0].path;
   return result_;
 }
 
-lifecycle::InstancePlan ReloadTransaction::fresh_instance(const planning::PlannedInstance& planned,
-                                                          const graph::DependencyGraph& graph) {
-  lifecycle::InstancePlan plan;
-  plan.instance = make_instance_(planned, graph);
-  plan.config = planned.config;
-  plan.start_timeout = planned.spec->start_timeout;
-  plan.stop_timeout = planned.spec->stop_timeout;
-  return plan;
-}
-
 ReloadResult ReloadTransaction::run() {
-  std::map<std::string, lifecycle::InstancePlan> running;
-  for (lifecycle::InstancePlan& p : lifecycle_.release_plans()) {
+  std::map<std::string, lifecycle::LiveInstance> running;
+  for (lifecycle::LiveInstance& p : lifecycle_.release_instances()) {
     std::string name = p.instance->name();
     running.emplace(std::move(name), std::move(p));
   }
@@ -142,13 +128,13 @@ ReloadResult ReloadTransaction::run() {
   for (const Step& s : steps_) anything = anything || s.action != Action::kKeep;
   if (!anything) {
     // Only host-side settings (timeouts, optional, after) may differ: adopt them.
-    std::vector<lifecycle::InstancePlan> plans;
+    std::vector<lifecycle::LiveInstance> plans;
     for (Step& s : steps_) {
       s.running.start_timeout = s.after->spec->start_timeout;
       s.running.stop_timeout = s.after->spec->stop_timeout;
       plans.push_back(std::move(s.running));
     }
-    lifecycle_.adopt_plans(std::move(plans));
+    lifecycle_.adopt_instances(std::move(plans));
     result_.outcome = ReloadOutcome::kUnchanged;
     return result_;
   }
@@ -158,6 +144,7 @@ ReloadResult ReloadTransaction::run() {
       if (s.action == Action::kRestart) {
         restore_old_set();
         result_.outcome = ReloadOutcome::kRefused;
+        result_.error = ReloadError::kStaticChangeRefused;
         result_.instance = s.name;
         for (const FieldChange& c : s.changes) {
           if (!c.dynamic) {
@@ -177,7 +164,7 @@ ReloadResult ReloadTransaction::run() {
     if (s.action == Action::kReload) {
       st = s.running.instance->reload_prepare(s.after->config, changes_to_abi_json(s.changes), call_deadline());
     } else if (s.action == Action::kRestart || s.action == Action::kAdd) {
-      s.successor = fresh_instance(*s.after, next_.graph);
+      s.successor = make_instance_(*s.after, next_.graph);
       st = s.successor.instance->create(s.successor.config, Clock::now() + s.successor.start_timeout);
       if (!st.ok()) (void)s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
     } else {
@@ -186,7 +173,7 @@ ReloadResult ReloadTransaction::run() {
     if (!st.ok()) {
       abort_prepared();
       restore_old_set();
-      return fail(ReloadOutcome::kRefused, s, st.with_prefix("prepare failed"));
+      return fail(ReloadOutcome::kRefused, ReloadError::kRefusedByPlugin, s, st.with_prefix("prepare failed"));
     }
     s.progress = Progress::kPrepared;
   }
@@ -201,7 +188,8 @@ ReloadResult ReloadTransaction::run() {
     lifecycle::PluginInstance& old = *s.running.instance;
     Status stopped = old.stop(Clock::now() + s.running.stop_timeout);
     if (!stopped.ok()) result_.warnings.push_back(stopped.message());
-    else observe("stopped", old, "restart: " + s.restart_reason);
+    else
+      observe(lifecycle::InstanceEvent::kStopped, old, "restart: " + s.restart_reason);
     if (Status d = old.destroy(Clock::now() + s.running.stop_timeout); !d.ok()) result_.warnings.push_back(d.message());
     s.progress = Progress::kOldStopped;
   }
@@ -213,11 +201,13 @@ ReloadResult ReloadTransaction::run() {
     } else if (s.action == Action::kRestart) {
       st = s.successor.instance->start(Clock::now() + s.successor.start_timeout);
       if (!st.ok()) (void)s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
-      else observe("started", *s.successor.instance, "restart: " + s.restart_reason);
+      else
+        observe(lifecycle::InstanceEvent::kStarted, *s.successor.instance, "restart: " + s.restart_reason);
     } else if (s.action == Action::kAdd) {
       st = s.successor.instance->start(Clock::now() + s.successor.start_timeout);
       if (!st.ok()) (void)s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
-      else observe("started", *s.successor.instance, "added");
+      else
+        observe(lifecycle::InstanceEvent::kStarted, *s.successor.instance, "added");
     }
     if (!st.ok()) {
       // The failing step itself: a failed commit keeps its previous config (ABI
@@ -227,7 +217,7 @@ ReloadResult ReloadTransaction::run() {
       roll_back_committed();
       abort_prepared();
       restore_old_set();
-      return fail(ReloadOutcome::kRolledBack, s, st.with_prefix("commit failed"));
+      return fail(ReloadOutcome::kRolledBack, ReloadError::kCommitFailed, s, st.with_prefix("commit failed"));
     }
     s.progress = Progress::kCommitted;
   }
@@ -239,22 +229,23 @@ ReloadResult ReloadTransaction::run() {
     if (inst.state() == lifecycle::InstanceState::kRunning) {
       Status stopped = inst.stop(Clock::now() + s.running.stop_timeout);
       if (!stopped.ok()) result_.warnings.push_back(stopped.message());
-      else observe("stopped", inst, "removed");
+      else
+        observe(lifecycle::InstanceEvent::kStopped, inst, "removed");
     }
     if (Status d = inst.destroy(Clock::now() + s.running.stop_timeout); !d.ok()) result_.warnings.push_back(d.message());
   }
 
-  std::vector<lifecycle::InstancePlan> plans;
+  std::vector<lifecycle::LiveInstance> plans;
   for (Step& s : steps_) {
     if (s.action == Action::kRemove) continue;
-    lifecycle::InstancePlan p = (s.action == Action::kRestart || s.action == Action::kAdd) ? std::move(s.successor)
-                                                                                           : std::move(s.running);
+    lifecycle::LiveInstance p =
+        (s.action == Action::kRestart || s.action == Action::kAdd) ? std::move(s.successor) : std::move(s.running);
     p.config = s.after->config;
     p.start_timeout = s.after->spec->start_timeout;
     p.stop_timeout = s.after->spec->stop_timeout;
     plans.push_back(std::move(p));
   }
-  lifecycle_.adopt_plans(std::move(plans));
+  lifecycle_.adopt_instances(std::move(plans));
   result_.outcome = ReloadOutcome::kApplied;
   return result_;
 }
@@ -289,7 +280,7 @@ void ReloadTransaction::roll_back_committed() {
                (s.action == Action::kAdd && s.progress == Progress::kCommitted)) {
       if (s.successor.instance->state() == lifecycle::InstanceState::kRunning) {
         (void)s.successor.instance->stop(Clock::now() + s.successor.stop_timeout);
-        if (s.action == Action::kAdd) observe("stopped", *s.successor.instance, "rolled back");
+        if (s.action == Action::kAdd) observe(lifecycle::InstanceEvent::kStopped, *s.successor.instance, "rolled back");
       }
       (void)s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
       if (s.action == Action::kAdd) s.progress = Progress::kNone;
@@ -299,7 +290,7 @@ void ReloadTransaction::roll_back_committed() {
   // before their consumers (start order).
   for (Step& s : steps_) {
     if (s.action != Action::kRestart || s.progress == Progress::kNone || s.progress == Progress::kPrepared) continue;
-    lifecycle::InstancePlan again = fresh_instance(*s.before, current_.graph);
+    lifecycle::LiveInstance again = make_instance_(*s.before, current_.graph);
     Status st = again.instance->create(again.config, Clock::now() + again.start_timeout);
     if (st.ok()) st = again.instance->start(Clock::now() + again.start_timeout);
     if (!st.ok()) {
@@ -307,7 +298,7 @@ void ReloadTransaction::roll_back_committed() {
       result_.warnings.push_back("instance \"" + s.name + "\" could not be restarted with its previous config: " +
                                  st.message());
     } else {
-      observe("started", *again.instance, "rolled back");
+      observe(lifecycle::InstanceEvent::kStarted, *again.instance, "rolled back");
     }
     s.running = std::move(again);
     s.progress = Progress::kNone;
@@ -316,15 +307,15 @@ void ReloadTransaction::roll_back_committed() {
 
 void ReloadTransaction::restore_old_set() {
   // Every instance that was running before, in the old start order.
-  std::map<std::string, lifecycle::InstancePlan*> by_name;
+  std::map<std::string, lifecycle::LiveInstance*> by_name;
   for (Step& s : steps_) {
     if (s.running.instance) by_name[s.name] = &s.running;
   }
-  std::vector<lifecycle::InstancePlan> plans;
+  std::vector<lifecycle::LiveInstance> plans;
   for (const std::string& name : current_.graph.start_order()) {
     if (auto it = by_name.find(name); it != by_name.end()) plans.push_back(std::move(*it->second));
   }
-  lifecycle_.adopt_plans(std::move(plans));
+  lifecycle_.adopt_instances(std::move(plans));
 }
 
 }  // namespace hyperion::reload

@@ -22,7 +22,7 @@
 #include <memory>
 
 #include "lifecycle/lifecycle.h"
-#include "planning/app_plan.h"
+#include "planning/resolved_app.h"
 #include "reload/config_diff.h"
 #include "reload/reload_result.h"
 
@@ -30,16 +30,17 @@ namespace hyperion::reload {
 
 class ReloadTransaction {
  public:
-  using InstanceFactory = std::function<std::unique_ptr<lifecycle::PluginInstance>(
-      const planning::PlannedInstance& planned, const graph::DependencyGraph& graph)>;
+  // Makes the live (not yet created) instance for a resolved one.
+  using InstanceFactory = std::function<lifecycle::LiveInstance(const planning::ResolvedInstance& resolved,
+                                                                const graph::DependencyGraph& graph)>;
 
   struct Policy {
     bool refuse_static_changes = false;           // refuse instead of restarting
     std::chrono::milliseconds call_timeout{10000};  // per reload_prepare/commit/abort call
   };
 
-  ReloadTransaction(const planning::AppPlan& current, const planning::AppPlan& next, lifecycle::Lifecycle& lifecycle,
-                    InstanceFactory make_instance, Policy policy);
+  ReloadTransaction(const planning::ResolvedApp& current, const planning::ResolvedApp& next,
+                    lifecycle::Lifecycle& lifecycle, InstanceFactory make_instance, Policy policy);
 
   // Runs the transaction. On kApplied/kUnchanged the lifecycle holds the new set
   // of instances (in the new start order); otherwise the old set, as it was.
@@ -53,25 +54,24 @@ class ReloadTransaction {
   struct Step {
     std::string name;
     Action action = Action::kKeep;
-    const planning::PlannedInstance* before = nullptr;
-    const planning::PlannedInstance* after = nullptr;
+    const planning::ResolvedInstance* before = nullptr;
+    const planning::ResolvedInstance* after = nullptr;
     std::vector<FieldChange> changes;
     std::string restart_reason;
-    lifecycle::InstancePlan running;    // the instance running now (keep/reload/restart/remove)
-    lifecycle::InstancePlan successor;  // the new instance (restart/add)
+    lifecycle::LiveInstance running;    // the instance running now (keep/reload/restart/remove)
+    lifecycle::LiveInstance successor;  // the new instance (restart/add)
     Progress progress = Progress::kNone;
   };
 
-  void classify(std::map<std::string, lifecycle::InstancePlan>& running);
-  ReloadResult fail(ReloadOutcome outcome, const Step& step, const Status& why);
+  void classify(std::map<std::string, lifecycle::LiveInstance>& running);
+  ReloadResult fail(ReloadOutcome outcome, ReloadError error, const Step& step, const Status& why);
   void abort_prepared();
   void roll_back_committed();
   void restore_old_set();
-  lifecycle::InstancePlan fresh_instance(const planning::PlannedInstance& planned, const graph::DependencyGraph& graph);
   [[nodiscard]] std::chrono::steady_clock::time_point call_deadline() const;
 
-  const planning::AppPlan& current_;
-  const planning::AppPlan& next_;
+  const planning::ResolvedApp& current_;
+  const planning::ResolvedApp& next_;
   lifecycle::Lifecycle& lifecycle_;
   InstanceFactory make_instance_;
   Policy policy_;

@@ -52,11 +52,20 @@ class Statement {
 std::string now() { return format_rfc3339_utc(std::chrono::system_clock::now()); }
 
 constexpr const char* kRevisionColumns =
-    "SELECT number, created_at, source, author, manifest, diff, outcome, error, overrides FROM revisions ";
+    "SELECT number, created_at, source, author, manifest, diff, outcome, error, overrides, secrets_withheld "
+    "FROM revisions ";
 
 Revision read_revision(const Statement& s) {
-  return {static_cast<uint64_t>(s.integer(0)), s.text(1), s.text(2), s.text(3), s.text(4),
-          s.text(5),                              s.text(6), s.text(7), s.text(8)};
+  return {static_cast<uint64_t>(s.integer(0)),
+          s.text(1),
+          s.text(2),
+          s.text(3),
+          s.text(4),
+          s.text(5),
+          s.text(6),
+          s.text(7),
+          s.text(8),
+          s.integer(9) != 0};
 }
 
 }  // namespace
@@ -85,12 +94,7 @@ StatusOr<std::unique_ptr<StateStore>> StateStore::open(const std::string& path) 
 }
 
 StateStore::~StateStore() {
-  {
-    std::lock_guard lock(queue_mu_);
-    stop_writer_ = true;
-  }
-  queue_cv_.notify_all();
-  if (writer_.joinable()) writer_.join();  // writes what is still queued first
+  writes_.reset();  // writes what is still queued first
   sqlite3_close_v2(db_);
 }
 
@@ -98,51 +102,30 @@ void StateStore::enqueue_event(const std::string& type, const std::string& json)
   Queued q;
   q.type = type;
   q.json = json;
-  std::lock_guard lock(queue_mu_);
-  if (!writer_.joinable()) writer_ = std::thread([this] { write_loop(); });
-  queue_.push_back(std::move(q));
-  queue_cv_.notify_all();
+  writes_->push(std::move(q));
 }
 
 void StateStore::enqueue_plugin_history(PluginHistoryEntry entry) {
   Queued q;
   q.is_event = false;
   q.history = std::move(entry);
-  std::lock_guard lock(queue_mu_);
-  if (!writer_.joinable()) writer_ = std::thread([this] { write_loop(); });
-  queue_.push_back(std::move(q));
-  queue_cv_.notify_all();
+  writes_->push(std::move(q));
 }
 
-void StateStore::flush() {
-  std::unique_lock lock(queue_mu_);
-  drained_cv_.wait(lock, [&] { return queue_.empty() && !writing_; });
-}
+void StateStore::flush() { writes_->flush(); }
 
-void StateStore::write_loop() {
-  std::unique_lock lock(queue_mu_);
-  for (;;) {
-    queue_cv_.wait(lock, [&] { return stop_writer_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // stopping, and nothing left to write
-    std::vector<Queued> batch;
-    batch.swap(queue_);
-    writing_ = true;
-    lock.unlock();
-    {
-      std::lock_guard db(mu_);
-      // One transaction for the whole batch: one WAL append instead of one per row.
-      (void)exec("BEGIN IMMEDIATE");
-      for (const Queued& q : batch) {
-        if (q.is_event) (void)insert_event(q.type, q.json);
-        else (void)insert_plugin_history(q.history);
-      }
-      prune_events();
-      (void)exec("COMMIT");
-    }
-    lock.lock();
-    writing_ = false;
-    drained_cv_.notify_all();
+void StateStore::write_batch(std::vector<Queued>& batch) {
+  std::lock_guard db(mu_);
+  // One transaction for the whole batch: one WAL append instead of one per row.
+  (void)exec("BEGIN IMMEDIATE");
+  for (const Queued& q : batch) {
+    if (q.is_event)
+      (void)insert_event(q.type, q.json);
+    else
+      (void)insert_plugin_history(q.history);
   }
+  prune_events();
+  (void)exec("COMMIT");
 }
 
 Status StateStore::exec(const char* sql) {
@@ -183,11 +166,11 @@ Status StateStore::migrate() {
 StatusOr<uint64_t> StateStore::add_revision(const Revision& r) {
   std::lock_guard lock(mu_);
   Statement s(db_,
-              "INSERT INTO revisions (created_at, source, author, manifest, diff, outcome, error, overrides) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+              "INSERT INTO revisions (created_at, source, author, manifest, diff, outcome, error, overrides, "
+              "secrets_withheld) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!s.ok()) return s.error("preparing a revision insert");
   s.bind(1, now()).bind(2, r.source).bind(3, r.author).bind(4, r.manifest).bind(5, r.diff).bind(6, r.outcome);
-  s.bind(7, r.error).bind(8, r.overrides);
+  s.bind(7, r.error).bind(8, r.overrides).bind(9, int64_t{r.secrets_withheld ? 1 : 0});
   if (s.step() != SQLITE_DONE) return s.error("storing a revision");
   return static_cast<uint64_t>(sqlite3_last_insert_rowid(db_));
 }

@@ -8,13 +8,12 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <condition_variable>
 #include <mutex>
-#include <thread>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "base/background_queue.h"
 #include "base/status.h"
 
 struct sqlite3;
@@ -31,6 +30,17 @@ struct Revision {
   std::string outcome;   // applied | refused | rolled_back
   std::string error;     // JSON or empty
   std::string overrides = "{}";  // JSON: proposed configs on top of the manifest (secrets redacted)
+  bool secrets_withheld = false;  // overrides had secrets redacted: they cannot be applied again
+};
+
+// The revision history, read-only: what the admin API and the CLI show.
+class RevisionReader {
+ public:
+  virtual ~RevisionReader() = default;
+  // Newest first; at most `limit`.
+  virtual StatusOr<std::vector<Revision>> revisions(size_t limit) const = 0;
+  // kNotFound when there is no such revision.
+  virtual StatusOr<Revision> revision(uint64_t number) const = 0;
 };
 
 struct StoredEvent {
@@ -49,7 +59,7 @@ struct PluginHistoryEntry {
   std::string detail;
 };
 
-class StateStore {
+class StateStore : public RevisionReader {
  public:
   // Opens (creating if needed) the database at `path` and migrates it.
   static StatusOr<std::unique_ptr<StateStore>> open(const std::string& path);
@@ -59,9 +69,8 @@ class StateStore {
 
   // Stores a revision (number and created_at are assigned) and returns its number.
   StatusOr<uint64_t> add_revision(const Revision& revision);
-  // Newest first; at most `limit`.
-  StatusOr<std::vector<Revision>> revisions(size_t limit) const;
-  StatusOr<Revision> revision(uint64_t number) const;
+  StatusOr<std::vector<Revision>> revisions(size_t limit) const override;
+  StatusOr<Revision> revision(uint64_t number) const override;
   // The newest applied revision, if any.
   StatusOr<std::optional<Revision>> latest_applied() const;
 
@@ -95,22 +104,18 @@ class StateStore {
   StateStore() = default;
   Status exec(const char* sql);
   Status migrate();
-  void write_loop();
-  Status insert_event(const std::string& type, const std::string& json);
-  Status insert_plugin_history(const PluginHistoryEntry& entry);
-
   struct Queued {
     bool is_event = true;
     std::string type, json;
     PluginHistoryEntry history;
   };
-  std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
-  std::condition_variable drained_cv_;
-  std::vector<Queued> queue_;
-  bool writing_ = false;
-  bool stop_writer_ = false;
-  std::thread writer_;
+  void write_batch(std::vector<Queued>& batch);
+  Status insert_event(const std::string& type, const std::string& json);
+  Status insert_plugin_history(const PluginHistoryEntry& entry);
+
+  // Events and history entries wait here for the writer (one transaction per batch).
+  std::unique_ptr<BackgroundQueue<Queued>> writes_ =
+      std::make_unique<BackgroundQueue<Queued>>([this](std::vector<Queued>& batch) { write_batch(batch); });
 
   mutable std::mutex mu_;
   sqlite3* db_ = nullptr;

@@ -33,7 +33,7 @@ class AdminServerTest : public ::testing::Test {
     ASSERT_TRUE(host.ok()) << host.status().to_string();
     host_ = std::move(*host);
     ASSERT_TRUE(host_->start().ok());
-    auto server = AdminServer::start(*host_, host_->plan().manifest.host.admin, host_->state_dir());
+    auto server = AdminServer::start(host_->operator_access(), host_->plan().manifest.host.admin, host_->state_dir());
     ASSERT_TRUE(server.ok()) << server.status().to_string();
     server_ = std::move(*server);
     token_ = testing::read_file(host_->state_dir() + "/admin.token");
@@ -99,16 +99,19 @@ TEST_F(AdminServerTest, ReloadOutcomesMapToStatusCodes) {
   auto invalid = client_->Post("/v1/reload", auth(), manifest("      value: nine\n"), "application/yaml");
   EXPECT_EQ(invalid->status, 422) << invalid->body;
   EXPECT_NE(body(invalid).at("error").at("reason").as_string().find("plugins[0].config.value"), std::string::npos);
+  EXPECT_EQ(body(invalid).at("error").at("code").as_string(), "invalid_configuration");
 
   auto refused =
       client_->Post("/v1/reload", auth(), manifest("      value: 2\n      fail_prepare: true\n"), "application/yaml");
   EXPECT_EQ(refused->status, 409) << refused->body;
   EXPECT_EQ(body(refused).at("error").at("plugin").as_string(), "a");
   EXPECT_EQ(body(refused).at("error").at("field").as_string(), "/fail_prepare");
+  EXPECT_EQ(body(refused).at("error").at("code").as_string(), "refused_by_plugin");
 
   auto rolled_back = client_->Post("/v1/reload", auth(), manifest("      fail_commit: true\n"), "application/yaml");
   EXPECT_EQ(rolled_back->status, 409);
   EXPECT_EQ(body(rolled_back).at("outcome").as_string(), "rolled_back");
+  EXPECT_EQ(body(rolled_back).at("error").at("code").as_string(), "commit_failed");
 
   auto too_big = client_->Post("/v1/reload", auth(), std::string(8192, '#'), "application/yaml");
   EXPECT_EQ(too_big->status, 413);
@@ -161,7 +164,8 @@ TEST_F(AdminServerTest, EventsStreamAsServerSentEvents) {
   });
   // Reload until the stream (which may connect a moment later) has seen one.
   for (int i = 0; i < 200 && future.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready; ++i) {
-    (void)host_->reload({"test", "", manifest("      value: " + std::to_string(10 + i) + "\n"), std::nullopt});
+    (void)host_->reloads().reload(
+        {"test", "", manifest("      value: " + std::to_string(10 + i) + "\n"), std::nullopt});
   }
   ASSERT_EQ(future.wait_for(std::chrono::seconds(10)), std::future_status::ready);
   std::string text = future.get();
@@ -206,7 +210,7 @@ TEST(AdminServerTls, ServesHttpsWithTheManifestsCertificate) {
   ASSERT_TRUE((*host)->start().ok());
   const manifest::AdminSettings settings = (*host)->plan().manifest.host.admin;
   EXPECT_EQ(settings.tls_cert_file, dir.path() + "/server.pem");  // relative to the manifest
-  auto server = AdminServer::start(**host, settings, (*host)->state_dir());
+  auto server = AdminServer::start((*host)->operator_access(), settings, (*host)->state_dir());
   ASSERT_TRUE(server.ok()) << server.status().to_string();
   ASSERT_TRUE((*server)->url().starts_with("https://127.0.0.1:")) << (*server)->url();
   EXPECT_EQ(testing::read_file((*host)->state_dir() + "/admin.url"), (*server)->url() + "\n");
@@ -250,7 +254,8 @@ TEST(AdminServerTls, ABadCertificateOrAHalfSettingIsAnError) {
                                                "    tls: {cert_file: server.pem, key_file: client.key}\nplugins: []\n");
   auto host = app::Host::prepare(path, {});
   ASSERT_TRUE(host.ok()) << host.status().to_string();
-  auto server = AdminServer::start(**host, (*host)->plan().manifest.host.admin, (*host)->state_dir());
+  auto server =
+      AdminServer::start((*host)->operator_access(), (*host)->plan().manifest.host.admin, (*host)->state_dir());
   ASSERT_FALSE(server.ok());
   EXPECT_NE(server.status().message().find("cannot serve TLS with host.admin.tls"), std::string::npos)
       << server.status().message();

@@ -59,10 +59,10 @@ std::shared_ptr<grpc::Channel> GrpcHost::channel() const {
 }
 
 std::string GrpcHost::reload(const std::string& manifest_text) {
-  app::ReloadRequest request;
+  reload::ReloadRequest request;
   request.source = "test";
   request.manifest_text = manifest_text;
-  auto result = host_->reload(request);
+  auto result = host_->reloads().reload(request);
   return result.summary();
 }
 

@@ -53,7 +53,7 @@ class HealthAggregatorTest : public ::testing::Test {
 
 TEST_F(HealthAggregatorTest, AllHealthyIsReady) {
   start({{"a"}, {"b"}});
-  HealthSnapshot s = host_->health();
+  HealthSnapshot s = host_->health().check();
   EXPECT_EQ(s.status, HealthStatus::kHealthy);
   EXPECT_TRUE(s.ready);
   EXPECT_TRUE(s.live);
@@ -66,7 +66,7 @@ TEST_F(HealthAggregatorTest, AllHealthyIsReady) {
 TEST_F(HealthAggregatorTest, AHungCheckTimesOutAndIsNotCalledAgainUntilItReturns) {
   start({{"a"}, {"stuck", "plain", "      fail_in: health\n      how: hang\n      hang_ms: 1500\n"}});
   auto begin = Clock::now();
-  HealthSnapshot first = host_->health();
+  HealthSnapshot first = host_->health().check();
   auto took = Clock::now() - begin;
   EXPECT_LT(took, std::chrono::milliseconds(100 + 400));  // the timeout plus a margin, not the hang
   const InstanceHealth* stuck = first.find("stuck");
@@ -76,8 +76,8 @@ TEST_F(HealthAggregatorTest, AHungCheckTimesOutAndIsNotCalledAgainUntilItReturns
   EXPECT_FALSE(first.ready);
   EXPECT_EQ(first.find("a")->status, HealthStatus::kHealthy);
   // Later rounds while it hangs report it without calling it.
-  host_->health_aggregator().expire();
-  HealthSnapshot second = host_->health();
+  host_->health().aggregator().expire();
+  HealthSnapshot second = host_->health().check();
   EXPECT_EQ(second.find("stuck")->cause, "timeout");
   EXPECT_NE(second.find("stuck")->message.find("not called again"), std::string::npos);
   EXPECT_EQ(health_calls("stuck"), 1);
@@ -86,7 +86,7 @@ TEST_F(HealthAggregatorTest, AHungCheckTimesOutAndIsNotCalledAgainUntilItReturns
 
 TEST_F(HealthAggregatorTest, ThrowingAndErroringChecksAreUnhealthyWithTheirMessage) {
   start({{"thrower", "plain", "      fail_in: health\n      how: throw\n"}, {"refuser", "plain", "      fail_in: health\n"}});
-  HealthSnapshot s = host_->health();
+  HealthSnapshot s = host_->health().check();
   EXPECT_EQ(s.find("thrower")->status, HealthStatus::kUnhealthy);
   EXPECT_EQ(s.find("thrower")->cause, "error");
   EXPECT_NE(s.find("thrower")->message.find("behave threw in health"), std::string::npos) << s.find("thrower")->message;
@@ -96,7 +96,7 @@ TEST_F(HealthAggregatorTest, ThrowingAndErroringChecksAreUnhealthyWithTheirMessa
 
 TEST_F(HealthAggregatorTest, OptionalInstancesNeverFailReadiness) {
   start({{"a"}, {"extra", "plain", "      fail_in: health\n", "    optional: true\n"}});
-  HealthSnapshot s = host_->health();
+  HealthSnapshot s = host_->health().check();
   EXPECT_EQ(s.find("extra")->status, HealthStatus::kUnhealthy);
   EXPECT_TRUE(s.ready);
   EXPECT_EQ(s.status, HealthStatus::kDegraded);
@@ -104,7 +104,7 @@ TEST_F(HealthAggregatorTest, OptionalInstancesNeverFailReadiness) {
 
 TEST_F(HealthAggregatorTest, AnUnhealthyProviderDegradesItsDependents) {
   start({{"provider", "provider", "      fail_in: health\n"}, {"consumer", "consumer"}});
-  HealthSnapshot s = host_->health();
+  HealthSnapshot s = host_->health().check();
   EXPECT_EQ(s.find("provider")->status, HealthStatus::kUnhealthy);
   const InstanceHealth* consumer = s.find("consumer");
   EXPECT_EQ(consumer->status, HealthStatus::kDegraded);
@@ -115,28 +115,29 @@ TEST_F(HealthAggregatorTest, AnUnhealthyProviderDegradesItsDependents) {
 TEST_F(HealthAggregatorTest, ConcurrentCallersShareOneRound) {
   start({{"a"}, {"b"}}, "{timeout_ms: 200, cache_ms: 60000}");
   std::vector<std::future<HealthSnapshot>> callers;
-  for (int i = 0; i < 16; ++i) callers.push_back(std::async(std::launch::async, [&] { return host_->health(); }));
+  for (int i = 0; i < 16; ++i)
+    callers.push_back(std::async(std::launch::async, [&] { return host_->health().check(); }));
   std::set<uint64_t> rounds;
   for (auto& c : callers) rounds.insert(c.get().round);
   EXPECT_EQ(rounds.size(), 1u);
-  EXPECT_EQ(host_->health_aggregator().rounds(), 1u);
+  EXPECT_EQ(host_->health().aggregator().rounds(), 1u);
   EXPECT_EQ(health_calls("a"), 1);
   EXPECT_EQ(health_calls("b"), 1);
 }
 
 TEST_F(HealthAggregatorTest, DrainingIsNotReadyAndNeitherIsAStoppedHost) {
   start({{"a"}});
-  EXPECT_TRUE(host_->health().ready);
+  EXPECT_TRUE(host_->health().check().ready);
   host_->drain();
-  host_->health_aggregator().expire();
-  HealthSnapshot s = host_->health();
+  host_->health().aggregator().expire();
+  HealthSnapshot s = host_->health().check();
   EXPECT_FALSE(s.ready);
   EXPECT_TRUE(s.draining);
   EXPECT_TRUE(s.live);
   ASSERT_TRUE(host_->stop().ok());
-  host_->health_aggregator().expire();
-  EXPECT_EQ(host_->health().phase, "stopped");
-  EXPECT_FALSE(host_->health().ready);
+  host_->health().aggregator().expire();
+  EXPECT_EQ(host_->health().check().phase, "stopped");
+  EXPECT_FALSE(host_->health().check().ready);
 }
 
 TEST_F(HealthAggregatorTest, APluginWithoutAHealthCheckIsHealthyWhileRunning) {
@@ -147,7 +148,7 @@ TEST_F(HealthAggregatorTest, APluginWithoutAHealthCheckIsHealthyWhileRunning) {
   auto host = app::Host::prepare(dir_.write("plain.yaml", m), options);
   ASSERT_TRUE(host.ok()) << host.status().to_string();
   ASSERT_TRUE((*host)->start().ok());
-  HealthSnapshot s = (*host)->health();
+  HealthSnapshot s = (*host)->health().check();
   EXPECT_EQ(s.find("plain")->status, HealthStatus::kHealthy);
   EXPECT_TRUE(s.ready);
 }

@@ -116,7 +116,7 @@ TEST_F(HealthPluginTest, VerboseShowsEachInstancesLastReload) {
   std::string text = testing::read_file(dir_.path() + "/app.yaml");
   std::string from = "  - name: good\n    library: behave_plain\n";
   text.replace(text.find(from), from.size(), from + "    config: {value: 7}\n");
-  auto result = host_->reload({"test", "tester", text, std::nullopt});
+  auto result = host_->reloads().reload({"test", "tester", text, std::nullopt});
   ASSERT_TRUE(result.ok()) << result.summary();
   auto after = boost::json::parse(client_->Get("/readyz?verbose")->body).as_object();
   const auto& last = after.at("instances").at("good").at("last_reload").as_object();

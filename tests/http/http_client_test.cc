@@ -142,7 +142,7 @@ class ClientHost {
   app::Host& host() { return *host_; }
   std::string reload(const std::string& config) {
     std::string text = manifest_.substr(0, manifest_.find("    config: ")) + "    config: " + config + "\n";
-    return host_->reload({"test", "tester", text, std::nullopt}).summary();
+    return host_->reloads().reload({"test", "tester", text, std::nullopt}).summary();
   }
   std::string health() { return *host_->instance_health("http"); }
 

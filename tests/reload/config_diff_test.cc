@@ -1,5 +1,7 @@
 #include "reload/config_diff.h"
 
+#include "config/schema_path.h"
+
 #include <gtest/gtest.h>
 
 namespace hyperion::reload {
@@ -73,9 +75,9 @@ TEST(ConfigDiff, AbiDiffHasNoValues) {
 
 TEST(ConfigDiff, SchemaAt) {
   auto schema = obj(kSchema);
-  ASSERT_NE(schema_at(schema, "/limits/rps"), nullptr);
-  EXPECT_EQ(schema_at(schema, "/nope/x"), nullptr);
-  EXPECT_NE(schema_at(schema, "/tags/3"), nullptr);
+  ASSERT_NE(config::schema_at(schema, "/limits/rps"), nullptr);
+  EXPECT_EQ(config::schema_at(schema, "/nope/x"), nullptr);
+  EXPECT_NE(config::schema_at(schema, "/tags/3"), nullptr);
 }
 
 }  // namespace

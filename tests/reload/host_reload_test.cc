@@ -14,6 +14,7 @@
 namespace hyperion::app {
 namespace {
 
+using reload::ReloadError;
 using reload::ReloadOutcome;
 using Lines = std::vector<std::string>;
 
@@ -38,7 +39,9 @@ class HostReloadTest : public ::testing::Test {
     host_ = std::move(*host);
     ASSERT_TRUE(host_->start().ok());
   }
-  reload::ReloadResult reload(const std::string& text) { return host_->reload({"test", "tester", text, std::nullopt}); }
+  reload::ReloadResult reload(const std::string& text) {
+    return host_->reloads().reload({"test", "tester", text, std::nullopt});
+  }
   boost::json::object effective(const std::string& name) {
     auto report = host_->instance_health(name);
     EXPECT_TRUE(report.ok()) << report.status().to_string();
@@ -103,6 +106,7 @@ TEST_F(HostReloadTest, StaticChangeCanBeRefused) {
   journal();
   auto r = reload(manifest({{"a", "      static_value: 2\n      value: 5\n"}}, policy));
   EXPECT_EQ(r.outcome, ReloadOutcome::kRefused);
+  EXPECT_EQ(r.error, ReloadError::kStaticChangeRefused);
   EXPECT_EQ(r.instance, "a");
   EXPECT_EQ(r.field, "/static_value");
   EXPECT_NE(r.reason.find("refuse reloads that need a restart"), std::string::npos) << r.reason;
@@ -116,6 +120,7 @@ TEST_F(HostReloadTest, PrepareFailureChangesNothing) {
   auto r = reload(manifest({{"a", "      value: 1\n"}, {"b", "      value: 1\n      fail_prepare: true\n"},
                             {"c", "      value: 1\n"}}));
   EXPECT_EQ(r.outcome, ReloadOutcome::kRefused) << r.summary();
+  EXPECT_EQ(r.error, ReloadError::kRefusedByPlugin);
   EXPECT_EQ(r.instance, "b");
   EXPECT_NE(r.reason.find("fail_prepare is set"), std::string::npos) << r.reason;
   EXPECT_EQ(journal(), (Lines{"reload_prepare a", "reload_prepare b", "reload_abort a"}));
@@ -128,6 +133,7 @@ TEST_F(HostReloadTest, CommitFailureRollsTheCommittedBack) {
   auto r = reload(manifest({{"a", "      value: 1\n"}, {"b", "      value: 1\n      fail_commit: true\n"},
                             {"c", "      value: 1\n"}}));
   EXPECT_EQ(r.outcome, ReloadOutcome::kRolledBack) << r.summary();
+  EXPECT_EQ(r.error, ReloadError::kCommitFailed);
   EXPECT_EQ(r.instance, "b");
   EXPECT_NE(r.reason.find("commit failed"), std::string::npos) << r.reason;
   EXPECT_EQ(journal(), (Lines{"reload_prepare a", "reload_prepare b", "reload_prepare c", "reload_commit a",
@@ -172,6 +178,7 @@ TEST_F(HostReloadTest, InvalidManifestIsRefusedWithItsLine) {
   start(manifest({{"a", ""}}));
   auto r = reload(manifest({{"a", "      value: not-a-number\n"}}));
   EXPECT_EQ(r.outcome, ReloadOutcome::kRefused);
+  EXPECT_EQ(r.error, ReloadError::kInvalidConfiguration);
   EXPECT_NE(r.reason.find("app.yaml:10:7: plugins[0].config.value"), std::string::npos) << r.reason;
   auto syntax = reload("app: [broken\n");
   EXPECT_EQ(syntax.outcome, ReloadOutcome::kRefused);
@@ -184,6 +191,7 @@ TEST_F(HostReloadTest, HostSettingsThatNeedARestartAreRefused) {
   moved.replace(moved.find("/state"), 6, "/elsewhere");
   auto r = reload(moved);
   EXPECT_EQ(r.outcome, ReloadOutcome::kRefused);
+  EXPECT_EQ(r.error, ReloadError::kInvalidConfiguration);
   EXPECT_NE(r.reason.find("host.state_dir cannot change"), std::string::npos) << r.reason;
 }
 
@@ -292,16 +300,17 @@ TEST_F(HostReloadTest, BreakerOpensAfterConsecutiveFailuresAndClosesOnSuccess) {
   start(manifest({{"a", ""}}, policy));
   const std::string bad = manifest({{"a", "      fail_prepare: true\n"}}, policy);
   EXPECT_EQ(reload(bad).outcome, ReloadOutcome::kRefused);
-  EXPECT_EQ(host_->breaker().to_json().at("state").as_string(), "closed");
+  EXPECT_EQ(host_->reloads().breaker().to_json().at("state").as_string(), "closed");
   EXPECT_EQ(reload(bad).outcome, ReloadOutcome::kRefused);
-  EXPECT_EQ(host_->breaker().to_json().at("state").as_string(), "open");
+  EXPECT_EQ(host_->reloads().breaker().to_json().at("state").as_string(), "open");
   // While open, even a good reload is refused, and nothing runs it.
   auto r = reload(manifest({{"a", "      value: 1\n"}}, policy));
   EXPECT_EQ(r.outcome, ReloadOutcome::kRefused);
+  EXPECT_EQ(r.error, ReloadError::kBreakerOpen);
   EXPECT_NE(r.reason.find("circuit breaker is open after 2 consecutive failed reloads"), std::string::npos) << r.reason;
   EXPECT_EQ(r.revision, 0u);
   EXPECT_EQ(effective("a").at("value").as_int64(), 0);
-  EXPECT_EQ(host_->status().at("breaker").at("state").as_string(), "open");
+  EXPECT_EQ(host_->snapshot().breaker.at("state").as_string(), "open");
   // Refusals by the breaker count like any other refusal.
   EXPECT_NE(host_->metrics_text().find("hyperion_reloads_total{instance=\"hyperion\",outcome=\"refused\"} 3"),
             std::string::npos)
@@ -347,14 +356,15 @@ TEST_F(HostReloadTest, HistorySurvivesARestartAndRollbackAppliesAnOldRevision) {
   EXPECT_EQ((*history)[1].number, third.revision);
   EXPECT_EQ((*history)[3].source, "startup");
 
-  auto back = host_->rollback(second.revision, "tester");
+  auto back = host_->reloads().rollback(second.revision, "tester");
   EXPECT_EQ(back.outcome, ReloadOutcome::kApplied) << back.summary();
   EXPECT_EQ(effective("a").at("value").as_int64(), 2);
   auto stored = host_->store().revision(back.revision);
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(stored->source, "rollback:" + std::to_string(second.revision));
   EXPECT_EQ(stored->author, "tester");
-  EXPECT_EQ(host_->rollback(9999, "tester").outcome, ReloadOutcome::kRefused);
+  EXPECT_EQ(host_->reloads().rollback(9999, "tester").outcome, ReloadOutcome::kRefused);
+  EXPECT_EQ(host_->reloads().rollback(9999, "tester").error, ReloadError::kUnknownRevision);
 }
 
 TEST_F(HostReloadTest, EventsAndPluginHistoryArePersisted) {
@@ -407,7 +417,7 @@ namespace {
 
 TEST_F(HostReloadTest, ProposalsApplyAtomicallyAndStayOnTopOfTheManifest) {
   start(manifest({{"a", "      value: 1\n"}, {"b", "      value: 1\n"}}));
-  auto r = host_->propose("src", "kv/app", R"({"b": {"value": 42}})");
+  auto r = host_->reloads().propose("src", "kv/app", R"({"b": {"value": 42}})");
   EXPECT_EQ(r.outcome, ReloadOutcome::kApplied) << r.summary();
   EXPECT_EQ(effective("b").at("value").as_int64(), 42);
   auto stored = host_->store().revision(r.revision);
@@ -423,30 +433,46 @@ TEST_F(HostReloadTest, ProposalsApplyAtomicallyAndStayOnTopOfTheManifest) {
 
 TEST_F(HostReloadTest, BadProposalsAreRefusedWithTheReason) {
   start(manifest({{"a", ""}}));
-  auto not_json = host_->propose("src", "", "[1, 2]");
+  auto not_json = host_->reloads().propose("src", "", "[1, 2]");
   EXPECT_EQ(not_json.outcome, ReloadOutcome::kRefused);
-  EXPECT_TRUE(not_json.invalid);
-  auto unknown = host_->propose("src", "", R"({"ghost": {}})");
+  EXPECT_TRUE(not_json.error == reload::ReloadError::kInvalidConfiguration);
+  auto unknown = host_->reloads().propose("src", "", R"({"ghost": {}})");
   EXPECT_EQ(unknown.outcome, ReloadOutcome::kRefused);
   EXPECT_NE(unknown.reason.find("instance \"ghost\", which is not in the manifest"), std::string::npos) << unknown.reason;
-  auto invalid = host_->propose("src", "", R"({"a": {"value": "high"}})");
+  auto invalid = host_->reloads().propose("src", "", R"({"a": {"value": "high"}})");
   EXPECT_EQ(invalid.outcome, ReloadOutcome::kRefused);
   EXPECT_NE(invalid.reason.find("config.value"), std::string::npos) << invalid.reason;
-  auto failing = host_->propose("src", "", R"({"a": {"fail_commit": true}})");
+  auto failing = host_->reloads().propose("src", "", R"({"a": {"fail_commit": true}})");
   EXPECT_EQ(failing.outcome, ReloadOutcome::kRolledBack);
   EXPECT_EQ(effective("a").at("fail_commit").as_bool(), false);
 }
 
 TEST_F(HostReloadTest, ProposedSecretsAreNotStoredAndCannotBeRolledBackTo) {
   start(manifest({{"a", ""}}));
-  auto r = host_->propose("src", "", R"({"a": {"password": "proposed-secret-99"}})");
+  auto r = host_->reloads().propose("src", "", R"({"a": {"password": "proposed-secret-99"}})");
   ASSERT_EQ(r.outcome, ReloadOutcome::kApplied) << r.summary();
   auto stored = host_->store().revision(r.revision);
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(stored->overrides.find("proposed-secret-99"), std::string::npos) << stored->overrides;
-  auto back = host_->rollback(r.revision, "tester");
+  EXPECT_TRUE(stored->secrets_withheld) << "decided by a flag, not by the stored text";
+  auto back = host_->reloads().rollback(r.revision, "tester");
   EXPECT_EQ(back.outcome, ReloadOutcome::kRefused);
+  EXPECT_EQ(back.error, ReloadError::kSecretsNotRestorable);
   EXPECT_NE(back.reason.find("carries secrets proposed by a config source"), std::string::npos) << back.reason;
+}
+
+TEST_F(HostReloadTest, OnceStoppingEveryReloadIsRefusedAsTransient) {
+  start(manifest({{"a", ""}}));
+  ASSERT_TRUE(host_->stop().ok());
+  auto r = reload(manifest({{"a", "      value: 1\n"}}));
+  EXPECT_EQ(r.outcome, ReloadOutcome::kRefused);
+  EXPECT_EQ(r.error, ReloadError::kHostStopping);
+  EXPECT_TRUE(reload::is_transient(r.error));
+  // A config source learns "try again later", not "your proposal is wrong".
+  auto proposed = host_->facilities().propose_config("a", "kv", R"({"a": {"value": 2}})");
+  EXPECT_EQ(proposed.status().code(), StatusCode::kUnavailable) << proposed.status().to_string();
+  EXPECT_EQ(reload::ReloadResult::refused(ReloadError::kBreakerOpen, "x").to_json().at("error").at("code"),
+            "breaker_open");
 }
 
 TEST_F(HostReloadTest, PluginsReceiveReloadEventsThroughTheHostApi) {

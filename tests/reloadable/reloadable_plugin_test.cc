@@ -58,9 +58,10 @@ TEST_F(ReloadablePluginTest, ServesSettingsAndDefaults) {
 }
 
 TEST_F(ReloadablePluginTest, ALiveReloadChangesWhatReadersSee) {
-  auto r = host_->reload({"test", "", manifest("      log_level: debug\n      features: {beta: false, gamma: true}\n"
-                                               "      rate_limits: {search: 40}\n"),
-                          std::nullopt});
+  auto r = host_->reloads().reload({"test", "",
+                                    manifest("      log_level: debug\n      features: {beta: false, gamma: true}\n"
+                                             "      rate_limits: {search: 40}\n"),
+                                    std::nullopt});
   ASSERT_EQ(r.outcome, reload::ReloadOutcome::kApplied) << r.summary();
   EXPECT_EQ(r.diff.at("settings").at("action").as_string(), "reload");
   EXPECT_EQ(feature("beta", 1), 0);
@@ -84,11 +85,11 @@ TEST_F(ReloadablePluginTest, ALiveReloadChangesWhatReadersSee) {
 }
 
 TEST_F(ReloadablePluginTest, InvalidSettingsAreRefusedAndTheOldOnesKeepServing) {
-  auto r = host_->reload({"test", "", manifest("      rate_limits: {search: -1}\n"), std::nullopt});
+  auto r = host_->reloads().reload({"test", "", manifest("      rate_limits: {search: -1}\n"), std::nullopt});
   EXPECT_EQ(r.outcome, reload::ReloadOutcome::kRefused);
-  EXPECT_TRUE(r.invalid);
+  EXPECT_TRUE(r.error == reload::ReloadError::kInvalidConfiguration);
   EXPECT_EQ(feature("beta", 0), 1);
-  auto unknown = host_->reload({"test", "", manifest("      colour: blue\n"), std::nullopt});
+  auto unknown = host_->reloads().reload({"test", "", manifest("      colour: blue\n"), std::nullopt});
   EXPECT_EQ(unknown.outcome, reload::ReloadOutcome::kRefused);
   EXPECT_NE(unknown.reason.find("colour"), std::string::npos) << unknown.reason;
 }

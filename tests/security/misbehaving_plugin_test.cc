@@ -122,7 +122,7 @@ class MisbehavingPluginTest : public ::testing::Test {
       return {"stop reported, others stopped", s.message()};
     }
     if (cb == "health") {
-      auto snapshot = host.health();
+      auto snapshot = host.health().check();
       const health::InstanceHealth* rogue = snapshot.find("rogue");
       const health::InstanceHealth* witness = snapshot.find("witness");
       EXPECT_TRUE(rogue != nullptr && rogue->status == health::HealthStatus::kUnhealthy);
@@ -137,11 +137,11 @@ class MisbehavingPluginTest : public ::testing::Test {
     // witness (prepared after rogue) refuses, so rogue's prepare is aborted.
     const bool abort_cell = cb == "reload_abort";
     std::string next = manifest(dir, cell, 1, abort_cell);
-    auto r = host.reload({"test", "", next, std::nullopt});
+    auto r = host.reloads().reload({"test", "", next, std::nullopt});
     EXPECT_FALSE(r.ok()) << r.summary();
     // The running config is still the old one.
-    auto view = host.config_view();
-    EXPECT_EQ(view.at("instances").at("rogue").at("value").as_int64(), 0) << boost::json::serialize(view);
+    auto view = host.snapshot().configs;
+    EXPECT_EQ(view.at("rogue").at("value").as_int64(), 0) << boost::json::serialize(view);
     std::string report = r.summary();
     for (const auto& w : r.warnings) report += "; " + w;
     return {std::string(reload::outcome_name(r.outcome)) + ", old config kept", report};

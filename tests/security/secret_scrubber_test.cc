@@ -1,17 +1,18 @@
-// SecretScrubber and reload::secret_values: which values count as secrets and
+// SecretScrubber and secrets::secret_values / redact: which values count as secrets and
 // how they are removed from text.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
-#include "hostapi/secret_scrubber.h"
-#include "reload/config_diff.h"
+#include "secrets/redaction.h"
+#include "secrets/secret_fields.h"
+#include "secrets/secret_scrubber.h"
 
 namespace hyperion {
 namespace {
 
 TEST(SecretScrubber, ReplacesEveryOccurrenceLongestFirst) {
-  hostapi::SecretScrubber s;
+  secrets::SecretScrubber s;
   EXPECT_EQ(s.scrub("nothing known yet: hunter22"), "nothing known yet: hunter22");
   s.add({"hunter22", "hunter22-and-more"});
   EXPECT_EQ(s.scrub("a hunter22 b hunter22-and-more c"), "a <redacted> b <redacted> c");
@@ -19,14 +20,14 @@ TEST(SecretScrubber, ReplacesEveryOccurrenceLongestFirst) {
 }
 
 TEST(SecretScrubber, ShortValuesAreNotSecrets) {
-  hostapi::SecretScrubber s;
+  secrets::SecretScrubber s;
   s.add({"", "a", "abc"});
   EXPECT_FALSE(s.active());
   EXPECT_EQ(s.scrub("abc a"), "abc a");
 }
 
 TEST(SecretScrubber, FindsTheJsonEscapedFormInsideJsonText) {
-  hostapi::SecretScrubber s;
+  secrets::SecretScrubber s;
   const std::string secret = "pa\"ss\\word";
   s.add({secret});
   std::string json = boost::json::serialize(boost::json::object{{"password", secret}});
@@ -42,9 +43,27 @@ TEST(SecretValues, WhatRedactWouldHide) {
                     .as_object();
   auto config = boost::json::parse(R"({"token": "tok-123", "db": {"user": "u1", "port": 5432},
       "plain": "visible", "from_file": "file-secret"})");
-  auto values = reload::secret_values(config, "", schema, {"/from_file"});
+  auto values = secrets::secret_values(config, "", schema, {"/from_file"});
   std::sort(values.begin(), values.end());
   EXPECT_EQ(values, (std::vector<std::string>{"5432", "file-secret", "tok-123", "u1"}));
+}
+
+TEST(Redact, SaysWhetherAnythingWasWithheld) {
+  auto schema = boost::json::parse(R"({"properties": {"token": {"type": "string", "x-secret": true}}})").as_object();
+  auto with_secret = secrets::redact(boost::json::parse(R"({"token": "tok-123", "plain": 1})"), "", schema, {});
+  EXPECT_TRUE(with_secret.withheld);
+  EXPECT_EQ(with_secret.value.at("token").as_string(), secrets::kRedactedMarker);
+  EXPECT_EQ(with_secret.value.at("plain").as_int64(), 1);
+
+  auto without = secrets::redact(boost::json::parse(R"({"plain": 1})"), "", schema, {});
+  EXPECT_FALSE(without.withheld);
+  // A value that merely reads like the marker is not a redaction.
+  auto lookalike = secrets::redact(boost::json::parse(R"({"plain": "<redacted>"})"), "", schema, {});
+  EXPECT_FALSE(lookalike.withheld);
+  // A ${file:} value is secret wherever it sits, objects holding it included.
+  auto from_file = secrets::redact(boost::json::parse(R"({"db": {"pw": "x1234"}})"), "", schema, {"/db/pw"});
+  EXPECT_TRUE(from_file.withheld);
+  EXPECT_EQ(from_file.value.at("db").at("pw").as_string(), secrets::kRedactedMarker);
 }
 
 }  // namespace

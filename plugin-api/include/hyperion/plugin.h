@@ -12,7 +12,10 @@
  *   grow at the end, each addition marked "added in 1.N". Every struct that may grow
  *   starts with `struct_size`; the reader copies min(their size, own size) into a
  *   zeroed struct of its own, so a missing (older) field reads as zero / NULL, and a
- *   NULL function pointer means "not supported".
+ *   NULL function pointer means "not supported". A reader accepts any struct_size
+ *   at least the size ABI 1.0 gave the struct (HYPERION_*_SIZE_1_0 below), never
+ *   "at least my own sizeof": a host built from a 1.1 header still loads every 1.0
+ *   plugin, and a 1.0 host ignores the fields past its own sizeof in a 1.1 plugin.
  *
  * CONVENTIONS
  *   1. One exported symbol. A plugin library exports exactly one function,
@@ -24,8 +27,8 @@
  *      provides, requires, capabilities, config schema) as one NUL-terminated JSON
  *      document in the ELF section ".hyperion_meta" (HYPERION_METADATA_SECTION).
  *      `hyperion inspect` and `hyperion validate` read it from the file; the
- *      descriptor's `metadata_json` must point at those same bytes. Its format is
- *      documented in docs/abi.md.
+ *      descriptor's `metadata_json` must point at those same bytes. Its format
+ *      is ABI too and is written in full under PLUGIN METADATA below.
  *   3. Strings and bytes are borrowed. They cross as (pointer, size) pairs and are
  *      valid only for the duration of the call that passes them. Strings are UTF-8
  *      and not necessarily NUL-terminated. Config, diffs, health reports and events
@@ -382,12 +385,67 @@ typedef struct hyperion_plugin_t {
   const hyperion_plugin_vtable_t* vtable;
 } hyperion_plugin_t;
 
+/* The size each growing struct had in ABI 1.0 (the end of its last 1.0 field).
+ * A reader refuses anything smaller and accepts anything at least this large:
+ * fields past its own sizeof are ignored, fields past theirs read as zero/NULL.
+ * These values never change. (A plugin vtable needs only create..destroy; its
+ * optional 1.0 slots may be cut off, which reads as "not supported".) */
+#define HYPERION_PLUGIN_SIZE_1_0 (offsetof(hyperion_plugin_t, vtable) + sizeof(void*))
+#define HYPERION_PLUGIN_VTABLE_SIZE_1_0 (offsetof(hyperion_plugin_vtable_t, get_service) + sizeof(void*))
+#define HYPERION_PLUGIN_VTABLE_REQUIRED_SIZE (offsetof(hyperion_plugin_vtable_t, destroy) + sizeof(void*))
+#define HYPERION_HOST_API_SIZE_1_0 (offsetof(hyperion_host_api_t, now_ns) + sizeof(void*))
+
 /* The entry point every plugin exports as HYPERION_ENTRY_SYMBOL. The host passes
  * its ABI major and the highest minor it speaks. Returns the plugin's static
- * descriptor, or NULL when the plugin cannot serve such a host. Must not have
- * side effects: the host may call it more than once. */
+ * descriptor, or NULL when the plugin cannot serve such a host: when the major
+ * differs from the one the plugin was built for, or the host's highest minor is
+ * below the minor the plugin needs (the descriptor's abi_minor). The C++ SDK's
+ * entry point does exactly this. Must not have side effects: the host may call
+ * it more than once. */
 typedef const hyperion_plugin_t* (*hyperion_plugin_entry_fn)(uint32_t host_abi_major,
                                                              uint32_t host_abi_minor_max);
+
+/* ------------------------------------------------------------------------ */
+/* PLUGIN METADATA: the JSON document in HYPERION_METADATA_SECTION           */
+/* ------------------------------------------------------------------------ */
+
+/* One NUL-terminated UTF-8 JSON object, identical in the ELF section and in the
+ * descriptor's metadata_json. The host reads it from the file before running
+ * any plugin code (`hyperion inspect`, `validate`, `graph`), so everything it
+ * needs to plan an app is here. Keys (any other key is refused, so a typo never
+ * passes silently; a key added in 1.N says so below):
+ *
+ *   "name"          string, required. [a-z0-9][a-z0-9_.-]* — the plugin's name
+ *                   (not the instance's: the manifest names instances).
+ *   "version"       string, required. Semantic version "MAJOR.MINOR.PATCH" with
+ *                   optional "-prerelease" and "+build".
+ *   "description"   string, optional. One line for `hyperion inspect`.
+ *   "status"        string, optional: "stable", "beta" or "alpha" (default
+ *                   "stable"). How far the plugin's own promises go; shown by
+ *                   `inspect` and the admin API.
+ *   "provides"      array, optional, of {"api": string, "version": "MAJOR.MINOR"}:
+ *                   the service APIs this plugin serves through get_service.
+ *   "requires"      array, optional, of {"api": string, "version": "MAJOR.MINOR",
+ *                   "optional": bool (default false)}. A provider satisfies a
+ *                   requirement when the api names and majors are equal and its
+ *                   minor is at least the required minor. A non-optional
+ *                   requirement nobody provides is an error before anything starts.
+ *   "capabilities"  array, optional, of "health" | "reload" | "state". Each must
+ *                   match the vtable: "health" <=> health; "reload" <=>
+ *                   reload_prepare + reload_commit + reload_abort; "state" <=>
+ *                   state_export + state_import. A mismatch is a load error.
+ *   "config_schema" object, optional (default: any object). A JSON Schema (draft
+ *                   7; only local "#/..." $refs; patterns without nested unbounded
+ *                   repetition; multipleOf > 0). The host validates each
+ *                   instance's config against it and fills in "default"s before
+ *                   create. Annotations the host reads on any property:
+ *                     "x-dynamic": true  the field (or everything under an
+ *                                        object) changes by reload_prepare/commit;
+ *                                        any other change restarts the instance.
+ *                     "x-secret": true   the value is a secret: redacted in every
+ *                                        diff, view and revision, and scrubbed
+ *                                        from what the plugin logs or reports.
+ */
 
 /* Declares the metadata array in the metadata section. Use once per library:
  *   HYPERION_METADATA(my_metadata) = "{\"name\": \"hello\", ...}";

@@ -498,6 +498,13 @@ constexpr hyperion_plugin_vtable_t make_vtable() {
   return v;
 }
 
+// Whether a plugin built with this descriptor can serve a host speaking ABI
+// `host_major`.0 .. `host_major`.`host_minor_max` (the entry point's rule in
+// hyperion/plugin.h): same major, and the host offers the minor the plugin needs.
+constexpr bool can_serve(const hyperion_plugin_t& descriptor, uint32_t host_major, uint32_t host_minor_max) noexcept {
+  return host_major == descriptor.abi_major && host_minor_max >= descriptor.abi_minor;
+}
+
 }  // namespace sdk
 }  // namespace hyperion
 
@@ -507,16 +514,18 @@ constexpr hyperion_plugin_vtable_t make_vtable() {
 
 // Generates the entry point for `PluginClass`. Use once per library, at global
 // namespace scope.
-#define HYPERION_PLUGIN(PluginClass)                                                          \
-  namespace {                                                                                 \
-  constexpr hyperion_plugin_vtable_t hyperion_sdk_vtable =                                    \
-      ::hyperion::sdk::make_vtable<PluginClass>();                                            \
-  const hyperion_plugin_t hyperion_sdk_descriptor = {                                         \
-      HYPERION_PLUGIN_MAGIC, sizeof(hyperion_plugin_t), HYPERION_ABI_MAJOR, HYPERION_ABI_MINOR, \
-      hyperion_plugin_metadata, &hyperion_sdk_vtable};                                        \
-  }                                                                                           \
-  extern "C" HYPERION_EXPORT const hyperion_plugin_t* hyperion_plugin_entry(uint32_t, uint32_t) { \
-    return &hyperion_sdk_descriptor;                                                          \
+#define HYPERION_PLUGIN(PluginClass)                                                                       \
+  namespace {                                                                                              \
+  constexpr hyperion_plugin_vtable_t hyperion_sdk_vtable = ::hyperion::sdk::make_vtable<PluginClass>();    \
+  const hyperion_plugin_t hyperion_sdk_descriptor = {HYPERION_PLUGIN_MAGIC,    sizeof(hyperion_plugin_t),  \
+                                                     HYPERION_ABI_MAJOR,       HYPERION_ABI_MINOR,         \
+                                                     hyperion_plugin_metadata, &hyperion_sdk_vtable};      \
+  }                                                                                                        \
+  extern "C" HYPERION_EXPORT const hyperion_plugin_t* hyperion_plugin_entry(uint32_t host_abi_major,       \
+                                                                            uint32_t host_abi_minor_max) { \
+    return ::hyperion::sdk::can_serve(hyperion_sdk_descriptor, host_abi_major, host_abi_minor_max)         \
+               ? &hyperion_sdk_descriptor                                                                  \
+               : nullptr;                                                                                  \
   }
 
 #endif  // HYPERION_PLUGIN_HPP_

@@ -1,4 +1,4 @@
-// AppPlan: everything `hyperion validate` checks and `hyperion run` needs before
+// ResolvedApp: everything `hyperion validate` checks and `hyperion run` needs before
 // any plugin starts — the parsed manifest, each instance's plugin (metadata and,
 // when loading, the negotiated library), each config validated against its
 // plugin's schema with defaults filled in, and the start order. Building a plan
@@ -7,6 +7,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,25 +20,31 @@
 
 namespace hyperion::planning {
 
-struct PlannedInstance {
-  const manifest::InstanceSpec* spec = nullptr;     // points into AppPlan::manifest
-  std::shared_ptr<loader::LoadedPlugin> plugin;     // null when planned without loading
+struct ResolvedInstance {
+  const manifest::InstanceSpec* spec = nullptr;  // points into ResolvedApp::manifest
+  std::shared_ptr<loader::LoadedPlugin> plugin;  // null when planned without loading
   loader::PluginMetadata metadata;
   boost::json::object config;  // validated, defaults filled in
 };
 
-struct AppPlan {
+struct ResolvedApp {
   manifest::Manifest manifest;
-  std::vector<PlannedInstance> instances;  // manifest order
+  std::vector<ResolvedInstance> instances;  // manifest order
   graph::DependencyGraph graph;
 
-  [[nodiscard]] const PlannedInstance* find(const std::string& name) const {
-    for (const PlannedInstance& i : instances) {
+  [[nodiscard]] const ResolvedInstance* find(const std::string& name) const {
+    for (const ResolvedInstance& i : instances) {
       if (i.spec->name == name) return &i;
     }
     return nullptr;
   }
 };
+
+// Which instance provides each API `instance` requires, as the graph resolved
+// them (API name -> provider instance); optional requirements nobody provides
+// are absent. `required_only` leaves optional requirements out altogether.
+std::map<std::string, std::string> provider_bindings(const ResolvedInstance& instance,
+                                                     const graph::DependencyGraph& graph, bool required_only = false);
 
 // The service APIs the host itself provides (hyperion/services/*.h).
 const std::vector<loader::ApiVersion>& host_provided_apis();
@@ -49,6 +56,6 @@ enum class LoadMode {
 
 // kInvalidArgument listing every problem, one per line, each prefixed with the
 // manifest position of the instance or field concerned.
-StatusOr<std::unique_ptr<AppPlan>> plan_app(manifest::Manifest manifest, loader::Loader& loader, LoadMode mode);
+StatusOr<std::unique_ptr<ResolvedApp>> resolve_app(manifest::Manifest manifest, loader::Loader& loader, LoadMode mode);
 
 }  // namespace hyperion::planning

@@ -1,4 +1,4 @@
-#include "hostapi/secret_scrubber.h"
+#include "secrets/secret_scrubber.h"
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <mutex>
 
-namespace hyperion::hostapi {
+namespace hyperion::secrets {
 
 void SecretScrubber::add(const std::vector<std::string>& values) {
   std::vector<std::string> candidates;
@@ -32,8 +32,8 @@ bool SecretScrubber::scrub_in_place(std::string& text) const {
   std::shared_lock lock(mu_);
   bool replaced = false;
   for (const std::string& secret : secrets_) {
-    for (size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at + kReplacement.size())) {
-      text.replace(at, secret.size(), kReplacement);
+    for (size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at + kRedactedMarker.size())) {
+      text.replace(at, secret.size(), kRedactedMarker);
       replaced = true;
     }
   }
@@ -46,4 +46,4 @@ std::string SecretScrubber::scrub(std::string_view text) const {
   return out;
 }
 
-}  // namespace hyperion::hostapi
+}  // namespace hyperion::secrets

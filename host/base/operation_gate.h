@@ -8,7 +8,7 @@
 #include <condition_variable>
 #include <mutex>
 
-namespace hyperion::app {
+namespace hyperion {
 
 class OperationGate {
  public:
@@ -53,8 +53,7 @@ class OperationGate {
 // Enters a gate for a scope.
 class GateGuard {
  public:
-  GateGuard(OperationGate& gate, bool even_if_stopping = false)
-      : gate_(gate), entered_(gate.enter(even_if_stopping)) {}
+  GateGuard(OperationGate& gate, bool even_if_stopping = false) : gate_(gate), entered_(gate.enter(even_if_stopping)) {}
   ~GateGuard() {
     if (entered_) gate_.leave();
   }
@@ -67,4 +66,4 @@ class GateGuard {
   bool entered_;
 };
 
-}  // namespace hyperion::app
+}  // namespace hyperion

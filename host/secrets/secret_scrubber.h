@@ -1,7 +1,7 @@
 // SecretScrubber: the secret values the host has handed to plugins (fields
 // marked "x-secret" in a plugin's schema, and values read with ${file:...}),
 // and the one place that removes them from text plugins give back to the host.
-// Configs are redacted where the host renders them (reload/config_diff.h); this
+// Configs are redacted where the host renders them (secrets/secret_fields.h); this
 // covers what a plugin writes itself: its log lines, error messages, health
 // reports, events and metric labels. A plugin that prints to stdout or sends a
 // secret over its own sockets is out of the host's reach (docs/security.md).
@@ -19,18 +19,19 @@
 #include <string_view>
 #include <vector>
 
-namespace hyperion::hostapi {
+#include "secrets/redaction.h"
+
+namespace hyperion::secrets {
 
 class SecretScrubber {
  public:
   static constexpr size_t kMinLength = 4;
-  static constexpr std::string_view kReplacement = "<redacted>";
 
   // Adds values (duplicates and short ones are ignored). Each is also kept in
   // its JSON-escaped form, so a secret inside JSON text is found as well.
   void add(const std::vector<std::string>& values);
 
-  // `text` with every known secret replaced by "<redacted>".
+  // `text` with every known secret replaced by kRedactedMarker.
   [[nodiscard]] std::string scrub(std::string_view text) const;
   // Scrubs `text` in place; false when there was nothing to replace.
   bool scrub_in_place(std::string& text) const;
@@ -44,4 +45,4 @@ class SecretScrubber {
   std::atomic<bool> any_{false};      // the common case (no secrets) takes no lock
 };
 
-}  // namespace hyperion::hostapi
+}  // namespace hyperion::secrets

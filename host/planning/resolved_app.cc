@@ -1,4 +1,4 @@
-#include "planning/app_plan.h"
+#include "planning/resolved_app.h"
 
 #include "config/config_validator.h"
 #include "manifest/diagnostic.h"
@@ -10,8 +10,8 @@ const std::vector<loader::ApiVersion>& host_provided_apis() {
   return kApis;
 }
 
-StatusOr<std::unique_ptr<AppPlan>> plan_app(manifest::Manifest manifest, loader::Loader& loader, LoadMode mode) {
-  auto plan = std::make_unique<AppPlan>();
+StatusOr<std::unique_ptr<ResolvedApp>> resolve_app(manifest::Manifest manifest, loader::Loader& loader, LoadMode mode) {
+  auto plan = std::make_unique<ResolvedApp>();
   plan->manifest = std::move(manifest);
   const manifest::Manifest& m = plan->manifest;
   manifest::Diagnostics diags;
@@ -20,7 +20,7 @@ StatusOr<std::unique_ptr<AppPlan>> plan_app(manifest::Manifest manifest, loader:
   };
 
   for (const manifest::InstanceSpec& spec : m.plugins) {
-    PlannedInstance planned;
+    ResolvedInstance planned;
     planned.spec = &spec;
     if (mode == LoadMode::kLoad) {
       auto loaded = loader.load(spec.library, m.dir, spec.sha256, spec.allow_world_writable);
@@ -45,22 +45,31 @@ StatusOr<std::unique_ptr<AppPlan>> plan_app(manifest::Manifest manifest, loader:
     }
     planned.config = spec.config;
     for (const config::ConfigError& e : validator->apply_defaults_and_validate(planned.config)) {
-      report(spec.pointer + "/config" + e.pointer,
-             "instance \"" + spec.name + "\" (plugin " + planned.metadata.name + " " + planned.metadata.version +
-                 "): " + e.message);
+      report(spec.pointer + "/config" + e.pointer, "instance \"" + spec.name + "\" (plugin " + planned.metadata.name +
+                                                       " " + planned.metadata.version + "): " + e.message);
     }
     plan->instances.push_back(std::move(planned));
   }
   if (!diags.empty()) return manifest::to_status(diags);
 
   std::vector<graph::GraphNode> nodes;
-  for (const PlannedInstance& p : plan->instances) {
+  for (const ResolvedInstance& p : plan->instances) {
     nodes.push_back({p.spec->name, p.metadata.provides, p.metadata.requires_, p.spec->after});
   }
   auto graph = graph::DependencyGraph::build(nodes, host_provided_apis());
   if (!graph.ok()) return graph.status().with_prefix(m.path);
   plan->graph = std::move(*graph);
   return plan;
+}
+
+std::map<std::string, std::string> provider_bindings(const ResolvedInstance& instance,
+                                                     const graph::DependencyGraph& graph, bool required_only) {
+  std::map<std::string, std::string> out;
+  for (const loader::Requirement& r : instance.metadata.requires_) {
+    if (required_only && r.optional) continue;
+    if (auto provider = graph.provider_for(instance.spec->name, r.api.api)) out[r.api.api] = *provider;
+  }
+  return out;
 }
 
 }  // namespace hyperion::planning

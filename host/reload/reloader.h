@@ -1,0 +1,120 @@
+// Reloader: the reload room's front door. It owns everything a reload decides
+// with — the running plan, the configs proposed by config sources, the circuit
+// breaker, the coalescer of file triggers — and everything it leaves behind —
+// the revision, the events, the metrics, the per-instance "last reload". Every
+// trigger (SIGHUP, file watch, admin API, CLI, a config source, a rollback)
+// comes through here and learns its outcome synchronously (docs/reload.md).
+//
+//   reloader.reload({"admin", "alice", manifest_text, std::nullopt});
+//   reloader.reload_from_file("sighup");       // coalesced
+//   reloader.propose("remote", "consul:kv/app", R"({"db": {...}})");
+//   reloader.rollback(7, "alice");
+//
+// Thread-safety: every member may be called from any thread; operations that
+// change or read the running plan go through the host's OperationGate.
+// running() may be read only by a caller inside the gate.
+#pragma once
+
+#include <atomic>
+#include <boost/json/object.hpp>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "base/operation_gate.h"
+#include "events/event_bus.h"
+#include "lifecycle/instance_factory.h"
+#include "lifecycle/lifecycle.h"
+#include "loader/loader.h"
+#include "metrics/metrics_registry.h"
+#include "planning/resolved_app.h"
+#include "reload/reload_breaker.h"
+#include "reload/reload_coalescer.h"
+#include "reload/reload_result.h"
+#include "secrets/secret_scrubber.h"
+#include "state/state_store.h"
+
+namespace hyperion::reload {
+
+// A request for a new desired configuration.
+struct ReloadRequest {
+  std::string source;  // "sighup", "file-watch", "admin", "cli", "plugin:<instance>", "rollback:N"
+  std::string author;  // who asked, when known
+  // The whole new manifest; nullopt re-reads the manifest file.
+  std::optional<std::string> manifest_text;
+  // Configs proposed by config sources, applied on top of the manifest (instance
+  // -> complete config); nullopt keeps the ones in force.
+  std::optional<boost::json::object> overrides;
+  // A config source's proposal: merged into the overrides in force, on top of
+  // the running manifest (manifest_text is ignored). Empty: no proposal.
+  boost::json::object proposal = {};
+};
+
+class Reloader {
+ public:
+  // The rooms a reload works with; the host owns them and outlives the Reloader.
+  struct Rooms {
+    OperationGate& gate;
+    lifecycle::Lifecycle& lifecycle;
+    const lifecycle::InstanceFactory& instances;
+    loader::Loader& loader;
+    state::StateStore& store;
+    events::EventBus& events;
+    metrics::MetricsRegistry& metrics;
+    secrets::SecretScrubber& secrets;
+    // Applies host settings a reload may change (logging); a failure is a warning.
+    std::function<Status(const manifest::HostSettings&)> apply_host_settings;
+  };
+
+  // `running` is the plan the lifecycle was built from.
+  Reloader(Rooms rooms, std::unique_ptr<planning::ResolvedApp> running, std::string manifest_path);
+
+  // Applies a new desired configuration atomically and returns the outcome only
+  // when it is decided. Every attempt that is not refused by the breaker or
+  // unchanged is stored as a revision.
+  ReloadResult reload(const ReloadRequest& request);
+  // Re-reads the manifest file and applies it; a burst of such calls is coalesced.
+  ReloadResult reload_from_file(const std::string& source, const std::string& author = "");
+  // A config source's proposal (the host API's config_propose): `desired_json`
+  // maps instance names to complete new configs; they stay in force on top of
+  // the manifest until proposed again.
+  ReloadResult propose(const std::string& instance, const std::string& source, const std::string& desired_json);
+  // Applies revision `number`'s manifest and proposals as a new revision ("rollback:N").
+  ReloadResult rollback(uint64_t number, const std::string& author);
+
+  // Records what runs after the first start as revision 1 of this run ("startup").
+  Status record_startup();
+
+  // The running plan. Only inside the gate: a reload replaces it.
+  [[nodiscard]] const planning::ResolvedApp& running() const { return *running_; }
+  // The newest applied revision (0 before the first).
+  [[nodiscard]] uint64_t current_revision() const { return current_revision_.load(); }
+  [[nodiscard]] const ReloadBreaker& breaker() const { return breaker_; }
+  // instance -> {"revision", "outcome", "action"} of the last reload that touched it.
+  [[nodiscard]] boost::json::object last_per_instance() const;
+
+ private:
+  StatusOr<std::unique_ptr<planning::ResolvedApp>> resolve(const std::string& text,
+                                                           const boost::json::object& overrides);
+  ReloadResult apply(const std::string& text, const boost::json::object& overrides);
+  void record(const ReloadRequest& request, const std::string& text, const boost::json::object& overrides,
+              ReloadResult& result);
+  void remember_secrets(const planning::ResolvedApp& app);
+  void announce_breaker(ReloadBreaker::Transition transition);
+  void count(const ReloadResult& result);
+  void remember_per_instance(const ReloadResult& result);
+
+  Rooms rooms_;
+  std::unique_ptr<planning::ResolvedApp> running_;
+  const std::string manifest_path_;
+  boost::json::object overrides_;  // in force: proposed configs on top of the manifest
+  ReloadBreaker breaker_;
+  ReloadCoalescer coalescer_;
+  std::atomic<uint64_t> current_revision_{0};
+  mutable std::mutex last_mu_;
+  boost::json::object last_per_instance_;
+};
+
+}  // namespace hyperion::reload
