@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <random>
 
-namespace hyperion_plugins {
+namespace hyperion::plugins {
 namespace {
 
 bool lower_hex(std::string_view s) {
@@ -64,4 +64,4 @@ TraceContext continue_or_start(std::string_view incoming) {
   return t;
 }
 
-}  // namespace hyperion_plugins
+}  // namespace hyperion::plugins

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace hyperion_plugins {
+namespace hyperion::plugins {
 
 struct TraceContext {
   std::string trace_id;        // 32 lower-case hex digits
@@ -23,4 +23,4 @@ bool parse_traceparent(std::string_view value, TraceContext& out);
 // Continues `incoming` when it is valid, else starts a new sampled trace.
 TraceContext continue_or_start(std::string_view incoming);
 
-}  // namespace hyperion_plugins
+}  // namespace hyperion::plugins

@@ -6,7 +6,7 @@
 
 #include <set>
 
-namespace grpc_plugin {
+namespace hyperion::plugins::grpc_server {
 
 namespace pb = google::protobuf;
 
@@ -139,4 +139,4 @@ std::optional<std::vector<int>> DescriptorIndex::extension_numbers(const std::st
   return numbers;
 }
 
-}  // namespace grpc_plugin
+}  // namespace hyperion::plugins::grpc_server

@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-namespace grpc_plugin {
+namespace hyperion::plugins::grpc_server {
 
 class DescriptorIndex {
  public:
@@ -50,4 +50,4 @@ class DescriptorIndex {
   std::shared_ptr<const Snapshot> snapshot_;
 };
 
-}  // namespace grpc_plugin
+}  // namespace hyperion::plugins::grpc_server

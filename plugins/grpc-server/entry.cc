@@ -1,4 +1,4 @@
 // The grpc-server plugin's entry point (hyperion/plugin.hpp generates it).
-#include "grpc_server_plugin.h"
+#include "grpc_server.h"
 
-HYPERION_PLUGIN(grpc_plugin::GrpcServerPlugin)
+HYPERION_PLUGIN(hyperion::plugins::grpc_server::GrpcServerPlugin)

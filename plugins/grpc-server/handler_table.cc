@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace grpc_plugin {
+namespace hyperion::plugins::grpc_server {
 
 bool Registration::begin(Cancellable* call) {
   std::lock_guard lock(mu_);
@@ -104,4 +104,4 @@ size_t HandlerTable::method_count() const {
   return n;
 }
 
-}  // namespace grpc_plugin
+}  // namespace hyperion::plugins::grpc_server

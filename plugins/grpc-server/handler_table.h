@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-namespace grpc_plugin {
+namespace hyperion::plugins::grpc_server {
 
 // Something the table can cancel when a registration's drain deadline passes.
 class Cancellable {
@@ -89,4 +89,4 @@ class HandlerTable {
 // "/pkg.Service/Method" -> "pkg.Service" (empty when malformed).
 std::string service_of(const std::string& method);
 
-}  // namespace grpc_plugin
+}  // namespace hyperion::plugins::grpc_server

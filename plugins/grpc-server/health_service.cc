@@ -4,11 +4,11 @@
 
 #include "grpc/health/v1/health.pb.h"
 
-namespace grpc_plugin {
+namespace hyperion::plugins::grpc_server {
 namespace {
 
-using grpc::health::v1::HealthCheckRequest;
-using grpc::health::v1::HealthCheckResponse;
+using ::grpc::health::v1::HealthCheckRequest;
+using ::grpc::health::v1::HealthCheckResponse;
 namespace hg = hyperion::grpc;
 
 constexpr int kServing = HealthCheckResponse::SERVING;
@@ -157,4 +157,4 @@ size_t HealthService::watchers() const {
   return watchers_.size();
 }
 
-}  // namespace grpc_plugin
+}  // namespace hyperion::plugins::grpc_server

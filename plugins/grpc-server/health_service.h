@@ -25,7 +25,7 @@
 
 #include "handler_table.h"
 
-namespace grpc_plugin {
+namespace hyperion::plugins::grpc_server {
 
 class HealthService {
  public:
@@ -68,4 +68,4 @@ class HealthService {
   bool stopped_ = false;
 };
 
-}  // namespace grpc_plugin
+}  // namespace hyperion::plugins::grpc_server

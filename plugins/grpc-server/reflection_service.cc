@@ -2,11 +2,11 @@
 
 #include "grpc/reflection/v1alpha/reflection.pb.h"
 
-namespace grpc_plugin {
+namespace hyperion::plugins::grpc_server {
 namespace {
 
 namespace hg = hyperion::grpc;
-namespace rf = grpc::reflection::v1alpha;
+namespace rf = ::grpc::reflection::v1alpha;
 
 class InfoStream : public hg::StreamHandler {
  public:
@@ -102,4 +102,4 @@ std::string ReflectionService::answer(std::string_view request_bytes) const {
   return response.SerializeAsString();
 }
 
-}  // namespace grpc_plugin
+}  // namespace hyperion::plugins::grpc_server

@@ -13,7 +13,7 @@
 #include "descriptor_index.h"
 #include "handler_table.h"
 
-namespace grpc_plugin {
+namespace hyperion::plugins::grpc_server {
 
 class ReflectionService {
  public:
@@ -36,4 +36,4 @@ class ReflectionService {
   hyperion::grpc::detail::Handlers info_;
 };
 
-}  // namespace grpc_plugin
+}  // namespace hyperion::plugins::grpc_server

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <exception>
 
-namespace grpc_plugin {
+namespace hyperion::plugins::grpc_server {
 namespace {
 
 uint64_t steady_ns(std::chrono::steady_clock::time_point t) {
@@ -16,9 +16,9 @@ hyperion_status_t fail(hyperion_error_t* err, hyperion_status_t code, const std:
   return hyperion_error_set(err, code, message.c_str());
 }
 
-grpc::ByteBuffer to_buffer(hyperion_bytes_t message) {
-  grpc::Slice slice(message.data, message.size);  // copies
-  return grpc::ByteBuffer(&slice, 1);
+::grpc::ByteBuffer to_buffer(hyperion_bytes_t message) {
+  ::grpc::Slice slice(message.data, message.size);  // copies
+  return ::grpc::ByteBuffer(&slice, 1);
 }
 
 bool valid_metadata_key(std::string_view key) {
@@ -63,7 +63,7 @@ const hyperion_grpc_call_ops_t ServerCall::kOps = {
     },
 };
 
-ServerCall::ServerCall(grpc::GenericCallbackServerContext* ctx, HandlerTable::Lookup lookup, CallObserver& observer)
+ServerCall::ServerCall(::grpc::GenericCallbackServerContext* ctx, HandlerTable::Lookup lookup, CallObserver& observer)
     : ctx_(ctx),
       observer_(observer),
       registration_(std::move(lookup.registration)),
@@ -85,9 +85,9 @@ ServerCall::ServerCall(grpc::GenericCallbackServerContext* ctx, HandlerTable::Lo
   }
 
   if (registration_ == nullptr || !registration_->begin(this)) {
-    grpc::Status status = known_method_
-                              ? grpc::Status(grpc::StatusCode::UNAVAILABLE, "no handler is registered for " + method_ + " right now")
-                              : grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "unknown method " + method_);
+    ::grpc::Status status = known_method_
+                              ? ::grpc::Status(::grpc::StatusCode::UNAVAILABLE, "no handler is registered for " + method_ + " right now")
+                              : ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "unknown method " + method_);
     {
       std::lock_guard lock(mu_);
       handler_finished_ = done_delivered_ = released_ = wire_finished_ = true;
@@ -185,7 +185,7 @@ void ServerCall::OnReadDone(bool ok) {
     std::lock_guard lock(mu_);
     ++messages_in_;
   }
-  std::vector<grpc::Slice> slices;
+  std::vector<::grpc::Slice> slices;
   hyperion_bytes_t bytes{nullptr, 0};
   if (read_buffer_.Dump(&slices).ok()) {
     if (slices.size() == 1) {
@@ -232,7 +232,7 @@ void ServerCall::OnCancel() {
     std::lock_guard lock(mu_);
     if (!finish_wanted_) {
       finish_wanted_ = true;
-      final_status_ = grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
+      final_status_ = ::grpc::Status(::grpc::StatusCode::CANCELLED, "cancelled");
     }
     op = next_operation_locked();
   }
@@ -242,7 +242,7 @@ void ServerCall::OnCancel() {
 void ServerCall::OnDone() {
   acquire_published_state();
   auto now = std::chrono::steady_clock::now();
-  grpc::Status status;
+  ::grpc::Status status;
   uint64_t in = 0, out = 0;
   {
     std::lock_guard lock(mu_);
@@ -250,10 +250,10 @@ void ServerCall::OnDone() {
     in = messages_in_;
     out = messages_out_;
   }
-  grpc::StatusCode code = status.error_code();
-  if (cancelled_.load() && status.ok()) code = grpc::StatusCode::CANCELLED;
+  ::grpc::StatusCode code = status.error_code();
+  if (cancelled_.load() && status.ok()) code = ::grpc::StatusCode::CANCELLED;
   if (cancelled_.load() && deadline_ns_ != UINT64_MAX && steady_ns(now) >= deadline_ns_) {
-    code = grpc::StatusCode::DEADLINE_EXCEEDED;
+    code = ::grpc::StatusCode::DEADLINE_EXCEEDED;
   }
   bool handler_active;
   {
@@ -289,7 +289,7 @@ const ServerCall::Details& ServerCall::details() {
   for (const auto& [key, value] : details_.metadata) {
     if (key == "traceparent") incoming_trace = value;
   }
-  details_.trace = hyperion_plugins::continue_or_start(incoming_trace);
+  details_.trace = hyperion::plugins::continue_or_start(incoming_trace);
   details_.traceparent = details_.trace.header();
   details_ready_ = true;
   return details_;
@@ -327,7 +327,7 @@ void ServerCall::perform(Operation op) {
       Finish(std::move(op.status));
       return;
     case Operation::kWriteAndFinish:
-      StartWriteAndFinish(op.buffer, grpc::WriteOptions(), std::move(op.status));
+      StartWriteAndFinish(op.buffer, ::grpc::WriteOptions(), std::move(op.status));
       return;
   }
 }
@@ -368,12 +368,12 @@ void ServerCall::finish(hyperion_grpc_code_t code, hyperion_str_t message) {
       finish_wanted_ = true;
       bool single = kind_ == HYPERION_GRPC_UNARY || kind_ == HYPERION_GRPC_CLIENT_STREAMING;
       if (code == HYPERION_GRPC_OK && single && !single_response_) {
-        final_status_ = grpc::Status(grpc::StatusCode::INTERNAL, "handler of " + method_ + " finished OK without a response");
+        final_status_ = ::grpc::Status(::grpc::StatusCode::INTERNAL, "handler of " + method_ + " finished OK without a response");
       } else {
         auto grpc_code = (code >= HYPERION_GRPC_OK && code <= HYPERION_GRPC_UNAUTHENTICATED)
-                             ? static_cast<grpc::StatusCode>(code)
-                             : grpc::StatusCode::UNKNOWN;
-        final_status_ = grpc::Status(grpc_code, message.size == 0 ? std::string() : std::string(message.data, message.size));
+                             ? static_cast<::grpc::StatusCode>(code)
+                             : ::grpc::StatusCode::UNKNOWN;
+        final_status_ = ::grpc::Status(grpc_code, message.size == 0 ? std::string() : std::string(message.data, message.size));
       }
     }
     op = next_operation_locked();
@@ -411,4 +411,4 @@ hyperion_status_t ServerCall::add_metadata(int32_t which, hyperion_str_t key, hy
   return fail(err, HYPERION_ERR_INVALID_ARGUMENT, "metadata kind must be initial (0) or trailing (1)");
 }
 
-}  // namespace grpc_plugin
+}  // namespace hyperion::plugins::grpc_server

@@ -28,13 +28,13 @@
 #include "handler_table.h"
 #include "traceparent.h"
 
-namespace grpc_plugin {
+namespace hyperion::plugins::grpc_server {
 
 // What gRPC says about a call beyond its method, read once on first use.
 struct CallDetails {
   std::string peer;
   std::vector<std::pair<std::string, std::string>> metadata;
-  hyperion_plugins::TraceContext trace;
+  hyperion::plugins::TraceContext trace;
   std::string traceparent;  // trace.header()
 };
 
@@ -44,7 +44,7 @@ struct CallRecord {
   bool known_method;
   // Peer, metadata and trace; null unless the observer wants_details().
   const struct CallDetails* details;
-  grpc::StatusCode code;
+  ::grpc::StatusCode code;
   const std::string& message;
   std::chrono::nanoseconds duration;
   uint64_t messages_in;
@@ -64,15 +64,15 @@ class CallObserver {
   ~CallObserver() = default;
 };
 
-class ServerCall final : public grpc::ServerGenericBidiReactor, public Cancellable {
+class ServerCall final : public ::grpc::ServerGenericBidiReactor, public Cancellable {
  public:
   // `lookup.registration` may be null: the call is then answered UNIMPLEMENTED
   // (never registered) or UNAVAILABLE (registered once, not now).
-  ServerCall(grpc::GenericCallbackServerContext* ctx, HandlerTable::Lookup lookup, CallObserver& observer);
+  ServerCall(::grpc::GenericCallbackServerContext* ctx, HandlerTable::Lookup lookup, CallObserver& observer);
   ServerCall(const ServerCall&) = delete;
   ServerCall& operator=(const ServerCall&) = delete;
 
-  // grpc::ServerGenericBidiReactor
+  // ::grpc::ServerGenericBidiReactor
   void OnReadDone(bool ok) override;
   void OnWriteDone(bool ok) override;
   void OnCancel() override;
@@ -110,8 +110,8 @@ class ServerCall final : public grpc::ServerGenericBidiReactor, public Cancellab
   // finish); the caller performs it after unlocking.
   struct Operation {
     enum Kind { kNone, kWrite, kFinish, kWriteAndFinish } kind = kNone;
-    grpc::ByteBuffer* buffer = nullptr;
-    grpc::Status status;
+    ::grpc::ByteBuffer* buffer = nullptr;
+    ::grpc::Status status;
   };
   Operation next_operation_locked();
   void perform(Operation op);
@@ -121,7 +121,7 @@ class ServerCall final : public grpc::ServerGenericBidiReactor, public Cancellab
   void finish(hyperion_grpc_code_t code, hyperion_str_t message);
   hyperion_status_t add_metadata(int32_t which, hyperion_str_t key, hyperion_bytes_t value, hyperion_error_t* err);
 
-  grpc::GenericCallbackServerContext* const ctx_;
+  ::grpc::GenericCallbackServerContext* const ctx_;
   CallObserver& observer_;
   const std::shared_ptr<Registration> registration_;
   const bool known_method_;
@@ -131,7 +131,7 @@ class ServerCall final : public grpc::ServerGenericBidiReactor, public Cancellab
   void* state_ = nullptr;
   std::string method_;
   uint64_t deadline_ns_ = UINT64_MAX;
-  grpc::ByteBuffer read_buffer_;
+  ::grpc::ByteBuffer read_buffer_;
   std::string read_scratch_;
   std::atomic<bool> cancelled_{false};
   bool begun_ = false;  // registration_->begin succeeded
@@ -152,11 +152,11 @@ class ServerCall final : public grpc::ServerGenericBidiReactor, public Cancellab
   bool wire_finished_ = false;
   bool writing_ = false;
   bool initial_metadata_sent_ = false;
-  std::deque<grpc::ByteBuffer> pending_writes_;
-  std::optional<grpc::ByteBuffer> single_response_;  // unary / client-streaming
-  grpc::Status final_status_;
+  std::deque<::grpc::ByteBuffer> pending_writes_;
+  std::optional<::grpc::ByteBuffer> single_response_;  // unary / client-streaming
+  ::grpc::Status final_status_;
   uint64_t messages_in_ = 0;
   uint64_t messages_out_ = 0;
 };
 
-}  // namespace grpc_plugin
+}  // namespace hyperion::plugins::grpc_server

@@ -1,6 +1,6 @@
 #include "server_config.h"
 
-namespace grpc_plugin {
+namespace hyperion::plugins::grpc_server {
 namespace {
 
 int integer(const boost::json::object& o, const char* key) { return static_cast<int>(o.at(key).to_number<int64_t>()); }
@@ -40,4 +40,4 @@ DynamicConfig dynamic_config(const boost::json::object& config) {
   return c;
 }
 
-}  // namespace grpc_plugin
+}  // namespace hyperion::plugins::grpc_server

@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-namespace grpc_plugin {
+namespace hyperion::plugins::grpc_server {
 
 struct TlsConfig {
   std::string cert_file;
@@ -41,4 +41,4 @@ struct DynamicConfig {
 StaticConfig static_config(const boost::json::object& config);
 DynamicConfig dynamic_config(const boost::json::object& config);
 
-}  // namespace grpc_plugin
+}  // namespace hyperion::plugins::grpc_server

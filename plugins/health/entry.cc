@@ -1,4 +1,4 @@
 // The only file that uses the export macro.
-#include "health_plugin.h"
+#include "health.h"
 
-HYPERION_PLUGIN(health_plugin::HealthPlugin)
+HYPERION_PLUGIN(hyperion::plugins::health::HealthPlugin)

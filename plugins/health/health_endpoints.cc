@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace health_plugin {
+namespace hyperion::plugins::health {
 namespace {
 
 namespace json = boost::json;
@@ -117,4 +117,4 @@ Answer answer(const std::string& path, const json::object& snapshot, const std::
   return {404, "text/plain", "no such endpoint\n"};
 }
 
-}  // namespace health_plugin
+}  // namespace hyperion::plugins::health

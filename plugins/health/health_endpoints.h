@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-namespace health_plugin {
+namespace hyperion::plugins::health {
 
 struct Answer {
   int status = 200;
@@ -26,4 +26,4 @@ struct Answer {
 Answer answer(const std::string& path, const boost::json::object& snapshot, const std::vector<std::string>& exclude,
               bool verbose);
 
-}  // namespace health_plugin
+}  // namespace hyperion::plugins::health

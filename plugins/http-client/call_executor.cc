@@ -6,7 +6,7 @@
 #include "retry_policy.h"
 #include "traceparent.h"
 
-namespace http_plugin {
+namespace hyperion::plugins::http_client {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -127,7 +127,7 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s) 
   const auto deadline = started + (request.timeout.count() > 0 ? request.timeout : s.timeout);
   const int max_retries = request.max_retries >= 0 ? request.max_retries : s.max_retries;
   const bool may_retry = request.idempotent == 1 || (request.idempotent == -1 && idempotent_method(request.method));
-  const std::string traceparent = hyperion_plugins::continue_or_start(request.traceparent).header();
+  const std::string traceparent = hyperion::plugins::continue_or_start(request.traceparent).header();
   CircuitBreaker& br = hs.breaker;
 
   for (int attempt = 0;; ++attempt) {
@@ -235,4 +235,4 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s) 
   }
 }
 
-}  // namespace http_plugin
+}  // namespace hyperion::plugins::http_client

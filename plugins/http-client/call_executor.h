@@ -24,7 +24,7 @@
 #include "client_settings.h"
 #include "connection_pool.h"
 
-namespace http_plugin {
+namespace hyperion::plugins::http_client {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
@@ -101,4 +101,4 @@ class CallExecutor {
   std::mutex first_response_mu_;
 };
 
-}  // namespace http_plugin
+}  // namespace hyperion::plugins::http_client

@@ -1,6 +1,6 @@
 #include "circuit_breaker.h"
 
-namespace http_plugin {
+namespace hyperion::plugins::http_client {
 
 const char* state_name(CircuitBreaker::State state) {
   switch (state) {
@@ -69,4 +69,4 @@ CircuitBreaker::State CircuitBreaker::state(const BreakerSettings& s, Clock::tim
   return state_;
 }
 
-}  // namespace http_plugin
+}  // namespace hyperion::plugins::http_client

@@ -13,7 +13,7 @@
 
 #include "client_settings.h"
 
-namespace http_plugin {
+namespace hyperion::plugins::http_client {
 
 class CircuitBreaker {
  public:
@@ -41,4 +41,4 @@ class CircuitBreaker {
 
 const char* state_name(CircuitBreaker::State state);
 
-}  // namespace http_plugin
+}  // namespace hyperion::plugins::http_client

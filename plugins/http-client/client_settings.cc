@@ -5,7 +5,7 @@
 #include <charconv>
 #include <stdexcept>
 
-namespace http_plugin {
+namespace hyperion::plugins::http_client {
 namespace {
 
 Millis duration(const boost::json::object& o, const char* key, const std::string& where) {
@@ -71,4 +71,4 @@ std::shared_ptr<const Settings> parse_settings(const boost::json::object& config
   return s;
 }
 
-}  // namespace http_plugin
+}  // namespace hyperion::plugins::http_client

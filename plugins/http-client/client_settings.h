@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-namespace http_plugin {
+namespace hyperion::plugins::http_client {
 
 using Millis = std::chrono::milliseconds;
 
@@ -53,4 +53,4 @@ std::shared_ptr<const Settings> parse_settings(const boost::json::object& config
 // "250ms", "3s", "2m", "1h" -> milliseconds; throws std::invalid_argument.
 Millis parse_duration(std::string_view text);
 
-}  // namespace http_plugin
+}  // namespace hyperion::plugins::http_client

@@ -4,7 +4,7 @@
 #include <charconv>
 #include <iterator>
 
-namespace http_plugin {
+namespace hyperion::plugins::http_client {
 
 bool parse_url(std::string_view url, ParsedUrl& out, std::string& error) {
   std::string_view rest;
@@ -108,4 +108,4 @@ void ConnectionPool::clear() {
   idle_.clear();
 }
 
-}  // namespace http_plugin
+}  // namespace hyperion::plugins::http_client

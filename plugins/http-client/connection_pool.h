@@ -20,7 +20,7 @@
 
 #include "client_settings.h"
 
-namespace http_plugin {
+namespace hyperion::plugins::http_client {
 
 struct Origin {
   bool https = false;
@@ -59,4 +59,4 @@ class ConnectionPool {
   std::map<std::string, std::vector<Idle>> idle_;
 };
 
-}  // namespace http_plugin
+}  // namespace hyperion::plugins::http_client

@@ -1,4 +1,4 @@
 // The http-client plugin's entry point (hyperion/plugin.hpp generates it).
-#include "http_client_plugin.h"
+#include "http_client.h"
 
-HYPERION_PLUGIN(http_plugin::HttpClientPlugin)
+HYPERION_PLUGIN(hyperion::plugins::http_client::HttpClientPlugin)

@@ -5,7 +5,7 @@
 #include <ctime>
 #include <string>
 
-namespace http_plugin {
+namespace hyperion::plugins::http_client {
 
 bool idempotent_method(std::string_view m) {
   return m == "GET" || m == "HEAD" || m == "PUT" || m == "DELETE" || m == "OPTIONS" || m == "TRACE";
@@ -42,4 +42,4 @@ std::optional<Millis> parse_retry_after(std::string_view value, std::chrono::sys
   return std::chrono::duration_cast<Millis>(when - now);
 }
 
-}  // namespace http_plugin
+}  // namespace hyperion::plugins::http_client

@@ -8,7 +8,7 @@
 
 #include "client_settings.h"
 
-namespace http_plugin {
+namespace hyperion::plugins::http_client {
 
 // GET, HEAD, PUT, DELETE, OPTIONS, TRACE (RFC 9110 9.2.2).
 bool idempotent_method(std::string_view method);
@@ -24,4 +24,4 @@ Millis backoff(int retry, Millis min, Millis max, std::mt19937_64& rng);
 // `now`. nullopt when it is neither; a date in the past is zero.
 std::optional<Millis> parse_retry_after(std::string_view value, std::chrono::system_clock::time_point now);
 
-}  // namespace http_plugin
+}  // namespace hyperion::plugins::http_client

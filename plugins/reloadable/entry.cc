@@ -1,4 +1,4 @@
 // The only file that uses the export macro.
 #include "reloadable.h"
 
-HYPERION_PLUGIN(reloadable::Reloadable)
+HYPERION_PLUGIN(hyperion::plugins::reloadable::Reloadable)

@@ -2,7 +2,7 @@
 
 #include "reloadable/runtime_settings.h"
 
-namespace reloadable {
+namespace hyperion::plugins::reloadable {
 namespace {
 
 using hyperion::sdk::guarded;
@@ -117,4 +117,4 @@ std::string Reloadable::snapshot_json() const {
   return current_.read([](const auto& s) { return boost::json::serialize(s->to_json()); });
 }
 
-}  // namespace reloadable
+}  // namespace hyperion::plugins::reloadable

@@ -17,7 +17,7 @@
 
 #include "settings_cell.h"
 
-namespace reloadable {
+namespace hyperion::plugins::reloadable {
 
 struct Settings {
   std::string log_level = "info";
@@ -55,4 +55,4 @@ class Reloadable {
   std::atomic<uint64_t> generation_{0};
 };
 
-}  // namespace reloadable
+}  // namespace hyperion::plugins::reloadable

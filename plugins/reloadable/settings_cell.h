@@ -15,7 +15,7 @@
 #include <thread>
 #include <utility>
 
-namespace reloadable {
+namespace hyperion::plugins::reloadable {
 
 template <typename T>
 class SettingsCell {
@@ -53,4 +53,4 @@ class SettingsCell {
   std::atomic<int> current_{0};
 };
 
-}  // namespace reloadable
+}  // namespace hyperion::plugins::reloadable

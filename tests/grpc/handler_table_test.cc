@@ -7,7 +7,7 @@
 #include <atomic>
 #include <thread>
 
-namespace grpc_plugin {
+namespace hyperion::plugins::grpc_server {
 namespace {
 
 hyperion_grpc_handler_t handler(void* user = nullptr) {
@@ -121,4 +121,4 @@ TEST(Registration, ConcurrentCallsAndDrain) {
 }
 
 }  // namespace
-}  // namespace grpc_plugin
+}  // namespace hyperion::plugins::grpc_server

@@ -90,16 +90,16 @@ TEST(HealthEndpoints, DrainingAndStartup) {
   auto snapshot = boost::json::parse(R"({"status":"healthy","live":true,"ready":false,"phase":"running",
       "draining":true,"instances":{"a":{"status":"healthy","message":"","details":{},"duration_ms":1,"optional":false}}})")
                       .as_object();
-  EXPECT_EQ(health_plugin::answer("/readyz", snapshot, {}, false).status, 503);
-  EXPECT_NE(health_plugin::answer("/readyz", snapshot, {}, false).body.find("draining"), std::string::npos);
-  EXPECT_EQ(health_plugin::answer("/livez", snapshot, {}, false).status, 200);
+  EXPECT_EQ(hyperion::plugins::health::answer("/readyz", snapshot, {}, false).status, 503);
+  EXPECT_NE(hyperion::plugins::health::answer("/readyz", snapshot, {}, false).body.find("draining"), std::string::npos);
+  EXPECT_EQ(hyperion::plugins::health::answer("/livez", snapshot, {}, false).status, 200);
   snapshot["phase"] = "starting";
   snapshot["draining"] = false;
-  EXPECT_EQ(health_plugin::answer("/startupz", snapshot, {}, false).status, 503);
-  EXPECT_EQ(health_plugin::answer("/readyz", snapshot, {}, false).status, 503);
+  EXPECT_EQ(hyperion::plugins::health::answer("/startupz", snapshot, {}, false).status, 503);
+  EXPECT_EQ(hyperion::plugins::health::answer("/readyz", snapshot, {}, false).status, 503);
   snapshot["phase"] = "running";
-  EXPECT_EQ(health_plugin::answer("/readyz", snapshot, {}, false).status, 200);
-  EXPECT_EQ(health_plugin::answer("/readyz", snapshot, {}, true).content_type, "application/json");
+  EXPECT_EQ(hyperion::plugins::health::answer("/readyz", snapshot, {}, false).status, 200);
+  EXPECT_EQ(hyperion::plugins::health::answer("/readyz", snapshot, {}, true).content_type, "application/json");
 }
 
 }  // namespace

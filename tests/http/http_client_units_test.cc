@@ -11,7 +11,7 @@
 #include "connection_pool.h"
 #include "retry_policy.h"
 
-namespace http_plugin {
+namespace hyperion::plugins::http_client {
 namespace {
 
 using namespace std::chrono_literals;
@@ -227,4 +227,4 @@ TEST(ConnectionPool, KeysSeparateSchemesHostsAndTlsSettings) {
 }
 
 }  // namespace
-}  // namespace http_plugin
+}  // namespace hyperion::plugins::http_client

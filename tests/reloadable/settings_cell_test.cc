@@ -6,7 +6,7 @@
 #include <thread>
 #include <vector>
 
-namespace reloadable {
+namespace hyperion::plugins::reloadable {
 namespace {
 
 // Two fields that a publisher always writes equal: a torn read would see them differ.
@@ -48,4 +48,4 @@ TEST(SettingsCell, ReadersNeverSeeAHalfWrittenValue) {
 }
 
 }  // namespace
-}  // namespace reloadable
+}  // namespace hyperion::plugins::reloadable

@@ -19,7 +19,7 @@
 
 #include "health_endpoints.h"
 
-namespace health_plugin {
+namespace hyperion::plugins::health {
 
 class HealthPlugin {
  public:
@@ -51,4 +51,4 @@ class HealthPlugin {
   std::map<std::pair<std::string, bool>, Answer> answers_;
 };
 
-}  // namespace health_plugin
+}  // namespace hyperion::plugins::health

@@ -1,4 +1,4 @@
-#include "health_plugin.h"
+#include "health.h"
 
 #include <hyperion/services/health.h>
 
@@ -6,7 +6,7 @@
 
 #include "health_endpoints.h"
 
-namespace health_plugin {
+namespace hyperion::plugins::health {
 
 HealthPlugin::HealthPlugin(hyperion::Context& ctx, const boost::json::object& config)
     : ctx_(ctx), listen_(config.at("listen").as_string()) {}
@@ -106,4 +106,4 @@ hyperion::HealthReport HealthPlugin::health() {
   return report;
 }
 
-}  // namespace health_plugin
+}  // namespace hyperion::plugins::health

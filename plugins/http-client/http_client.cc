@@ -1,8 +1,8 @@
-#include "http_client_plugin.h"
+#include "http_client.h"
 
 #include <string>
 
-namespace http_plugin {
+namespace hyperion::plugins::http_client {
 namespace {
 
 std::string text(hyperion_str_t s) { return s.size == 0 ? std::string() : std::string(s.data, s.size); }
@@ -211,4 +211,4 @@ void HttpClientPlugin::breaker_state(const HostState& host, CircuitBreaker::Stat
 
 void HttpClientPlugin::warn(const std::string& message) { ctx_.warn(message); }
 
-}  // namespace http_plugin
+}  // namespace hyperion::plugins::http_client

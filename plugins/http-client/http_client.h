@@ -22,7 +22,7 @@
 #include "call_executor.h"
 #include "client_settings.h"
 
-namespace http_plugin {
+namespace hyperion::plugins::http_client {
 
 class HttpClientPlugin final : public CallObserver {
  public:
@@ -66,4 +66,4 @@ class HttpClientPlugin final : public CallObserver {
   std::vector<std::thread> workers_;
 };
 
-}  // namespace http_plugin
+}  // namespace hyperion::plugins::http_client

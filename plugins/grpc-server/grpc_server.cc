@@ -1,4 +1,4 @@
-#include "grpc_server_plugin.h"
+#include "grpc_server.h"
 
 #include <hyperion/services/health.h>
 
@@ -8,7 +8,7 @@
 
 #include "grpc_server_builtin_descriptors.h"
 
-namespace grpc_plugin {
+namespace hyperion::plugins::grpc_server {
 namespace {
 
 constexpr std::array<const char*, 17> kCodeNames = {
@@ -16,7 +16,7 @@ constexpr std::array<const char*, 17> kCodeNames = {
     "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",
     "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
 
-const char* code_name(grpc::StatusCode code) {
+const char* code_name(::grpc::StatusCode code) {
   auto i = static_cast<size_t>(code);
   return i < kCodeNames.size() ? kCodeNames[i] : "UNKNOWN";
 }
@@ -104,9 +104,9 @@ GrpcServerPlugin::~GrpcServerPlugin() {
   if (server_) server_->Shutdown(std::chrono::system_clock::now());
 }
 
-std::shared_ptr<grpc::ServerCredentials> GrpcServerPlugin::credentials() const {
-  if (!static_.tls) return grpc::InsecureServerCredentials();
-  grpc::SslServerCredentialsOptions options;
+std::shared_ptr<::grpc::ServerCredentials> GrpcServerPlugin::credentials() const {
+  if (!static_.tls) return ::grpc::InsecureServerCredentials();
+  ::grpc::SslServerCredentialsOptions options;
   options.pem_key_cert_pairs.push_back(
       {read_pem("tls.key_file", static_.tls->key_file), read_pem("tls.cert_file", static_.tls->cert_file)});
   if (!static_.tls->client_ca_file.empty()) {
@@ -115,12 +115,12 @@ std::shared_ptr<grpc::ServerCredentials> GrpcServerPlugin::credentials() const {
                                              ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
                                              : GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY;
   }
-  return grpc::SslServerCredentials(options);
+  return ::grpc::SslServerCredentials(options);
 }
 
 void GrpcServerPlugin::start(hyperion::Deadline) {
   host_health_.emplace(ctx_.acquire(HYPERION_HEALTH_API, HYPERION_HEALTH_MAJOR));
-  grpc::ServerBuilder builder;
+  ::grpc::ServerBuilder builder;
   builder.AddListeningPort(static_.listen, credentials(), &port_);
   builder.RegisterCallbackGenericService(&generic_);
   builder.SetMaxReceiveMessageSize(static_.max_receive_message_bytes);
@@ -222,8 +222,8 @@ std::string GrpcServerPlugin::read_host_health() const {
   return out;
 }
 
-grpc::ServerGenericBidiReactor* GrpcServerPlugin::GenericService::CreateReactor(
-    grpc::GenericCallbackServerContext* ctx) {
+::grpc::ServerGenericBidiReactor* GrpcServerPlugin::GenericService::CreateReactor(
+    ::grpc::GenericCallbackServerContext* ctx) {
   return new ServerCall(ctx, owner_.table_.find(ctx->method()), owner_);
 }
 
@@ -236,8 +236,8 @@ void GrpcServerPlugin::call_finished(const CallRecord& record) {
   ctx_.counter_add("grpc_server_handled_total", 1, labels + R"(,"grpc_code":")" + code + "\"}");
   ctx_.histogram_observe("grpc_server_handling_seconds", seconds, labels + "}");
   if (!access_log_.load(std::memory_order_relaxed) || record.details == nullptr) return;
-  bool server_error = record.code == grpc::StatusCode::INTERNAL || record.code == grpc::StatusCode::UNKNOWN ||
-                      record.code == grpc::StatusCode::DATA_LOSS;
+  bool server_error = record.code == ::grpc::StatusCode::INTERNAL || record.code == ::grpc::StatusCode::UNKNOWN ||
+                      record.code == ::grpc::StatusCode::DATA_LOSS;
   hyperion_log_level_t level = server_error ? HYPERION_LOG_WARN : HYPERION_LOG_INFO;
   if (ctx_.api().log_level(ctx_.host_ctx()) > level) return;
   std::ostringstream line;
@@ -298,4 +298,4 @@ void GrpcServerPlugin::register_descriptors(hyperion_bytes_t set, uint64_t* out_
   *out_id = id;
 }
 
-}  // namespace grpc_plugin
+}  // namespace hyperion::plugins::grpc_server

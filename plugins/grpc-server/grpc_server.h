@@ -25,7 +25,7 @@
 #include "server_call.h"
 #include "server_config.h"
 
-namespace grpc_plugin {
+namespace hyperion::plugins::grpc_server {
 
 class GrpcServerPlugin final : public CallObserver {
  public:
@@ -46,10 +46,10 @@ class GrpcServerPlugin final : public CallObserver {
   [[nodiscard]] bool wants_details() const override;
 
  private:
-  class GenericService final : public grpc::CallbackGenericService {
+  class GenericService final : public ::grpc::CallbackGenericService {
    public:
     explicit GenericService(GrpcServerPlugin& owner) : owner_(owner) {}
-    grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override;
+    ::grpc::ServerGenericBidiReactor* CreateReactor(::grpc::GenericCallbackServerContext* ctx) override;
 
    private:
     GrpcServerPlugin& owner_;
@@ -62,7 +62,7 @@ class GrpcServerPlugin final : public CallObserver {
   void unregister_handler(uint64_t id, uint64_t deadline_ns);
   void register_descriptors(hyperion_bytes_t set, uint64_t* out_id);
 
-  std::shared_ptr<grpc::ServerCredentials> credentials() const;
+  std::shared_ptr<::grpc::ServerCredentials> credentials() const;
   std::string read_host_health() const;
   void apply(const DynamicConfig& config);
   void start_watch_timer(int interval_ms);
@@ -81,8 +81,8 @@ class GrpcServerPlugin final : public CallObserver {
   ReflectionService reflection_;
   GenericService generic_{*this};
   std::optional<hyperion::ServiceHandle> host_health_;
-  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<::grpc::Server> server_;
   int port_ = 0;
 };
 
-}  // namespace grpc_plugin
+}  // namespace hyperion::plugins::grpc_server
