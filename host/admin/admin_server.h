@@ -24,7 +24,7 @@
 #include <memory>
 #include <string>
 
-#include "app/host.h"
+#include "app/operator_access.h"
 #include "base/status.h"
 #include "manifest/manifest.h"
 

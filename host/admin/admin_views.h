@@ -1,4 +1,4 @@
-// The admin API's JSON views of an AppSnapshot (app/app_snapshot.h) and of
+// The admin API's JSON views of an AppSnapshot (app/operator_access.h) and of
 // stored revisions. Only rendering: what to show is decided by the rooms that
 // made the snapshot (secrets are already redacted there).
 // Thread-safety: pure functions over values.
@@ -6,7 +6,7 @@
 
 #include <boost/json.hpp>
 
-#include "app/app_snapshot.h"
+#include "app/operator_access.h"
 #include "state/state_store.h"
 
 namespace hyperion::admin {

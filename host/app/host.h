@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "app/app_snapshot.h"
+#include "app/operator_access.h"
 #include "base/operation_gate.h"
 #include "base/status.h"
 #include "health/health_report.h"
@@ -37,15 +37,6 @@ struct HostOptions {
   std::vector<std::string> plugin_path;  // from the command line; searched first
   std::optional<std::string> log_level;  // overrides host.log_level
   std::optional<std::string> log_format; // overrides host.log_format
-};
-
-// What an operator-facing server (the admin API) may use: narrow interfaces,
-// never the host's store or facilities.
-struct OperatorAccess {
-  AppReader& app;
-  reload::Reloader& reloads;
-  const state::RevisionReader& revisions;
-  events::EventBus& events;
 };
 
 class Host : public AppReader {

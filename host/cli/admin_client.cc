@@ -75,8 +75,24 @@ int print_reload(int status, const json::value& v) {
     return 0;
   }
   if (const json::value* e = o.if_contains("error"); e && e->is_object()) {
-    std::cerr << "reload " << (o.contains("outcome") ? std::string(o.at("outcome").as_string()) : "failed") << ": "
-              << json::serialize(*e) << "\n";
+    const json::object& err = e->as_object();
+    auto text = [&](const char* key) {
+      const json::value* v = err.if_contains(key);
+      return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
+    };
+    // The typed code (docs/reload.md) first: scripts grep for it, people read the rest.
+    std::cerr << "reload " << (o.contains("outcome") ? std::string(o.at("outcome").as_string()) : "failed");
+    if (!text("code").empty()) std::cerr << " [" << text("code") << "]";
+    std::cerr << ":";
+    if (!text("plugin").empty()) std::cerr << " instance \"" << text("plugin") << "\"";
+    if (!text("field").empty()) std::cerr << " field " << text("field");
+    std::cerr << " " << text("reason") << "\n";
+    if (text("code") == "breaker_open") {
+      std::cerr << "hint: reloads failed too often in a row; the breaker lets one through after its backoff "
+                   "(hyperion status shows when)\n";
+    } else if (text("code") == "secrets_not_restorable") {
+      std::cerr << "hint: ask the config source to propose its configuration again\n";
+    }
   }
   return 1;
 }

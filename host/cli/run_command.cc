@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "admin/admin_server.h"
+#include "app/host.h"
 #include "cli/commands.h"
 #include "cli/host_options.h"
 #include "logging/log_setup.h"

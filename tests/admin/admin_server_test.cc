@@ -1,5 +1,6 @@
 // The admin API over real HTTP on loopback: auth, every endpoint, every refusal.
 #include "admin/admin_server.h"
+#include "app/host.h"
 
 #include <gtest/gtest.h>
 #include <httplib.h>

@@ -225,7 +225,7 @@ TEST_F(CliReloadTest, AdminClientCommands) {
   std::string bad = dir_.write("bad.yaml", app("42", "{watch: false}\n  admin: {listen: \"127.0.0.1:0\"}"));
   auto refused = run_process({hyperion_binary(), "reload", "--admin", url, "--token-file", token, "--file", bad});
   EXPECT_EQ(refused.exit_code, 1);
-  EXPECT_NE(refused.err.find("reload refused"), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("reload refused [invalid_configuration]:"), std::string::npos) << refused.err;
 
   auto history = run_process({hyperion_binary(), "history", "--admin", url, "--token-file", token});
   EXPECT_EQ(history.exit_code, 0);

@@ -1,8 +1,12 @@
-// AppSnapshot: what runs, as one consistent copy taken inside the host's gate —
-// for readers on other threads (the admin API, the CLI's status) that must not
-// touch the running plan or the instances themselves. AppReader is the narrow
-// interface such readers get.
-// Thread-safety: a plain value; AppReader::snapshot() from any thread.
+// What an operator-facing server (the admin API) gets from the host: narrow
+// interfaces, never the host itself, its store or its facilities.
+//   AppSnapshot  what runs, as one consistent copy taken inside the host's gate,
+//                for readers on other threads that must not touch the running
+//                plan or the instances themselves; AppReader makes one.
+//   OperatorAccess  the snapshot, the reload room's front door, the revision
+//                history (read-only) and the event bus.
+// Thread-safety: AppSnapshot is a plain value; every interface here may be used
+// from any thread.
 #pragma once
 
 #include <boost/json/object.hpp>
@@ -10,7 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "events/event_bus.h"
 #include "loader/plugin_metadata.h"
+#include "reload/reloader.h"
+#include "state/state_store.h"
 
 namespace hyperion::app {
 
@@ -37,6 +44,13 @@ class AppReader {
  public:
   virtual ~AppReader() = default;
   virtual AppSnapshot snapshot() = 0;
+};
+
+struct OperatorAccess {
+  AppReader& app;
+  reload::Reloader& reloads;
+  const state::RevisionReader& revisions;
+  events::EventBus& events;
 };
 
 }  // namespace hyperion::app
