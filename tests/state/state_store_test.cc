@@ -1,7 +1,8 @@
-// The state database keeps only the newest events.
+// The state database keeps only the newest events, and migrates old files.
 #include "state/state_store.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "support/test_support.h"
 
@@ -21,6 +22,35 @@ TEST(StateStore, KeepsOnlyTheNewestEvents) {
   ASSERT_EQ(events->size(), 10u);
   EXPECT_EQ(events->front().json, "{\"n\":40}");
   EXPECT_EQ(events->back().json, "{\"n\":49}");
+}
+
+// A database written before revisions said whether secrets were withheld
+// (schema 2): the migration marks its old rows once, from their stored text.
+TEST(StateStore, MigratesRevisionsFromBeforeTheWithheldFlag) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/hyperion.db";
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  const std::string migrations = testing::source_dir() + "/host/state/migrations/";
+  std::string schema_2 = testing::read_file(migrations + "0001_initial.sql") +
+                         testing::read_file(migrations + "0002_overrides.sql") +
+                         "INSERT INTO revisions (created_at, source, author, manifest, diff, outcome, error, overrides) "
+                         "VALUES ('t', 'plugin:kv', '', 'app: x', '{}', 'applied', '', "
+                         "'{\"a\":{\"password\":\"<redacted>\"}}');"
+                         "INSERT INTO revisions (created_at, source, author, manifest, diff, outcome, error, overrides) "
+                         "VALUES ('t', 'admin', '', 'app: x', '{}', 'applied', '', '{}');"
+                         "PRAGMA user_version = 2;";
+  ASSERT_EQ(sqlite3_exec(db, schema_2.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+
+  auto store = StateStore::open(path);
+  ASSERT_TRUE(store.ok()) << store.status().to_string();
+  EXPECT_GE((*store)->schema_version(), 3);
+  auto with_secret = (*store)->revision(1);
+  auto plain = (*store)->revision(2);
+  ASSERT_TRUE(with_secret.ok() && plain.ok());
+  EXPECT_TRUE(with_secret->secrets_withheld);
+  EXPECT_FALSE(plain->secrets_withheld);
 }
 
 }  // namespace
