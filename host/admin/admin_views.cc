@@ -46,7 +46,11 @@ json::array plugins_view(const app::AppSnapshot& snap) {
 }
 
 json::object config_view(const app::AppSnapshot& snap) {
-  return json::object{{"manifest", snap.manifest_text}, {"revision", snap.revision}, {"instances", snap.configs}};
+  return json::object{{"manifest", snap.manifest_text},
+                      {"revision", snap.revision},
+                      {"instances", snap.configs},
+                      {"sources", snap.sources},
+                      {"layers", snap.layers}};
 }
 
 json::object revision_view(const state::Revision& r, bool full) {

@@ -17,7 +17,9 @@ boost::json::object status_view(const app::AppSnapshot& snap);
 // GET /v1/plugins: [{name, state, plugin, version, status, abi_minor, sha256, library, provides, requires,
 // capabilities}]
 boost::json::array plugins_view(const app::AppSnapshot& snap);
-// GET /v1/config: {"manifest", "revision", "instances": {name: effective config}}
+// GET /v1/config: {"manifest", "revision", "instances": {name: effective config},
+//   "sources": {name: {JSON Pointer: source}} (fields set by config sources; the rest is
+//   the manifest's or a default), "layers": [config sources' layers]}
 boost::json::object config_view(const app::AppSnapshot& snap);
 // One revision; `full` adds its manifest and diff.
 boost::json::object revision_view(const state::Revision& revision, bool full);

@@ -52,6 +52,12 @@ StatusOr<std::unique_ptr<Host>> Host::prepare(const std::string& manifest_path, 
     if (r.ok()) return r.revision != 0 ? r.revision : self->reloader_->current_revision();
     return Status(proposal_status(r), r.summary());
   };
+  facilities.propose_layer = [self](const std::string& instance, const std::string& source,
+                                    const std::string& json) -> StatusOr<uint64_t> {
+    reload::ReloadResult r = self->reloader_->propose_layer(instance, source, json);
+    if (r.ok()) return r.revision != 0 ? r.revision : self->reloader_->current_revision();
+    return Status(proposal_status(r), r.summary());
+  };
   // Every event the host or a plugin emits is kept in the state database.
   state::StateStore* db = host->store_.get();
   facilities.events.subscribe("host", "", [db](const std::string& json) {
@@ -173,7 +179,9 @@ AppSnapshot Host::snapshot() {
                    reloader_->breaker().to_json(),
                    {},
                    app.manifest.text,
-                   {}};
+                   {},
+                   reloader_->field_sources(),
+                   reloader_->layers_view()};
   for (const lifecycle::LiveInstance& live : lifecycle_->instances()) {
     const loader::LoadedPlugin& plugin = live.instance->plugin();
     snap.instances.push_back({live.instance->name(), lifecycle::instance_state_name(live.instance->state()),

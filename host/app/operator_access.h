@@ -38,6 +38,8 @@ struct AppSnapshot {
   std::vector<InstanceSnapshot> instances;  // live instances, in start order
   std::string manifest_text;                // as written (${...} unresolved)
   boost::json::object configs;              // instance -> effective config, secrets redacted
+  boost::json::object sources;              // instance -> {JSON Pointer: source} for fields config sources set
+  boost::json::array layers;                // config sources' layers in force, secrets redacted
 };
 
 class AppReader {

@@ -194,6 +194,20 @@ hyperion_status_t config_propose(hyperion_host_ctx_t* ctx, hyperion_str_t source
   });
 }
 
+hyperion_status_t config_propose_layer(hyperion_host_ctx_t* ctx, hyperion_str_t source, hyperion_str_t layer,
+                                       uint64_t* out_revision, hyperion_error_t* err) {
+  return guarded(err, [&] {
+    if (!ctx->facilities->propose_layer) {
+      return hyperion_error_set(err, HYPERION_ERR_UNAVAILABLE,
+                                "config_propose_layer: this host is not accepting configuration proposals");
+    }
+    auto r = ctx->facilities->propose_layer(ctx->instance, str(source), str(layer));
+    if (!r.ok()) return fail(err, r.status());
+    *out_revision = *r;
+    return HYPERION_OK;
+  });
+}
+
 uint64_t now_ns(hyperion_host_ctx_t*) { return os::monotonic_now_ns(); }
 
 const hyperion_host_api_t kTable = {
@@ -214,6 +228,7 @@ const hyperion_host_api_t kTable = {
     &timer_cancel,
     &config_propose,
     &now_ns,
+    &config_propose_layer,
 };
 
 }  // namespace

@@ -39,6 +39,7 @@ struct HostFacilities {
   // that returns after the host is gone may still scrub its answer.
   std::shared_ptr<secrets::SecretScrubber> secrets = std::make_shared<secrets::SecretScrubber>();
   ConfigProposer propose_config;  // empty: proposals are refused
+  ConfigProposer propose_layer;   // (instance, source, layer JSON); empty: layers are refused
 };
 
 }  // namespace hyperion::hostapi

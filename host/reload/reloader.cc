@@ -28,6 +28,28 @@ Status check_host_settings(const manifest::HostSettings& now, const manifest::Ho
   return ok_status();
 }
 
+// The host settings a reload may change (log level and format) are part of
+// what it applied: a change of only those is a revision too, under "(host)"
+// (no instance can have that name).
+void note_host_changes(const manifest::HostSettings& now, const manifest::HostSettings& next, ReloadResult& result) {
+  json::array changes;
+  auto compare = [&](const char* field, const std::string& a, const std::string& b) {
+    if (a != b) {
+      changes.push_back(json::object{{"path", std::string("/") + field},
+                                     {"op", "replace"},
+                                     {"dynamic", true},
+                                     {"secret", false},
+                                     {"old", a},
+                                     {"new", b}});
+    }
+  };
+  compare("log_level", now.log_level, next.log_level);
+  compare("log_format", now.log_format, next.log_format);
+  if (changes.empty() || !result.ok()) return;
+  result.diff["(host)"] = json::object{{"action", "reload"}, {"changes", std::move(changes)}};
+  result.outcome = ReloadOutcome::kApplied;
+}
+
 // Proposed configs as stored in a revision: secrets redacted, and whether any were.
 secrets::Redacted redacted_overrides(const json::object& overrides, const planning::ResolvedApp& app) {
   secrets::Redacted out{json::object{}, false};
@@ -75,12 +97,12 @@ Status Reloader::record_startup() {
   return ok_status();
 }
 
-StatusOr<std::unique_ptr<planning::ResolvedApp>> Reloader::resolve(const std::string& text,
-                                                                   const json::object& overrides) {
+StatusOr<std::unique_ptr<planning::ResolvedApp>> Reloader::resolve(const Desired& desired,
+                                                                   std::vector<std::string>& warnings) {
   std::string dir = std::filesystem::absolute(manifest_path_).parent_path().string();
-  auto manifest = manifest::parse_manifest_text(text, manifest_path_, manifest::process_env(dir));
+  auto manifest = manifest::parse_manifest_text(desired.text, manifest_path_, manifest::process_env(dir));
   if (!manifest.ok()) return manifest.status();
-  for (const auto& kv : overrides) {
+  for (const auto& kv : desired.overrides) {
     manifest::InstanceSpec* spec = nullptr;
     for (manifest::InstanceSpec& s : manifest->plugins) {
       if (s.name == kv.key()) spec = &s;
@@ -95,12 +117,14 @@ StatusOr<std::unique_ptr<planning::ResolvedApp>> Reloader::resolve(const std::st
     spec->config = kv.value().as_object();
     spec->secret_fields.clear();  // the proposal replaced every ${file:...} value
   }
+  apply_layers(desired.layers, *manifest, warnings);
   HYPERION_RETURN_IF_ERROR(check_host_settings(running_->manifest.host, manifest->host));
   return planning::resolve_app(std::move(*manifest), rooms_.loader, planning::LoadMode::kLoad);
 }
 
-ReloadResult Reloader::apply(const std::string& text, const json::object& overrides) {
-  auto next = resolve(text, overrides);
+ReloadResult Reloader::apply(const Desired& desired) {
+  std::vector<std::string> warnings;
+  auto next = resolve(desired, warnings);
   if (!next.ok()) return ReloadResult::refused(ReloadError::kInvalidConfiguration, next.status().message());
   // Before any plugin sees the new configs (reload_prepare may log them).
   remember_secrets(**next);
@@ -111,30 +135,34 @@ ReloadResult Reloader::apply(const std::string& text, const json::object& overri
                                 },
                                 {settings.refuse_static_changes, settings.call_timeout});
   ReloadResult result = transaction.run();
+  result.warnings.insert(result.warnings.begin(), warnings.begin(), warnings.end());
+  note_host_changes(running_->manifest.host, (*next)->manifest.host, result);
   if (result.ok()) {
     if (rooms_.apply_host_settings) {
       if (Status s = rooms_.apply_host_settings((*next)->manifest.host); !s.ok())
         result.warnings.push_back(s.message());
     }
     breaker_.configure(settings.breaker_failures, settings.breaker_backoff, settings.breaker_max_backoff);
-    overrides_ = overrides;
+    overrides_ = desired.overrides;
+    layers_ = desired.layers;
     running_ = std::move(*next);
   }
   return result;
 }
 
-void Reloader::record(const ReloadRequest& request, const std::string& text, const json::object& overrides,
-                      ReloadResult& result) {
+void Reloader::record(const ReloadRequest& request, const Desired& desired, ReloadResult& result) {
   if (result.outcome == ReloadOutcome::kUnchanged) return;
   state::Revision revision;
   revision.source = request.source;
   revision.author = request.author;
-  revision.manifest = text;
+  revision.manifest = desired.text;
   revision.diff = json::serialize(result.diff);
   revision.outcome = outcome_name(result.outcome);
-  secrets::Redacted stored = redacted_overrides(overrides, *running_);
-  revision.overrides = json::serialize(stored.value);
-  revision.secrets_withheld = stored.withheld;
+  secrets::Redacted overrides = redacted_overrides(desired.overrides, *running_);
+  secrets::Redacted layers = stored_layers(desired.layers, *running_);
+  revision.overrides = json::serialize(overrides.value);
+  revision.layers = json::serialize(layers.value);
+  revision.secrets_withheld = overrides.withheld || layers.withheld;
   if (!result.ok()) {
     revision.error = json::serialize(json::object{{"code", reload_error_name(result.error)},
                                                   {"plugin", result.instance},
@@ -166,24 +194,31 @@ ReloadResult Reloader::reload(const ReloadRequest& request) {
   }
   (void)rooms_.events.emit("host", "dev.hyperion.reload.started",
                            json::serialize(json::object{{"source", request.source}, {"author", request.author}}));
-  std::string text;
-  json::object overrides = request.overrides ? *request.overrides : overrides_;
+  Desired desired{"", request.overrides ? *request.overrides : overrides_, request.layers ? *request.layers : layers_};
   ReloadResult result;
   bool have_text = true;
-  if (!request.proposal.empty()) {
+  if (!request.proposal.empty() || request.layer) {
     // Merged inside the gate, so concurrent proposals never drop each other.
-    for (const auto& kv : request.proposal) overrides[kv.key()] = kv.value();
-    text = running_->manifest.text;
+    for (const auto& kv : request.proposal) desired.overrides[kv.key()] = kv.value();
+    if (request.layer) put_layer(desired.layers, *request.layer);
+    desired.text = running_->manifest.text;
   } else if (request.manifest_text) {
-    text = *request.manifest_text;
+    desired.text = *request.manifest_text;
   } else if (auto file = os::read_file(manifest_path_, os::kMaxManifestBytes); file.ok()) {
-    text = std::move(*file);
+    desired.text = std::move(*file);
   } else {
     result = ReloadResult::refused(ReloadError::kManifestUnreadable, "manifest: " + file.status().message());
     have_text = false;
   }
-  if (have_text) result = apply(text, overrides);
-  record(request, text, overrides, result);
+  if (have_text) result = apply(desired);
+  if (result.ok()) {
+    // Who set the complete configs now in force (shown by field_sources()).
+    if (request.overrides) override_sources_.clear();
+    for (const auto& kv : request.overrides ? *request.overrides : request.proposal) {
+      override_sources_[std::string(kv.key())] = request.source;
+    }
+  }
+  record(request, desired, result);
   remember_per_instance(result);
   announce_breaker(breaker_.record(result.ok()));
   count(result);
@@ -251,6 +286,25 @@ ReloadResult Reloader::propose(const std::string& instance, const std::string& s
                  std::nullopt, desired.as_object()});
 }
 
+ReloadResult Reloader::propose_layer(const std::string& instance, const std::string& source,
+                                     const std::string& layer_json) {
+  auto layer = ConfigLayer::parse(instance, source, layer_json);
+  if (!layer.ok()) {
+    auto r =
+        ReloadResult::refused(ReloadError::kInvalidConfiguration, "config_propose_layer: " + layer.status().message());
+    r.instance = instance;
+    return r;
+  }
+  ReloadRequest request{"plugin:" + instance + (source.empty() ? "" : " (" + source + ")"), instance, std::nullopt,
+                        std::nullopt};
+  request.layer = std::move(*layer);
+  return reload(request);
+}
+
+json::object Reloader::field_sources() const { return field_origins(overrides_, override_sources_, layers_); }
+
+json::array Reloader::layers_view() const { return stored_layers(layers_, *running_).value.as_array(); }
+
 ReloadResult Reloader::reload_from_file(const std::string& source, const std::string& author) {
   return coalescer_.run(source, author);
 }
@@ -274,7 +328,20 @@ ReloadResult Reloader::rollback(uint64_t number, const std::string& author) {
                                      " carries secrets proposed by a config source, which are never stored; ask "
                                      "the source to propose them again");
   }
-  return reload({"rollback:" + std::to_string(number), author, revision->manifest, overrides.as_object()});
+  json::value stored_layers = json::parse(revision->layers, ec);
+  if (ec || !stored_layers.is_array()) {
+    return ReloadResult::refused(ReloadError::kInvalidConfiguration, which + " has unreadable layers");
+  }
+  std::vector<ConfigLayer> layers;
+  for (const json::value& stored : stored_layers.as_array()) {
+    auto layer = ConfigLayer::from_json(stored);
+    if (!layer.ok())
+      return ReloadResult::refused(ReloadError::kInvalidConfiguration, which + ": " + layer.status().message());
+    layers.push_back(std::move(*layer));
+  }
+  ReloadRequest request{"rollback:" + std::to_string(number), author, revision->manifest, overrides.as_object()};
+  request.layers = std::move(layers);
+  return reload(request);
 }
 
 }  // namespace hyperion::reload

@@ -18,10 +18,13 @@
 #include <atomic>
 #include <boost/json/object.hpp>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "base/operation_gate.h"
 #include "events/event_bus.h"
@@ -30,6 +33,7 @@
 #include "loader/loader.h"
 #include "metrics/metrics_registry.h"
 #include "planning/resolved_app.h"
+#include "reload/config_layers.h"
 #include "reload/reload_breaker.h"
 #include "reload/reload_coalescer.h"
 #include "reload/reload_result.h"
@@ -50,6 +54,11 @@ struct ReloadRequest {
   // A config source's proposal: merged into the overrides in force, on top of
   // the running manifest (manifest_text is ignored). Empty: no proposal.
   boost::json::object proposal = {};
+  // The layers of every source (a rollback restores them); nullopt keeps the ones in force.
+  std::optional<std::vector<ConfigLayer>> layers = std::nullopt;
+  // One source's new layer: replaces that source's layer (an empty one withdraws
+  // it), on top of the running manifest (manifest_text is ignored).
+  std::optional<ConfigLayer> layer = std::nullopt;
 };
 
 class Reloader {
@@ -81,6 +90,8 @@ class Reloader {
   // maps instance names to complete new configs; they stay in force on top of
   // the manifest until proposed again.
   ReloadResult propose(const std::string& instance, const std::string& source, const std::string& desired_json);
+  // A config source's layer (the host API's config_propose_layer, ABI 1.1).
+  ReloadResult propose_layer(const std::string& instance, const std::string& source, const std::string& layer_json);
   // Applies revision `number`'s manifest and proposals as a new revision ("rollback:N").
   ReloadResult rollback(uint64_t number, const std::string& author);
 
@@ -94,13 +105,22 @@ class Reloader {
   [[nodiscard]] const ReloadBreaker& breaker() const { return breaker_; }
   // instance -> {"revision", "outcome", "action"} of the last reload that touched it.
   [[nodiscard]] boost::json::object last_per_instance() const;
+  // Only inside the gate: instance -> {JSON Pointer: source} for every effective
+  // field a config source set (the rest is the manifest's, or a default).
+  [[nodiscard]] boost::json::object field_sources() const;
+  // Only inside the gate: the layers in force, secrets redacted.
+  [[nodiscard]] boost::json::array layers_view() const;
 
  private:
-  StatusOr<std::unique_ptr<planning::ResolvedApp>> resolve(const std::string& text,
-                                                           const boost::json::object& overrides);
-  ReloadResult apply(const std::string& text, const boost::json::object& overrides);
-  void record(const ReloadRequest& request, const std::string& text, const boost::json::object& overrides,
-              ReloadResult& result);
+  // What a reload applies: the manifest text with proposals and layers on top.
+  struct Desired {
+    std::string text;
+    boost::json::object overrides;
+    std::vector<ConfigLayer> layers;
+  };
+  StatusOr<std::unique_ptr<planning::ResolvedApp>> resolve(const Desired& desired, std::vector<std::string>& warnings);
+  ReloadResult apply(const Desired& desired);
+  void record(const ReloadRequest& request, const Desired& desired, ReloadResult& result);
   void remember_secrets(const planning::ResolvedApp& app);
   void announce_breaker(ReloadBreaker::Transition transition);
   void count(const ReloadResult& result);
@@ -110,6 +130,8 @@ class Reloader {
   std::unique_ptr<planning::ResolvedApp> running_;
   const std::string manifest_path_;
   boost::json::object overrides_;  // in force: proposed configs on top of the manifest
+  std::map<std::string, std::string> override_sources_;  // instance -> source of its proposed config
+  std::vector<ConfigLayer> layers_;                      // in force, in the order first proposed
   ReloadBreaker breaker_;
   ReloadCoalescer coalescer_;
   std::atomic<uint64_t> current_revision_{0};

@@ -30,7 +30,8 @@ struct Revision {
   std::string outcome;   // applied | refused | rolled_back
   std::string error;     // JSON or empty
   std::string overrides = "{}";  // JSON: proposed configs on top of the manifest (secrets redacted)
-  bool secrets_withheld = false;  // overrides had secrets redacted: they cannot be applied again
+  std::string layers = "[]";     // JSON: config sources' layers (reload/config_layers.h), secrets redacted
+  bool secrets_withheld = false;  // overrides or layers had secrets redacted: they cannot be applied again
 };
 
 // The revision history, read-only: what the admin API and the CLI show.

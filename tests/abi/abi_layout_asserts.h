@@ -1,4 +1,4 @@
-/* Pins the ABI 1.0 layout (x86-64 / LP64): any change here is an ABI break.
+/* Pins the ABI 1.x layout (x86-64 / LP64): any change here is an ABI break.
  * Included by a C11 and a C++20 translation unit, both built with -pedantic -Werror. */
 #include <hyperion/plugin.h>
 #include <stddef.h>
@@ -43,18 +43,22 @@ ABI_ASSERT(offsetof(hyperion_plugin_vtable_t, create) == 8 && offsetof(hyperion_
            "hyperion_plugin_vtable_t 1.0");
 
 /* Host API 1.0: struct_size then 16 function pointers, in this order. */
-ABI_ASSERT(offsetof(hyperion_host_api_t, log) == 8 && offsetof(hyperion_host_api_t, log_level) == 16 &&
-               offsetof(hyperion_host_api_t, counter_add) == 24 && offsetof(hyperion_host_api_t, gauge_set) == 32 &&
-               offsetof(hyperion_host_api_t, histogram_observe) == 40 &&
-               offsetof(hyperion_host_api_t, event_emit) == 48 &&
-               offsetof(hyperion_host_api_t, event_subscribe) == 56 &&
-               offsetof(hyperion_host_api_t, event_unsubscribe) == 64 &&
-               offsetof(hyperion_host_api_t, service_acquire) == 72 &&
-               offsetof(hyperion_host_api_t, service_enter) == 80 &&
-               offsetof(hyperion_host_api_t, service_leave) == 88 &&
-               offsetof(hyperion_host_api_t, service_release) == 96 &&
-               offsetof(hyperion_host_api_t, timer_start) == 104 &&
-               offsetof(hyperion_host_api_t, timer_cancel) == 112 &&
-               offsetof(hyperion_host_api_t, config_propose) == 120 && offsetof(hyperion_host_api_t, now_ns) == 128 &&
-               sizeof(hyperion_host_api_t) == 136,
-           "hyperion_host_api_t 1.0");
+ABI_ASSERT(
+    offsetof(hyperion_host_api_t, log) == 8 && offsetof(hyperion_host_api_t, log_level) == 16 &&
+        offsetof(hyperion_host_api_t, counter_add) == 24 && offsetof(hyperion_host_api_t, gauge_set) == 32 &&
+        offsetof(hyperion_host_api_t, histogram_observe) == 40 && offsetof(hyperion_host_api_t, event_emit) == 48 &&
+        offsetof(hyperion_host_api_t, event_subscribe) == 56 &&
+        offsetof(hyperion_host_api_t, event_unsubscribe) == 64 &&
+        offsetof(hyperion_host_api_t, service_acquire) == 72 && offsetof(hyperion_host_api_t, service_enter) == 80 &&
+        offsetof(hyperion_host_api_t, service_leave) == 88 && offsetof(hyperion_host_api_t, service_release) == 96 &&
+        offsetof(hyperion_host_api_t, timer_start) == 104 && offsetof(hyperion_host_api_t, timer_cancel) == 112 &&
+        offsetof(hyperion_host_api_t, config_propose) == 120 && offsetof(hyperion_host_api_t, now_ns) == 128 &&
+        HYPERION_HOST_API_SIZE_1_0 == 136,
+    "hyperion_host_api_t 1.0");
+/* Host API 1.1: one slot appended. */
+ABI_ASSERT(HYPERION_ABI_MINOR == 1 && offsetof(hyperion_host_api_t, config_propose_layer) == 136 &&
+               sizeof(hyperion_host_api_t) == 144,
+           "hyperion_host_api_t 1.1");
+ABI_ASSERT(HYPERION_PLUGIN_SIZE_1_0 == 32 && HYPERION_PLUGIN_VTABLE_SIZE_1_0 == 96 &&
+               HYPERION_PLUGIN_VTABLE_REQUIRED_SIZE == 40,
+           "the 1.0 sizes never change");

@@ -1,12 +1,12 @@
 // ABI growth within a major (hyperion/plugin.h, COMPATIBILITY RULE): a plugin
-// built against a newer minor's larger structs loads into this 1.0 host, and a
-// 1.0 plugin reads correctly through a newer host's larger structs. The 1.1
-// layout is simulated by tests/abi/plugin_v1_1_sim.h.
+// built against a newer minor's larger structs loads into this host, and a 1.0
+// plugin reads correctly through a newer host's larger structs. The next
+// minor's layout is simulated by tests/abi/plugin_next_minor_sim.h.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
-#include "abi/plugin_v1_1_sim.h"
+#include "abi/plugin_next_minor_sim.h"
 #include "loader/abi_negotiation.h"
 #include "loader/loader.h"
 #include "loader/versioned_struct.h"
@@ -41,16 +41,16 @@ TEST(AbiGrowth, APluginBuiltAgainstALargerHeaderLoadsIntoThisHost) {
   EXPECT_EQ(negotiated->abi_minor, 0u) << "the plugin honours a 1.0 host";
   EXPECT_NE(negotiated->vtable.create, nullptr);
   EXPECT_NE(negotiated->vtable.destroy, nullptr);
-  // The slot only 1.1 knows is not read into the 1.0 table: the 1.0 table's
-  // last slot (get_service) is the plugin's NULL, not its added_in_1_1.
+  // The slot only the next minor knows is not read into this host's table: its
+  // last slot (get_service) is the plugin's NULL, not its added_in_next.
   EXPECT_EQ(negotiated->vtable.get_service, nullptr);
   EXPECT_EQ(negotiated->vtable.struct_size, sizeof(hyperion_plugin_vtable_t));
   EXPECT_EQ(future.metadata.status, "alpha");
 
-  // Offered 1.1 (a simulated 1.1 host), the same plugin says it uses 1.1.
-  auto offered_newer = negotiate_abi(future.entry, "abi_future", future.metadata, SIM_ABI_MINOR_1_1);
+  // Offered the next minor (a simulated newer host), the same plugin says it uses it.
+  auto offered_newer = negotiate_abi(future.entry, "abi_future", future.metadata, SIM_NEXT_MINOR);
   ASSERT_TRUE(offered_newer.ok()) << offered_newer.status().to_string();
-  EXPECT_EQ(offered_newer->abi_minor, SIM_ABI_MINOR_1_1);
+  EXPECT_EQ(offered_newer->abi_minor, SIM_NEXT_MINOR);
 }
 
 TEST(AbiGrowth, ThroughTheLoaderItStartsLikeAnyPlugin) {
@@ -74,23 +74,23 @@ TEST(AbiGrowth, ThroughTheLoaderItStartsLikeAnyPlugin) {
 TEST(AbiGrowth, ANewerHostReadsA10PluginWithTheNewFieldsAbsent) {
   EntryPoint good = open_entry(testing::test_plugin("abi_good"));
   ASSERT_NE(good.entry, nullptr);
-  const hyperion_plugin_t* d = good.entry(HYPERION_ABI_MAJOR, SIM_ABI_MINOR_1_1);
+  const hyperion_plugin_t* d = good.entry(HYPERION_ABI_MAJOR, SIM_NEXT_MINOR);
   ASSERT_NE(d, nullptr);
-  // Exactly what a 1.1 host's negotiation does with its own larger structs.
-  sim_plugin_1_1_t desc;
+  // Exactly what a newer host's negotiation does with its own larger structs.
+  sim_plugin_next_t desc;
   std::memset(&desc, 0xAB, sizeof desc);  // garbage where 1.0 has nothing
   ASSERT_TRUE(read_versioned(desc, d, d->struct_size, HYPERION_PLUGIN_SIZE_1_0));
   EXPECT_EQ(desc.magic, HYPERION_PLUGIN_MAGIC);
   EXPECT_EQ(desc.abi_minor, 0u);
   EXPECT_EQ(desc.metadata_json, d->metadata_json);
-  EXPECT_EQ(desc.added_in_1_1, nullptr) << "a field the plugin does not have reads as NULL";
+  EXPECT_EQ(desc.added_in_next, nullptr) << "a field the plugin does not have reads as NULL";
 
-  sim_plugin_vtable_1_1_t vtable;
+  sim_plugin_vtable_next_t vtable;
   std::memset(&vtable, 0xAB, sizeof vtable);
   const auto* v10 = reinterpret_cast<const hyperion_plugin_vtable_t*>(desc.vtable);
   ASSERT_TRUE(read_versioned(vtable, v10, v10->struct_size, HYPERION_PLUGIN_VTABLE_REQUIRED_SIZE));
   EXPECT_EQ(reinterpret_cast<void*>(vtable.create), reinterpret_cast<void*>(v10->create));
-  EXPECT_EQ(vtable.added_in_1_1, nullptr) << "a slot the plugin does not have reads as not supported";
+  EXPECT_EQ(vtable.added_in_next, nullptr) << "a slot the plugin does not have reads as not supported";
 }
 
 TEST(AbiGrowth, SizesBelowThe10LayoutAreRefused) {

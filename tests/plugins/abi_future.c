@@ -1,13 +1,14 @@
 /*
- * A plugin "built against ABI 1.1" (the simulated header tests/abi/plugin_v1_1_sim.h):
- * its descriptor and vtable are larger than 1.0's and carry a field and a slot
- * a 1.0 host does not know. It uses nothing of 1.1 that it cannot do without, so
- * it honours the host: to a 1.0 host it says abi_minor 0 and must be loaded
- * (the extra field and slot ignored); to a 1.1 host it says abi_minor 1.
+ * A plugin "built against the next ABI minor" (the simulated header
+ * tests/abi/plugin_next_minor_sim.h): its descriptor and vtable are larger than
+ * this host's and carry a field and a slot this host does not know. It uses
+ * nothing of that minor that it cannot do without, so it honours the host: to
+ * this host it says abi_minor 0 and must be loaded (the extra field and slot
+ * ignored); to a host of the next minor it says that minor.
  */
 #include <stdlib.h>
 
-#include "abi/plugin_v1_1_sim.h"
+#include "abi/plugin_next_minor_sim.h"
 
 HYPERION_METADATA(future_metadata) =
     "{\"name\": \"abi-future\", \"version\": \"1.1.0\", \"status\": \"alpha\", \"config_schema\": {\"type\": "
@@ -34,34 +35,42 @@ static hyperion_status_t stop(hyperion_instance_t* i, uint64_t d, hyperion_error
   return HYPERION_OK;
 }
 static void destroy(hyperion_instance_t* i) { free(i); }
-static hyperion_status_t added_in_1_1(hyperion_instance_t* i, hyperion_error_t* e) {
+static hyperion_status_t added_in_next(hyperion_instance_t* i, hyperion_error_t* e) {
   (void)i;
-  return hyperion_error_set(e, HYPERION_ERR_INTERNAL, "a 1.0 host must never call a 1.1 slot");
+  return hyperion_error_set(e, HYPERION_ERR_INTERNAL, "this host must never call a slot of a newer minor");
 }
 
-static const sim_plugin_vtable_1_1_t kVtable = {sizeof(sim_plugin_vtable_1_1_t),
-                                                create,
-                                                start,
-                                                stop,
-                                                destroy,
-                                                NULL,
-                                                NULL,
-                                                NULL,
-                                                NULL,
-                                                NULL,
-                                                NULL,
-                                                NULL,
-                                                added_in_1_1};
+static const sim_plugin_vtable_next_t kVtable = {sizeof(sim_plugin_vtable_next_t),
+                                                 create,
+                                                 start,
+                                                 stop,
+                                                 destroy,
+                                                 NULL,
+                                                 NULL,
+                                                 NULL,
+                                                 NULL,
+                                                 NULL,
+                                                 NULL,
+                                                 NULL,
+                                                 added_in_next};
 
-static const sim_plugin_1_1_t kFor1_0 = {
-    HYPERION_PLUGIN_MAGIC,     sizeof(sim_plugin_1_1_t), HYPERION_ABI_MAJOR, 0, future_metadata, &kVtable,
-    "only 1.1 hosts read this"};
-static const sim_plugin_1_1_t kFor1_1 = {HYPERION_PLUGIN_MAGIC,     sizeof(sim_plugin_1_1_t), HYPERION_ABI_MAJOR,
-                                         SIM_ABI_MINOR_1_1,         future_metadata,          &kVtable,
-                                         "only 1.1 hosts read this"};
+static const sim_plugin_next_t kForThisHost = {HYPERION_PLUGIN_MAGIC,
+                                               sizeof(sim_plugin_next_t),
+                                               HYPERION_ABI_MAJOR,
+                                               0,
+                                               future_metadata,
+                                               &kVtable,
+                                               "only hosts of the next minor read this"};
+static const sim_plugin_next_t kForNextHost = {HYPERION_PLUGIN_MAGIC,
+                                               sizeof(sim_plugin_next_t),
+                                               HYPERION_ABI_MAJOR,
+                                               SIM_NEXT_MINOR,
+                                               future_metadata,
+                                               &kVtable,
+                                               "only hosts of the next minor read this"};
 
 HYPERION_EXPORT const hyperion_plugin_t* hyperion_plugin_entry(uint32_t major, uint32_t minor) {
   if (major != HYPERION_ABI_MAJOR) return NULL;
   /* The two layouts start alike; the host reads struct_size before anything past 1.0. */
-  return (const hyperion_plugin_t*)(minor >= SIM_ABI_MINOR_1_1 ? (const void*)&kFor1_1 : (const void*)&kFor1_0);
+  return (const hyperion_plugin_t*)(minor >= SIM_NEXT_MINOR ? (const void*)&kForNextHost : (const void*)&kForThisHost);
 }

@@ -81,7 +81,7 @@ static const hyperion_plugin_t kDescriptor = {
 #elif defined(VARIANT_NEWER_MINOR)
     HYPERION_ABI_MAJOR, 99,
 #else
-    HYPERION_ABI_MAJOR, HYPERION_ABI_MINOR,
+    HYPERION_ABI_MAJOR, 0, /* a 1.0 plugin: it needs nothing newer */
 #endif
 #ifdef VARIANT_META_MISMATCH
     "{\"name\": \"something-else\", \"version\": \"0.1.0\"}",

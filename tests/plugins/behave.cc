@@ -68,7 +68,11 @@ class Behave {
       std::string proposal(p->as_string());
       ctx_.start_timer(std::chrono::milliseconds(1), std::chrono::milliseconds(0), [this, proposal] {
         try {
-          record("proposed " + std::to_string(ctx_.propose_config("behave", proposal)));
+          if (effective_.at("propose_as_layer").as_bool()) {
+            record("layered " + std::to_string(ctx_.propose_layer("behave", proposal)));
+          } else {
+            record("proposed " + std::to_string(ctx_.propose_config("behave", proposal)));
+          }
         } catch (const hyperion::Error& e) {
           record(std::string("propose failed: ") + e.what());
         }

@@ -508,6 +508,131 @@ namespace {
 
 // A provider that restarts takes its consumers with it: they stop before it
 // (releasing what they hold in it) and start after it.
+// Layers (config_propose_layer, ABI 1.1): merge patches per source over the manifest.
+TEST_F(HostReloadTest, ALayerPatchesTheManifestAndFallsBackWhenItStopsSayingSo) {
+  start(manifest({{"a", "      value: 1\n"}, {"b", ""}}));
+  auto& reloads = host_->reloads();
+  auto r = reloads.propose_layer("remote", "kv:shop", R"({"instances": {"a": {"value": 5}}})");
+  ASSERT_EQ(r.outcome, ReloadOutcome::kApplied) << r.summary();
+  EXPECT_EQ(effective("a").at("value").as_int64(), 5);
+  auto stored = host_->store().revision(r.revision);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->source, "plugin:remote (kv:shop)");
+  EXPECT_NE(stored->layers.find("\"kv:shop\""), std::string::npos) << stored->layers;
+  EXPECT_EQ(host_->snapshot().sources.at("a").at("/value").as_string(), "kv:shop");
+
+  // A manifest edit applies underneath the layer: b changes, a keeps the layer's value.
+  auto edit = reload(manifest({{"a", "      value: 2\n"}, {"b", "      value: 7\n"}}));
+  ASSERT_EQ(edit.outcome, ReloadOutcome::kApplied) << edit.summary();
+  EXPECT_EQ(effective("a").at("value").as_int64(), 5);
+  EXPECT_EQ(effective("b").at("value").as_int64(), 7);
+
+  // The source stops mentioning the field (a key deleted in the store): the
+  // manifest's value is back.
+  auto withdrawn = reloads.propose_layer("remote", "kv:shop", R"({"instances": {"a": {}}})");
+  ASSERT_EQ(withdrawn.outcome, ReloadOutcome::kApplied) << withdrawn.summary();
+  EXPECT_EQ(effective("a").at("value").as_int64(), 2);
+  EXPECT_FALSE(host_->snapshot().sources.contains("a"));
+}
+
+TEST_F(HostReloadTest, LayersOfSeveralSourcesStackInTheOrderFirstProposed) {
+  start(manifest({{"a", ""}}));
+  auto& reloads = host_->reloads();
+  ASSERT_TRUE(reloads.propose_layer("remote", "first", R"({"instances": {"a": {"value": 1}}})").ok());
+  ASSERT_TRUE(reloads.propose_layer("remote", "second", R"({"instances": {"a": {"value": 2}}})").ok());
+  EXPECT_EQ(effective("a").at("value").as_int64(), 2);
+  // Proposing again keeps the first source's place: the second still wins.
+  ASSERT_TRUE(reloads.propose_layer("remote", "first", R"({"instances": {"a": {"value": 3}}})").ok());
+  EXPECT_EQ(effective("a").at("value").as_int64(), 2);
+  EXPECT_EQ(host_->snapshot().sources.at("a").at("/value").as_string(), "second");
+  // `{}` withdraws a layer.
+  ASSERT_TRUE(reloads.propose_layer("remote", "second", "{}").ok());
+  EXPECT_EQ(effective("a").at("value").as_int64(), 3);
+  EXPECT_EQ(host_->snapshot().layers.size(), 1u);
+}
+
+TEST_F(HostReloadTest, BadLayersAreRefusedAndNotKept) {
+  start(manifest({{"a", ""}}));
+  auto& reloads = host_->reloads();
+  ASSERT_TRUE(reloads.propose_layer("remote", "kv", R"({"instances": {"a": {"value": 4}}})").ok());
+  for (const char* bad : {"[1]", R"({"instances": {"a": 3}})", R"({"host": {"state_dir": "/x"}})",
+                          R"({"host": {"log_level": "loud"}})", R"({"colour": 1})", "not json"}) {
+    auto r = reloads.propose_layer("remote", "kv", bad);
+    EXPECT_EQ(r.error, ReloadError::kInvalidConfiguration) << bad << ": " << r.summary();
+  }
+  // A value the plugin's schema refuses: refused, the last good layer keeps running.
+  auto invalid = reloads.propose_layer("remote", "kv", R"({"instances": {"a": {"value": "high"}}})");
+  EXPECT_EQ(invalid.error, ReloadError::kInvalidConfiguration) << invalid.summary();
+  EXPECT_NE(invalid.reason.find("config.value"), std::string::npos) << invalid.reason;
+  auto failing = reloads.propose_layer("remote", "kv", R"({"instances": {"a": {"value": 9, "fail_prepare": true}}})");
+  EXPECT_EQ(failing.error, ReloadError::kRefusedByPlugin) << failing.summary();
+  EXPECT_EQ(effective("a").at("value").as_int64(), 4);
+  // A later manifest reload still carries the last good layer, not a refused one.
+  ASSERT_TRUE(reload(manifest({{"a", "      static_value: 0\n"}})).ok());
+  EXPECT_EQ(effective("a").at("value").as_int64(), 4);
+}
+
+TEST_F(HostReloadTest, ALayerForAnInstanceNotInTheManifestWaitsForIt) {
+  start(manifest({{"a", ""}}));
+  auto r = host_->reloads().propose_layer("remote", "kv", R"({"instances": {"later": {"value": 8}}})");
+  ASSERT_TRUE(r.ok()) << r.summary();
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_NE(r.warnings[0].find("instance \"later\", which is not in the manifest"), std::string::npos) << r.warnings[0];
+  auto added = reload(manifest({{"a", ""}, {"later", ""}}));
+  ASSERT_EQ(added.outcome, ReloadOutcome::kApplied) << added.summary();
+  EXPECT_EQ(effective("later").at("value").as_int64(), 8);
+}
+
+TEST_F(HostReloadTest, ALayerSetsTheHostLogLevel) {
+  start(manifest({{"a", ""}}));
+  auto r = host_->reloads().propose_layer("remote", "kv", R"({"host": {"log_level": "error"}})");
+  ASSERT_EQ(r.outcome, ReloadOutcome::kApplied) << r.summary();
+  EXPECT_EQ(host_->plan().manifest.host.log_level, "error");
+  EXPECT_EQ(host_->snapshot().sources.at("host").at("/log_level").as_string(), "kv");
+  ASSERT_TRUE(host_->reloads().propose_layer("remote", "kv", "{}").ok());
+  EXPECT_EQ(host_->plan().manifest.host.log_level, "warn");
+}
+
+TEST_F(HostReloadTest, RollbackRestoresLayersButNeverSecretsFromThem) {
+  start(manifest({{"a", ""}}));
+  auto& reloads = host_->reloads();
+  auto with_layer = reloads.propose_layer("remote", "kv", R"({"instances": {"a": {"value": 6}}})");
+  ASSERT_TRUE(with_layer.ok());
+  ASSERT_TRUE(reloads.propose_layer("remote", "kv", "{}").ok());
+  EXPECT_EQ(effective("a").at("value").as_int64(), 0);
+  auto back = reloads.rollback(with_layer.revision, "tester");
+  ASSERT_EQ(back.outcome, ReloadOutcome::kApplied) << back.summary();
+  EXPECT_EQ(effective("a").at("value").as_int64(), 6);
+  EXPECT_EQ(host_->snapshot().sources.at("a").at("/value").as_string(), "kv");
+
+  auto secret = reloads.propose_layer("remote", "kv", R"({"instances": {"a": {"password": "layered-secret-77"}}})");
+  ASSERT_TRUE(secret.ok()) << secret.summary();
+  auto stored = host_->store().revision(secret.revision);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->layers.find("layered-secret-77"), std::string::npos) << stored->layers;
+  EXPECT_TRUE(stored->secrets_withheld);
+  EXPECT_EQ(boost::json::serialize(host_->snapshot().layers).find("layered-secret-77"), std::string::npos);
+  EXPECT_EQ(boost::json::serialize(host_->snapshot().configs).find("layered-secret-77"), std::string::npos);
+  EXPECT_EQ(running_password_fnv1a("a"), testing::fnv1a_hex("layered-secret-77"));
+  EXPECT_EQ(reloads.rollback(secret.revision, "tester").error, ReloadError::kSecretsNotRestorable);
+}
+
+TEST_F(HostReloadTest, APluginProposesALayerThroughTheHostApi) {
+  start(manifest({{"source",
+                   "      propose: '{\"instances\": {\"target\": {\"value\": 55}}}'\n"
+                   "      propose_as_layer: true\n"},
+                  {"target", ""}}));
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  std::string log;
+  while (log.find("layered ") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    log = testing::read_file(journal_);
+  }
+  EXPECT_NE(log.find("layered 2 source"), std::string::npos) << log;
+  EXPECT_EQ(effective("target").at("value").as_int64(), 55);
+  EXPECT_EQ(host_->snapshot().sources.at("target").at("/value").as_string(), "behave");
+}
+
 TEST_F(HostReloadTest, ConsumersOfARestartingProviderRestartAroundIt) {
   auto text = [&](int static_value) {
     return "app: reload\nhost:\n  state_dir: " + dir_.path() + "/state\n  log_level: warn\nplugins:\n" +

@@ -75,7 +75,7 @@ extern "C" {
 
 /* The ABI this header describes. */
 #define HYPERION_ABI_MAJOR 1
-#define HYPERION_ABI_MINOR 0
+#define HYPERION_ABI_MINOR 1
 
 /* First field of every descriptor: the bytes "HYPR" read as a little-endian u32. */
 #define HYPERION_PLUGIN_MAGIC 0x52505948u
@@ -295,6 +295,28 @@ typedef struct hyperion_host_api_t {
 
   /* CLOCK_MONOTONIC now, in nanoseconds: the clock every deadline uses. */
   uint64_t (*now_ns)(hyperion_host_ctx_t* ctx);
+
+  /* --- Added in 1.1 (NULL in a 1.0 host: check before calling) --- */
+
+  /* Configuration sources, layered. Proposes this source's whole *layer*: what
+   * it wants changed, as RFC 7386 JSON Merge Patches over the manifest. The host
+   * keeps one layer per (calling instance, `source`) and builds every effective
+   * config as: the manifest's config, then config_propose's complete configs,
+   * then each layer's patch in the order the layers were first proposed. A new
+   * layer replaces the source's previous one entirely, so a field the source no
+   * longer mentions goes back to what is underneath (a key deleted in the store
+   * restores the manifest's value), and a manifest edit still applies under the
+   * layer. `layer_json` is a JSON object:
+   *   {"instances": {"<instance>": {<merge patch>}, ...},   (optional)
+   *    "host": {"log_level": "...", "log_format": "text"|"json"}}  (optional)
+   * `{}` withdraws the layer. Patches for instances the manifest does not have
+   * are kept and reported as a warning (they apply once such an instance
+   * exists). Applied and answered like config_propose: HYPERION_OK with
+   * *out_revision (the current revision if nothing changed), or
+   * HYPERION_ERR_INVALID_ARGUMENT / _ABORTED / _UNAVAILABLE with the reason; a
+   * refused layer is not kept. THREAD: as config_propose. */
+  hyperion_status_t (*config_propose_layer)(hyperion_host_ctx_t* ctx, hyperion_str_t source, hyperion_str_t layer_json,
+                                            uint64_t* out_revision, hyperion_error_t* err);
 } hyperion_host_api_t;
 
 /* ------------------------------------------------------------------------ */

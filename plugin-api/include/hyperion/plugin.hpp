@@ -286,6 +286,23 @@ class Context {
     return revision;
   }
 
+  // Whether the host takes layered proposals (ABI 1.1; propose_layer).
+  [[nodiscard]] bool host_takes_layers() const noexcept { return host_.config_propose_layer != nullptr; }
+  // Proposes this source's whole layer: {"instances": {name: merge patch}, "host": {...}}
+  // (see config_propose_layer in hyperion/plugin.h). Returns the applied (or
+  // current) revision; throws hyperion::Error with the host's reason, or with
+  // HYPERION_ERR_UNSUPPORTED from a 1.0 host.
+  uint64_t propose_layer(std::string_view source, std::string_view layer_json) const {
+    if (!host_takes_layers()) {
+      throw Error(HYPERION_ERR_UNSUPPORTED, "propose_layer: this host speaks ABI 1.0 (config_propose_layer is 1.1)");
+    }
+    uint64_t revision = 0;
+    check([&](hyperion_error_t* e) {
+      return host_.config_propose_layer(ctx_, to_str(source), to_str(layer_json), &revision, e);
+    });
+    return revision;
+  }
+
  private:
   // A callback the host calls through a C function pointer: nothing may be
   // thrown back into the host, so an exception is logged and dropped.
@@ -512,13 +529,25 @@ constexpr bool can_serve(const hyperion_plugin_t& descriptor, uint32_t host_majo
 #define HYPERION_PLUGIN_METADATA_JSON(json) \
   extern "C" HYPERION_METADATA(hyperion_plugin_metadata) = json
 
+// The ABI minor a plugin declares (the descriptor's abi_minor): the newest minor
+// whose host functions it cannot do without. Everything the SDK offers from a
+// newer minor checks for the host's NULL slot and throws HYPERION_ERR_UNSUPPORTED
+// on an older host, so the default is 1.0: the plugin loads into every 1.x host.
+// A plugin that needs a newer function to work at all (a config source that
+// proposes layers) defines it, e.g. -DHYPERION_PLUGIN_ABI_MINOR=1, and an older
+// host then refuses it at load time, naming the minor.
+#ifndef HYPERION_PLUGIN_ABI_MINOR
+#define HYPERION_PLUGIN_ABI_MINOR 0
+#endif
+static_assert(HYPERION_PLUGIN_ABI_MINOR <= HYPERION_ABI_MINOR, "HYPERION_PLUGIN_ABI_MINOR is newer than this header");
+
 // Generates the entry point for `PluginClass`. Use once per library, at global
 // namespace scope.
 #define HYPERION_PLUGIN(PluginClass)                                                                       \
   namespace {                                                                                              \
   constexpr hyperion_plugin_vtable_t hyperion_sdk_vtable = ::hyperion::sdk::make_vtable<PluginClass>();    \
   const hyperion_plugin_t hyperion_sdk_descriptor = {HYPERION_PLUGIN_MAGIC,    sizeof(hyperion_plugin_t),  \
-                                                     HYPERION_ABI_MAJOR,       HYPERION_ABI_MINOR,         \
+                                                     HYPERION_ABI_MAJOR,       HYPERION_PLUGIN_ABI_MINOR,  \
                                                      hyperion_plugin_metadata, &hyperion_sdk_vtable};      \
   }                                                                                                        \
   extern "C" HYPERION_EXPORT const hyperion_plugin_t* hyperion_plugin_entry(uint32_t host_abi_major,       \

@@ -1,17 +1,17 @@
-/* A simulated ABI 1.1 header: hyperion/plugin.h as it would look once 1.1 adds
- * one field at the end of the descriptor and one slot at the end of the plugin
- * vtable. Used by a test plugin "built against 1.1" (tests/plugins/abi_future.c)
- * and by a test that reads a 1.0 plugin the way a 1.1 host would
- * (tests/loader/abi_growth_test.cc). Only ever grows at the end, like the real
- * header must. */
-#ifndef HYPERION_TESTS_PLUGIN_V1_1_SIM_H_
-#define HYPERION_TESTS_PLUGIN_V1_1_SIM_H_
+/* A simulated header of the next ABI minor: hyperion/plugin.h as it would look
+ * once a future minor adds one field at the end of the descriptor and one slot
+ * at the end of the plugin vtable. Used by a test plugin "built against the next
+ * minor" (tests/plugins/abi_future.c) and by a test that reads a 1.0 plugin the
+ * way such a host would (tests/loader/abi_growth_test.cc). Only ever grows at
+ * the end, like the real header must. */
+#ifndef HYPERION_TESTS_PLUGIN_NEXT_MINOR_SIM_H_
+#define HYPERION_TESTS_PLUGIN_NEXT_MINOR_SIM_H_
 
 #include <hyperion/plugin.h>
 
-#define SIM_ABI_MINOR_1_1 1u
+#define SIM_NEXT_MINOR (HYPERION_ABI_MINOR + 1u)
 
-typedef struct sim_plugin_vtable_1_1_t {
+typedef struct sim_plugin_vtable_next_t {
   uint32_t struct_size;
   /* --- Version 1.0 (same order as hyperion_plugin_vtable_t) --- */
   hyperion_status_t (*create)(const hyperion_host_api_t*, hyperion_host_ctx_t*, hyperion_str_t, hyperion_str_t,
@@ -27,19 +27,19 @@ typedef struct sim_plugin_vtable_1_1_t {
   hyperion_status_t (*state_import)(hyperion_instance_t*, hyperion_bytes_t, hyperion_error_t*);
   hyperion_status_t (*get_service)(hyperion_instance_t*, hyperion_str_t, uint32_t, hyperion_service_ref_t*,
                                    hyperion_error_t*);
-  /* --- Added in (simulated) 1.1 --- */
-  hyperion_status_t (*added_in_1_1)(hyperion_instance_t*, hyperion_error_t*);
-} sim_plugin_vtable_1_1_t;
+  /* --- Added in the (simulated) next minor --- */
+  hyperion_status_t (*added_in_next)(hyperion_instance_t*, hyperion_error_t*);
+} sim_plugin_vtable_next_t;
 
-typedef struct sim_plugin_1_1_t {
+typedef struct sim_plugin_next_t {
   uint32_t magic;
   uint32_t struct_size;
   uint32_t abi_major;
   uint32_t abi_minor;
   const char* metadata_json;
-  const sim_plugin_vtable_1_1_t* vtable;
-  /* --- Added in (simulated) 1.1 --- */
-  const char* added_in_1_1;
-} sim_plugin_1_1_t;
+  const sim_plugin_vtable_next_t* vtable;
+  /* --- Added in the (simulated) next minor --- */
+  const char* added_in_next;
+} sim_plugin_next_t;
 
-#endif /* HYPERION_TESTS_PLUGIN_V1_1_SIM_H_ */
+#endif /* HYPERION_TESTS_PLUGIN_NEXT_MINOR_SIM_H_ */
