@@ -46,6 +46,7 @@ StatusOr<std::unique_ptr<Host>> Host::prepare(const std::string& manifest_path, 
 
   host->facilities_ = std::make_unique<hostapi::HostFacilities>((*plan)->manifest.app);
   hostapi::HostFacilities& facilities = *host->facilities_;
+  facilities.state_dir = host->state_dir_;
   facilities.propose_config = [self](const std::string& instance, const std::string& source,
                                      const std::string& json) -> StatusOr<uint64_t> {
     reload::ReloadResult r = self->reloader_->propose(instance, source, json);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 
 #include "hostapi/abi_status.h"
 #include "hostapi/abi_guard.h"
@@ -208,6 +209,29 @@ hyperion_status_t config_propose_layer(hyperion_host_ctx_t* ctx, hyperion_str_t 
   });
 }
 
+hyperion_status_t instance_state_dir(hyperion_host_ctx_t* ctx, const hyperion_sink_t* out, hyperion_error_t* err) {
+  return guarded(err, [&] {
+    if (ctx->facilities->state_dir.empty()) {
+      return hyperion_error_set(err, HYPERION_ERR_UNAVAILABLE, "instance_state_dir: this host keeps no state");
+    }
+    const std::filesystem::path dir = std::filesystem::path(ctx->facilities->state_dir) / "instances" / ctx->instance;
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (!ec) {
+      std::filesystem::permissions(dir, std::filesystem::perms::owner_all, std::filesystem::perm_options::replace, ec);
+    }
+    if (ec) {
+      return hyperion_error_set(err, HYPERION_ERR_UNAVAILABLE,
+                                ("instance_state_dir: cannot create " + dir.string() + ": " + ec.message()).c_str());
+    }
+    const std::string path = dir.string();
+    if (out->write(out->ctx, path.data(), path.size()) != HYPERION_OK) {
+      return hyperion_error_set(err, HYPERION_ERR_INVALID_ARGUMENT, "instance_state_dir: the sink refused the path");
+    }
+    return HYPERION_OK;
+  });
+}
+
 uint64_t now_ns(hyperion_host_ctx_t*) { return os::monotonic_now_ns(); }
 
 const hyperion_host_api_t kTable = {
@@ -229,6 +253,7 @@ const hyperion_host_api_t kTable = {
     &config_propose,
     &now_ns,
     &config_propose_layer,
+    &instance_state_dir,
 };
 
 }  // namespace

@@ -40,6 +40,7 @@ struct HostFacilities {
   std::shared_ptr<secrets::SecretScrubber> secrets = std::make_shared<secrets::SecretScrubber>();
   ConfigProposer propose_config;  // empty: proposals are refused
   ConfigProposer propose_layer;   // (instance, source, layer JSON); empty: layers are refused
+  std::string state_dir;          // the host's; instances get <state_dir>/instances/<name>
 };
 
 }  // namespace hyperion::hostapi

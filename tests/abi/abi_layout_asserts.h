@@ -57,7 +57,7 @@ ABI_ASSERT(
     "hyperion_host_api_t 1.0");
 /* Host API 1.1: one slot appended. */
 ABI_ASSERT(HYPERION_ABI_MINOR == 1 && offsetof(hyperion_host_api_t, config_propose_layer) == 136 &&
-               sizeof(hyperion_host_api_t) == 144,
+               offsetof(hyperion_host_api_t, instance_state_dir) == 144 && sizeof(hyperion_host_api_t) == 152,
            "hyperion_host_api_t 1.1");
 ABI_ASSERT(HYPERION_PLUGIN_SIZE_1_0 == 32 && HYPERION_PLUGIN_VTABLE_SIZE_1_0 == 96 &&
                HYPERION_PLUGIN_VTABLE_REQUIRED_SIZE == 40,

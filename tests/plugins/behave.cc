@@ -62,6 +62,7 @@ class Behave {
         if (!ec && v.is_object()) record("event " + std::string(v.at("type").as_string()));
       });
     }
+    if (effective_.at("record_state_dir").as_bool()) record("state_dir " + ctx_.state_dir());
     // A config source in miniature: propose configuration from a timer (never
     // from a lifecycle call, which would wait on itself).
     if (const boost::json::value* p = effective_.if_contains("propose"); p && p->is_string() && !p->as_string().empty()) {

@@ -633,6 +633,15 @@ TEST_F(HostReloadTest, APluginProposesALayerThroughTheHostApi) {
   EXPECT_EQ(host_->snapshot().sources.at("target").at("/value").as_string(), "behave");
 }
 
+TEST_F(HostReloadTest, EachInstanceHasAPrivateStateFolder) {
+  start(manifest({{"a", "      record_state_dir: true\n"}}));
+  const std::string expected = dir_.path() + "/state/instances/a";
+  std::string log = testing::read_file(journal_);
+  EXPECT_NE(log.find("state_dir " + expected + " a\n"), std::string::npos) << log;
+  auto perms = std::filesystem::status(expected).permissions();
+  EXPECT_EQ(perms & std::filesystem::perms::all, std::filesystem::perms::owner_all);
+}
+
 TEST_F(HostReloadTest, ConsumersOfARestartingProviderRestartAroundIt) {
   auto text = [&](int static_value) {
     return "app: reload\nhost:\n  state_dir: " + dir_.path() + "/state\n  log_level: warn\nplugins:\n" +

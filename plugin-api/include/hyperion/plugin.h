@@ -317,6 +317,12 @@ typedef struct hyperion_host_api_t {
    * refused layer is not kept. THREAD: as config_propose. */
   hyperion_status_t (*config_propose_layer)(hyperion_host_ctx_t* ctx, hyperion_str_t source, hyperion_str_t layer_json,
                                             uint64_t* out_revision, hyperion_error_t* err);
+  /* Writes into `out` the absolute path of a folder private to this instance
+   * (<state_dir>/instances/<instance name>), created with mode 0700 on the first
+   * call. It survives restarts of the host and reloads of the instance: the
+   * place for what a plugin must remember (a config source's last-known-good
+   * snapshot). Fails with HYPERION_ERR_UNAVAILABLE when it cannot be created. */
+  hyperion_status_t (*instance_state_dir)(hyperion_host_ctx_t* ctx, const hyperion_sink_t* out, hyperion_error_t* err);
 } hyperion_host_api_t;
 
 /* ------------------------------------------------------------------------ */

@@ -286,6 +286,23 @@ class Context {
     return revision;
   }
 
+  // A folder private to this instance that survives restarts (ABI 1.1: see
+  // instance_state_dir in hyperion/plugin.h); throws HYPERION_ERR_UNSUPPORTED
+  // from a 1.0 host.
+  [[nodiscard]] std::string state_dir() const {
+    if (host_.instance_state_dir == nullptr) {
+      throw Error(HYPERION_ERR_UNSUPPORTED, "state_dir: this host speaks ABI 1.0 (instance_state_dir is 1.1)");
+    }
+    std::string path;
+    const hyperion_sink_t sink = {sizeof(hyperion_sink_t), &path,
+                                  [](void* out, const void* data, size_t size) -> hyperion_status_t {
+                                    static_cast<std::string*>(out)->append(static_cast<const char*>(data), size);
+                                    return HYPERION_OK;
+                                  }};
+    check([&](hyperion_error_t* e) { return host_.instance_state_dir(ctx_, &sink, e); });
+    return path;
+  }
+
   // Whether the host takes layered proposals (ABI 1.1; propose_layer).
   [[nodiscard]] bool host_takes_layers() const noexcept { return host_.config_propose_layer != nullptr; }
   // Proposes this source's whole layer: {"instances": {name: merge patch}, "host": {...}}
