@@ -1,0 +1,364 @@
+#include "etcd/etcd_client.h"
+
+#include <httplib.h>
+
+#include <boost/json.hpp>
+
+#include "base64.h"
+
+namespace hyperion::plugins::etcd {
+namespace {
+
+namespace json = boost::json;
+
+// proto3 JSON writes int64 as a string; absent means 0.
+int64_t int64_field(const json::object& o, const char* key) {
+  const json::value* v = o.if_contains(key);
+  if (v == nullptr) return 0;
+  if (v->is_string()) {
+    try {
+      return std::stoll(std::string(v->as_string()));
+    } catch (const std::exception&) {
+      return 0;
+    }
+  }
+  if (v->is_int64()) return v->as_int64();
+  if (v->is_uint64()) return static_cast<int64_t>(v->as_uint64());
+  return 0;
+}
+
+std::string bytes_field(const json::object& o, const char* key) {
+  const json::value* v = o.if_contains(key);
+  if (v == nullptr || !v->is_string()) return "";
+  auto decoded = base64_decode(v->as_string());
+  if (!decoded) throw EtcdError(std::string("etcd: field ") + key + " is not base64", false);
+  return *decoded;
+}
+
+KeyValue key_value(const json::object& kv) {
+  return {bytes_field(kv, "key"), bytes_field(kv, "value"), int64_field(kv, "mod_revision")};
+}
+
+int64_t header_revision(const json::object& answer) {
+  const json::value* header = answer.if_contains("header");
+  return header != nullptr && header->is_object() ? int64_field(header->as_object(), "revision") : 0;
+}
+
+// The gateway answers errors as {"error": "...", "code": N, "message": "..."}.
+std::string error_text(const json::value& body, int status) {
+  if (body.is_object()) {
+    for (const char* key : {"message", "error"}) {
+      if (const json::value* v = body.as_object().if_contains(key); v != nullptr && v->is_string()) {
+        return std::string(v->as_string());
+      }
+    }
+  }
+  return "HTTP " + std::to_string(status);
+}
+
+bool says_token_invalid(const std::string& message) {
+  return message.find("invalid auth token") != std::string::npos ||
+         message.find("user name is empty") != std::string::npos;
+}
+
+}  // namespace
+
+struct Client::Answer {
+  int status = 0;
+  json::value body;
+};
+
+std::string prefix_range_end(const std::string& prefix) {
+  std::string end = prefix;
+  while (!end.empty()) {
+    unsigned char last = static_cast<unsigned char>(end.back());
+    if (last < 0xff) {
+      end.back() = static_cast<char>(last + 1);
+      return end;
+    }
+    end.pop_back();
+  }
+  return std::string(1, '\0');  // every key
+}
+
+Client::Client(ClientSettings settings) : settings_(std::move(settings)) {
+  if (settings_.endpoints.empty()) throw EtcdError("etcd: no endpoints", false);
+  for (const std::string& e : settings_.endpoints) {
+    if (e.starts_with("http://") || e.starts_with("https://"))
+      urls_.push_back(e);
+    else
+      urls_.push_back((settings_.tls.enabled ? "https://" : "http://") + e);
+  }
+}
+
+Client::~Client() = default;
+
+std::string Client::endpoint() const {
+  std::lock_guard lock(mu_);
+  return urls_[current_];
+}
+
+void Client::stop() {
+  std::lock_guard lock(mu_);
+  stopped_ = true;
+  if (in_flight_ != nullptr) in_flight_->stop();
+}
+
+void Client::resume() {
+  std::lock_guard lock(mu_);
+  stopped_ = false;
+}
+
+std::unique_ptr<httplib::Client> Client::connect(size_t endpoint, std::chrono::milliseconds read_timeout) const {
+  const TlsSettings& tls = settings_.tls;
+  auto cli = tls.cert_file.empty() ? std::make_unique<httplib::Client>(urls_[endpoint])
+                                   : std::make_unique<httplib::Client>(urls_[endpoint], tls.cert_file, tls.key_file);
+  if (urls_[endpoint].starts_with("https://")) {
+    if (!tls.ca_file.empty()) cli->set_ca_cert_path(tls.ca_file.c_str());
+    cli->enable_server_certificate_verification(true);
+  }
+  auto seconds = [](std::chrono::milliseconds ms) {
+    return std::pair<time_t, time_t>{ms.count() / 1000, (ms.count() % 1000) * 1000};
+  };
+  auto [cs, cus] = seconds(settings_.timeout);
+  auto [rs, rus] = seconds(read_timeout);
+  cli->set_connection_timeout(cs, cus);
+  cli->set_read_timeout(rs, rus);
+  cli->set_write_timeout(cs, cus);
+  cli->set_keep_alive(false);
+  return cli;
+}
+
+Client::Answer Client::post_once(size_t endpoint, const std::string& path, const std::string& body) {
+  auto cli = connect(endpoint, settings_.timeout);
+  httplib::Headers headers;
+  {
+    std::lock_guard lock(mu_);
+    if (stopped_) throw EtcdError("etcd: stopped", false);
+    if (!token_.empty()) headers.emplace("Authorization", token_);
+    in_flight_ = cli.get();
+  }
+  // The gateway ends every error answer with HTTP trailers, which cpp-httplib
+  // 0.11 cannot read (it fails the whole response): take the status and body as
+  // they arrive, and count a response whose headers arrived as an answer.
+  httplib::Request req;
+  req.method = "POST";
+  req.path = path;
+  req.headers = std::move(headers);
+  req.set_header("Content-Type", "application/json");
+  req.body = body;
+  Answer answer;
+  std::string received;
+  req.response_handler = [&](const httplib::Response& r) {
+    answer.status = r.status;
+    return true;
+  };
+  req.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) {
+    received.append(data, size);
+    return true;
+  };
+  httplib::Response res;
+  httplib::Error err = httplib::Error::Success;
+  const bool sent = cli->send(req, res, err);
+  {
+    std::lock_guard lock(mu_);
+    in_flight_ = nullptr;
+  }
+  if (answer.status == 0) {
+    throw EtcdError("etcd: " + urls_[endpoint] + path + ": " + httplib::to_string(err), !sent);
+  }
+  boost::system::error_code ec;
+  answer.body = json::parse(received, ec);
+  if (ec) answer.body = json::object{{"message", received.empty() ? httplib::to_string(err) : received}};
+  return answer;
+}
+
+void Client::authenticate(size_t endpoint) {
+  {
+    std::lock_guard lock(mu_);
+    token_.clear();
+  }
+  Answer a = post_once(endpoint, "/v3/auth/authenticate",
+                       json::serialize(json::object{{"name", settings_.username}, {"password", settings_.password}}));
+  const json::value* token = a.body.is_object() ? a.body.as_object().if_contains("token") : nullptr;
+  if (a.status != 200 || token == nullptr || !token->is_string()) {
+    throw EtcdError("etcd: authentication as \"" + settings_.username + "\" failed: " + error_text(a.body, a.status),
+                    false);
+  }
+  std::lock_guard lock(mu_);
+  token_ = std::string(token->as_string());
+}
+
+Client::Answer Client::post(const std::string& path, const std::string& body) {
+  size_t first;
+  {
+    std::lock_guard lock(mu_);
+    first = current_;
+  }
+  std::string unreachable;
+  for (size_t i = 0; i < urls_.size(); ++i) {
+    const size_t endpoint = (first + i) % urls_.size();
+    try {
+      bool need_token;
+      {
+        std::lock_guard lock(mu_);
+        need_token = !settings_.username.empty() && token_.empty();
+      }
+      if (need_token) authenticate(endpoint);
+      Answer a = post_once(endpoint, path, body);
+      if (a.status != 200 && !settings_.username.empty() && says_token_invalid(error_text(a.body, a.status))) {
+        authenticate(endpoint);  // expired: once more with a fresh token
+        a = post_once(endpoint, path, body);
+      }
+      {
+        std::lock_guard lock(mu_);
+        current_ = endpoint;
+      }
+      if (a.status != 200) throw EtcdError("etcd: " + path + ": " + error_text(a.body, a.status), false);
+      return a;
+    } catch (const EtcdError& e) {
+      if (!e.unreachable()) throw;
+      unreachable += (unreachable.empty() ? "" : "; ") + std::string(e.what());
+    }
+  }
+  throw EtcdError(unreachable, true);
+}
+
+RangeResult Client::get_prefix(const std::string& prefix) {
+  Answer a =
+      post("/v3/kv/range", json::serialize(json::object{{"key", base64_encode(prefix)},
+                                                        {"range_end", base64_encode(prefix_range_end(prefix))}}));
+  RangeResult out;
+  const json::object& body = a.body.as_object();
+  out.revision = header_revision(body);
+  if (const json::value* kvs = body.if_contains("kvs"); kvs != nullptr && kvs->is_array()) {
+    for (const json::value& kv : kvs->as_array()) {
+      if (kv.is_object()) out.kvs.push_back(key_value(kv.as_object()));
+    }
+  }
+  return out;
+}
+
+int64_t Client::put(const std::string& key, const std::string& value) {
+  Answer a =
+      post("/v3/kv/put", json::serialize(json::object{{"key", base64_encode(key)}, {"value", base64_encode(value)}}));
+  return header_revision(a.body.as_object());
+}
+
+int64_t Client::delete_prefix(const std::string& prefix) {
+  Answer a =
+      post("/v3/kv/deleterange", json::serialize(json::object{{"key", base64_encode(prefix)},
+                                                              {"range_end", base64_encode(prefix_range_end(prefix))}}));
+  return header_revision(a.body.as_object());
+}
+
+WatchOutcome Client::watch_prefix(const std::string& prefix, int64_t start_revision, const OnEvents& on_events) {
+  size_t endpoint;
+  bool need_token;
+  {
+    std::lock_guard lock(mu_);
+    endpoint = current_;
+    need_token = !settings_.username.empty() && token_.empty();
+  }
+  WatchOutcome outcome;
+  outcome.end = WatchOutcome::End::kDisconnected;
+  try {
+    if (need_token) authenticate(endpoint);
+  } catch (const EtcdError& e) {
+    if (!e.unreachable()) throw;
+    std::lock_guard lock(mu_);
+    current_ = (endpoint + 1) % urls_.size();  // the next attempt tries another endpoint
+    outcome.detail = e.what();
+    return outcome;
+  }
+  auto cli = connect(endpoint, settings_.watch_idle);
+  httplib::Request req;
+  req.method = "POST";
+  req.path = "/v3/watch";
+  req.set_header("Content-Type", "application/json");
+  req.body = json::serialize(
+      json::object{{"create_request", json::object{{"key", base64_encode(prefix)},
+                                                   {"range_end", base64_encode(prefix_range_end(prefix))},
+                                                   {"start_revision", start_revision}}}});
+  {
+    std::lock_guard lock(mu_);
+    if (stopped_) {
+      outcome.end = WatchOutcome::End::kStopped;
+      return outcome;
+    }
+    if (!token_.empty()) req.set_header("Authorization", token_);
+    in_flight_ = cli.get();
+  }
+  std::string buffer;
+  bool finished = false;  // the stream told us how it ends
+  req.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) {
+    buffer.append(data, size);
+    for (size_t nl = buffer.find('\n'); nl != std::string::npos; nl = buffer.find('\n')) {
+      std::string line = buffer.substr(0, nl);
+      buffer.erase(0, nl + 1);
+      if (line.find_first_not_of(" \r\t") == std::string::npos) continue;
+      boost::system::error_code ec;
+      json::value msg = json::parse(line, ec);
+      if (ec || !msg.is_object()) continue;
+      if (const json::value* error = msg.as_object().if_contains("error")) {
+        outcome.detail = error_text(*error, 200);
+        if (says_token_invalid(outcome.detail)) {
+          std::lock_guard lock(mu_);
+          token_.clear();
+        }
+        finished = true;
+        return false;
+      }
+      const json::value* result = msg.as_object().if_contains("result");
+      if (result == nullptr || !result->is_object()) continue;
+      const json::object& r = result->as_object();
+      const int64_t revision = header_revision(r);
+      if (const json::value* canceled = r.if_contains("canceled");
+          canceled && canceled->is_bool() && canceled->as_bool()) {
+        outcome.compact_revision = int64_field(r, "compact_revision");
+        if (outcome.compact_revision > 0) outcome.end = WatchOutcome::End::kCompacted;
+        const json::value* reason = r.if_contains("cancel_reason");
+        outcome.detail = reason != nullptr && reason->is_string() ? std::string(reason->as_string()) : "watch canceled";
+        finished = true;
+        return false;
+      }
+      std::vector<WatchEvent> events;
+      if (const json::value* list = r.if_contains("events"); list != nullptr && list->is_array()) {
+        for (const json::value& e : list->as_array()) {
+          if (!e.is_object()) continue;
+          const json::value* kv = e.as_object().if_contains("kv");
+          if (kv == nullptr || !kv->is_object()) continue;
+          const json::value* type = e.as_object().if_contains("type");
+          events.push_back(
+              {type != nullptr && type->is_string() && type->as_string() == "DELETE", key_value(kv->as_object())});
+        }
+      }
+      if (!events.empty()) {
+        const int64_t newest = std::max(revision, events.back().kv.mod_revision);
+        on_events(events, newest);
+        outcome.last_revision = std::max(outcome.last_revision, newest);
+      }
+    }
+    std::lock_guard lock(mu_);
+    return !stopped_;
+  };
+  httplib::Response res;
+  httplib::Error err = httplib::Error::Success;
+  const bool sent = cli->send(req, res, err);
+  bool stopped;
+  {
+    std::lock_guard lock(mu_);
+    in_flight_ = nullptr;
+    stopped = stopped_;
+    if (!sent && err == httplib::Error::Connection) current_ = (endpoint + 1) % urls_.size();
+  }
+  if (stopped) {
+    outcome.end = WatchOutcome::End::kStopped;
+  } else if (!finished) {
+    outcome.detail = sent ? "the watch stream ended (HTTP " + std::to_string(res.status) + ")"
+                          : "the watch stream broke: " + httplib::to_string(err);
+  }
+  return outcome;
+}
+
+}  // namespace hyperion::plugins::etcd
