@@ -41,6 +41,7 @@ int http_status(const reload::ReloadResult& r) {
     case reload::ReloadError::kCommitFailed:
     case reload::ReloadError::kBreakerOpen:
     case reload::ReloadError::kHostStopping:
+    case reload::ReloadError::kProposerStopping:
     case reload::ReloadError::kSecretsNotRestorable: return 409;
   }
   return 500;

@@ -47,15 +47,16 @@ StatusOr<std::unique_ptr<Host>> Host::prepare(const std::string& manifest_path, 
   host->facilities_ = std::make_unique<hostapi::HostFacilities>((*plan)->manifest.app);
   hostapi::HostFacilities& facilities = *host->facilities_;
   facilities.state_dir = host->state_dir_;
-  facilities.propose_config = [self](const std::string& instance, const std::string& source,
-                                     const std::string& json) -> StatusOr<uint64_t> {
-    reload::ReloadResult r = self->reloader_->propose(instance, source, json);
+  facilities.wake_proposals = [self] { self->gate_.wake(); };
+  facilities.propose_config = [self](const std::string& instance, const std::string& source, const std::string& json,
+                                     const std::atomic<bool>& stopping) -> StatusOr<uint64_t> {
+    reload::ReloadResult r = self->reloader_->propose(instance, source, json, &stopping);
     if (r.ok()) return r.revision != 0 ? r.revision : self->reloader_->current_revision();
     return Status(proposal_status(r), r.summary());
   };
-  facilities.propose_layer = [self](const std::string& instance, const std::string& source,
-                                    const std::string& json) -> StatusOr<uint64_t> {
-    reload::ReloadResult r = self->reloader_->propose_layer(instance, source, json);
+  facilities.propose_layer = [self](const std::string& instance, const std::string& source, const std::string& json,
+                                    const std::atomic<bool>& stopping) -> StatusOr<uint64_t> {
+    reload::ReloadResult r = self->reloader_->propose_layer(instance, source, json, &stopping);
     if (r.ok()) return r.revision != 0 ? r.revision : self->reloader_->current_revision();
     return Status(proposal_status(r), r.summary());
   };

@@ -5,6 +5,7 @@
 // Thread-safety: every method may be called from any thread.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 
@@ -20,6 +21,20 @@ class OperationGate {
     if (stopping_ && !even_if_stopping) return false;
     busy_ = true;
     return true;
+  }
+  // Like enter(), and also gives up (false) once `give_up` holds; wake() makes
+  // waiters look at it again. For a proposal whose own instance is being
+  // stopped by the operation inside the gate: waiting would deadlock.
+  bool enter_unless(const std::atomic<bool>& give_up) {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !busy_ || stopping_ || give_up.load(); });
+    if (stopping_ || give_up.load()) return false;
+    busy_ = true;
+    return true;
+  }
+  void wake() {
+    { std::lock_guard lock(mu_); }
+    cv_.notify_all();
   }
   // Enters only if the gate is free right now (and stopping has not begun).
   bool try_enter() {
@@ -54,6 +69,10 @@ class OperationGate {
 class GateGuard {
  public:
   GateGuard(OperationGate& gate, bool even_if_stopping = false) : gate_(gate), entered_(gate.enter(even_if_stopping)) {}
+  // Enters unless `give_up` turns true first (then entered() is false); a null
+  // `give_up` waits like enter(). (Not a bool: a pointer would convert to one.)
+  GateGuard(OperationGate& gate, const std::atomic<bool>* give_up)
+      : gate_(gate), entered_(give_up != nullptr ? gate.enter_unless(*give_up) : gate.enter()) {}
   ~GateGuard() {
     if (entered_) gate_.leave();
   }

@@ -188,7 +188,7 @@ hyperion_status_t config_propose(hyperion_host_ctx_t* ctx, hyperion_str_t source
       return hyperion_error_set(err, HYPERION_ERR_UNAVAILABLE,
                                 "config_propose: this host is not accepting configuration proposals");
     }
-    auto r = ctx->facilities->propose_config(ctx->instance, str(source), str(desired));
+    auto r = ctx->facilities->propose_config(ctx->instance, str(source), str(desired), ctx->stopping);
     if (!r.ok()) return fail(err, r.status());
     *out_revision = *r;
     return HYPERION_OK;
@@ -202,7 +202,7 @@ hyperion_status_t config_propose_layer(hyperion_host_ctx_t* ctx, hyperion_str_t 
       return hyperion_error_set(err, HYPERION_ERR_UNAVAILABLE,
                                 "config_propose_layer: this host is not accepting configuration proposals");
     }
-    auto r = ctx->facilities->propose_layer(ctx->instance, str(source), str(layer));
+    auto r = ctx->facilities->propose_layer(ctx->instance, str(source), str(layer), ctx->stopping);
     if (!r.ok()) return fail(err, r.status());
     *out_revision = *r;
     return HYPERION_OK;

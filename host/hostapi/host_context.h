@@ -26,8 +26,11 @@
 namespace hyperion::hostapi {
 
 // Applies a proposed configuration; returns the revision or why not.
+// `proposer_stopping` turns true when the proposing instance is being stopped:
+// a proposal still waiting for its turn then gives up.
 using ConfigProposer =
-    std::function<StatusOr<uint64_t>(const std::string& instance, const std::string& source, const std::string& json)>;
+    std::function<StatusOr<uint64_t>(const std::string& instance, const std::string& source, const std::string& json,
+                                     const std::atomic<bool>& proposer_stopping)>;
 
 struct HostFacilities {
   explicit HostFacilities(const std::string& app) : events(app) {}
@@ -41,6 +44,8 @@ struct HostFacilities {
   ConfigProposer propose_config;  // empty: proposals are refused
   ConfigProposer propose_layer;   // (instance, source, layer JSON); empty: layers are refused
   std::string state_dir;          // the host's; instances get <state_dir>/instances/<name>
+  // Wakes proposals waiting for their turn, so those of a stopping instance give up.
+  std::function<void()> wake_proposals;
 };
 
 }  // namespace hyperion::hostapi
@@ -57,6 +62,7 @@ struct hyperion_host_ctx {
   std::set<uint64_t> subscriptions;
   std::set<uint64_t> timers;
   std::set<std::string> reported_metric_errors;  // each reported once
+  std::atomic<bool> stopping{false};             // stop() has begun: its proposals give up
 };
 
 namespace hyperion::hostapi {

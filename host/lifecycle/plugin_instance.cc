@@ -174,6 +174,10 @@ Status PluginInstance::stop(Clock::time_point deadline) {
   if (state_ != InstanceState::kRunning) {
     return failed_precondition("instance \"" + name_ + "\": stop in state " + instance_state_name(state_));
   }
+  // A proposal of this instance waiting for the reload that is stopping it would
+  // wait forever (and its timer or thread with it): it gives up now.
+  ctx_->stopping = true;
+  if (facilities_.wake_proposals) facilities_.wake_proposals();
   hostapi::cancel_timers(*ctx_);
   if (!wait_for_health_check(deadline)) ctx_->logger->warn("a health check is still inside at the stop deadline");
   size_t still_inside = facilities_.services.withdraw(name_, deadline);

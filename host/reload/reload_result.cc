@@ -22,6 +22,7 @@ const char* reload_error_name(ReloadError error) {
     case ReloadError::kCommitFailed: return "commit_failed";
     case ReloadError::kBreakerOpen: return "breaker_open";
     case ReloadError::kHostStopping: return "host_stopping";
+    case ReloadError::kProposerStopping: return "proposer_stopping";
     case ReloadError::kUnknownRevision: return "unknown_revision";
     case ReloadError::kSecretsNotRestorable: return "secrets_not_restorable";
   }
@@ -29,7 +30,8 @@ const char* reload_error_name(ReloadError error) {
 }
 
 bool is_transient(ReloadError error) {
-  return error == ReloadError::kBreakerOpen || error == ReloadError::kHostStopping;
+  return error == ReloadError::kBreakerOpen || error == ReloadError::kHostStopping ||
+         error == ReloadError::kProposerStopping;
 }
 
 boost::json::object ReloadResult::to_json() const {

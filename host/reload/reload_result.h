@@ -32,6 +32,7 @@ enum class ReloadError {
   kCommitFailed,          // a commit failed and everything was rolled back (outcome kRolledBack)
   kBreakerOpen,           // too many failures in a row: refused until the backoff ends
   kHostStopping,          // the host is stopping: no more reloads
+  kProposerStopping,      // the proposing instance is being stopped: its proposal gave up
   kUnknownRevision,       // a rollback to a revision that does not exist
   kSecretsNotRestorable,  // a rollback to a revision whose proposed secrets were never stored
 };

@@ -179,8 +179,14 @@ void Reloader::record(const ReloadRequest& request, const Desired& desired, Relo
 }
 
 ReloadResult Reloader::reload(const ReloadRequest& request) {
-  GateGuard gate(rooms_.gate);
-  if (!gate.entered()) return ReloadResult::refused(ReloadError::kHostStopping, "the host is stopping");
+  GateGuard gate(rooms_.gate, request.give_up);
+  if (!gate.entered()) {
+    if (request.give_up != nullptr && request.give_up->load()) {
+      return ReloadResult::refused(ReloadError::kProposerStopping,
+                                   "the proposing instance is being stopped (by the reload or stop in progress)");
+    }
+    return ReloadResult::refused(ReloadError::kHostStopping, "the host is stopping");
+  }
   auto log = logging::host_logger();
   if (auto refused = breaker_.admit()) {
     ReloadResult result = ReloadResult::refused(ReloadError::kBreakerOpen, *refused);
@@ -271,8 +277,8 @@ json::object Reloader::last_per_instance() const {
   return last_per_instance_;
 }
 
-ReloadResult Reloader::propose(const std::string& instance, const std::string& source,
-                               const std::string& desired_json) {
+ReloadResult Reloader::propose(const std::string& instance, const std::string& source, const std::string& desired_json,
+                               const std::atomic<bool>* give_up) {
   boost::system::error_code ec;
   json::value desired = json::parse(desired_json, ec);
   if (ec || !desired.is_object()) {
@@ -282,12 +288,14 @@ ReloadResult Reloader::propose(const std::string& instance, const std::string& s
     return r;
   }
   if (desired.as_object().empty()) return ReloadResult{};  // nothing proposed: unchanged
-  return reload({"plugin:" + instance + (source.empty() ? "" : " (" + source + ")"), instance, std::nullopt,
-                 std::nullopt, desired.as_object()});
+  ReloadRequest request{"plugin:" + instance + (source.empty() ? "" : " (" + source + ")"), instance, std::nullopt,
+                        std::nullopt, desired.as_object()};
+  request.give_up = give_up;
+  return reload(request);
 }
 
 ReloadResult Reloader::propose_layer(const std::string& instance, const std::string& source,
-                                     const std::string& layer_json) {
+                                     const std::string& layer_json, const std::atomic<bool>* give_up) {
   auto layer = ConfigLayer::parse(instance, source, layer_json);
   if (!layer.ok()) {
     auto r =
@@ -298,6 +306,7 @@ ReloadResult Reloader::propose_layer(const std::string& instance, const std::str
   ReloadRequest request{"plugin:" + instance + (source.empty() ? "" : " (" + source + ")"), instance, std::nullopt,
                         std::nullopt};
   request.layer = std::move(*layer);
+  request.give_up = give_up;
   return reload(request);
 }
 

@@ -59,6 +59,9 @@ struct ReloadRequest {
   // One source's new layer: replaces that source's layer (an empty one withdraws
   // it), on top of the running manifest (manifest_text is ignored).
   std::optional<ConfigLayer> layer = std::nullopt;
+  // A proposal gives up waiting for its turn once this turns true (its
+  // instance is being stopped); nullptr: wait.
+  const std::atomic<bool>* give_up = nullptr;
 };
 
 class Reloader {
@@ -89,9 +92,12 @@ class Reloader {
   // A config source's proposal (the host API's config_propose): `desired_json`
   // maps instance names to complete new configs; they stay in force on top of
   // the manifest until proposed again.
-  ReloadResult propose(const std::string& instance, const std::string& source, const std::string& desired_json);
+  // `give_up`: the proposing instance is being stopped (nullptr: never).
+  ReloadResult propose(const std::string& instance, const std::string& source, const std::string& desired_json,
+                       const std::atomic<bool>* give_up = nullptr);
   // A config source's layer (the host API's config_propose_layer, ABI 1.1).
-  ReloadResult propose_layer(const std::string& instance, const std::string& source, const std::string& layer_json);
+  ReloadResult propose_layer(const std::string& instance, const std::string& source, const std::string& layer_json,
+                             const std::atomic<bool>* give_up = nullptr);
   // Applies revision `number`'s manifest and proposals as a new revision ("rollback:N").
   ReloadResult rollback(uint64_t number, const std::string& author);
 

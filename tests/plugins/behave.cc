@@ -67,7 +67,8 @@ class Behave {
     // from a lifecycle call, which would wait on itself).
     if (const boost::json::value* p = effective_.if_contains("propose"); p && p->is_string() && !p->as_string().empty()) {
       std::string proposal(p->as_string());
-      ctx_.start_timer(std::chrono::milliseconds(1), std::chrono::milliseconds(0), [this, proposal] {
+      const auto after = std::chrono::milliseconds(effective_.at("propose_after_ms").as_int64());
+      ctx_.start_timer(after, std::chrono::milliseconds(0), [this, proposal] {
         try {
           if (effective_.at("propose_as_layer").as_bool()) {
             record("layered " + std::to_string(ctx_.propose_layer("behave", proposal)));

@@ -469,7 +469,8 @@ TEST_F(HostReloadTest, OnceStoppingEveryReloadIsRefusedAsTransient) {
   EXPECT_EQ(r.error, ReloadError::kHostStopping);
   EXPECT_TRUE(reload::is_transient(r.error));
   // A config source learns "try again later", not "your proposal is wrong".
-  auto proposed = host_->facilities().propose_config("a", "kv", R"({"a": {"value": 2}})");
+  const std::atomic<bool> not_stopping{false};
+  auto proposed = host_->facilities().propose_config("a", "kv", R"({"a": {"value": 2}})", not_stopping);
   EXPECT_EQ(proposed.status().code(), StatusCode::kUnavailable) << proposed.status().to_string();
   EXPECT_EQ(reload::ReloadResult::refused(ReloadError::kBreakerOpen, "x").to_json().at("error").at("code"),
             "breaker_open");
@@ -640,6 +641,36 @@ TEST_F(HostReloadTest, EachInstanceHasAPrivateStateFolder) {
   EXPECT_NE(log.find("state_dir " + expected + " a\n"), std::string::npos) << log;
   auto perms = std::filesystem::status(expected).permissions();
   EXPECT_EQ(perms & std::filesystem::perms::all, std::filesystem::perms::owner_all);
+}
+
+// A config source's proposal waits for the reload in progress; that reload
+// restarts the source. Waiting on would deadlock (the reload stops the source,
+// whose stop waits for its proposing timer): the proposal gives up instead.
+TEST_F(HostReloadTest, AProposalOfAnInstanceTheReloadStopsGivesUp) {
+  auto app = [&](int static_value) {
+    return manifest({{"src",
+                      "      propose: '{\"target\": {\"value\": 3}}'\n      propose_after_ms: 300\n"
+                      "      static_value: " +
+                          std::to_string(static_value) + "\n"},
+                     {"slow", "      fail_in: reload_prepare\n      how: hang\n      hang_ms: 1500\n"},
+                     {"target", ""}});
+  };
+  start(app(0));
+  // Right away, before src's timer fires (300 ms): slow's prepare holds this
+  // reload 1.5 s, src proposes meanwhile and waits, then the commit restarts src.
+  std::string next = app(1);
+  next.replace(next.find("hang_ms: 1500"), 13, "hang_ms: 1500\n      value: 1");
+  auto started = std::chrono::steady_clock::now();
+  auto r = reload(next);
+  EXPECT_EQ(r.outcome, ReloadOutcome::kApplied) << r.summary();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+  std::string log = testing::read_file(journal_);
+  EXPECT_NE(log.find("propose failed: refused: the proposing instance is being stopped"), std::string::npos) << log;
+  // The restarted src proposes again, and that goes through.
+  ASSERT_TRUE(testing::eventually([&] {
+    return testing::read_file(journal_).find("proposed 3 src") != std::string::npos;
+  })) << testing::read_file(journal_);
+  EXPECT_EQ(effective("target").at("value").as_int64(), 3);
 }
 
 TEST_F(HostReloadTest, ConsumersOfARestartingProviderRestartAroundIt) {

@@ -288,7 +288,10 @@ typedef struct hyperion_host_api_t {
    * HYPERION_OK with *out_revision set to the applied revision, or an error
    * (HYPERION_ERR_INVALID_ARGUMENT, HYPERION_ERR_ABORTED, HYPERION_ERR_UNAVAILABLE)
    * whose message names the plugin, field and reason. THREAD: must not be called
-   * from inside a lifecycle or reload call (it would wait on itself). */
+   * from inside a lifecycle or reload call (it would wait on itself). Called
+   * from a timer or a thread of the plugin's, it may wait for a reload in
+   * progress; if that reload stops this very instance, the call gives up with
+   * HYPERION_ERR_UNAVAILABLE as the stop begins, so stop() can join the thread. */
   hyperion_status_t (*config_propose)(hyperion_host_ctx_t* ctx, hyperion_str_t source,
                                       hyperion_str_t desired_json, uint64_t* out_revision,
                                       hyperion_error_t* err);
