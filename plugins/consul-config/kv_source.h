@@ -1,0 +1,42 @@
+// A key-value store the plugin follows: what it reads under the prefix, and the
+// stream of changes after that. One implementation per backend (etcd today;
+// Consul's blocking queries next), so the plugin's logic is the same for both.
+// Thread-safety: read() and follow() from one thread at a time; stop() and
+// resume() from any thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "etcd/etcd_client.h"
+
+namespace hyperion::plugins::consul_config {
+
+struct KvSnapshot {
+  int64_t index = 0;                       // the store's revision (etcd) or index (Consul)
+  std::map<std::string, std::string> kvs;  // full key -> value
+};
+
+class KvSource {
+ public:
+  virtual ~KvSource() = default;
+  // "etcd:hyperion/shop": the source name revisions and /v1/config show.
+  [[nodiscard]] virtual std::string name() const = 0;
+  [[nodiscard]] virtual std::string endpoint() const = 0;
+  // Everything under the prefix now. Throws std::runtime_error saying why.
+  virtual KvSnapshot read() = 0;
+  // Follows the changes after `current` and calls `on_change` with each new full
+  // snapshot (also updating `current`), until stop() (returns "") or the stream
+  // ends (returns why; call again to resume from `current`).
+  virtual std::string follow(KvSnapshot& current, const std::function<void(const KvSnapshot&)>& on_change) = 0;
+  virtual void stop() = 0;
+  virtual void resume() = 0;
+};
+
+std::unique_ptr<KvSource> make_etcd_source(etcd::ClientSettings settings, std::string prefix);
+
+}  // namespace hyperion::plugins::consul_config
