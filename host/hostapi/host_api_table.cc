@@ -181,32 +181,29 @@ void timer_cancel(hyperion_host_ctx_t* ctx, uint64_t id) {
   ctx->facilities->timers.cancel(id);
 }
 
-hyperion_status_t config_propose(hyperion_host_ctx_t* ctx, hyperion_str_t source, hyperion_str_t desired,
-                                 uint64_t* out_revision, hyperion_error_t* err) {
+// config_propose and config_propose_layer: the same contract, another proposer.
+hyperion_status_t propose(const char* what, const ConfigProposer& proposer, hyperion_host_ctx_t* ctx,
+                          hyperion_str_t source, hyperion_str_t json, uint64_t* out_revision, hyperion_error_t* err) {
   return guarded(err, [&] {
-    if (!ctx->facilities->propose_config) {
+    if (!proposer) {
       return hyperion_error_set(err, HYPERION_ERR_UNAVAILABLE,
-                                "config_propose: this host is not accepting configuration proposals");
+                                (std::string(what) + ": this host is not accepting configuration proposals").c_str());
     }
-    auto r = ctx->facilities->propose_config(ctx->instance, str(source), str(desired), ctx->stopping);
+    auto r = proposer(ctx->instance, str(source), str(json), ctx->stopping);
     if (!r.ok()) return fail(err, r.status());
     *out_revision = *r;
     return HYPERION_OK;
   });
 }
 
+hyperion_status_t config_propose(hyperion_host_ctx_t* ctx, hyperion_str_t source, hyperion_str_t desired,
+                                 uint64_t* out_revision, hyperion_error_t* err) {
+  return propose("config_propose", ctx->facilities->propose_config, ctx, source, desired, out_revision, err);
+}
+
 hyperion_status_t config_propose_layer(hyperion_host_ctx_t* ctx, hyperion_str_t source, hyperion_str_t layer,
                                        uint64_t* out_revision, hyperion_error_t* err) {
-  return guarded(err, [&] {
-    if (!ctx->facilities->propose_layer) {
-      return hyperion_error_set(err, HYPERION_ERR_UNAVAILABLE,
-                                "config_propose_layer: this host is not accepting configuration proposals");
-    }
-    auto r = ctx->facilities->propose_layer(ctx->instance, str(source), str(layer), ctx->stopping);
-    if (!r.ok()) return fail(err, r.status());
-    *out_revision = *r;
-    return HYPERION_OK;
-  });
+  return propose("config_propose_layer", ctx->facilities->propose_layer, ctx, source, layer, out_revision, err);
 }
 
 hyperion_status_t instance_state_dir(hyperion_host_ctx_t* ctx, const hyperion_sink_t* out, hyperion_error_t* err) {

@@ -63,6 +63,19 @@ class RemoteConfigTest : public ::testing::Test {
     json::object r = report("remote");
     return r.empty() ? "" : std::string(r.at("status").as_string()) + ": " + std::string(r.at("message").as_string());
   }
+  // Kills etcd and waits until the plugin says it lost it.
+  void lose(EtcdServer& server) {
+    server.stop();
+    ASSERT_TRUE(testing::eventually([&] { return remote_status().find("store unreachable") != std::string::npos; }))
+        << remote_status();
+  }
+  // The common start: value 5 in the store, the host started and following it.
+  void start_following(const EtcdServer& server, plugins::etcd::Client& etcd,
+                       const std::string& retry = "{initial_ms: 100, max_ms: 400}") {
+    etcd.put("hyperion/shop/target/value", "5");
+    start(manifest(server.endpoint(), "", retry));
+    ASSERT_TRUE(value_becomes(5)) << remote_status();
+  }
   size_t revisions() {
     auto all = host_->store().revisions(1000);
     return all.ok() ? all->size() : 0;
@@ -109,9 +122,7 @@ TEST_F(RemoteConfigTest, AnInvalidValueIsRefusedAndADeletedKeyRestoresTheManifes
   REQUIRE_ETCD();
   EtcdServer server;
   auto etcd = writer_for(server);
-  etcd.put("hyperion/shop/target/value", "5");
-  start(manifest(server.endpoint()));
-  ASSERT_TRUE(value_becomes(5));
+  start_following(server, etcd);
   etcd.put("hyperion/shop/target/value", "\"high\"");
   ASSERT_TRUE(testing::eventually([&] { return remote_status().find("refused") != std::string::npos; }))
       << remote_status();
@@ -135,12 +146,8 @@ TEST_F(RemoteConfigTest, AnOutageDegradesAndTheRecoveryMissesNothing) {
   REQUIRE_ETCD();
   EtcdServer server;
   auto etcd = writer_for(server);
-  etcd.put("hyperion/shop/target/value", "5");
-  start(manifest(server.endpoint()));
-  ASSERT_TRUE(value_becomes(5));
-  server.stop();
-  ASSERT_TRUE(testing::eventually([&] { return remote_status().find("store unreachable") != std::string::npos; }))
-      << remote_status();
+  start_following(server, etcd);
+  lose(server);
   EXPECT_EQ(target_value(), 5);
   server.start();
   etcd.put("hyperion/shop/target/value", "9");  // before the plugin is back on the stream
@@ -152,11 +159,8 @@ TEST_F(RemoteConfigTest, ACompactionWhileAwayIsRecoveredByReadingAgain) {
   REQUIRE_ETCD();
   EtcdServer server;
   auto etcd = writer_for(server);
-  etcd.put("hyperion/shop/target/value", "5");
-  start(manifest(server.endpoint(), "", "{initial_ms: 1500, max_ms: 1500}"));
-  ASSERT_TRUE(value_becomes(5));
-  server.stop();
-  ASSERT_TRUE(testing::eventually([&] { return remote_status().find("store unreachable") != std::string::npos; }));
+  start_following(server, etcd, "{initial_ms: 1500, max_ms: 1500}");
+  lose(server);
   server.start();
   etcd.put("hyperion/shop/target/value", "10");
   const int64_t newest = etcd.put("hyperion/shop/target/value", "11");
