@@ -14,13 +14,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A reload's outcome as config_propose's status (hyperion/plugin.h).
-StatusCode proposal_status(const reload::ReloadResult& r) {
-  if (r.error == reload::ReloadError::kInvalidConfiguration) return StatusCode::kInvalidArgument;
-  if (reload::is_transient(r.error)) return StatusCode::kUnavailable;
-  return StatusCode::kAborted;
-}
-
 }  // namespace
 
 StatusOr<std::unique_ptr<Host>> Host::prepare(const std::string& manifest_path, const HostOptions& options) {
@@ -47,19 +40,7 @@ StatusOr<std::unique_ptr<Host>> Host::prepare(const std::string& manifest_path, 
   host->facilities_ = std::make_unique<hostapi::HostFacilities>((*plan)->manifest.app);
   hostapi::HostFacilities& facilities = *host->facilities_;
   facilities.state_dir = host->state_dir_;
-  facilities.wake_proposals = [self] { self->gate_.wake(); };
-  facilities.propose_config = [self](const std::string& instance, const std::string& source, const std::string& json,
-                                     const std::atomic<bool>& stopping) -> StatusOr<uint64_t> {
-    reload::ReloadResult r = self->reloader_->propose(instance, source, json, &stopping);
-    if (r.ok()) return r.revision != 0 ? r.revision : self->reloader_->current_revision();
-    return Status(proposal_status(r), r.summary());
-  };
-  facilities.propose_layer = [self](const std::string& instance, const std::string& source, const std::string& json,
-                                    const std::atomic<bool>& stopping) -> StatusOr<uint64_t> {
-    reload::ReloadResult r = self->reloader_->propose_layer(instance, source, json, &stopping);
-    if (r.ok()) return r.revision != 0 ? r.revision : self->reloader_->current_revision();
-    return Status(proposal_status(r), r.summary());
-  };
+  host->accept_proposals();
   // Every event the host or a plugin emits is kept in the state database.
   state::StateStore* db = host->store_.get();
   facilities.events.subscribe("host", "", [db](const std::string& json) {

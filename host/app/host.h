@@ -80,6 +80,8 @@ class Host : public AppReader {
   void observe_instance(lifecycle::InstanceEvent event, const lifecycle::PluginInstance& instance,
                         const std::string& detail);
   void wire_health(const manifest::HostSettings& settings);
+  // Routes config_propose and config_propose_layer to the Reloader (host_services.cc).
+  void accept_proposals();
 
   OperationGate gate_;  // one of start, reload, stop at a time
   std::string manifest_path_;
