@@ -1,5 +1,7 @@
 #include "loader/loader.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 
 #include "loader/abi_negotiation.h"
@@ -17,6 +19,15 @@ Status check_permissions(const std::string& path, bool allow_world_writable) {
                                "permission (chmod o-w), or set allow_world_writable: true on the instance");
   }
   return ok_status();
+}
+
+// Device, inode, size, mtime and ctime: "" when the file cannot be stat'ed.
+std::string file_identity(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return "";
+  return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino) + ":" + std::to_string(st.st_size) + ":" +
+         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + ":" +
+         std::to_string(st.st_ctim.tv_sec) + "." + std::to_string(st.st_ctim.tv_nsec);
 }
 
 }  // namespace
@@ -38,6 +49,15 @@ StatusOr<std::shared_ptr<LoadedPlugin>> Loader::load(const std::string& library,
   auto source = resolver_.resolve(library, base_dir);
   if (!source.ok()) return source.status();
   HYPERION_RETURN_IF_ERROR(check_permissions(*source, allow_world_writable));
+  const std::string identity = file_identity(*source);
+  if (!identity.empty()) {
+    std::lock_guard lock(mu_);
+    if (auto it = known_.find(*source); it != known_.end() && it->second.identity == identity) {
+      if (auto existing = it->second.plugin.lock(); existing && (!sha256_pin || *sha256_pin == existing->sha256)) {
+        return existing;
+      }
+    }
+  }
   // Copy first and check the copy: what is verified is exactly what is loaded.
   auto cached = cache_.store(*source);
   if (!cached.ok()) return cached.status();
@@ -58,7 +78,10 @@ StatusOr<std::shared_ptr<LoadedPlugin>> Loader::load(const std::string& library,
 
   std::lock_guard lock(mu_);
   if (auto it = loaded_.find(cached->path); it != loaded_.end()) {
-    if (auto existing = it->second.lock()) return existing;
+    if (auto existing = it->second.lock()) {
+      known_[*source] = {identity, existing};
+      return existing;
+    }
   }
   auto plugin = std::make_shared<LoadedPlugin>();
   plugin->source_path = *source;
@@ -79,6 +102,7 @@ StatusOr<std::shared_ptr<LoadedPlugin>> Loader::load(const std::string& library,
   plugin->abi_minor = negotiated->abi_minor;
   plugin->vtable = negotiated->vtable;
   loaded_[cached->path] = plugin;
+  known_[*source] = {identity, plugin};
   return plugin;
 }
 

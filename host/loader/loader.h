@@ -25,7 +25,11 @@ class Loader {
   Loader(std::vector<std::string> search_path, std::string cache_dir);
 
   // Loads `library` (resolved against `base_dir`), or returns the already loaded
-  // plugin with the same contents. `sha256_pin` (lower-case hex), when given,
+  // plugin with the same contents. A source file whose identity (device, inode,
+  // size, mtime, ctime) has not changed since it was loaded is not read or
+  // hashed again: every reload resolves every library, and hashing megabytes
+  // of unchanged plugins was most of a remote-config change's latency. Any
+  // write to the file changes its ctime, which no one can set back. `sha256_pin` (lower-case hex), when given,
   // must equal the hash of the file. A library that anyone could replace (it or
   // its folder is world-writable) is refused unless `allow_world_writable`.
   StatusOr<std::shared_ptr<LoadedPlugin>> load(const std::string& library, const std::string& base_dir,
@@ -45,6 +49,12 @@ class Loader {
   LibraryCache cache_;
   std::mutex mu_;
   std::map<std::string, std::weak_ptr<LoadedPlugin>> loaded_;  // by cached path
+  // By source path: the identity it had when it was loaded, and what it loaded to.
+  struct Known {
+    std::string identity;
+    std::weak_ptr<LoadedPlugin> plugin;
+  };
+  std::map<std::string, Known> known_;
 };
 
 }  // namespace hyperion::loader

@@ -167,6 +167,25 @@ TEST_F(LoaderTest, RebuiltLibraryGetsANewPath) {
   EXPECT_EQ((*second)->metadata.name, "behave-plain");
 }
 
+TEST_F(LoaderTest, AnUnchangedFileIsNotReadAgainButPinsStillHold) {
+  std::string path = dir_.write("u/plugin.so", testing::read_file(testing::test_plugin("abi_good")));
+  auto first = load("./u/plugin.so");
+  ASSERT_TRUE(first.ok()) << first.status().to_string();
+  auto again = load("./u/plugin.so");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(first->get(), again->get());
+  // A pin the loaded file does not match is refused on the short path too.
+  auto pinned = load("./u/plugin.so", std::string(64, 'a'));
+  ASSERT_FALSE(pinned.ok());
+  EXPECT_NE(pinned.status().message().find("sha256 mismatch"), std::string::npos) << pinned.status().message();
+  EXPECT_TRUE(load("./u/plugin.so", (*first)->sha256).ok());
+  // Written again with the same bytes: a new identity, the same contents, the same plugin.
+  dir_.write("u/plugin.so", testing::read_file(testing::test_plugin("abi_good")));
+  auto rewritten = load("./u/plugin.so");
+  ASSERT_TRUE(rewritten.ok());
+  EXPECT_EQ(first->get(), rewritten->get());
+}
+
 // A host that only speaks 1.0 loads a plugin built for 1.0; negotiation is
 // checked directly for the minor rule too.
 TEST(AbiNegotiation, OlderHostMinorIsRefusedByMinor) {
