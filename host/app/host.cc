@@ -182,6 +182,8 @@ manifest::HostSettings Host::settings() {
 }
 
 StatusOr<std::string> Host::instance_health(const std::string& name) {
+  // Inside the gate: a reload (a config source's, say) may be replacing the instances.
+  GateGuard gate(gate_, true);
   for (const lifecycle::LiveInstance& live : lifecycle_->instances()) {
     if (live.instance->name() == name) return live.instance->health(Clock::now() + std::chrono::seconds(5));
   }

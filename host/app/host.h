@@ -72,7 +72,7 @@ class Host : public AppReader {
   [[nodiscard]] const lifecycle::Lifecycle& lifecycle() const { return *lifecycle_; }
   [[nodiscard]] hostapi::HostFacilities& facilities() { return *facilities_; }
   [[nodiscard]] state::StateStore& store() { return *store_; }
-  // The JSON health report of one running instance.
+  // The JSON health report of one running instance (waits for a reload in progress).
   StatusOr<std::string> instance_health(const std::string& name);
 
  private:
