@@ -118,6 +118,39 @@ TEST_F(RemoteConfigTest, TheStoreIsLoadedAtStartAndEveryChangeBecomesARevision) 
   EXPECT_EQ(host_->plan().manifest.host.log_level, "error");
 }
 
+TEST_F(RemoteConfigTest, AMultiKeyTransactionIsOneRevision) {
+  REQUIRE_ETCD();
+  EtcdServer server;
+  auto etcd = writer_for(server);
+  start_following(server, etcd);
+  const size_t before = revisions();
+  // etcdctl txn reads compares, a blank line, the puts, a blank line, the else-branch.
+  auto txn = testing::run_process(
+      {"/bin/sh", "-c",
+       "printf '\\nput hyperion/shop/target/value 21\\nput hyperion/shop/host/log_level error\\n\\n\\n' | "
+       "/usr/bin/etcdctl --endpoints=" +
+           server.url() + " txn"});
+  ASSERT_EQ(txn.exit_code, 0) << txn.err << txn.out;
+  ASSERT_TRUE(value_becomes(21)) << remote_status();
+  EXPECT_TRUE(testing::eventually([&] { return revisions() == before + 1; })) << revisions() - before;
+  EXPECT_EQ(host_->plan().manifest.host.log_level, "error");
+}
+
+TEST_F(RemoteConfigTest, TalksToEtcdWithTlsAndAuthentication) {
+  REQUIRE_ETCD();
+  EtcdServer server(EtcdServer::Options{true});
+  ASSERT_EQ(server.etcdctl({"user", "add", "root:rootpw"}).exit_code, 0);
+  ASSERT_EQ(server.etcdctl({"auth", "enable"}).exit_code, 0);
+  ASSERT_EQ(server.etcdctl({"put", "hyperion/shop/target/value", "31"}, {"--user=root:rootpw"}).exit_code, 0);
+  const std::string password = dir_.write("etcd-password", "rootpw\n");
+  start(manifest(server.endpoint(), "      username: root\n      password: ${file:" + password +
+                                        "}\n      tls: {ca_file: " + server.cert_dir() + "/ca.pem}\n"));
+  ASSERT_TRUE(value_becomes(31)) << remote_status();
+  EXPECT_NE(remote_status().find("following etcd:hyperion/shop"), std::string::npos) << remote_status();
+  ASSERT_EQ(server.etcdctl({"put", "hyperion/shop/target/value", "32"}, {"--user=root:rootpw"}).exit_code, 0);
+  ASSERT_TRUE(value_becomes(32)) << remote_status();
+}
+
 TEST_F(RemoteConfigTest, AnInvalidValueIsRefusedAndADeletedKeyRestoresTheManifest) {
   REQUIRE_ETCD();
   EtcdServer server;
