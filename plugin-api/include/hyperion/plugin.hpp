@@ -183,6 +183,18 @@ class ServiceHandle {
 
 // The plugin's view of the host: logging, metrics, events, services, timers,
 // config proposals. Owned by the SDK; valid for the instance's whole life.
+namespace sdk {
+// A sink that appends to `out` (for reading what the host or a service writes
+// into a sink, such as hyperion.health's snapshot). `out` must outlive the
+// sink's use.
+inline hyperion_sink_t string_sink(std::string& out) {
+  return {sizeof(hyperion_sink_t), &out, [](void* ctx, const void* data, size_t size) -> hyperion_status_t {
+            static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), size);
+            return HYPERION_OK;
+          }};
+}
+}  // namespace sdk
+
 class Context {
  public:
   Context(const hyperion_host_api_t* host, hyperion_host_ctx_t* ctx, std::string_view name)
@@ -294,11 +306,7 @@ class Context {
       throw Error(HYPERION_ERR_UNSUPPORTED, "state_dir: this host speaks ABI 1.0 (instance_state_dir is 1.1)");
     }
     std::string path;
-    const hyperion_sink_t sink = {sizeof(hyperion_sink_t), &path,
-                                  [](void* out, const void* data, size_t size) -> hyperion_status_t {
-                                    static_cast<std::string*>(out)->append(static_cast<const char*>(data), size);
-                                    return HYPERION_OK;
-                                  }};
+    const hyperion_sink_t sink = sdk::string_sink(path);
     check([&](hyperion_error_t* e) { return host_.instance_state_dir(ctx_, &sink, e); });
     return path;
   }
@@ -386,15 +394,6 @@ inline void write_sink(const hyperion_sink_t* sink, std::string_view data) {
   if (sink->write(sink->ctx, data.data(), data.size()) != HYPERION_OK) {
     throw Error(HYPERION_ERR_INVALID_ARGUMENT, "host refused the output (too large?)");
   }
-}
-
-// A sink that appends to `out` (for reading what a service writes into a sink,
-// such as hyperion.health's snapshot). `out` must outlive the sink's use.
-inline hyperion_sink_t string_sink(std::string& out) {
-  return {sizeof(hyperion_sink_t), &out, [](void* ctx, const void* data, size_t size) -> hyperion_status_t {
-            static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), size);
-            return HYPERION_OK;
-          }};
 }
 
 // What the SDK allocates per instance: the context and the author's object.
