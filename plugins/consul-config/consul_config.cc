@@ -39,7 +39,8 @@ std::string read_text(const std::string& path) {
 }
 
 // The fallback file mirrors the store: keys relative to the prefix, each value
-// a string (as stored) or a YAML/JSON value (stored as its JSON text).
+// a string (as stored) or a YAML value (kept as flow YAML text, which the key
+// mapping reads like a store's YAML value).
 std::map<std::string, std::string> fallback_keys(const std::string& prefix, const std::string& path) {
   YAML::Node doc = YAML::LoadFile(path);
   if (!doc.IsMap()) throw std::runtime_error(path + ": expected a mapping of keys (relative to the prefix) to values");
@@ -111,16 +112,9 @@ ConsulConfig::ConsulConfig(hyperion::Context& ctx, const json::object& config)
   source_ = make_etcd_source(std::move(client), settings_.prefix);
 }
 
-ConsulConfig::~ConsulConfig() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (source_) source_->stop();
-  if (watcher_.joinable()) watcher_.join();
-  if (applier_.joinable()) applier_.join();
-}
+// Destroyed without a stop (its start failed, or the host gave up on it): the
+// same shutdown.
+ConsulConfig::~ConsulConfig() { shut_down(); }
 
 void ConsulConfig::start(hyperion::Deadline) {
   state_dir_ = ctx_.state_dir();
@@ -150,13 +144,15 @@ void ConsulConfig::start(hyperion::Deadline) {
   if (settings_.watch) watcher_ = std::thread([this] { watch_loop(); });
 }
 
-void ConsulConfig::stop(hyperion::Deadline) {
+void ConsulConfig::stop(hyperion::Deadline) { shut_down(); }
+
+void ConsulConfig::shut_down() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
   cv_.notify_all();
-  source_->stop();
+  if (source_) source_->stop();
   if (watcher_.joinable()) watcher_.join();
   if (applier_.joinable()) applier_.join();
 }

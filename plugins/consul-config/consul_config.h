@@ -60,6 +60,8 @@ class ConsulConfig {
   hyperion::HealthReport health();
 
  private:
+  // Ends both threads (stop() and the destructor).
+  void shut_down();
   void watch_loop();
   void apply_loop();
   void offer(const KvSnapshot& snapshot, bool from_store);

@@ -1,6 +1,7 @@
 // KvSource on etcd: a range read of the prefix, then one watch stream from the
-// read's revision + 1; a broken stream resumes from the last revision seen, a
-// compacted one is read again (no change is missed either way).
+// read's revision + 1. A stream that ends (broken, compacted) says why; the
+// caller reads the prefix again and resumes from that read, so no change is
+// missed either way.
 #include "kv_source.h"
 
 namespace hyperion::plugins::consul_config {
@@ -45,18 +46,10 @@ class EtcdSource final : public KvSource {
     }
     switch (outcome.end) {
       case etcd::WatchOutcome::End::kStopped: return "";
-      case etcd::WatchOutcome::End::kCompacted: {
-        // What happened between our revision and the compaction is gone: read
-        // the whole prefix again and go on from there.
-        KvSnapshot fresh = read();
-        if (fresh.kvs != current.kvs) {
-          current = std::move(fresh);
-          on_change(current);
-        } else {
-          current.index = fresh.index;
-        }
+      case etcd::WatchOutcome::End::kCompacted:
+        // What happened between our revision and the compaction is gone: the
+        // caller reads the whole prefix again after every ended stream.
         return "revision " + std::to_string(outcome.compact_revision) + " compacted: read the prefix again";
-      }
       case etcd::WatchOutcome::End::kDisconnected: return "watch: " + outcome.detail;
     }
     return "watch ended";

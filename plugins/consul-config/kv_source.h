@@ -31,7 +31,8 @@ class KvSource {
   virtual KvSnapshot read() = 0;
   // Follows the changes after `current` and calls `on_change` with each new full
   // snapshot (also updating `current`), until stop() (returns "") or the stream
-  // ends (returns why; call again to resume from `current`).
+  // ends (returns why). After an end, read() again and follow from that read:
+  // a stream may end because what it would have said is gone (a compaction).
   virtual std::string follow(KvSnapshot& current, const std::function<void(const KvSnapshot&)>& on_change) = 0;
   virtual void stop() = 0;
   virtual void resume() = 0;
