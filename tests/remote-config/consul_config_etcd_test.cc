@@ -233,6 +233,17 @@ TEST_F(RemoteConfigTest, AtStartAnUnreachableStoreMeansLastKnownGoodOrAStartFail
       << started.message();
 }
 
+TEST_F(RemoteConfigTest, AClientCertificateWithoutItsKeyIsAStartFailureNamingTheField) {
+  const std::string dead = "127.0.0.1:" + std::to_string(testing::free_loopback_port());
+  auto host = prepare(manifest(dead, "      tls: {cert_file: client.pem}\n"));
+  ASSERT_TRUE(host.ok()) << host.status().to_string();
+  Status started = (*host)->start();
+  ASSERT_FALSE(started.ok());
+  EXPECT_NE(started.message().find("instance \"remote\""), std::string::npos) << started.message();
+  EXPECT_NE(started.message().find("tls.cert_file needs tls.key_file"), std::string::npos) << started.message();
+  EXPECT_TRUE((*host)->lifecycle().running().empty()) << "nothing is left running";
+}
+
 TEST_F(RemoteConfigTest, AFallbackFileServesWhenTheStoreIsDownAtStart) {
   REQUIRE_ETCD();
   const std::string fallback = dir_.write("shop.remote.yaml", "target/value: 12\ntarget: {static_value: 0}\n");
