@@ -20,7 +20,7 @@
 
 #include "common/bench_host.h"
 #include "common/load_stats.h"
-#include "etcd/etcd_client.h"
+#include "stores/etcd_client.h"
 #include "support/etcd_server.h"
 
 namespace {

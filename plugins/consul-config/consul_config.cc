@@ -84,7 +84,17 @@ Settings Settings::from_config(const json::object& config) {
     s.tls.ca_file = string_or(t, "ca_file");
     s.tls.cert_file = string_or(t, "cert_file");
     s.tls.key_file = string_or(t, "key_file");
+    s.tls.server_name = string_or(t, "server_name");
   }
+  s.token = string_or(config, "token");
+  const std::string consistency = string_or(config, "consistency", "default");
+  s.consistency = consistency == "consistent" ? consul::Consistency::kConsistent
+                  : consistency == "stale"    ? consul::Consistency::kStale
+                                              : consul::Consistency::kDefault;
+  if (const json::value* wait = config.if_contains("wait_s"); wait != nullptr && wait->is_int64()) {
+    s.consul_watch.wait = std::chrono::seconds(wait->as_int64());
+  }
+  s.consul_watch.rate_interval = ms(config, "rate_limit_ms", 1000);
   s.fallback_file = string_or(config, "fallback_file");
   s.connect_timeout = ms(config, "connect_timeout_ms", 5000);
   s.debounce = ms(config, "debounce_ms", 100);
@@ -103,13 +113,31 @@ ConsulConfig::ConsulConfig(hyperion::Context& ctx, const json::object& config)
   if (!settings_.tls.cert_file.empty() && settings_.tls.key_file.empty()) {
     throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, "tls.cert_file needs tls.key_file");
   }
-  etcd::ClientSettings client;
-  client.endpoints = settings_.endpoints;
-  client.username = settings_.username;
-  client.password = settings_.password;
-  client.tls = settings_.tls;
-  client.timeout = settings_.connect_timeout;
-  source_ = make_etcd_source(std::move(client), settings_.prefix);
+  // Each store's own way to say who we are: refused for the other, rather than ignored.
+  if (settings_.type == "consul") {
+    if (!settings_.username.empty() || !settings_.password.empty()) {
+      throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT,
+                            "username/password are etcd's: Consul takes an ACL token (the token field)");
+    }
+    consul::ClientSettings client;
+    client.endpoints = settings_.endpoints;
+    client.token = settings_.token;
+    client.tls = settings_.tls;
+    client.consistency = settings_.consistency;
+    client.timeout = settings_.connect_timeout;
+    source_ = make_consul_source(std::move(client), settings_.prefix, settings_.consul_watch);
+  } else {
+    if (!settings_.token.empty()) {
+      throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, "token is Consul's: etcd takes username and password");
+    }
+    etcd::ClientSettings client;
+    client.endpoints = settings_.endpoints;
+    client.username = settings_.username;
+    client.password = settings_.password;
+    client.tls = settings_.tls;
+    client.timeout = settings_.connect_timeout;
+    source_ = make_etcd_source(std::move(client), settings_.prefix);
+  }
 }
 
 // Destroyed without a stop (its start failed, or the host gave up on it): the

@@ -1,4 +1,4 @@
-// ConsulConfig: configuration from a key-value store (etcd today; Consul next),
+// ConsulConfig: configuration from a key-value store (Consul or etcd),
 // proposed to the host as this source's *layer* (config_propose_layer, ABI 1.1)
 // and applied by the host's atomic reload. docs/remote-config.md.
 //
@@ -39,7 +39,10 @@ struct Settings {
   bool required = false;
   std::string username;
   std::string password;
-  etcd::TlsSettings tls;
+  std::string token;  // Consul's ACL token
+  consul::Consistency consistency = consul::Consistency::kDefault;
+  ConsulWatchSettings consul_watch;
+  stores::TlsSettings tls;
   std::string fallback_file;
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds debounce{100};

@@ -1,10 +1,11 @@
 // A key-value store the plugin follows: what it reads under the prefix, and the
-// stream of changes after that. One implementation per backend (etcd today;
-// Consul's blocking queries next), so the plugin's logic is the same for both.
+// stream of changes after that. One implementation per backend (etcd's watch
+// streams, Consul's blocking queries), so the plugin's logic is the same for both.
 // Thread-safety: read() and follow() from one thread at a time; stop() and
 // resume() from any thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -12,7 +13,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "etcd/etcd_client.h"
+#include "stores/consul_client.h"
+#include "stores/etcd_client.h"
 
 namespace hyperion::plugins::consul_config {
 
@@ -39,5 +41,13 @@ class KvSource {
 };
 
 std::unique_ptr<KvSource> make_etcd_source(etcd::ClientSettings settings, std::string prefix);
+
+struct ConsulWatchSettings {
+  std::chrono::seconds wait{60};  // each blocking query's wait (Consul allows up to 10 min)
+  std::chrono::milliseconds rate_interval{
+      1000};  // a churning prefix is read at most once per this (after a burst of 2)
+};
+std::unique_ptr<KvSource> make_consul_source(consul::ClientSettings settings, std::string prefix,
+                                             ConsulWatchSettings watch);
 
 }  // namespace hyperion::plugins::consul_config

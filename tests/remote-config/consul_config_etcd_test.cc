@@ -2,72 +2,26 @@
 // initial load, live changes as revisions, bursts as one reload, refusals that
 // keep the last good config, deletes that restore the manifest, an outage and
 // its recovery, last-known-good and fallback at start, required stores, secrets.
-#include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include <boost/json.hpp>
-#include <filesystem>
-
-#include "app/host.h"
-#include "etcd/etcd_client.h"
+#include "remote-config/remote_config_fixture.h"
+#include "stores/etcd_client.h"
 #include "support/etcd_server.h"
-#include "support/test_support.h"
 
 namespace hyperion::app {
 namespace {
 
 using testing::EtcdServer;
-namespace json = boost::json;
 
 #define REQUIRE_ETCD() \
   if (!EtcdServer::available()) GTEST_SKIP() << "etcd is not installed (scripts/setup.sh installs etcd-server)"
 
-class RemoteConfigTest : public ::testing::Test {
+class RemoteConfigTest : public RemoteConfigFixture {
  protected:
-  std::string manifest(const std::string& endpoint, const std::string& remote_extra = "",
-                       const std::string& retry = "{initial_ms: 100, max_ms: 400}") {
-    return "app: remote\nhost:\n  state_dir: " + dir_.path() +
-           "/state\n  log_level: warn\nplugins:\n"
-           "  - name: remote\n    library: consul-config\n    config:\n      address: " +
-           endpoint +
-           "\n      prefix: hyperion/shop\n      debounce_ms: 300\n      connect_timeout_ms: 1000\n"
-           "      retry: " +
-           retry + "\n" + remote_extra + "  - name: target\n    library: behave_plain\n    config:\n      value: 1\n";
-  }
-  StatusOr<std::unique_ptr<Host>> prepare(const std::string& text) {
-    std::string path = dir_.write("app.yaml", text);
-    HostOptions options;
-    options.plugin_path = {std::filesystem::path(testing::test_plugin("behave_plain")).parent_path().string(),
-                           testing::example_plugin_dir()};
-    return Host::prepare(path, options);
-  }
-  void start(const std::string& text) {
-    auto host = prepare(text);
-    ASSERT_TRUE(host.ok()) << host.status().to_string();
-    host_ = std::move(*host);
-    Status started = host_->start();
-    ASSERT_TRUE(started.ok()) << started.to_string();
-  }
-  json::object report(const std::string& instance) {
-    auto r = host_->instance_health(instance);
-    return r.ok() ? json::parse(*r).as_object() : json::object{};
-  }
-  int64_t target_value() {
-    json::object r = report("target");
-    return r.empty() ? -1 : r.at("details").at("config").at("value").as_int64();
-  }
-  bool value_becomes(int64_t expected) {
-    return testing::eventually([&] { return target_value() == expected; }, std::chrono::seconds(15));
-  }
-  std::string remote_status() {
-    json::object r = report("remote");
-    return r.empty() ? "" : std::string(r.at("status").as_string()) + ": " + std::string(r.at("message").as_string());
-  }
   // Kills etcd and waits until the plugin says it lost it.
   void lose(EtcdServer& server) {
     server.stop();
-    ASSERT_TRUE(testing::eventually([&] { return remote_status().find("store unreachable") != std::string::npos; }))
-        << remote_status();
+    wait_until_lost();
   }
   // The common start: value 5 in the store, the host started and following it.
   void start_following(const EtcdServer& server, plugins::etcd::Client& etcd,
@@ -76,13 +30,6 @@ class RemoteConfigTest : public ::testing::Test {
     start(manifest(server.endpoint(), "", retry));
     ASSERT_TRUE(value_becomes(5)) << remote_status();
   }
-  size_t revisions() {
-    auto all = host_->store().revisions(1000);
-    return all.ok() ? all->size() : 0;
-  }
-
-  testing::TempDir dir_;
-  std::unique_ptr<Host> host_;
 };
 
 plugins::etcd::Client writer_for(const EtcdServer& server) {
@@ -162,12 +109,8 @@ TEST_F(RemoteConfigTest, AnInvalidValueIsRefusedAndADeletedKeyRestoresTheManifes
   EXPECT_NE(remote_status().find("config.value"), std::string::npos) << remote_status();
   EXPECT_EQ(remote_status().rfind("degraded", 0), 0u);
   EXPECT_EQ(target_value(), 5) << "the last good configuration keeps running";
-  host_->facilities().events.flush();
-  host_->store().flush();
-  auto events = host_->store().events_after(0, 10000);
-  ASSERT_TRUE(events.ok());
   bool announced = false;
-  for (const auto& e : *events) announced = announced || e.type == "dev.hyperion.remote_config.refused";
+  for (const auto& e : recorded_events()) announced = announced || e.type == "dev.hyperion.remote_config.refused";
   EXPECT_TRUE(announced);
 
   etcd.delete_prefix("hyperion/shop/target/value");
@@ -262,20 +205,7 @@ TEST_F(RemoteConfigTest, ASecretFromTheStoreIsNeverShown) {
   etcd.put("hyperion/shop/target/value", "3");
   start(manifest(server.endpoint()));
   ASSERT_TRUE(value_becomes(3));
-  AppSnapshot snap = host_->snapshot();
-  EXPECT_EQ(json::serialize(snap.configs).find(secret), std::string::npos);
-  EXPECT_EQ(json::serialize(snap.layers).find(secret), std::string::npos);
-  auto stored = host_->store().revisions(100);
-  ASSERT_TRUE(stored.ok());
-  for (const auto& r : *stored) {
-    EXPECT_EQ((r.diff + r.overrides + r.layers + r.manifest).find(secret), std::string::npos) << r.number;
-  }
-  host_->facilities().events.flush();
-  host_->store().flush();
-  auto events = host_->store().events_after(0, 10000);
-  ASSERT_TRUE(events.ok());
-  for (const auto& e : *events) EXPECT_EQ(e.json.find(secret), std::string::npos);
-  EXPECT_EQ(host_->metrics_text().find(secret), std::string::npos);
+  expect_never_shown(secret);
 }
 
 }  // namespace

@@ -29,6 +29,8 @@ void make_test_certificates(const std::string& dir) {
   };
   leaf("server", "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n");
   leaf("client", "extendedKeyUsage=clientAuth\n");
+  // Only a name, which no resolver knows: reached by IP, verified by server name.
+  leaf("named", "subjectAltName=DNS:store.internal\nextendedKeyUsage=serverAuth\n");
 }
 
 }  // namespace hyperion::testing

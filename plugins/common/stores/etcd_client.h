@@ -22,18 +22,11 @@
 #include <string>
 #include <vector>
 
-namespace httplib {
-class Client;
-}
+#include "stores/http_transport.h"
 
 namespace hyperion::plugins::etcd {
 
-struct TlsSettings {
-  bool enabled = false;
-  std::string ca_file;    // PEM CAs the server is verified against (default: the system's)
-  std::string cert_file;  // client certificate, when etcd asks for one
-  std::string key_file;
-};
+using stores::TlsSettings;
 
 struct ClientSettings {
   std::vector<std::string> endpoints;  // "host:port" or a URL; the scheme follows tls.enabled
@@ -116,7 +109,7 @@ class Client {
   struct Answer;
   Answer post(const std::string& path, const std::string& body);
   Answer post_once(size_t endpoint, const std::string& path, const std::string& body);
-  std::unique_ptr<httplib::Client> connect(size_t endpoint, std::chrono::milliseconds read_timeout) const;
+  std::unique_ptr<httplib::Client> open(size_t endpoint, std::chrono::milliseconds read_timeout) const;
   void authenticate(size_t endpoint);
 
   ClientSettings settings_;

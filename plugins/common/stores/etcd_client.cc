@@ -1,4 +1,4 @@
-#include "etcd/etcd_client.h"
+#include "stores/etcd_client.h"
 
 #include <httplib.h>
 
@@ -81,14 +81,9 @@ std::string prefix_range_end(const std::string& prefix) {
   return std::string(1, '\0');  // every key
 }
 
-Client::Client(ClientSettings settings) : settings_(std::move(settings)) {
+Client::Client(ClientSettings settings)
+    : settings_(std::move(settings)), urls_(stores::endpoint_urls(settings_.endpoints, settings_.tls.enabled)) {
   if (settings_.endpoints.empty()) throw EtcdError("etcd: no endpoints", false);
-  for (const std::string& e : settings_.endpoints) {
-    if (e.starts_with("http://") || e.starts_with("https://"))
-      urls_.push_back(e);
-    else
-      urls_.push_back((settings_.tls.enabled ? "https://" : "http://") + e);
-  }
 }
 
 Client::~Client() = default;
@@ -109,28 +104,16 @@ void Client::resume() {
   stopped_ = false;
 }
 
-std::unique_ptr<httplib::Client> Client::connect(size_t endpoint, std::chrono::milliseconds read_timeout) const {
-  const TlsSettings& tls = settings_.tls;
-  auto cli = tls.cert_file.empty() ? std::make_unique<httplib::Client>(urls_[endpoint])
-                                   : std::make_unique<httplib::Client>(urls_[endpoint], tls.cert_file, tls.key_file);
-  if (urls_[endpoint].starts_with("https://")) {
-    if (!tls.ca_file.empty()) cli->set_ca_cert_path(tls.ca_file.c_str());
-    cli->enable_server_certificate_verification(true);
+std::unique_ptr<httplib::Client> Client::open(size_t endpoint, std::chrono::milliseconds read_timeout) const {
+  try {
+    return stores::open_http_client(urls_[endpoint], settings_.tls, settings_.timeout, read_timeout);
+  } catch (const std::runtime_error& e) {
+    throw EtcdError("etcd: " + urls_[endpoint] + ": " + e.what(), true);
   }
-  auto seconds = [](std::chrono::milliseconds ms) {
-    return std::pair<time_t, time_t>{ms.count() / 1000, (ms.count() % 1000) * 1000};
-  };
-  auto [cs, cus] = seconds(settings_.timeout);
-  auto [rs, rus] = seconds(read_timeout);
-  cli->set_connection_timeout(cs, cus);
-  cli->set_read_timeout(rs, rus);
-  cli->set_write_timeout(cs, cus);
-  cli->set_keep_alive(false);
-  return cli;
 }
 
 Client::Answer Client::post_once(size_t endpoint, const std::string& path, const std::string& body) {
-  auto cli = connect(endpoint, settings_.timeout);
+  auto cli = open(endpoint, settings_.timeout);
   httplib::Headers headers;
   {
     std::lock_guard lock(mu_);
@@ -271,7 +254,7 @@ WatchOutcome Client::watch_prefix(const std::string& prefix, int64_t start_revis
     outcome.detail = e.what();
     return outcome;
   }
-  auto cli = connect(endpoint, settings_.watch_idle);
+  auto cli = open(endpoint, settings_.watch_idle);
   httplib::Request req;
   req.method = "POST";
   req.path = "/v3/watch";

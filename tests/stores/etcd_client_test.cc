@@ -1,5 +1,5 @@
-// The etcd client (plugins/common/etcd) against a real etcd started by each test.
-#include "etcd/etcd_client.h"
+// The etcd client (plugins/common/stores/etcd_client) against a real etcd started by each test.
+#include "stores/etcd_client.h"
 
 #include <gtest/gtest.h>
 
@@ -198,14 +198,14 @@ TEST(EtcdClient, AuthenticatesWithUserAndPassword) {
 TEST(EtcdClient, SpeaksTlsWithTheTestCa) {
   REQUIRE_ETCD();
   EtcdServer server(EtcdServer::Options{true});
-  TlsSettings tls{true, server.cert_dir() + "/ca.pem", "", ""};
+  TlsSettings tls{true, server.cert_dir() + "/ca.pem", "", "", ""};
   Client etcd(settings({server.endpoint()}, "", "", tls));
   etcd.put("app/k", "over-tls");
   EXPECT_EQ(etcd.get_prefix("app/").kvs.at(0).value, "over-tls");
   EXPECT_EQ(etcd.endpoint(), "https://" + server.endpoint());
   // Without the CA the server is not trusted.
   Client untrusted(
-      settings({server.endpoint()}, "", "", TlsSettings{true, "", "", ""}, std::chrono::milliseconds(1000)));
+      settings({server.endpoint()}, "", "", TlsSettings{true, "", "", "", ""}, std::chrono::milliseconds(1000)));
   EXPECT_THROW(untrusted.get_prefix("app/"), EtcdError);
 }
 

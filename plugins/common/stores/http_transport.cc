@@ -1,0 +1,97 @@
+#include "stores/http_transport.h"
+
+#include <arpa/inet.h>
+#include <httplib.h>
+#include <netdb.h>
+
+#include <stdexcept>
+
+namespace hyperion::plugins::stores {
+namespace {
+
+struct Url {
+  std::string scheme;  // "http" or "https"
+  std::string host;    // without brackets
+  std::string port;
+};
+
+Url split_url(const std::string& url) {
+  Url u;
+  const size_t scheme_end = url.find("://");
+  u.scheme = url.substr(0, scheme_end);
+  std::string rest = url.substr(scheme_end + 3);
+  rest = rest.substr(0, rest.find('/'));
+  if (rest.starts_with('[')) {  // [v6]:port
+    const size_t close = rest.find(']');
+    u.host = rest.substr(1, close - 1);
+    if (close + 1 < rest.size() && rest[close + 1] == ':') u.port = rest.substr(close + 2);
+  } else {
+    const size_t colon = rest.rfind(':');
+    u.host = rest.substr(0, colon);
+    if (colon != std::string::npos) u.port = rest.substr(colon + 1);
+  }
+  if (u.port.empty()) u.port = u.scheme == "https" ? "443" : "80";
+  return u;
+}
+
+// httplib connects to a mapped address only when it is numeric.
+std::string numeric_address(const std::string& host) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) {
+    throw std::runtime_error("cannot resolve " + host);
+  }
+  char text[INET6_ADDRSTRLEN] = {};
+  const void* addr = found->ai_family == AF_INET6
+                         ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(found->ai_addr)->sin6_addr)
+                         : static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(found->ai_addr)->sin_addr);
+  ::inet_ntop(found->ai_family, addr, text, sizeof text);
+  ::freeaddrinfo(found);
+  return text;
+}
+
+std::pair<time_t, time_t> seconds_and_micros(std::chrono::milliseconds ms) {
+  return {ms.count() / 1000, (ms.count() % 1000) * 1000};
+}
+
+}  // namespace
+
+std::vector<std::string> endpoint_urls(const std::vector<std::string>& endpoints, bool tls) {
+  std::vector<std::string> urls;
+  for (const std::string& e : endpoints) {
+    if (e.starts_with("http://") || e.starts_with("https://"))
+      urls.push_back(e);
+    else
+      urls.push_back((tls ? "https://" : "http://") + e);
+  }
+  return urls;
+}
+
+std::unique_ptr<httplib::Client> open_http_client(const std::string& url, const TlsSettings& tls,
+                                                  std::chrono::milliseconds connect_timeout,
+                                                  std::chrono::milliseconds read_timeout) {
+  const Url parts = split_url(url);
+  const bool https = parts.scheme == "https";
+  // With a server name, httplib is told that name as the host (so TLS sends it
+  // and verifies the certificate against it) and where that name lives.
+  const bool rename = https && !tls.server_name.empty() && tls.server_name != parts.host;
+  const std::string target = rename ? "https://" + tls.server_name + ":" + parts.port : url;
+  auto cli = tls.cert_file.empty() ? std::make_unique<httplib::Client>(target)
+                                   : std::make_unique<httplib::Client>(target, tls.cert_file, tls.key_file);
+  if (rename) cli->set_hostname_addr_map({{tls.server_name, numeric_address(parts.host)}});
+  if (https) {
+    if (!tls.ca_file.empty()) cli->set_ca_cert_path(tls.ca_file.c_str());
+    cli->enable_server_certificate_verification(true);
+  }
+  auto [cs, cus] = seconds_and_micros(connect_timeout);
+  auto [rs, rus] = seconds_and_micros(read_timeout);
+  cli->set_connection_timeout(cs, cus);
+  cli->set_read_timeout(rs, rus);
+  cli->set_write_timeout(cs, cus);
+  cli->set_keep_alive(false);
+  return cli;
+}
+
+}  // namespace hyperion::plugins::stores
