@@ -67,6 +67,12 @@ TEST_F(ConsulRemoteConfigTest, TheStoreIsLoadedAtStartAndEveryChangeBecomesARevi
   EXPECT_TRUE(testing::eventually([&] { return revisions() == before + 1; })) << revisions() - before;
   EXPECT_EQ(host_->plan().manifest.host.log_level, "error");
 
+  // The plugin's metrics, with the instance's label.
+  const std::string metrics = host_->metrics_text();
+  EXPECT_NE(metrics.find("remote_config_changes_total{"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("outcome=\"applied\""), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("remote_config_apply_seconds_bucket{"), std::string::npos) << metrics;
+
   // A deleted key restores the manifest's value; a folder key (the UI's) is no value.
   consul.put("hyperion/shop/target/", "");
   consul.delete_tree(kValueKey);
