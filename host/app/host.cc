@@ -83,8 +83,30 @@ void Host::wire_health(const manifest::HostSettings& settings) {
     report["reload"] =
         boost::json::object{{"breaker", reloader_->breaker().to_json()}, {"instances", reloader_->last_per_instance()}};
   };
+  // While running, a round that finds readiness changed (a required instance
+  // turned unhealthy, or recovered) is announced; start, drain and stop
+  // announce themselves.
+  auto on_round = [this](const health::HealthSnapshot& round) {
+    if (round.phase == "running" && !round.draining) {
+      announce_readiness(round.ready, round.ready ? "healthy again" : "a required instance is unhealthy");
+    }
+  };
   health_ = std::make_unique<health::HealthReport>(runner_, std::move(source), settings.health.cache,
-                                                   facilities_->metrics, std::move(extras));
+                                                   facilities_->metrics, std::move(extras), std::move(on_round));
+}
+
+void Host::announce_readiness(bool ready, const std::string& reason) {
+  std::lock_guard lock(readiness_mu_);
+  if (announced_ready_ == (ready ? 1 : 0)) return;
+  announced_ready_ = ready ? 1 : 0;
+  logging::host_logger()->info("readiness: {} ({})", ready ? "ready" : "not ready", reason);
+  (void)facilities_->events.emit("host", "dev.hyperion.host.readiness",
+                                 boost::json::serialize(boost::json::object{{"ready", ready}, {"reason", reason}}));
+}
+
+void Host::drain() {
+  draining_ = true;
+  announce_readiness(false, "draining");
 }
 
 void Host::observe_instance(lifecycle::InstanceEvent event, const lifecycle::PluginInstance& inst,
@@ -122,6 +144,7 @@ Status Host::start() {
     return s;
   }
   phase_ = "running";
+  if (!draining_) announce_readiness(true, "started");
   // What runs now is a revision too: history starts with it, and it can be rolled back to.
   if (Status recorded = reloader_->record_startup(); !recorded.ok()) log->error("{}", recorded.message());
   log->info("all {} instances started (revision {})", app.instances.size(), reloader_->current_revision());
@@ -134,6 +157,7 @@ Status Host::stop() {
   gate_.begin_stopping();
   GateGuard gate(gate_, true);
   phase_ = "stopping";
+  announce_readiness(false, "stopping");
   Status s = lifecycle_->stop_all();
   phase_ = "stopped";
   facilities_->events.flush();

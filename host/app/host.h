@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,7 +52,9 @@ class Host : public AppReader {
   // Stops every running instance in reverse order.
   Status stop();
   // Readiness turns false from now on (SIGTERM/SIGINT, before stopping anything).
-  void drain() { draining_ = true; }
+  // Readiness turns false (before anything stops, on SIGTERM): the health
+  // endpoints say so, and plugins hear it (dev.hyperion.host.readiness).
+  void drain();
 
   [[nodiscard]] reload::Reloader& reloads() { return *reloader_; }
   [[nodiscard]] health::HealthReport& health() { return *health_; }
@@ -80,6 +83,8 @@ class Host : public AppReader {
   void observe_instance(lifecycle::InstanceEvent event, const lifecycle::PluginInstance& instance,
                         const std::string& detail);
   void wire_health(const manifest::HostSettings& settings);
+  // Emits dev.hyperion.host.readiness {"ready", "reason"} when readiness changes.
+  void announce_readiness(bool ready, const std::string& reason);
   // Routes config_propose and config_propose_layer to the Reloader (host_services.cc).
   void accept_proposals();
 
@@ -90,6 +95,9 @@ class Host : public AppReader {
   // created, starting, running, stopping, stopped, failed; read by health at any time.
   std::atomic<const char*> phase_{"created"};
   std::atomic<bool> draining_{false};
+  // The readiness last announced: -1 none yet, 0 not ready, 1 ready.
+  std::mutex readiness_mu_;
+  int announced_ready_ = -1;
   // Declaration order is destruction order reversed: the reloader and health go
   // before the lifecycle they read, the lifecycle before the facilities.
   std::unique_ptr<state::StateStore> store_;

@@ -40,20 +40,31 @@ StatusOr<std::string> EventBus::emit(const std::string& source, const std::strin
   }
   static const std::string prefix = process_id_prefix();
   std::lock_guard lock(mu_);
-  event["id"] = prefix + "-" + std::to_string(++sequence_);
+  const uint64_t sequence = ++sequence_;
+  event["id"] = prefix + "-" + std::to_string(sequence);
   std::string json = boost::json::serialize(event);
+  if (auto kept = retained_.find(type); kept != retained_.end()) kept->second = json;
   // An event nobody listens for is not queued: no hand-off to the dispatcher.
   bool wanted = false;
   for (const auto& [id, sub] : subscriptions_) wanted = wanted || type.starts_with(sub.prefix);
   // Pushed under mu_, so deliveries keep the order of the ids.
-  if (wanted) deliveries_.push({type, json});
+  if (wanted) deliveries_.push({type, json, sequence});
   return json;
+}
+
+void EventBus::retain_latest(const std::string& type) {
+  std::lock_guard lock(mu_);
+  retained_.try_emplace(type);
 }
 
 uint64_t EventBus::subscribe(const std::string& owner, const std::string& type_prefix, Callback callback) {
   std::lock_guard lock(mu_);
   uint64_t id = next_id_++;
-  subscriptions_[id] = {owner, type_prefix, std::move(callback)};
+  subscriptions_[id] = {owner, type_prefix, std::move(callback), sequence_};
+  // Queued under mu_: before any event emitted after this subscription.
+  for (const auto& [type, json] : retained_) {
+    if (!json.empty() && type.starts_with(type_prefix)) deliveries_.push({type, json, sequence_, id});
+  }
   return id;
 }
 
@@ -87,11 +98,16 @@ void EventBus::deliver(std::vector<Queued>& batch) {
   for (const Queued& event : batch) {
     // Deliver to each matching subscription, re-checking after every callback
     // because callbacks may subscribe or unsubscribe.
-    uint64_t after = 0;
+    uint64_t after = event.only == 0 ? 0 : event.only - 1;
     for (;;) {
       auto it = subscriptions_.upper_bound(after);
-      while (it != subscriptions_.end() && !event.type.starts_with(it->second.prefix)) ++it;
-      if (it == subscriptions_.end()) break;
+      // An event emitted before a subscription is not delivered to it (a
+      // retained one is, once, addressed to it alone).
+      while (it != subscriptions_.end() &&
+             (!event.type.starts_with(it->second.prefix) || (event.only == 0 && it->second.since >= event.sequence))) {
+        ++it;
+      }
+      if (it == subscriptions_.end() || (event.only != 0 && it->first != event.only)) break;
       after = it->first;
       delivering_ = it->first;
       Callback callback = it->second.callback;

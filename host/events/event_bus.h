@@ -1,6 +1,8 @@
 // EventBus: CloudEvents 1.0 events from the host and from plugins, delivered to
 // subscribers in emission order on one dispatcher thread, so a subscriber never
-// sees two events at once or out of order.
+// sees two events at once or out of order. A type may be *retained* (the host's
+// readiness): its latest event is also delivered to each new subscriber, first,
+// so a subscriber learns the current state without waiting for a change.
 // Thread-safety: every method may be called from any thread; unsubscribe() from
 // inside a callback does not wait for that callback.
 #pragma once
@@ -31,6 +33,9 @@ class EventBus {
   // `data_json` is empty or a JSON value. kInvalidArgument for a bad type or data.
   StatusOr<std::string> emit(const std::string& source, const std::string& type, const std::string& data_json);
 
+  // Keeps the latest event of `type` for new subscribers (see above).
+  void retain_latest(const std::string& type);
+
   // `owner` groups subscriptions for unsubscribe_all (an instance name).
   uint64_t subscribe(const std::string& owner, const std::string& type_prefix, Callback callback);
   void unsubscribe(uint64_t id);
@@ -44,10 +49,13 @@ class EventBus {
     std::string owner;
     std::string prefix;
     Callback callback;
+    uint64_t since = 0;  // events numbered up to this were emitted before it: not its own
   };
   struct Queued {
     std::string type;
     std::string json;
+    uint64_t sequence = 0;
+    uint64_t only = 0;  // a retained event for one new subscription; 0: for every match
   };
   void deliver(std::vector<Queued>& batch);
 
@@ -58,6 +66,7 @@ class EventBus {
   uint64_t next_id_ = 1;
   uint64_t delivering_ = 0;  // subscription whose callback is running, 0 if none
   uint64_t sequence_ = 0;
+  std::map<std::string, std::string> retained_;  // type -> its latest event ("" until one)
   // Last: destroyed first, delivering what is still queued while the rest lives.
   BackgroundQueue<Queued> deliveries_;
 };

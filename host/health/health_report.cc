@@ -26,8 +26,12 @@ std::vector<HealthTarget> health_targets(const lifecycle::Lifecycle& lifecycle, 
 }
 
 HealthReport::HealthReport(lifecycle::CallRunner& runner, HealthAggregator::Source source,
-                           std::chrono::milliseconds ttl, metrics::MetricsRegistry& metrics, Extras extras)
-    : aggregator_(runner, std::move(source), ttl), metrics_(metrics), extras_(std::move(extras)) {}
+                           std::chrono::milliseconds ttl, metrics::MetricsRegistry& metrics, Extras extras,
+                           OnRound on_round)
+    : aggregator_(runner, std::move(source), ttl),
+      metrics_(metrics),
+      extras_(std::move(extras)),
+      on_round_(std::move(on_round)) {}
 
 HealthSnapshot HealthReport::check() {
   HealthSnapshot snap = aggregator_.check();
@@ -36,6 +40,7 @@ HealthSnapshot HealthReport::check() {
       (void)metrics_.histogram_observe(i.name, "hyperion_health_check_duration_seconds", "", i.duration_ms / 1000.0);
       (void)metrics_.gauge_set(i.name, "hyperion_instance_healthy", "", i.status == HealthStatus::kHealthy ? 1 : 0);
     }
+    if (on_round_) on_round_(snap);
   }
   return snap;
 }

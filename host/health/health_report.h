@@ -28,9 +28,11 @@ class HealthReport {
  public:
   // Adds fields that change between rounds to a copy of the round's report.
   using Extras = std::function<void(boost::json::object& report)>;
+  // Told of each new round once, by its first caller (readiness announcements).
+  using OnRound = std::function<void(const HealthSnapshot& round)>;
 
   HealthReport(lifecycle::CallRunner& runner, HealthAggregator::Source source, std::chrono::milliseconds ttl,
-               metrics::MetricsRegistry& metrics, Extras extras);
+               metrics::MetricsRegistry& metrics, Extras extras, OnRound on_round = {});
 
   // The aggregate; the first caller of each round meters it.
   HealthSnapshot check();
@@ -42,6 +44,7 @@ class HealthReport {
   HealthAggregator aggregator_;
   metrics::MetricsRegistry& metrics_;
   Extras extras_;
+  OnRound on_round_;
   std::atomic<uint64_t> last_metered_round_{0};
   std::mutex cache_mu_;
   uint64_t cached_round_ = 0;

@@ -33,7 +33,10 @@ using ConfigProposer =
                                      const std::atomic<bool>& proposer_stopping)>;
 
 struct HostFacilities {
-  explicit HostFacilities(const std::string& app) : events(app) {}
+  explicit HostFacilities(const std::string& app) : events(app) {
+    // A plugin that subscribes learns at once whether the host is ready.
+    events.retain_latest("dev.hyperion.host.readiness");
+  }
   services::ServiceRegistry services;
   events::EventBus events;
   metrics::MetricsRegistry metrics;

@@ -33,6 +33,32 @@ TEST(EventBus, DeliversCloudEventsInOrderByPrefix) {
   EXPECT_EQ(boost::json::parse(seen[1]).at("source").as_string(), "hyperion://shop/web");
 }
 
+TEST(EventBus, ARetainedTypeReachesANewSubscriberFirstAndOnlyItsLatestEvent) {
+  EventBus bus("a");
+  bus.retain_latest("dev.hyperion.host.readiness");
+  std::mutex mu;
+  std::vector<std::string> early, late, unrelated;
+  auto keep = [&](std::vector<std::string>& into) {
+    return [&](const std::string& json) {
+      std::lock_guard lock(mu);
+      into.push_back(std::string(boost::json::parse(json).at("data").at("reason").as_string()));
+    };
+  };
+  bus.subscribe("early", "dev.hyperion.host.", keep(early));
+  (void)bus.emit("host", "dev.hyperion.host.readiness", R"({"ready":true,"reason":"started"})");
+  (void)bus.emit("host", "dev.hyperion.host.readiness", R"({"ready":false,"reason":"draining"})");
+  (void)bus.emit("host", "dev.hyperion.host.other", R"({"reason":"not retained"})");
+  bus.flush();
+  bus.subscribe("late", "dev.hyperion.host.", keep(late));
+  bus.subscribe("unrelated", "dev.hyperion.plugin.", keep(unrelated));
+  (void)bus.emit("host", "dev.hyperion.host.readiness", R"({"ready":true,"reason":"healthy again"})");
+  bus.flush();
+  std::lock_guard lock(mu);
+  EXPECT_EQ(early, (std::vector<std::string>{"started", "draining", "not retained", "healthy again"}));
+  EXPECT_EQ(late, (std::vector<std::string>{"draining", "healthy again"})) << "the latest first, then what follows";
+  EXPECT_TRUE(unrelated.empty());
+}
+
 TEST(EventBus, RejectsBadEvents) {
   EventBus bus("a");
   EXPECT_EQ(bus.emit("x", "", "").status().code(), StatusCode::kInvalidArgument);

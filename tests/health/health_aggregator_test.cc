@@ -4,8 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
 #include <filesystem>
 #include <future>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -138,6 +140,43 @@ TEST_F(HealthAggregatorTest, DrainingIsNotReadyAndNeitherIsAStoppedHost) {
   host_->health().aggregator().expire();
   EXPECT_EQ(host_->health().check().phase, "stopped");
   EXPECT_FALSE(host_->health().check().ready);
+}
+
+// Plugins hear readiness (the discovery plugin registers by it): a retained
+// event, so a late subscriber learns the current state first.
+TEST_F(HealthAggregatorTest, ReadinessChangesAreAnnouncedAsARetainedEvent) {
+  start({{"a"}, {"sick", "plain", "      fail_in: health\n"}});
+  std::mutex mu;
+  std::vector<std::string> heard;
+  host_->facilities().events.subscribe("test", "dev.hyperion.host.readiness", [&](const std::string& json) {
+    auto data = boost::json::parse(json).at("data");
+    std::lock_guard lock(mu);
+    heard.push_back(std::string(data.at("ready").as_bool() ? "ready: " : "not ready: ") +
+                    std::string(data.at("reason").as_string()));
+  });
+  EXPECT_FALSE(host_->health().check().ready);  // the round finds "sick" unhealthy
+  host_->drain();                               // already not ready: nothing new
+  ASSERT_TRUE(host_->stop().ok());
+  host_->facilities().events.flush();
+  std::lock_guard lock(mu);
+  EXPECT_EQ(heard, (std::vector<std::string>{"ready: started", "not ready: a required instance is unhealthy"}));
+}
+
+TEST_F(HealthAggregatorTest, DrainingAnnouncesNotReadyBeforeAnythingStops) {
+  start({{"a"}});
+  std::mutex mu;
+  std::vector<bool> heard;
+  host_->facilities().events.subscribe("test", "dev.hyperion.host.readiness", [&](const std::string& json) {
+    std::lock_guard lock(mu);
+    heard.push_back(boost::json::parse(json).at("data").at("ready").as_bool());
+  });
+  host_->drain();
+  host_->facilities().events.flush();
+  {
+    std::lock_guard lock(mu);
+    EXPECT_EQ(heard, (std::vector<bool>{true, false}));
+  }
+  EXPECT_EQ(host_->snapshot().phase, "running") << "nothing has stopped yet";
 }
 
 TEST_F(HealthAggregatorTest, APluginWithoutAHealthCheckIsHealthyWhileRunning) {

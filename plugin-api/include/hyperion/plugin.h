@@ -242,7 +242,13 @@ typedef struct hyperion_host_api_t {
   /* Calls `fn` for every event whose type starts with `type_prefix` (empty:
    * all). THREAD: `fn` runs on a host thread, never concurrently with itself
    * for one subscription, in the order the events were emitted. On success
-   * *out_id identifies the subscription. */
+   * *out_id identifies the subscription.
+   * RETAINED: "dev.hyperion.host.readiness" (data {"ready": bool, "reason":
+   * text}; emitted when the host becomes ready after start, when it drains or
+   * stops, and when a health round finds a required instance unhealthy or
+   * recovered) is also delivered to a new subscriber at once, as the first
+   * event it sees, so a plugin learns whether the host is ready now. The
+   * discovery plugin registers its services this way. */
   hyperion_status_t (*event_subscribe)(hyperion_host_ctx_t* ctx, hyperion_str_t type_prefix,
                                        hyperion_event_fn fn, void* user, uint64_t* out_id,
                                        hyperion_error_t* err);
