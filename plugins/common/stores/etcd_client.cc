@@ -222,10 +222,35 @@ RangeResult Client::get_prefix(const std::string& prefix) {
   return out;
 }
 
-int64_t Client::put(const std::string& key, const std::string& value) {
-  Answer a =
-      post("/v3/kv/put", json::serialize(json::object{{"key", base64_encode(key)}, {"value", base64_encode(value)}}));
+int64_t Client::put(const std::string& key, const std::string& value, int64_t lease) {
+  json::object body{{"key", base64_encode(key)}, {"value", base64_encode(value)}};
+  if (lease != 0) body["lease"] = std::to_string(lease);  // proto3 JSON: int64 as a string
+  Answer a = post("/v3/kv/put", json::serialize(body));
   return header_revision(a.body.as_object());
+}
+
+int64_t Client::delete_key(const std::string& key) {
+  Answer a = post("/v3/kv/deleterange", json::serialize(json::object{{"key", base64_encode(key)}}));
+  return header_revision(a.body.as_object());
+}
+
+int64_t Client::lease_grant(std::chrono::seconds ttl) {
+  Answer a = post("/v3/lease/grant", json::serialize(json::object{{"TTL", std::to_string(ttl.count())}}));
+  const int64_t id = int64_field(a.body.as_object(), "ID");
+  if (id == 0) throw EtcdError("etcd: lease grant answered no ID: " + error_text(a.body, a.status), false);
+  return id;
+}
+
+int64_t Client::lease_keepalive(int64_t lease) {
+  // A stream in gRPC; through the gateway, one request is one refresh.
+  Answer a = post("/v3/lease/keepalive", json::serialize(json::object{{"ID", std::to_string(lease)}}));
+  const json::value* result = a.body.as_object().if_contains("result");
+  if (result == nullptr || !result->is_object()) return 0;
+  return int64_field(result->as_object(), "TTL");
+}
+
+void Client::lease_revoke(int64_t lease) {
+  post("/v3/lease/revoke", json::serialize(json::object{{"ID", std::to_string(lease)}}));
 }
 
 int64_t Client::delete_prefix(const std::string& prefix) {

@@ -88,9 +88,20 @@ class Client {
   Client& operator=(const Client&) = delete;
 
   RangeResult get_prefix(const std::string& prefix);
-  // Returns the revision of the put.
-  int64_t put(const std::string& key, const std::string& value);
+  // Returns the revision of the put. With `lease` (from lease_grant), the key
+  // goes away when the lease does.
+  int64_t put(const std::string& key, const std::string& value, int64_t lease = 0);
   int64_t delete_prefix(const std::string& prefix);
+  // Deletes exactly `key` (not the keys it prefixes).
+  int64_t delete_key(const std::string& key);
+
+  // Leases: keys bound to one disappear when it expires (its holder died) or
+  // is revoked (its holder stopped). Returns the lease's id.
+  int64_t lease_grant(std::chrono::seconds ttl);
+  // Refreshes the lease; returns the seconds it has left, 0 when it is gone
+  // (expired, revoked, or etcd lost it): grant a new one and put the keys again.
+  int64_t lease_keepalive(int64_t lease);
+  void lease_revoke(int64_t lease);
 
   // Streams the changes of keys under `prefix` from `start_revision` until
   // stop(), a compaction, or a disconnect; `on_events` runs on the calling
