@@ -1,6 +1,10 @@
 /* Pins the ABI 1.x layout (x86-64 / LP64): any change here is an ABI break.
  * Included by a C11 and a C++20 translation unit, both built with -pedantic -Werror. */
 #include <hyperion/plugin.h>
+#include <hyperion/services/discovery.h>
+#include <hyperion/services/grpc_server.h>
+#include <hyperion/services/health.h>
+#include <hyperion/services/http_client.h>
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -62,3 +66,12 @@ ABI_ASSERT(HYPERION_ABI_MINOR == 1 && offsetof(hyperion_host_api_t, config_propo
 ABI_ASSERT(HYPERION_PLUGIN_SIZE_1_0 == 32 && HYPERION_PLUGIN_VTABLE_SIZE_1_0 == 96 &&
                HYPERION_PLUGIN_VTABLE_REQUIRED_SIZE == 40,
            "the 1.0 sizes never change");
+
+/* Service APIs are contracts too (each compiles as C11 above). */
+ABI_ASSERT(offsetof(hyperion_discovery_instance_t, service) == 8 &&
+               offsetof(hyperion_discovery_instance_t, port) == 56 &&
+               offsetof(hyperion_discovery_instance_t, meta_count) == 88 && sizeof(hyperion_discovery_instance_t) == 96,
+           "hyperion_discovery_instance_t 1.0");
+ABI_ASSERT(offsetof(hyperion_discovery_v1_t, register_instance) == 8 &&
+               offsetof(hyperion_discovery_v1_t, report) == 56 && sizeof(hyperion_discovery_v1_t) == 64,
+           "hyperion_discovery_v1_t 1.0");
