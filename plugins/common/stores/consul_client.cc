@@ -110,79 +110,43 @@ struct Client::Answer {
 };
 
 Client::Client(ClientSettings settings)
-    : settings_(std::move(settings)), urls_(stores::endpoint_urls(settings_.endpoints, settings_.tls.enabled)) {
-  if (urls_.empty()) throw ConsulError("consul: no endpoints", false);
+    : settings_(std::move(settings)), endpoints_(settings_.endpoints, settings_.tls.enabled) {
+  if (endpoints_.size() == 0) throw ConsulError("consul: no endpoints", false);
 }
 
 Client::~Client() = default;
-
-std::string Client::endpoint() const {
-  std::lock_guard lock(mu_);
-  return urls_[current_];
-}
-
-void Client::stop() {
-  std::lock_guard lock(mu_);
-  stopped_ = true;
-  if (in_flight_ != nullptr) in_flight_->stop();
-}
-
-void Client::resume() {
-  std::lock_guard lock(mu_);
-  stopped_ = false;
-}
-
-bool Client::stopped() const {
-  std::lock_guard lock(mu_);
-  return stopped_;
-}
 
 Client::Answer Client::send_once(size_t endpoint, const std::string& method, const std::string& path,
                                  const std::string& body, std::chrono::milliseconds read_timeout) {
   std::unique_ptr<httplib::Client> cli;
   try {
-    cli = stores::open_http_client(urls_[endpoint], settings_.tls, settings_.timeout, read_timeout);
+    cli = stores::open_http_client(endpoints_.url(endpoint), settings_.tls, settings_.timeout, read_timeout);
   } catch (const std::runtime_error& e) {
-    throw ConsulError("consul: " + urls_[endpoint] + ": " + e.what(), true);
+    throw ConsulError("consul: " + endpoints_.url(endpoint) + ": " + e.what(), true);
   }
   httplib::Request req;
   req.method = method;
   req.path = path;
   if (!settings_.token.empty()) req.set_header("X-Consul-Token", settings_.token);
   if (!body.empty() || method == "PUT") req.body = body;
-  {
-    std::lock_guard lock(mu_);
-    if (stopped_) throw ConsulError("consul: stopped", false);
-    in_flight_ = cli.get();
-  }
+  if (!endpoints_.begin(cli.get())) throw ConsulError("consul: stopped", false);
   httplib::Response res;
   httplib::Error err = httplib::Error::Success;
   const bool sent = cli->send(req, res, err);
-  {
-    std::lock_guard lock(mu_);
-    in_flight_ = nullptr;
-    if (stopped_) throw ConsulError("consul: stopped", false);
-  }
-  if (!sent) throw ConsulError("consul: " + urls_[endpoint] + path + ": " + httplib::to_string(err), true);
+  if (endpoints_.end()) throw ConsulError("consul: stopped", false);
+  if (!sent) throw ConsulError("consul: " + endpoints_.url(endpoint) + path + ": " + httplib::to_string(err), true);
   return {res.status, index_header(res), std::move(res.body)};
 }
 
 Client::Answer Client::send(const std::string& method, const std::string& path, const std::string& body,
                             std::chrono::milliseconds read_timeout) {
-  size_t first;
-  {
-    std::lock_guard lock(mu_);
-    first = current_;
-  }
+  const size_t first = endpoints_.current();
   std::string unreachable;
-  for (size_t i = 0; i < urls_.size(); ++i) {
-    const size_t endpoint = (first + i) % urls_.size();
+  for (size_t i = 0; i < endpoints_.size(); ++i) {
+    const size_t endpoint = (first + i) % endpoints_.size();
     try {
       Answer a = send_once(endpoint, method, path, body, read_timeout);
-      {
-        std::lock_guard lock(mu_);
-        current_ = endpoint;
-      }
+      endpoints_.set_current(endpoint);
       if (a.status == 200 || (a.status == 404 && method == "GET")) return a;
       std::string why = "consul: " + method + " " + path + ": HTTP " + std::to_string(a.status);
       if (a.status == 403) why += " (the ACL token was refused)";

@@ -18,7 +18,6 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -147,12 +146,12 @@ class Client {
 
   // Ends the request in flight on another thread (it throws), and every later
   // call until resume().
-  void stop();
-  void resume();
-  [[nodiscard]] bool stopped() const;
+  void stop() { endpoints_.stop(); }
+  void resume() { endpoints_.resume(); }
+  [[nodiscard]] bool stopped() const { return endpoints_.stopped(); }
 
   // The endpoint that answered last.
-  [[nodiscard]] std::string endpoint() const;
+  [[nodiscard]] std::string endpoint() const { return endpoints_.current_url(); }
 
  private:
   struct Answer;
@@ -162,11 +161,7 @@ class Client {
                    std::chrono::milliseconds read_timeout);
 
   ClientSettings settings_;
-  std::vector<std::string> urls_;
-  mutable std::mutex mu_;
-  size_t current_ = 0;
-  bool stopped_ = false;
-  httplib::Client* in_flight_ = nullptr;  // the request stop() interrupts
+  stores::Endpoints endpoints_;
 };
 
 }  // namespace hyperion::plugins::consul

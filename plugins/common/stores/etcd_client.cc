@@ -82,45 +82,35 @@ std::string prefix_range_end(const std::string& prefix) {
 }
 
 Client::Client(ClientSettings settings)
-    : settings_(std::move(settings)), urls_(stores::endpoint_urls(settings_.endpoints, settings_.tls.enabled)) {
+    : settings_(std::move(settings)), endpoints_(settings_.endpoints, settings_.tls.enabled) {
   if (settings_.endpoints.empty()) throw EtcdError("etcd: no endpoints", false);
 }
 
 Client::~Client() = default;
 
-std::string Client::endpoint() const {
-  std::lock_guard lock(mu_);
-  return urls_[current_];
+std::string Client::token() const {
+  std::lock_guard lock(token_mu_);
+  return token_;
 }
 
-void Client::stop() {
-  std::lock_guard lock(mu_);
-  stopped_ = true;
-  if (in_flight_ != nullptr) in_flight_->stop();
-}
-
-void Client::resume() {
-  std::lock_guard lock(mu_);
-  stopped_ = false;
+void Client::set_token(std::string token) {
+  std::lock_guard lock(token_mu_);
+  token_ = std::move(token);
 }
 
 std::unique_ptr<httplib::Client> Client::open(size_t endpoint, std::chrono::milliseconds read_timeout) const {
   try {
-    return stores::open_http_client(urls_[endpoint], settings_.tls, settings_.timeout, read_timeout);
+    return stores::open_http_client(endpoints_.url(endpoint), settings_.tls, settings_.timeout, read_timeout);
   } catch (const std::runtime_error& e) {
-    throw EtcdError("etcd: " + urls_[endpoint] + ": " + e.what(), true);
+    throw EtcdError("etcd: " + endpoints_.url(endpoint) + ": " + e.what(), true);
   }
 }
 
 Client::Answer Client::post_once(size_t endpoint, const std::string& path, const std::string& body) {
   auto cli = open(endpoint, settings_.timeout);
   httplib::Headers headers;
-  {
-    std::lock_guard lock(mu_);
-    if (stopped_) throw EtcdError("etcd: stopped", false);
-    if (!token_.empty()) headers.emplace("Authorization", token_);
-    in_flight_ = cli.get();
-  }
+  if (const std::string t = token(); !t.empty()) headers.emplace("Authorization", t);
+  if (!endpoints_.begin(cli.get())) throw EtcdError("etcd: stopped", false);
   // The gateway ends every error answer with HTTP trailers, which cpp-httplib
   // 0.11 cannot read (it fails the whole response): take the status and body as
   // they arrive, and count a response whose headers arrived as an answer.
@@ -143,12 +133,9 @@ Client::Answer Client::post_once(size_t endpoint, const std::string& path, const
   httplib::Response res;
   httplib::Error err = httplib::Error::Success;
   const bool sent = cli->send(req, res, err);
-  {
-    std::lock_guard lock(mu_);
-    in_flight_ = nullptr;
-  }
+  endpoints_.end();
   if (answer.status == 0) {
-    throw EtcdError("etcd: " + urls_[endpoint] + path + ": " + httplib::to_string(err), !sent);
+    throw EtcdError("etcd: " + endpoints_.url(endpoint) + path + ": " + httplib::to_string(err), !sent);
   }
   boost::system::error_code ec;
   answer.body = json::parse(received, ec);
@@ -157,10 +144,7 @@ Client::Answer Client::post_once(size_t endpoint, const std::string& path, const
 }
 
 void Client::authenticate(size_t endpoint) {
-  {
-    std::lock_guard lock(mu_);
-    token_.clear();
-  }
+  set_token("");
   Answer a = post_once(endpoint, "/v3/auth/authenticate",
                        json::serialize(json::object{{"name", settings_.username}, {"password", settings_.password}}));
   const json::value* token = a.body.is_object() ? a.body.as_object().if_contains("token") : nullptr;
@@ -168,35 +152,22 @@ void Client::authenticate(size_t endpoint) {
     throw EtcdError("etcd: authentication as \"" + settings_.username + "\" failed: " + error_text(a.body, a.status),
                     false);
   }
-  std::lock_guard lock(mu_);
-  token_ = std::string(token->as_string());
+  set_token(std::string(token->as_string()));
 }
 
 Client::Answer Client::post(const std::string& path, const std::string& body) {
-  size_t first;
-  {
-    std::lock_guard lock(mu_);
-    first = current_;
-  }
+  const size_t first = endpoints_.current();
   std::string unreachable;
-  for (size_t i = 0; i < urls_.size(); ++i) {
-    const size_t endpoint = (first + i) % urls_.size();
+  for (size_t i = 0; i < endpoints_.size(); ++i) {
+    const size_t endpoint = (first + i) % endpoints_.size();
     try {
-      bool need_token;
-      {
-        std::lock_guard lock(mu_);
-        need_token = !settings_.username.empty() && token_.empty();
-      }
-      if (need_token) authenticate(endpoint);
+      if (!settings_.username.empty() && token().empty()) authenticate(endpoint);
       Answer a = post_once(endpoint, path, body);
       if (a.status != 200 && !settings_.username.empty() && says_token_invalid(error_text(a.body, a.status))) {
         authenticate(endpoint);  // expired: once more with a fresh token
         a = post_once(endpoint, path, body);
       }
-      {
-        std::lock_guard lock(mu_);
-        current_ = endpoint;
-      }
+      endpoints_.set_current(endpoint);
       if (a.status != 200) throw EtcdError("etcd: " + path + ": " + error_text(a.body, a.status), false);
       return a;
     } catch (const EtcdError& e) {
@@ -261,21 +232,14 @@ int64_t Client::delete_prefix(const std::string& prefix) {
 }
 
 WatchOutcome Client::watch_prefix(const std::string& prefix, int64_t start_revision, const OnEvents& on_events) {
-  size_t endpoint;
-  bool need_token;
-  {
-    std::lock_guard lock(mu_);
-    endpoint = current_;
-    need_token = !settings_.username.empty() && token_.empty();
-  }
+  const size_t endpoint = endpoints_.current();
   WatchOutcome outcome;
   outcome.end = WatchOutcome::End::kDisconnected;
   try {
-    if (need_token) authenticate(endpoint);
+    if (!settings_.username.empty() && token().empty()) authenticate(endpoint);
   } catch (const EtcdError& e) {
     if (!e.unreachable()) throw;
-    std::lock_guard lock(mu_);
-    current_ = (endpoint + 1) % urls_.size();  // the next attempt tries another endpoint
+    endpoints_.set_current(endpoint + 1);  // the next attempt tries another endpoint
     outcome.detail = e.what();
     return outcome;
   }
@@ -288,14 +252,10 @@ WatchOutcome Client::watch_prefix(const std::string& prefix, int64_t start_revis
       json::object{{"create_request", json::object{{"key", base64_encode(prefix)},
                                                    {"range_end", base64_encode(prefix_range_end(prefix))},
                                                    {"start_revision", start_revision}}}});
-  {
-    std::lock_guard lock(mu_);
-    if (stopped_) {
-      outcome.end = WatchOutcome::End::kStopped;
-      return outcome;
-    }
-    if (!token_.empty()) req.set_header("Authorization", token_);
-    in_flight_ = cli.get();
+  if (const std::string t = token(); !t.empty()) req.set_header("Authorization", t);
+  if (!endpoints_.begin(cli.get())) {
+    outcome.end = WatchOutcome::End::kStopped;
+    return outcome;
   }
   std::string buffer;
   bool finished = false;  // the stream told us how it ends
@@ -310,10 +270,7 @@ WatchOutcome Client::watch_prefix(const std::string& prefix, int64_t start_revis
       if (ec || !msg.is_object()) continue;
       if (const json::value* error = msg.as_object().if_contains("error")) {
         outcome.detail = error_text(*error, 200);
-        if (says_token_invalid(outcome.detail)) {
-          std::lock_guard lock(mu_);
-          token_.clear();
-        }
+        if (says_token_invalid(outcome.detail)) set_token("");
         finished = true;
         return false;
       }
@@ -347,19 +304,13 @@ WatchOutcome Client::watch_prefix(const std::string& prefix, int64_t start_revis
         outcome.last_revision = std::max(outcome.last_revision, newest);
       }
     }
-    std::lock_guard lock(mu_);
-    return !stopped_;
+    return !endpoints_.stopped();
   };
   httplib::Response res;
   httplib::Error err = httplib::Error::Success;
   const bool sent = cli->send(req, res, err);
-  bool stopped;
-  {
-    std::lock_guard lock(mu_);
-    in_flight_ = nullptr;
-    stopped = stopped_;
-    if (!sent && err == httplib::Error::Connection) current_ = (endpoint + 1) % urls_.size();
-  }
+  const bool stopped = endpoints_.end();
+  if (!sent && err == httplib::Error::Connection) endpoints_.set_current(endpoint + 1);
   if (stopped) {
     outcome.end = WatchOutcome::End::kStopped;
   } else if (!finished) {

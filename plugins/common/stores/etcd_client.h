@@ -110,11 +110,11 @@ class Client {
 
   // Ends the watch or request in flight on another thread (it returns kStopped
   // or throws), and every later call until resume().
-  void stop();
-  void resume();
+  void stop() { endpoints_.stop(); }
+  void resume() { endpoints_.resume(); }
 
   // The endpoint that answered last.
-  [[nodiscard]] std::string endpoint() const;
+  [[nodiscard]] std::string endpoint() const { return endpoints_.current_url(); }
 
  private:
   struct Answer;
@@ -123,13 +123,13 @@ class Client {
   std::unique_ptr<httplib::Client> open(size_t endpoint, std::chrono::milliseconds read_timeout) const;
   void authenticate(size_t endpoint);
 
+  [[nodiscard]] std::string token() const;
+  void set_token(std::string token);
+
   ClientSettings settings_;
-  std::vector<std::string> urls_;
-  mutable std::mutex mu_;
-  size_t current_ = 0;
+  stores::Endpoints endpoints_;
+  mutable std::mutex token_mu_;
   std::string token_;
-  bool stopped_ = false;
-  httplib::Client* in_flight_ = nullptr;  // the request stop() interrupts
 };
 
 }  // namespace hyperion::plugins::etcd

@@ -94,4 +94,43 @@ std::unique_ptr<httplib::Client> open_http_client(const std::string& url, const 
   return cli;
 }
 
+size_t Endpoints::current() const {
+  std::lock_guard lock(mu_);
+  return current_;
+}
+
+void Endpoints::set_current(size_t i) {
+  std::lock_guard lock(mu_);
+  current_ = i % urls_.size();
+}
+
+bool Endpoints::begin(httplib::Client* cli) {
+  std::lock_guard lock(mu_);
+  if (stopped_) return false;
+  in_flight_ = cli;
+  return true;
+}
+
+bool Endpoints::end() {
+  std::lock_guard lock(mu_);
+  in_flight_ = nullptr;
+  return stopped_;
+}
+
+void Endpoints::stop() {
+  std::lock_guard lock(mu_);
+  stopped_ = true;
+  if (in_flight_ != nullptr) in_flight_->stop();
+}
+
+void Endpoints::resume() {
+  std::lock_guard lock(mu_);
+  stopped_ = false;
+}
+
+bool Endpoints::stopped() const {
+  std::lock_guard lock(mu_);
+  return stopped_;
+}
+
 }  // namespace hyperion::plugins::stores

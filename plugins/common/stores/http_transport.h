@@ -3,12 +3,13 @@
 // server name to verify when the address is an IP or another name than the
 // certificate's, and the connect/read timeouts. Shared so both stores mean the
 // same by the same settings.
-// Thread-safety: pure functions; each httplib::Client they make is used by one
-// thread at a time (stop() excepted).
+// Thread-safety: pure functions, and Endpoints (below); each httplib::Client
+// they make is used by one thread at a time (stop() excepted).
 #pragma once
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -36,5 +37,33 @@ std::vector<std::string> endpoint_urls(const std::vector<std::string>& endpoints
 std::unique_ptr<httplib::Client> open_http_client(const std::string& url, const TlsSettings& tls,
                                                   std::chrono::milliseconds connect_timeout,
                                                   std::chrono::milliseconds read_timeout);
+
+// The endpoints of one store client: their URLs, the one that answered last
+// (tried first next time), and the request in flight, which stop() interrupts
+// from any thread. Thread-safety: every member from any thread.
+class Endpoints {
+ public:
+  Endpoints(const std::vector<std::string>& endpoints, bool tls) : urls_(endpoint_urls(endpoints, tls)) {}
+  [[nodiscard]] size_t size() const { return urls_.size(); }
+  [[nodiscard]] const std::string& url(size_t i) const { return urls_[i]; }
+  [[nodiscard]] size_t current() const;
+  [[nodiscard]] std::string current_url() const { return urls_[current()]; }
+  void set_current(size_t i);
+
+  // Makes `cli` the request in flight; false (and nothing registered) when stopped.
+  [[nodiscard]] bool begin(httplib::Client* cli);
+  // The request ended; true when stop() was called before or meanwhile.
+  bool end();
+  void stop();
+  void resume();
+  [[nodiscard]] bool stopped() const;
+
+ private:
+  const std::vector<std::string> urls_;
+  mutable std::mutex mu_;
+  size_t current_ = 0;
+  bool stopped_ = false;
+  httplib::Client* in_flight_ = nullptr;
+};
 
 }  // namespace hyperion::plugins::stores
