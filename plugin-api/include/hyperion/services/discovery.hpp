@@ -45,39 +45,44 @@ struct Query {
 
 namespace detail {
 
-// The C view of an Instance or a Query; points into it, so it must outlive this.
+// The C view of tags and metadata; points into them, so they must outlive this.
+struct CLabels {
+  CLabels(const std::vector<std::string>& t, const std::map<std::string, std::string>& m) {
+    for (const std::string& tag : t) tags.push_back(to_str(tag));
+    for (const auto& [k, v] : m) meta.push_back({to_str(k), to_str(v)});
+  }
+  std::vector<hyperion_str_t> tags;
+  std::vector<hyperion_discovery_pair_t> meta;
+};
+
+// The C view of an Instance; points into it, so it must outlive this.
 struct CInstance {
-  explicit CInstance(const Instance& i) {
-    for (const std::string& t : i.tags) tags.push_back(to_str(t));
-    for (const auto& [k, v] : i.meta) meta.push_back({to_str(k), to_str(v)});
+  explicit CInstance(const Instance& i) : labels(i.tags, i.meta) {
     raw.struct_size = sizeof raw;
     raw.service = to_str(i.service);
     raw.id = to_str(i.id);
     raw.address = to_str(i.address);
     raw.port = i.port;
-    raw.tags = tags.data();
-    raw.tag_count = tags.size();
-    raw.meta = meta.data();
-    raw.meta_count = meta.size();
+    raw.tags = labels.tags.data();
+    raw.tag_count = labels.tags.size();
+    raw.meta = labels.meta.data();
+    raw.meta_count = labels.meta.size();
   }
-  std::vector<hyperion_str_t> tags;
-  std::vector<hyperion_discovery_pair_t> meta;
+  CLabels labels;
   hyperion_discovery_instance_t raw{};
 };
 
+// The C view of a Query; points into it, so it must outlive this.
 struct CQuery {
-  explicit CQuery(const Query& q) {
-    for (const std::string& t : q.tags) tags.push_back(to_str(t));
-    for (const auto& [k, v] : q.meta) meta.push_back({to_str(k), to_str(v)});
+  explicit CQuery(const Query& q) : labels(q.tags, q.meta) {
     raw.struct_size = sizeof raw;
     raw.service = to_str(q.service);
-    raw.tags = tags.data();
-    raw.tag_count = tags.size();
-    raw.meta = meta.data();
-    raw.meta_count = meta.size();
+    raw.tags = labels.tags.data();
+    raw.tag_count = labels.tags.size();
+    raw.meta = labels.meta.data();
+    raw.meta_count = labels.meta.size();
   }
-  std::vector<hyperion_str_t> tags;
-  std::vector<hyperion_discovery_pair_t> meta;
+  CLabels labels;
   hyperion_discovery_query_t raw{};
 };
 
