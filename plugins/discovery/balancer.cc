@@ -2,12 +2,16 @@
 
 #include <algorithm>
 #include <random>
+#include <stdexcept>
 
 namespace hyperion::plugins::discovery {
 namespace {
 
-constexpr int kSlotBits = 24;
+// A ticket: the generation (28 bits) over the slot (20 bits); 48 bits in all,
+// so the caller may put its own above them.
+constexpr int kSlotBits = 20;
 constexpr uint64_t kSlotMask = (uint64_t{1} << kSlotBits) - 1;
+constexpr uint64_t kGenerationMask = (uint64_t{1} << 28) - 1;
 
 bool filtered(const Query* query) { return query != nullptr && (!query->tags.empty() || !query->meta.empty()); }
 
@@ -60,6 +64,7 @@ void Balancer::update(const std::vector<Instance>& instances) {
       slot = free_slots_.back();
       free_slots_.pop_back();
     } else {
+      if (slots_.size() > kSlotMask) throw std::length_error("more than 1,048,576 instances of one service");
       slot = static_cast<uint32_t>(slots_.size());
       slots_.emplace_back();
     }
@@ -82,11 +87,27 @@ void Balancer::update(const std::vector<Instance>& instances) {
 
 Balancer::Choice Balancer::take(Endpoint& e) {
   ++e.outstanding;
-  return {e.instance, (e.generation << kSlotBits) | e.slot};
+  return {e.instance, ((e.generation & kGenerationMask) << kSlotBits) | e.slot};
 }
 
 std::optional<Balancer::Choice> Balancer::pick(const Query* query, Clock::time_point now) {
   std::lock_guard lock(mu_);
+  return pick_locked(query, now);
+}
+
+std::optional<Balancer::Choice> Balancer::pick(const Query* query) {
+  std::lock_guard lock(mu_);
+  // No ejection in force: "now" only matters against ejected_until, which
+  // every instance has in the past, so any late time serves and no clock is read.
+  Clock::time_point now = Clock::time_point::max();
+  if (ejections_end_ != Clock::time_point{}) {
+    now = Clock::now();
+    if (now >= ejections_end_) ejections_end_ = {};
+  }
+  return pick_locked(query, now);
+}
+
+std::optional<Balancer::Choice> Balancer::pick_locked(const Query* query, Clock::time_point now) {
   // The candidates, as indices into live_ (all of them without a filter).
   const bool filter = filtered(query);
   if (filter) {
@@ -131,8 +152,20 @@ std::optional<Balancer::Choice> Balancer::pick(const Query* query, Clock::time_p
 
 bool Balancer::report(uint64_t ticket, hyperion_discovery_outcome_t outcome, Clock::time_point now) {
   std::lock_guard lock(mu_);
+  return report_locked(ticket, outcome, now);
+}
+
+bool Balancer::report(uint64_t ticket, hyperion_discovery_outcome_t outcome) {
+  const Clock::time_point now = outcome == HYPERION_DISCOVERY_FAILURE ? Clock::now() : Clock::time_point{};
+  std::lock_guard lock(mu_);
+  return report_locked(ticket, outcome, now);
+}
+
+bool Balancer::report_locked(uint64_t ticket, hyperion_discovery_outcome_t outcome, Clock::time_point now) {
   const uint64_t slot = ticket & kSlotMask;
-  if (slot >= slots_.size() || !slots_[slot] || slots_[slot]->generation != ticket >> kSlotBits) return false;
+  if (slot >= slots_.size() || !slots_[slot] || (slots_[slot]->generation & kGenerationMask) != ticket >> kSlotBits) {
+    return false;
+  }
   Endpoint& e = *slots_[slot];
   if (e.outstanding > 0) --e.outstanding;
   switch (outcome) {
@@ -155,6 +188,7 @@ bool Balancer::report(uint64_t ticket, hyperion_discovery_outcome_t outcome, Clo
   if (e.times_ejected > 0 && now - e.ejected_until > outlier_.max_ejection) e.times_ejected = 0;
   ++e.times_ejected;
   e.ejected_until = now + std::min(outlier_.base_ejection * e.times_ejected, outlier_.max_ejection);
+  ejections_end_ = std::max(ejections_end_, e.ejected_until);
   e.consecutive_failures = 0;
   return true;
 }

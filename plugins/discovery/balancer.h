@@ -56,11 +56,13 @@ class Balancer {
   // panic mode: a service is never refused for ejections alone). nullopt when
   // nothing matches.
   std::optional<Choice> pick(const Query* query, Clock::time_point now);
-  std::optional<Choice> pick(const Query* query) { return pick(query, Clock::now()); }
+  // With the clock read only while some instance is ejected: the common case costs no clock.
+  std::optional<Choice> pick(const Query* query);
 
   // Ends a picked call. Returns true when this report ejected the instance.
   bool report(uint64_t ticket, hyperion_discovery_outcome_t outcome, Clock::time_point now);
-  bool report(uint64_t ticket, hyperion_discovery_outcome_t outcome) { return report(ticket, outcome, Clock::now()); }
+  // A success or a cancellation needs no clock; a failure reads it.
+  bool report(uint64_t ticket, hyperion_discovery_outcome_t outcome);
 
   [[nodiscard]] size_t size() const;
   [[nodiscard]] size_t ejected(Clock::time_point now) const;
@@ -79,6 +81,8 @@ class Balancer {
   };
   [[nodiscard]] bool is_ejected(const Endpoint& e, Clock::time_point now) const { return e.ejected_until > now; }
   Choice take(Endpoint& e);
+  std::optional<Choice> pick_locked(const Query* query, Clock::time_point now);
+  bool report_locked(uint64_t ticket, hyperion_discovery_outcome_t outcome, Clock::time_point now);
   uint64_t next_random();
 
   const Policy policy_;
@@ -89,6 +93,7 @@ class Balancer {
   std::vector<uint32_t> free_slots_;
   uint64_t generations_ = 0;
   uint64_t round_robin_ = 0;
+  Clock::time_point ejections_end_{};  // when the last ejection ends: before it, picks read the clock
   uint64_t random_state_;
   std::vector<uint32_t> scratch_;  // matching candidates of a filtered pick
 };

@@ -2,6 +2,8 @@
 
 #include <hyperion/services/discovery.hpp>
 
+#include <cstring>
+
 #include "etcd_registry.h"
 
 namespace hyperion::plugins::discovery {
@@ -129,9 +131,19 @@ hyperion_status_t c_pick(void* ctx, const hyperion_discovery_query_t* query, hyp
                          void* user, hyperion_error_t* err) {
   std::optional<Balancer::Choice> choice;
   hyperion_status_t s = hyperion::sdk::guarded(err, [&] {
-    Query q = query_from_c(query);
-    choice = self(ctx).pick(q);
-    if (!choice) throw hyperion::Error(HYPERION_ERR_UNAVAILABLE, "no healthy instance of \"" + q.service + "\"");
+    if (query == nullptr || query->service.size == 0) {
+      throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, "a query needs a service name");
+    }
+    const std::string_view service = hyperion::to_view(query->service);
+    if (query->tag_count == 0 && query->meta_count == 0) {
+      choice = self(ctx).pick(service, nullptr);  // no filter: nothing copied
+    } else {
+      const Query q = query_from_c(query);
+      choice = self(ctx).pick(service, &q);
+    }
+    if (!choice) {
+      throw hyperion::Error(HYPERION_ERR_UNAVAILABLE, "no healthy instance of \"" + std::string(service) + "\"");
+    }
   });
   if (s == HYPERION_OK) {
     hyperion::discovery::detail::CInstance view(*choice->instance);
@@ -288,15 +300,16 @@ Discovery::Followed& Discovery::follow(const std::string& service) {
   {
     std::unique_lock lock(services_mu_);
     if (auto it = services_.find(service); it != services_.end()) return *it->second;
-    if (by_index_.size() >= (size_t{1} << (64 - kServiceShift))) {
-      throw hyperion::Error(HYPERION_ERR_FAILED_PRECONDITION, "too many services followed");
+    if (followed_count_ >= kMaxServices) {
+      throw hyperion::Error(HYPERION_ERR_FAILED_PRECONDITION, "\"" + service + "\": this host already follows " +
+                                                                  std::to_string(kMaxServices) + " services");
     }
     auto policy = settings_.policies.find(service);
     auto made = std::make_unique<Followed>(
         policy != settings_.policies.end() ? policy->second : settings_.default_policy, settings_.outlier);
     f = made.get();
-    f->index = static_cast<uint32_t>(by_index_.size());
-    by_index_.push_back(f);
+    f->index = static_cast<uint32_t>(followed_count_++);
+    by_index_[f->index].store(f, std::memory_order_release);
     services_[service] = std::move(made);
   }
   registry_->follow(
@@ -378,31 +391,55 @@ void Discovery::notify_watch(const std::shared_ptr<Watch>& w, std::vector<Instan
   });
 }
 
-std::optional<Balancer::Choice> Discovery::pick(const Query& query) {
-  Followed* f;
+Discovery::Followed* Discovery::followed(std::string_view service) {
+  // A thread picking one service again and again (the common case) skips the
+  // lock: each thread remembers the last service it looked up. Followed
+  // entries live as long as their Discovery, and `id_` is never reused, so a
+  // remembered entry of another (or a dead) instance never matches.
+  // Trivially destructible on purpose: a thread_local with a destructor would
+  // keep this library from unloading (hot swap).
+  struct LastLookup {
+    uint64_t owner;
+    Followed* followed;
+    size_t size;
+    char name[48];
+  };
+  thread_local LastLookup last{};
+  if (last.owner == id_ && last.size == service.size() && std::memcmp(last.name, service.data(), service.size()) == 0) {
+    return last.followed;
+  }
+  Followed* found;
   {
     std::shared_lock lock(services_mu_);
-    auto it = services_.find(query.service);
-    f = it != services_.end() ? it->second.get() : nullptr;
+    auto it = services_.find(service);
+    found = it != services_.end() ? it->second.get() : nullptr;
   }
+  if (found != nullptr && service.size() <= sizeof last.name) {
+    last.owner = id_;
+    last.followed = found;
+    last.size = service.size();
+    std::memcpy(last.name, service.data(), service.size());
+  }
+  return found;
+}
+
+std::optional<Balancer::Choice> Discovery::pick(std::string_view service, const Query* filter) {
+  Followed* f = followed(service);
   if (f == nullptr) {
-    (void)resolve(query);  // follows it, and waits for the registry's first answer
-    f = &follow(query.service);
+    // The first pick of a service: follow it, and wait for the registry's first answer.
+    (void)resolve(Query{std::string(service), {}, {}});
+    f = followed(service);
   }
-  const bool filtered = !query.tags.empty() || !query.meta.empty();
-  auto choice = f->balancer.pick(filtered ? &query : nullptr);
+  auto choice = f->balancer.pick(filter);
   if (choice) choice->ticket |= uint64_t{f->index} << kServiceShift;
   return choice;
 }
 
 void Discovery::report(uint64_t ticket, hyperion_discovery_outcome_t outcome) {
   const uint64_t index = ticket >> kServiceShift;
-  Followed* f;
-  {
-    std::shared_lock lock(services_mu_);
-    if (index >= by_index_.size()) return;
-    f = by_index_[index];
-  }
+  if (index >= kMaxServices) return;
+  Followed* f = by_index_[index].load(std::memory_order_acquire);
+  if (f == nullptr) return;
   if (f->balancer.report(ticket & ((uint64_t{1} << kServiceShift) - 1), outcome)) {
     ctx_.counter_add("discovery_ejections_total", 1);
   }

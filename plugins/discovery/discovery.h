@@ -11,6 +11,7 @@
 #include <hyperion/services/discovery.h>
 #include <hyperion/plugin.hpp>
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -20,6 +21,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -59,7 +61,8 @@ class Discovery {
   std::vector<Instance> resolve(const Query& query);
   uint64_t watch(const Query& query, std::function<void(const std::vector<Instance>&)> fn);
   void unwatch(uint64_t id);
-  std::optional<Balancer::Choice> pick(const Query& query);
+  // `filter` (tags, metadata) may be null: the fast path, with no copy of anything.
+  std::optional<Balancer::Choice> pick(std::string_view service, const Query* filter);
   void report(uint64_t ticket, hyperion_discovery_outcome_t outcome);
 
  private:
@@ -83,6 +86,7 @@ class Discovery {
   };
 
   Followed& follow(const std::string& service);
+  Followed* followed(std::string_view service);
   void on_instances(Followed& f, const std::string& service, const std::vector<Instance>& instances);
   void on_readiness(bool ready, const std::string& reason);
   // Runs on the notifier thread, in order.
@@ -90,6 +94,9 @@ class Discovery {
   void notifier_loop();
 
   hyperion::Context& ctx_;
+  // Unique in the process for its whole life (the lookup cache keys on it).
+  const uint64_t id_ = next_id_.fetch_add(1) + 1;
+  static inline std::atomic<uint64_t> next_id_{0};
   Settings settings_;
   std::unique_ptr<Registry> registry_;
 
@@ -99,9 +106,17 @@ class Discovery {
   bool ready_ = false;
   uint64_t readiness_subscription_ = 0;
 
+  // Looked up by string_view: a pick copies no name.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
   std::shared_mutex services_mu_;
-  std::unordered_map<std::string, std::unique_ptr<Followed>> services_;
-  std::vector<Followed*> by_index_;
+  std::unordered_map<std::string, std::unique_ptr<Followed>, NameHash, std::equal_to<>> services_;
+  // By the index tickets carry: written once each, read without a lock by report().
+  static constexpr size_t kMaxServices = 4096;
+  std::array<std::atomic<Followed*>, kMaxServices> by_index_{};
+  size_t followed_count_ = 0;  // under services_mu_
 
   std::mutex watches_mu_;
   std::map<uint64_t, std::pair<std::string, std::shared_ptr<Watch>>> watches_;  // id -> (service, watch)
