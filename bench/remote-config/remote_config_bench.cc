@@ -2,7 +2,7 @@
 // a configuration change, beside how long the store itself takes to
 // acknowledge the put. Two stores, one after the other:
 //   etcd   a real etcd (Debian's etcd-server), started here on free loopback ports;
-//   consul ConsulKvProtocolFake (not Consul, which cannot be installed here: an
+//   consul ConsulProtocolFake (not Consul, which cannot be installed here: an
 //          in-process HTTP server following Consul's KV and blocking-query API).
 //
 //   remote_config_bench <plugin_dir> <test_plugin_dir> [changes]
@@ -30,7 +30,7 @@
 #include "common/load_stats.h"
 #include "stores/consul_client.h"
 #include "stores/etcd_client.h"
-#include "support/consul_kv_fake.h"
+#include "support/consul_fake.h"
 #include "support/etcd_server.h"
 
 namespace {
@@ -131,7 +131,7 @@ int main(int argc, char** argv) {
     std::printf("  etcd: not installed (scripts/setup.sh installs etcd-server); skipped\n");
   }
   {
-    hyperion::testing::ConsulKvProtocolFake consul;
+    hyperion::testing::ConsulProtocolFake consul;
     hyperion::plugins::consul::ClientSettings settings;
     settings.endpoints = {consul.address()};
     hyperion::plugins::consul::Client writer(settings);

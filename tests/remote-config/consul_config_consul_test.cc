@@ -1,5 +1,5 @@
 // The consul-config plugin on Consul, in a real host. No Consul server can be
-// installed on these machines, so these run against ConsulKvProtocolFake (a
+// installed on these machines, so these run against ConsulProtocolFake (a
 // protocol fake, not Consul: Consul's documented KV and blocking-query
 // behaviour, with its faults injected); RealConsul runs the same first steps
 // against a `consul` binary when one is on PATH, and says it skipped otherwise.
@@ -7,13 +7,13 @@
 
 #include "remote-config/remote_config_fixture.h"
 #include "stores/consul_client.h"
-#include "support/consul_kv_fake.h"
+#include "support/consul_fake.h"
 #include "support/test_certificates.h"
 
 namespace hyperion::app {
 namespace {
 
-using testing::ConsulKvProtocolFake;
+using testing::ConsulProtocolFake;
 using namespace std::chrono_literals;
 
 constexpr const char* kValueKey = "hyperion/shop/target/value";
@@ -22,15 +22,15 @@ class ConsulRemoteConfigTest : public RemoteConfigFixture {
  protected:
   ConsulRemoteConfigTest() { type_ = "consul"; }
   // The common start: value 5 in the store, the host started and following it.
-  void start_following(ConsulKvProtocolFake& fake, const std::string& extra = "") {
+  void start_following(ConsulProtocolFake& fake, const std::string& extra = "") {
     fake.put(kValueKey, "5");
     start(manifest(fake.address(), extra));
     ASSERT_TRUE(value_becomes(5)) << remote_status();
   }
   bool healthy() { return remote_status().rfind("healthy", 0) == 0; }
   // The watcher's GETs (the test's own writes are PUTs and DELETEs).
-  static std::vector<ConsulKvProtocolFake::SeenRequest> gets(const ConsulKvProtocolFake& fake) {
-    std::vector<ConsulKvProtocolFake::SeenRequest> out;
+  static std::vector<ConsulProtocolFake::SeenRequest> gets(const ConsulProtocolFake& fake) {
+    std::vector<ConsulProtocolFake::SeenRequest> out;
     for (auto& r : fake.requests()) {
       if (r.method == "GET") out.push_back(r);
     }
@@ -38,7 +38,7 @@ class ConsulRemoteConfigTest : public RemoteConfigFixture {
   }
 };
 
-plugins::consul::Client writer_for(const ConsulKvProtocolFake& fake, const std::string& token = "") {
+plugins::consul::Client writer_for(const ConsulProtocolFake& fake, const std::string& token = "") {
   plugins::consul::ClientSettings s;
   s.endpoints = {fake.address()};
   s.token = token;
@@ -46,7 +46,7 @@ plugins::consul::Client writer_for(const ConsulKvProtocolFake& fake, const std::
 }
 
 TEST_F(ConsulRemoteConfigTest, TheStoreIsLoadedAtStartAndEveryChangeBecomesARevision) {
-  ConsulKvProtocolFake fake;
+  ConsulProtocolFake fake;
   start_following(fake);
   auto latest = host_->store().revisions(1);
   ASSERT_TRUE(latest.ok() && !latest->empty());
@@ -90,7 +90,7 @@ TEST_F(ConsulRemoteConfigTest, TheStoreIsLoadedAtStartAndEveryChangeBecomesARevi
 
 TEST_F(ConsulRemoteConfigTest, TheTokenTravelsInAHeaderIsNeverShownAndARefusedOneIsReported) {
   const std::string token = "consul-token-7781";
-  ConsulKvProtocolFake fake(ConsulKvProtocolFake::Options::requiring_token(token));
+  ConsulProtocolFake fake(ConsulProtocolFake::Options::requiring_token(token));
   writer_for(fake, token).put(kValueKey, "5");
   const std::string token_file = dir_.write("consul-token", token + "\n");
   start(manifest(fake.address(), "      token: ${file:" + token_file + "}\n"));
@@ -111,7 +111,7 @@ TEST_F(ConsulRemoteConfigTest, TheTokenTravelsInAHeaderIsNeverShownAndARefusedOn
 }
 
 TEST_F(ConsulRemoteConfigTest, ServerErrorsAndAnOutageDegradeAndTheRecoveryMissesNothing) {
-  ConsulKvProtocolFake fake;
+  ConsulProtocolFake fake;
   start_following(fake, "      wait_s: 1\n");
   // A leaderless cluster answers 500 for a while.
   fake.fail_next(1000, 500);
@@ -134,7 +134,7 @@ TEST_F(ConsulRemoteConfigTest, ServerErrorsAndAnOutageDegradeAndTheRecoveryMisse
 }
 
 TEST_F(ConsulRemoteConfigTest, AnIndexThatGoesBackwardsRestartsTheLoopAndLaterChangesArrive) {
-  ConsulKvProtocolFake fake;
+  ConsulProtocolFake fake;
   for (int i = 0; i < 40; ++i) fake.put("hyperion/shop/target/static_value", std::to_string(i));
   start_following(fake);
   const uint64_t high = fake.index();
@@ -158,7 +158,7 @@ TEST_F(ConsulRemoteConfigTest, AnIndexThatGoesBackwardsRestartsTheLoopAndLaterCh
 }
 
 TEST_F(ConsulRemoteConfigTest, AServerThatAnswersIndexZeroIsNotABusyLoop) {
-  ConsulKvProtocolFake fake;
+  ConsulProtocolFake fake;
   fake.answer_index_zero(true);
   start_following(fake, "      wait_s: 1\n");
   fake.put(kValueKey, "18");
@@ -174,7 +174,7 @@ TEST_F(ConsulRemoteConfigTest, AServerThatAnswersIndexZeroIsNotABusyLoop) {
 }
 
 TEST_F(ConsulRemoteConfigTest, AnswersHeldPastTheWaitTimeOutAndTheStoreIsReadAgain) {
-  ConsulKvProtocolFake fake;
+  ConsulProtocolFake fake;
   start_following(fake, "      wait_s: 1\n");
   // Reads time out at connect_timeout (1 s) + wait + wait/16; answers are held 60 s past the wait, longer than the test
   // waits.
@@ -188,7 +188,7 @@ TEST_F(ConsulRemoteConfigTest, AnswersHeldPastTheWaitTimeOutAndTheStoreIsReadAga
 }
 
 TEST_F(ConsulRemoteConfigTest, AChurningPrefixDegradesIntoPollingNotABusyLoop) {
-  ConsulKvProtocolFake fake;
+  ConsulProtocolFake fake;
   start_following(fake, "      rate_limit_ms: 400\n");
   const size_t before = gets(fake).size();
   const auto started = std::chrono::steady_clock::now();
@@ -207,7 +207,7 @@ TEST_F(ConsulRemoteConfigTest, AChurningPrefixDegradesIntoPollingNotABusyLoop) {
 TEST_F(ConsulRemoteConfigTest, TalksTlsWithAServerNameAndAClientCertificateAndTheConsistencyAsked) {
   testing::TempDir certs;
   testing::make_test_certificates(certs.path());
-  ConsulKvProtocolFake fake(ConsulKvProtocolFake::Options::mutual_tls(certs.path(), "named"));
+  ConsulProtocolFake fake(ConsulProtocolFake::Options::mutual_tls(certs.path(), "named"));
   const std::string c = certs.path() + "/";
   start_following(fake, "      consistency: stale\n      tls: {ca_file: " + c + "ca.pem, cert_file: " + c +
                             "client.pem, key_file: " + c + "client.key, server_name: store.internal}\n");
@@ -234,7 +234,7 @@ TEST_F(ConsulRemoteConfigTest, AnUnreachableRequiredStoreAndEtcdsCredentialsAreS
 // Against a real Consul when the machine has one (Debian does not package it).
 TEST_F(ConsulRemoteConfigTest, RealConsul) {
   auto which = testing::run_process({"/bin/sh", "-c", "command -v consul"});
-  if (which.exit_code != 0) GTEST_SKIP() << "no consul binary on PATH: ran against ConsulKvProtocolFake only";
+  if (which.exit_code != 0) GTEST_SKIP() << "no consul binary on PATH: ran against ConsulProtocolFake only";
   const int http = testing::free_loopback_port();
   testing::TempDir data;
   testing::ChildProcess agent(

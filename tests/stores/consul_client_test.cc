@@ -1,6 +1,6 @@
 // The Consul client (plugins/common/stores/consul_client): the blocking-query
 // rules and the rate limiter as pure logic, then the client against
-// ConsulKvProtocolFake (not Consul: no Consul server can be installed here; the
+// ConsulProtocolFake (not Consul: no Consul server can be installed here; the
 // fake follows Consul's documented KV API and injects its faults).
 #include "stores/consul_client.h"
 
@@ -8,17 +8,17 @@
 
 #include <future>
 
-#include "support/consul_kv_fake.h"
+#include "support/consul_fake.h"
 #include "support/test_certificates.h"
 #include "support/test_support.h"
 
 namespace hyperion::plugins::consul {
 namespace {
 
-using testing::ConsulKvProtocolFake;
+using testing::ConsulProtocolFake;
 using namespace std::chrono_literals;
 
-ClientSettings settings_for(const ConsulKvProtocolFake& fake) {
+ClientSettings settings_for(const ConsulProtocolFake& fake) {
   ClientSettings s;
   s.endpoints = {fake.address()};
   s.timeout = 2s;
@@ -66,7 +66,7 @@ TEST(ConsulEscapeKey, KeepsSlashesAndEscapesTheRest) {
 }
 
 TEST(ConsulClient, ListsAPrefixDecodingValuesAndSaysEmptyWithTheIndexOfA404) {
-  ConsulKvProtocolFake fake;
+  ConsulProtocolFake fake;
   Client consul(settings_for(fake));
   KvList empty = consul.list("hyperion/shop/");
   EXPECT_TRUE(empty.pairs.empty());
@@ -85,7 +85,7 @@ TEST(ConsulClient, ListsAPrefixDecodingValuesAndSaysEmptyWithTheIndexOfA404) {
 }
 
 TEST(ConsulClient, ABlockingQueryAnswersWhenThePrefixChangesAndNotForWritesElsewhere) {
-  ConsulKvProtocolFake fake;
+  ConsulProtocolFake fake;
   Client consul(settings_for(fake));
   consul.put("hyperion/shop/a", "1");
   const uint64_t from = consul.list("hyperion/shop/").index;
@@ -110,7 +110,7 @@ TEST(ConsulClient, ABlockingQueryAnswersWhenThePrefixChangesAndNotForWritesElsew
 }
 
 TEST(ConsulClient, AQuietBlockingQueryEndsAfterItsWaitWithTheSameIndex) {
-  ConsulKvProtocolFake fake;
+  ConsulProtocolFake fake;
   Client consul(settings_for(fake));
   consul.put("hyperion/shop/a", "1");
   const uint64_t from = consul.list("hyperion/shop/").index;
@@ -118,7 +118,7 @@ TEST(ConsulClient, AQuietBlockingQueryEndsAfterItsWaitWithTheSameIndex) {
 }
 
 TEST(ConsulClient, SendsTheTokenInAHeaderAndSaysWhenItIsRefused) {
-  ConsulKvProtocolFake fake(ConsulKvProtocolFake::Options::requiring_token("s3cret-token"));
+  ConsulProtocolFake fake(ConsulProtocolFake::Options::requiring_token("s3cret-token"));
   ClientSettings anonymous = settings_for(fake);
   try {
     Client(anonymous).list("hyperion/shop/");
@@ -140,7 +140,7 @@ TEST(ConsulClient, SendsTheTokenInAHeaderAndSaysWhenItIsRefused) {
 }
 
 TEST(ConsulClient, AsksForTheConsistencyModeItIsGiven) {
-  ConsulKvProtocolFake fake;
+  ConsulProtocolFake fake;
   for (auto [mode, param] : {std::pair{Consistency::kConsistent, "consistent"}, {Consistency::kStale, "stale"}}) {
     ClientSettings s = settings_for(fake);
     s.consistency = mode;
@@ -152,7 +152,7 @@ TEST(ConsulClient, AsksForTheConsistencyModeItIsGiven) {
 }
 
 TEST(ConsulClient, AServerErrorIsAnAnswerThatSaysNoAndTheNextRequestWorks) {
-  ConsulKvProtocolFake fake;
+  ConsulProtocolFake fake;
   Client consul(settings_for(fake));
   fake.fail_next(1, 500);
   try {
@@ -167,8 +167,8 @@ TEST(ConsulClient, AServerErrorIsAnAnswerThatSaysNoAndTheNextRequestWorks) {
 }
 
 TEST(ConsulClient, FailsOverToTheNextEndpointWhenOneRefusesConnections) {
-  ConsulKvProtocolFake down;
-  ConsulKvProtocolFake up;
+  ConsulProtocolFake down;
+  ConsulProtocolFake up;
   down.refuse_connections();
   ClientSettings s = settings_for(down);
   s.endpoints.push_back(up.address());
@@ -186,7 +186,7 @@ TEST(ConsulClient, FailsOverToTheNextEndpointWhenOneRefusesConnections) {
 }
 
 TEST(ConsulClient, ATransactionIsOneIndex) {
-  ConsulKvProtocolFake fake;
+  ConsulProtocolFake fake;
   Client consul(settings_for(fake));
   consul.put("hyperion/shop/gone", "x");
   const uint64_t before = fake.index();
@@ -200,7 +200,7 @@ TEST(ConsulClient, ATransactionIsOneIndex) {
 }
 
 TEST(ConsulClient, StopEndsABlockingQueryInFlight) {
-  ConsulKvProtocolFake fake;
+  ConsulProtocolFake fake;
   Client consul(settings_for(fake));
   const uint64_t from = consul.list("hyperion/shop/").index;
   auto blocked = std::async(std::launch::async, [&] {
@@ -223,7 +223,7 @@ TEST(ConsulClient, StopEndsABlockingQueryInFlight) {
 TEST(ConsulClient, VerifiesTheServerByTheNameItIsGivenAndShowsAClientCertificate) {
   testing::TempDir certs;
   testing::make_test_certificates(certs.path());
-  ConsulKvProtocolFake fake(ConsulKvProtocolFake::Options::mutual_tls(certs.path(), "named"));
+  ConsulProtocolFake fake(ConsulProtocolFake::Options::mutual_tls(certs.path(), "named"));
   ClientSettings s = settings_for(fake);
   s.tls = {true, certs.path() + "/ca.pem", certs.path() + "/client.pem", certs.path() + "/client.key",
            "store.internal"};

@@ -36,15 +36,6 @@ std::string consistency_query(Consistency c) {
   return "";
 }
 
-// "?a&b=c": the parameters present, joined.
-std::string query(std::initializer_list<std::string> params) {
-  std::string q;
-  for (const std::string& p : params) {
-    if (!p.empty()) q += (q.empty() ? "?" : "&") + p;
-  }
-  return q;
-}
-
 std::string first_line(std::string text) {
   text = text.substr(0, text.find('\n'));
   while (!text.empty() && (text.back() == '\r' || text.back() == ' ')) text.pop_back();
@@ -173,13 +164,14 @@ BlockingAnswer Client::blocking_get(const std::string& path, uint64_t index, std
   return {a.status, a.index, std::move(a.body)};
 }
 
-KvList Client::list(const std::string& prefix, uint64_t index, std::chrono::seconds wait) {
-  BlockingAnswer a = blocking_get("/v1/kv/" + escape_key(prefix) + query({"recurse=true"}), index, wait);
+std::string kv_list_path(const std::string& prefix) { return "/v1/kv/" + escape_key(prefix) + "?recurse=true"; }
+
+KvList kv_list_of(const BlockingAnswer& answer, const std::string& prefix) {
   KvList out;
-  out.index = a.index;
-  if (a.status == 404) return out;
+  out.index = answer.index;
+  if (answer.status == 404) return out;
   boost::system::error_code ec;
-  json::value doc = json::parse(a.body, ec);
+  json::value doc = json::parse(answer.body, ec);
   if (ec || !doc.is_array()) throw ConsulError("consul: the KV answer for " + prefix + " is not a JSON array", false);
   for (const json::value& item : doc.as_array()) {
     if (!item.is_object()) continue;
@@ -197,6 +189,10 @@ KvList Client::list(const std::string& prefix, uint64_t index, std::chrono::seco
   return out;
 }
 
+KvList Client::list(const std::string& prefix, uint64_t index, std::chrono::seconds wait) {
+  return kv_list_of(blocking_get(kv_list_path(prefix), index, wait), prefix);
+}
+
 void Client::put(const std::string& key, const std::string& value) {
   Answer a = send("PUT", "/v1/kv/" + escape_key(key), value, settings_.timeout);
   if (first_line(a.body) != "true") throw ConsulError("consul: put " + key + " answered " + first_line(a.body), false);
@@ -204,6 +200,10 @@ void Client::put(const std::string& key, const std::string& value) {
 
 void Client::delete_tree(const std::string& prefix) {
   send("DELETE", "/v1/kv/" + escape_key(prefix) + "?recurse=true", "", settings_.timeout);
+}
+
+std::string Client::put_path(const std::string& path, const std::string& body) {
+  return send("PUT", path, body, settings_.timeout).body;
 }
 
 void Client::transaction(const std::vector<TxnOp>& ops) {
@@ -222,6 +222,45 @@ void Client::transaction(const std::vector<TxnOp>& ops) {
   }
   // 409: the transaction was rolled back; the answer's Errors say why.
   send("PUT", "/v1/txn", json::serialize(list), settings_.timeout);
+}
+
+BlockingQueryLoop::BlockingQueryLoop(Client& client, std::string path, std::chrono::seconds wait,
+                                     std::chrono::milliseconds rate_interval)
+    : client_(client), path_(std::move(path)), wait_(wait), limiter_(rate_interval) {}
+
+std::optional<BlockingAnswer> BlockingQueryLoop::next() {
+  for (;;) {
+    const std::chrono::milliseconds pause = limiter_.take(QueryRateLimiter::Clock::now());
+    {
+      std::unique_lock lock(mu_);
+      if (pause.count() > 0) cv_.wait_for(lock, pause, [&] { return stopping_; });
+      if (stopping_) return std::nullopt;
+    }
+    BlockingAnswer answer;
+    try {
+      answer = client_.blocking_get(path_, index_.next(), wait_);
+    } catch (const ConsulError&) {
+      if (client_.stopped()) return std::nullopt;
+      throw;
+    }
+    // Backwards: the index is reset, and the next query is a plain read whose
+    // answer says what is there now.
+    if (index_.observe(answer.index) == BlockingIndex::Seen::kWentBackwards) continue;
+    return answer;
+  }
+}
+
+void BlockingQueryLoop::resume() {
+  std::lock_guard lock(mu_);
+  stopping_ = false;
+}
+
+void BlockingQueryLoop::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
 }
 
 }  // namespace hyperion::plugins::consul

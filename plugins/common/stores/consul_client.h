@@ -16,8 +16,11 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -124,6 +127,11 @@ class QueryRateLimiter {
 // Keys must be sent path-escaped: each byte outside [A-Za-z0-9-._~/] as %XX.
 std::string escape_key(const std::string& key);
 
+// The path of a recursive KV read of `prefix`, and the KvList in an answer to
+// it (a 404 is an empty list). Throws ConsulError for an answer that is not one.
+std::string kv_list_path(const std::string& prefix);
+KvList kv_list_of(const BlockingAnswer& answer, const std::string& prefix);
+
 class Client {
  public:
   explicit Client(ClientSettings settings);
@@ -144,6 +152,11 @@ class Client {
   // One transaction: applied at one index, or not at all (throws saying why).
   void transaction(const std::vector<TxnOp>& ops);
 
+  // A PUT of `body` to an agent or catalog endpoint (e.g.
+  // /v1/agent/service/register); returns the answer's body. A status other
+  // than 200 throws ConsulError with it (404: an unknown service or check).
+  std::string put_path(const std::string& path, const std::string& body);
+
   // Ends the request in flight on another thread (it throws), and every later
   // call until resume().
   void stop() { endpoints_.stop(); }
@@ -162,6 +175,44 @@ class Client {
 
   ClientSettings settings_;
   stores::Endpoints endpoints_;
+};
+
+// A blocking-query loop on one path, following Consul's rules: the index of
+// each answer is the next query's (BlockingIndex: a reset to a plain read
+// when it goes backwards, 1 for 0), and a token bucket paces the loop.
+//
+//   BlockingQueryLoop loop(client, "/v1/health/service/users?passing=true", 60s, 1000ms);
+//   while (auto answer = loop.next()) { ... compare answer->body with what you had ... }
+//
+// An answer is no promise of a change (the wait ended, a write elsewhere):
+// compare. Thread-safety: next() from one thread; stop() from any.
+class BlockingQueryLoop {
+ public:
+  BlockingQueryLoop(Client& client, std::string path, std::chrono::seconds wait,
+                    std::chrono::milliseconds rate_interval);
+  // Goes on from the index of a read the caller made (blocking from it; an
+  // index of 0 is used as 1, as for any answer) instead of from where it was.
+  void restart_from(uint64_t index) {
+    index_.reset();
+    index_.observe(index);
+  }
+  // Undoes stop().
+  void resume();
+  // The next answer; nullopt once stop() was called. Throws ConsulError when
+  // a query fails (the loop may go on after it: call next() again).
+  std::optional<BlockingAnswer> next();
+  // Ends a wait for the rate limit; stop the Client to end a query in flight.
+  void stop();
+
+ private:
+  Client& client_;
+  const std::string path_;
+  const std::chrono::seconds wait_;
+  BlockingIndex index_;
+  QueryRateLimiter limiter_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
 };
 
 }  // namespace hyperion::plugins::consul

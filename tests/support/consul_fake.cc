@@ -1,4 +1,4 @@
-#include "support/consul_kv_fake.h"
+#include "support/consul_fake.h"
 
 #include <httplib.h>
 
@@ -35,16 +35,27 @@ bool under(const std::string& key, const std::string& wanted, bool recurse) {
 
 }  // namespace
 
-ConsulKvProtocolFake::ConsulKvProtocolFake(Options options) : options_(std::move(options)) { listen(); }
+ConsulProtocolFake::ConsulProtocolFake(Options options) : options_(std::move(options)) {
+  listen();
+  ticker_ = std::thread([this] { agent_ticker(); });
+}
 
-ConsulKvProtocolFake::~ConsulKvProtocolFake() { stop_listening(); }
+ConsulProtocolFake::~ConsulProtocolFake() {
+  {
+    std::lock_guard lock(mu_);
+    ticker_stopping_ = true;
+  }
+  changed_.notify_all();
+  ticker_.join();
+  stop_listening();
+}
 
-uint64_t ConsulKvProtocolFake::index() const {
+uint64_t ConsulProtocolFake::index() const {
   std::lock_guard lock(mu_);
   return index_;
 }
 
-uint64_t ConsulKvProtocolFake::index_of(const std::string& key, bool recurse) const {
+uint64_t ConsulProtocolFake::index_of(const std::string& key, bool recurse) const {
   if (index_zero_) return 0;
   uint64_t newest = 0;
   for (const auto& [k, e] : kvs_) {
@@ -56,7 +67,7 @@ uint64_t ConsulKvProtocolFake::index_of(const std::string& key, bool recurse) co
   return newest > 0 ? newest : index_;
 }
 
-uint64_t ConsulKvProtocolFake::put(const std::string& key, const std::string& value) {
+uint64_t ConsulProtocolFake::put(const std::string& key, const std::string& value) {
   std::lock_guard lock(mu_);
   ++index_;
   Entry& e = kvs_[key];
@@ -68,7 +79,7 @@ uint64_t ConsulKvProtocolFake::put(const std::string& key, const std::string& va
   return index_;
 }
 
-uint64_t ConsulKvProtocolFake::erase(const std::string& key) {
+uint64_t ConsulProtocolFake::erase(const std::string& key) {
   std::lock_guard lock(mu_);
   ++index_;
   if (kvs_.erase(key) > 0) tombstones_[key] = index_;
@@ -76,16 +87,16 @@ uint64_t ConsulKvProtocolFake::erase(const std::string& key) {
   return index_;
 }
 
-void ConsulKvProtocolFake::fail_next(int count, int status) {
+void ConsulProtocolFake::fail_next(int count, int status) {
   std::lock_guard lock(mu_);
   failures_left_ = count;
   failure_status_ = status;
 }
 
-void ConsulKvProtocolFake::refuse_connections() { stop_listening(); }
-void ConsulKvProtocolFake::accept_connections() { listen(); }
+void ConsulProtocolFake::refuse_connections() { stop_listening(); }
+void ConsulProtocolFake::accept_connections() { listen(); }
 
-void ConsulKvProtocolFake::restore_snapshot(const std::map<std::string, std::string>& kvs, uint64_t index) {
+void ConsulProtocolFake::restore_snapshot(const std::map<std::string, std::string>& kvs, uint64_t index) {
   std::lock_guard lock(mu_);
   kvs_.clear();
   tombstones_.clear();
@@ -95,33 +106,104 @@ void ConsulKvProtocolFake::restore_snapshot(const std::map<std::string, std::str
   changed_.notify_all();
 }
 
-void ConsulKvProtocolFake::reap_tombstones() {
+void ConsulProtocolFake::reap_tombstones() {
   std::lock_guard lock(mu_);
   tombstones_.clear();
 }
 
-void ConsulKvProtocolFake::answer_index_zero(bool on) {
+void ConsulProtocolFake::answer_index_zero(bool on) {
   std::lock_guard lock(mu_);
   index_zero_ = on;
 }
 
-void ConsulKvProtocolFake::hold_answers(std::chrono::milliseconds extra) {
+void ConsulProtocolFake::hold_answers(std::chrono::milliseconds extra) {
   std::lock_guard lock(mu_);
   hold_ = extra;
 }
 
-std::vector<ConsulKvProtocolFake::SeenRequest> ConsulKvProtocolFake::requests() const {
+std::vector<ConsulProtocolFake::SeenRequest> ConsulProtocolFake::requests() const {
   std::lock_guard lock(mu_);
   return seen_;
 }
 
-size_t ConsulKvProtocolFake::count_requests(const std::string& method) const {
+size_t ConsulProtocolFake::count_requests(const std::string& method) const {
   std::lock_guard lock(mu_);
   return static_cast<size_t>(
       std::count_if(seen_.begin(), seen_.end(), [&](const auto& r) { return r.method == method; }));
 }
 
-void ConsulKvProtocolFake::listen() {
+// Every request: recorded, then the token, then an injected failure. True
+// when the request may go on.
+bool ConsulProtocolFake::admit(const httplib::Request& req, httplib::Response& res) {
+  std::lock_guard lock(mu_);
+  SeenRequest seen{req.method, req.path, {}, req.get_header_value("X-Consul-Token")};
+  for (const auto& [k, v] : req.params) seen.params[k] = v;
+  seen_.push_back(seen);
+  const std::string token = seen.token.empty() && req.has_param("token") ? req.get_param_value("token") : seen.token;
+  if (!options_.token.empty() && token != options_.token) {
+    res.status = 403;
+    res.set_content("ACL not found", "text/plain");
+    return false;
+  }
+  if (failures_left_ > 0) {
+    --failures_left_;
+    res.status = failure_status_;
+    res.set_content("rpc error making call: No cluster leader", "text/plain");
+    return false;
+  }
+  return true;
+}
+
+bool ConsulProtocolFake::blocking_params(const httplib::Request& req, httplib::Response& res, uint64_t& index,
+                                         std::chrono::milliseconds& wait) {
+  auto refuse = [&](const char* why) {
+    res.status = 400;
+    res.set_content(why, "text/plain");
+    return false;
+  };
+  if (req.has_param("consistent") && req.has_param("stale")) {
+    return refuse("Cannot specify ?stale with ?consistent, conflicting semantics.");
+  }
+  index = 0;
+  if (req.has_param("index")) {
+    const std::string text = req.get_param_value("index");
+    if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != std::string::npos) {
+      return refuse("Invalid index");
+    }
+    index = std::stoull(text);
+  }
+  wait = std::chrono::minutes(5);
+  if (req.has_param("wait")) {
+    auto parsed = parse_wait(req.get_param_value("wait"));
+    if (!parsed) return refuse("Invalid wait time");
+    wait = std::min<std::chrono::milliseconds>(*parsed, std::chrono::minutes(10));
+  }
+  return true;
+}
+
+bool ConsulProtocolFake::block(std::unique_lock<std::mutex>& lock, httplib::Response& res, uint64_t wanted,
+                               std::chrono::milliseconds wait, const std::function<uint64_t()>& index_now) {
+  const auto started = Clock::now();
+  if (wanted > 0) {
+    thread_local std::mt19937_64 random{std::random_device{}()};
+    const auto jitter = std::chrono::milliseconds(
+        std::uniform_int_distribution<int64_t>(0, std::max<int64_t>(wait.count() / 16, 0))(random));
+    const uint64_t restores = restores_;
+    changed_.wait_until(lock, started + wait + jitter,
+                        [&] { return closing_ || restores_ != restores || index_now() > wanted; });
+    if (hold_.count() > 0) changed_.wait_until(lock, started + wait + hold_, [&] { return closing_; });
+  }
+  if (closing_) {
+    res.status = 500;
+    res.set_content("agent shutting down", "text/plain");
+    return false;
+  }
+  res.set_header("X-Consul-KnownLeader", "true");
+  res.set_header("X-Consul-LastContact", "0");
+  return true;
+}
+
+void ConsulProtocolFake::listen() {
   if (options_.tls_dir.empty()) {
     server_ = std::make_unique<httplib::Server>();
   } else {
@@ -131,73 +213,16 @@ void ConsulKvProtocolFake::listen() {
         std::make_unique<httplib::SSLServer>((d + options_.cert + ".pem").c_str(), (d + options_.cert + ".key").c_str(),
                                              options_.require_client_cert ? ca.c_str() : nullptr);
   }
-  // Every request: recorded, then the token, then an injected failure. True
-  // when the request may go on.
-  auto admit = [this](const httplib::Request& req, httplib::Response& res) {
-    std::lock_guard lock(mu_);
-    SeenRequest seen{req.method, req.path, {}, req.get_header_value("X-Consul-Token")};
-    for (const auto& [k, v] : req.params) seen.params[k] = v;
-    seen_.push_back(seen);
-    const std::string token = seen.token.empty() && req.has_param("token") ? req.get_param_value("token") : seen.token;
-    if (!options_.token.empty() && token != options_.token) {
-      res.status = 403;
-      res.set_content("ACL not found", "text/plain");
-      return false;
-    }
-    if (failures_left_ > 0) {
-      --failures_left_;
-      res.status = failure_status_;
-      res.set_content("rpc error making call: No cluster leader", "text/plain");
-      return false;
-    }
-    return true;
-  };
 
-  server_->Get(R"(/v1/kv/(.*))", [this, admit](const httplib::Request& req, httplib::Response& res) {
+  server_->Get(R"(/v1/kv/(.*))", [this](const httplib::Request& req, httplib::Response& res) {
     if (!admit(req, res)) return;
     const std::string key = req.matches[1];
     const bool recurse = req.has_param("recurse");
-    if (req.has_param("consistent") && req.has_param("stale")) {
-      res.status = 400;
-      res.set_content("Cannot specify ?stale with ?consistent, conflicting semantics.", "text/plain");
-      return;
-    }
     uint64_t wanted = 0;
-    if (req.has_param("index")) {
-      const std::string text = req.get_param_value("index");
-      if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != std::string::npos) {
-        res.status = 400;
-        res.set_content("Invalid index", "text/plain");
-        return;
-      }
-      wanted = std::stoull(text);
-    }
-    std::chrono::milliseconds wait = std::chrono::minutes(5);
-    if (req.has_param("wait")) {
-      auto parsed = parse_wait(req.get_param_value("wait"));
-      if (!parsed) {
-        res.status = 400;
-        res.set_content("Invalid wait time", "text/plain");
-        return;
-      }
-      wait = std::min<std::chrono::milliseconds>(*parsed, std::chrono::minutes(10));
-    }
-    const auto started = Clock::now();
+    std::chrono::milliseconds wait{};
+    if (!blocking_params(req, res, wanted, wait)) return;
     std::unique_lock lock(mu_);
-    if (wanted > 0) {
-      thread_local std::mt19937_64 random{std::random_device{}()};
-      const auto jitter = std::chrono::milliseconds(
-          std::uniform_int_distribution<int64_t>(0, std::max<int64_t>(wait.count() / 16, 0))(random));
-      const uint64_t restores = restores_;
-      changed_.wait_until(lock, started + wait + jitter,
-                          [&] { return closing_ || restores_ != restores || index_of(key, recurse) > wanted; });
-      if (hold_.count() > 0) changed_.wait_until(lock, started + wait + hold_, [&] { return closing_; });
-    }
-    if (closing_) {
-      res.status = 500;
-      res.set_content("agent shutting down", "text/plain");
-      return;
-    }
+    if (!block(lock, res, wanted, wait, [&] { return index_of(key, recurse); })) return;
     json::array items;
     for (const auto& [k, e] : kvs_) {
       if (!under(k, key, recurse)) continue;
@@ -210,8 +235,6 @@ void ConsulKvProtocolFake::listen() {
                                    {"Session", nullptr}});
     }
     res.set_header("X-Consul-Index", std::to_string(index_of(key, recurse)));
-    res.set_header("X-Consul-KnownLeader", "true");
-    res.set_header("X-Consul-LastContact", "0");
     if (items.empty()) {
       res.status = 404;
       return;
@@ -219,13 +242,13 @@ void ConsulKvProtocolFake::listen() {
     res.set_content(json::serialize(items), "application/json");
   });
 
-  server_->Put(R"(/v1/kv/(.*))", [this, admit](const httplib::Request& req, httplib::Response& res) {
+  server_->Put(R"(/v1/kv/(.*))", [this](const httplib::Request& req, httplib::Response& res) {
     if (!admit(req, res)) return;
     put(req.matches[1], req.body);
     res.set_content("true", "application/json");
   });
 
-  server_->Delete(R"(/v1/kv/(.*))", [this, admit](const httplib::Request& req, httplib::Response& res) {
+  server_->Delete(R"(/v1/kv/(.*))", [this](const httplib::Request& req, httplib::Response& res) {
     if (!admit(req, res)) return;
     const std::string key = req.matches[1];
     std::lock_guard lock(mu_);
@@ -242,7 +265,9 @@ void ConsulKvProtocolFake::listen() {
     res.set_content("true", "application/json");
   });
 
-  server_->Put("/v1/txn", [this, admit](const httplib::Request& req, httplib::Response& res) {
+  add_agent_routes();
+
+  server_->Put("/v1/txn", [this](const httplib::Request& req, httplib::Response& res) {
     if (!admit(req, res)) return;
     boost::system::error_code ec;
     json::value ops = json::parse(req.body, ec);
@@ -309,7 +334,7 @@ void ConsulKvProtocolFake::listen() {
   }
 }
 
-void ConsulKvProtocolFake::stop_listening() {
+void ConsulProtocolFake::stop_listening() {
   if (!server_) return;
   {
     std::lock_guard lock(mu_);
