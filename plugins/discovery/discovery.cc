@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "consul_registry.h"
 #include "etcd_registry.h"
 
 namespace hyperion::plugins::discovery {
@@ -186,39 +187,94 @@ Settings Settings::from_config(const json::object& config) {
   return s;
 }
 
-std::unique_ptr<Registry> make_registry(hyperion::Context& ctx, const Settings& settings, const json::object& config) {
-  if (settings.backend == "static") return make_static_registry(settings.static_instances);
-  EtcdRegistrySettings etcd;
+// What the etcd and Consul registries read alike: endpoints, TLS, timeouts, backoff.
+struct StoreSettings {
+  std::vector<std::string> endpoints;
+  stores::TlsSettings tls;
+  std::chrono::milliseconds timeout{2000};
+  std::chrono::seconds ttl{10};
+  std::chrono::milliseconds retry_initial{500};
+  std::chrono::milliseconds retry_max{10000};
+};
+
+StoreSettings store_settings(const std::string& backend, const json::object& config) {
+  StoreSettings s;
   if (const json::value* endpoints = config.if_contains("endpoints")) {
-    if (endpoints->is_string()) etcd.client.endpoints.emplace_back(endpoints->as_string());
+    if (endpoints->is_string()) s.endpoints.emplace_back(endpoints->as_string());
     if (endpoints->is_array()) {
-      for (const json::value& e : endpoints->as_array()) etcd.client.endpoints.emplace_back(e.as_string());
+      for (const json::value& e : endpoints->as_array()) s.endpoints.emplace_back(e.as_string());
     }
   }
-  if (etcd.client.endpoints.empty()) {
-    throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, "endpoints: the etcd backend needs at least one");
+  if (s.endpoints.empty()) {
+    throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, "endpoints: the " + backend + " backend needs at least one");
   }
-  etcd.client.username = string_or(config, "username");
-  etcd.client.password = string_or(config, "password");
   if (const json::value* tls = config.if_contains("tls"); tls != nullptr && tls->is_object()) {
     const json::object& t = tls->as_object();
     const json::value* enabled = t.if_contains("enabled");
-    etcd.client.tls.enabled = enabled == nullptr || (enabled->is_bool() && enabled->as_bool());
-    etcd.client.tls.ca_file = string_or(t, "ca_file");
-    etcd.client.tls.cert_file = string_or(t, "cert_file");
-    etcd.client.tls.key_file = string_or(t, "key_file");
-    etcd.client.tls.server_name = string_or(t, "server_name");
+    s.tls.enabled = enabled == nullptr || (enabled->is_bool() && enabled->as_bool());
+    s.tls.ca_file = string_or(t, "ca_file");
+    s.tls.cert_file = string_or(t, "cert_file");
+    s.tls.key_file = string_or(t, "key_file");
+    s.tls.server_name = string_or(t, "server_name");
   }
-  etcd.client.timeout = std::chrono::milliseconds(int_or(config, "connect_timeout_ms", 2000));
+  s.timeout = std::chrono::milliseconds(int_or(config, "connect_timeout_ms", 2000));
+  s.ttl = std::chrono::seconds(int_or(config, "ttl_s", 10));
+  if (const json::value* retry = config.if_contains("retry"); retry != nullptr && retry->is_object()) {
+    s.retry_initial = std::chrono::milliseconds(int_or(retry->as_object(), "initial_ms", 500));
+    s.retry_max = std::chrono::milliseconds(int_or(retry->as_object(), "max_ms", 10000));
+  }
+  return s;
+}
+
+std::unique_ptr<Registry> make_registry(hyperion::Context& ctx, const Settings& settings, const json::object& config) {
+  if (settings.backend == "static") return make_static_registry(settings.static_instances);
+  const StoreSettings store = store_settings(settings.backend, config);
+  auto warn = [&ctx](const std::string& message) { ctx.warn(message); };
+  // Each store's own way to say who we are: refused for the other, rather than ignored.
+  if (settings.backend == "consul") {
+    if (config.contains("username") || config.contains("password")) {
+      throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT,
+                            "username/password are etcd's: Consul takes an ACL token (the token field)");
+    }
+    ConsulRegistrySettings consul;
+    consul.client.endpoints = store.endpoints;
+    consul.client.tls = store.tls;
+    consul.client.timeout = store.timeout;
+    consul.client.token = string_or(config, "token");
+    const std::string consistency = string_or(config, "consistency", "default");
+    consul.client.consistency = consistency == "consistent" ? consul::Consistency::kConsistent
+                                : consistency == "stale"    ? consul::Consistency::kStale
+                                                            : consul::Consistency::kDefault;
+    consul.ttl = store.ttl;
+    consul.retry_initial = store.retry_initial;
+    consul.retry_max = store.retry_max;
+    if (const json::value* c = config.if_contains("consul"); c != nullptr && c->is_object()) {
+      const json::object& o = c->as_object();
+      consul.deregister_after = std::chrono::seconds(int_or(o, "deregister_critical_after_s", 60));
+      consul.http_check = string_or(o, "http_check");
+      consul.check_interval = std::chrono::seconds(int_or(o, "check_interval_s", 5));
+      consul.wait = std::chrono::seconds(int_or(o, "wait_s", 60));
+      consul.rate_interval = std::chrono::milliseconds(int_or(o, "rate_limit_ms", 1000));
+    }
+    consul.warn = warn;
+    return make_consul_registry(std::move(consul));
+  }
+  if (config.contains("token")) {
+    throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, "token is Consul's: etcd takes username and password");
+  }
+  EtcdRegistrySettings etcd;
+  etcd.client.endpoints = store.endpoints;
+  etcd.client.tls = store.tls;
+  etcd.client.timeout = store.timeout;
+  etcd.client.username = string_or(config, "username");
+  etcd.client.password = string_or(config, "password");
   etcd.prefix = string_or(config, "prefix", "hyperion/services");
   while (!etcd.prefix.empty() && etcd.prefix.front() == '/') etcd.prefix.erase(0, 1);
   if (etcd.prefix.empty() || etcd.prefix.back() != '/') etcd.prefix += '/';
-  etcd.ttl = std::chrono::seconds(int_or(config, "ttl_s", 10));
-  if (const json::value* retry = config.if_contains("retry"); retry != nullptr && retry->is_object()) {
-    etcd.retry_initial = std::chrono::milliseconds(int_or(retry->as_object(), "initial_ms", 500));
-    etcd.retry_max = std::chrono::milliseconds(int_or(retry->as_object(), "max_ms", 10000));
-  }
-  etcd.warn = [&ctx](const std::string& message) { ctx.warn(message); };
+  etcd.ttl = store.ttl;
+  etcd.retry_initial = store.retry_initial;
+  etcd.retry_max = store.retry_max;
+  etcd.warn = warn;
   return make_etcd_registry(std::move(etcd));
 }
 
