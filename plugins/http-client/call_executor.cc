@@ -104,7 +104,27 @@ std::vector<std::pair<std::string, CircuitBreaker::State>> CallExecutor::unhealt
   return out;
 }
 
-CallResult CallExecutor::perform(const CallRequest& request, const Settings& s) {
+namespace {
+
+// Reports a picked instance's outcome exactly once: CANCELLED unless said otherwise.
+class AttemptOutcome {
+ public:
+  AttemptOutcome(InstancePicker* picker, uint64_t ticket) : picker_(picker), ticket_(ticket) {}
+  AttemptOutcome(const AttemptOutcome&) = delete;
+  AttemptOutcome& operator=(const AttemptOutcome&) = delete;
+  ~AttemptOutcome() { report(InstancePicker::Outcome::kCancelled); }
+  void report(InstancePicker::Outcome outcome) {
+    if (picker_ != nullptr) std::exchange(picker_, nullptr)->report(ticket_, outcome);
+  }
+
+ private:
+  InstancePicker* picker_;
+  uint64_t ticket_;
+};
+
+}  // namespace
+
+CallResult CallExecutor::perform(const CallRequest& request, const Settings& s, InstancePicker* picker) {
   ParsedUrl url;
   std::string error;
   if (!parse_url(request.url, url, error)) return failure(HYPERION_ERR_INVALID_ARGUMENT, error, 0);
@@ -116,27 +136,52 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s) 
       return failure(HYPERION_ERR_INVALID_ARGUMENT, "header \"" + name + "\" is not a valid HTTP header", 0);
     }
   }
-  const Origin& origin = url.origin;
-  HostState& hs = host_state(origin.host_port());
-  const std::string& host = hs.host;
-  const std::string pool_key = ConnectionPool::key(origin, s.tls);
-  if (origin.https && s.tls.insecure_skip_verify) {
-    observer_.warn("TLS certificate verification is off (tls.insecure_skip_verify) for a call to " + host);
+  const bool discovered = !url.service.empty();
+  if (discovered && picker == nullptr) {
+    return failure(HYPERION_ERR_FAILED_PRECONDITION,
+                   "discovery://" + url.service +
+                       ": no instance provides the discovery service (add the discovery plugin to the manifest)",
+                   0);
   }
   const auto started = Clock::now();
   const auto deadline = started + (request.timeout.count() > 0 ? request.timeout : s.timeout);
   const int max_retries = request.max_retries >= 0 ? request.max_retries : s.max_retries;
   const bool may_retry = request.idempotent == 1 || (request.idempotent == -1 && idempotent_method(request.method));
   const std::string traceparent = hyperion::plugins::continue_or_start(request.traceparent).header();
-  CircuitBreaker& br = hs.breaker;
 
   for (int attempt = 0;; ++attempt) {
     auto now = Clock::now();
+    const std::string target = discovered ? "discovery://" + url.service : url.origin.host_port();
     if (now >= deadline) {
-      return failure(HYPERION_ERR_DEADLINE_EXCEEDED, host + ": timed out after " + std::to_string(attempt) + " attempt(s)",
+      return failure(HYPERION_ERR_DEADLINE_EXCEEDED,
+                     target + ": timed out after " + std::to_string(attempt) + " attempt(s)",
                      static_cast<uint32_t>(attempt));
     }
+    // Each attempt of a discovery:// call goes to the instance picked for it,
+    // with that instance's breaker: a retry goes to another pick.
+    Origin origin = url.origin;
+    uint64_t ticket = 0;
+    if (discovered) {
+      std::string why;
+      auto picked = picker->pick(url.service, why);
+      if (!picked) return failure(HYPERION_ERR_UNAVAILABLE, target + ": " + why, static_cast<uint32_t>(attempt));
+      origin.host = picked->host;
+      origin.port = picked->port;
+      ticket = picked->ticket;
+    }
+    AttemptOutcome outcome(discovered ? picker : nullptr, ticket);
+    HostState& hs = host_state(origin.host_port());
+    const std::string& host = hs.host;
+    const std::string pool_key = ConnectionPool::key(origin, s.tls);
+    if (attempt == 0 && origin.https && s.tls.insecure_skip_verify) {
+      observer_.warn("TLS certificate verification is off (tls.insecure_skip_verify) for a call to " + host);
+    }
+    CircuitBreaker& br = hs.breaker;
     if (!br.allow(s.breaker, now)) {
+      if (discovered && attempt < max_retries) {
+        outcome.report(InstancePicker::Outcome::kFailure);
+        continue;  // this instance's breaker is open: another pick
+      }
       return failure(HYPERION_ERR_UNAVAILABLE, host + ": circuit breaker is open; not calling",
                      static_cast<uint32_t>(attempt));
     }
@@ -184,6 +229,7 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s) 
     const auto attempts = static_cast<uint32_t>(attempt + 1);
 
     if (received.too_large) {
+      outcome.report(InstancePicker::Outcome::kSuccess);
       br.record(s.breaker, true, ended);  // the server answered; the answer is just too big
       observer_.attempt_done(hs, res.status, seconds);
       return failure(HYPERION_ERR_FAILED_PRECONDITION,
@@ -192,6 +238,7 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s) 
     }
     if (sent) {
       bool server_failure = res.status >= 500;
+      outcome.report(server_failure ? InstancePicker::Outcome::kFailure : InstancePicker::Outcome::kSuccess);
       if (br.record(s.breaker, !server_failure, ended)) observer_.breaker_state(hs, br.state(s.breaker, ended));
       observer_.attempt_done(hs, res.status, seconds);
       pool_.give_back(pool_key, std::move(client), s.max_idle_per_host);
@@ -216,9 +263,10 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s) 
       r.attempts = attempts;
       return r;
     }
+    outcome.report(InstancePicker::Outcome::kFailure);
     if (br.record(s.breaker, false, ended)) observer_.breaker_state(hs, br.state(s.breaker, ended));
     observer_.attempt_done(hs, 0, seconds);
-    std::string why = host + ": " + describe(err);
+    std::string why = (discovered ? target + " (" + host + ")" : host) + ": " + describe(err);
     if (may_retry && attempt < max_retries) {
       Millis wait_for = jittered_backoff(attempt, s);
       if (Clock::now() + wait_for < deadline) {

@@ -12,8 +12,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
+#include <optional>
 #include <random>
+#include <shared_mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -71,11 +72,31 @@ class CallObserver {
   ~CallObserver() = default;
 };
 
+// Where each attempt of a discovery:// call goes (the discovery service), and
+// how it went: retries go to another pick, and failures count toward ejecting
+// the instance.
+class InstancePicker {
+ public:
+  struct Picked {
+    std::string host;
+    int port = 0;
+    uint64_t ticket = 0;
+  };
+  enum class Outcome { kSuccess, kFailure, kCancelled };
+  // An instance of `service`, or nullopt with `why` (none healthy, no discovery service).
+  virtual std::optional<Picked> pick(const std::string& service, std::string& why) = 0;
+  virtual void report(uint64_t ticket, Outcome outcome) = 0;
+
+ protected:
+  ~InstancePicker() = default;
+};
+
 class CallExecutor {
  public:
   explicit CallExecutor(CallObserver& observer) : observer_(observer) {}
 
-  CallResult perform(const CallRequest& request, const Settings& settings);
+  // `picker` serves discovery:// URLs; without one they fail naming the service.
+  CallResult perform(const CallRequest& request, const Settings& settings, InstancePicker* picker = nullptr);
   // Waits between retries end at once and their calls fail with ABORTED.
   void stop();
 

@@ -8,14 +8,22 @@ namespace hyperion::plugins::http_client {
 
 bool parse_url(std::string_view url, ParsedUrl& out, std::string& error) {
   std::string_view rest;
+  bool discovered = false;
   if (url.starts_with("http://")) {
     out.origin.https = false;
     rest = url.substr(7);
   } else if (url.starts_with("https://")) {
     out.origin.https = true;
     rest = url.substr(8);
+  } else if (url.starts_with("discovery://")) {
+    discovered = true;
+    rest = url.substr(12);
+  } else if (url.starts_with("discovery+https://")) {
+    discovered = true;
+    out.origin.https = true;
+    rest = url.substr(18);
   } else {
-    error = "url \"" + std::string(url) + "\" must start with http:// or https://";
+    error = "url \"" + std::string(url) + "\" must start with http://, https://, discovery:// or discovery+https://";
     return false;
   }
   size_t path_at = rest.find_first_of("/?");
@@ -25,6 +33,14 @@ bool parse_url(std::string_view url, ParsedUrl& out, std::string& error) {
   if (authority.find('@') != std::string_view::npos) {
     error = "url \"" + std::string(url) + "\": user information in URLs is not supported (use a header)";
     return false;
+  }
+  if (discovered) {
+    if (authority.empty() || authority.find_first_of(":[]") != std::string_view::npos) {
+      error = "url \"" + std::string(url) + "\": discovery:// names a service (discovery://users/path), not a host";
+      return false;
+    }
+    out.service = std::string(authority);
+    return true;
   }
   std::string_view host = authority, port;
   if (authority.starts_with("[")) {  // [IPv6]:port

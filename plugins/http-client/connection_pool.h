@@ -31,11 +31,14 @@ struct Origin {
 };
 
 struct ParsedUrl {
-  Origin origin;
+  Origin origin;     // for discovery://, only `https` (each attempt picks host and port)
   std::string path;  // with the query; "/" when empty
+  std::string service;  // discovery://<service>/...: the service to pick an instance of
 };
 
-// Parses "http(s)://host[:port][/path][?query]"; returns false with `error` set.
+// Parses "http(s)://host[:port][/path][?query]", and "discovery://<service>/path"
+// (plain HTTP to an instance of the service) or "discovery+https://<service>/path";
+// returns false with `error` set.
 bool parse_url(std::string_view url, ParsedUrl& out, std::string& error);
 
 class ConnectionPool {

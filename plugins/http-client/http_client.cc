@@ -80,7 +80,34 @@ HttpClientPlugin::~HttpClientPlugin() {
 }
 
 void HttpClientPlugin::start(hyperion::Deadline) {
+  try {
+    discovery_.emplace(ctx_.acquire(HYPERION_DISCOVERY_API, HYPERION_DISCOVERY_MAJOR));
+  } catch (const hyperion::Error& e) {
+    if (e.code() != HYPERION_ERR_NOT_FOUND) throw;  // none in the manifest: discovery:// URLs fail, naming it
+  }
   for (size_t i = 0; i < workers_count_; ++i) workers_.emplace_back([this] { worker_loop(); });
+}
+
+std::optional<InstancePicker::Picked> HttpClientPlugin::pick(const std::string& service, std::string& why) {
+  if (!discovery_) {
+    why = "no instance provides the discovery service (add the discovery plugin to the manifest)";
+    return std::nullopt;
+  }
+  try {
+    hyperion::discovery::Picked p = discovery_->pick({service, {}, {}});
+    Picked out{p.instance.address, static_cast<int>(p.instance.port), p.release()};
+    return out;
+  } catch (const hyperion::Error& e) {
+    why = e.what();
+    return std::nullopt;
+  }
+}
+
+void HttpClientPlugin::report(uint64_t ticket, Outcome outcome) {
+  if (!discovery_) return;
+  discovery_->report(ticket, outcome == Outcome::kSuccess   ? HYPERION_DISCOVERY_SUCCESS
+                             : outcome == Outcome::kFailure ? HYPERION_DISCOVERY_FAILURE
+                                                            : HYPERION_DISCOVERY_CANCELLED);
 }
 
 void HttpClientPlugin::stop(hyperion::Deadline) {
@@ -97,6 +124,7 @@ void HttpClientPlugin::stop(hyperion::Deadline) {
   for (auto& t : workers_) t.join();
   workers_.clear();
   for (auto& job : left) job();  // each runs its call's ABORTED completion (stopping_ is set)
+  discovery_.reset();
 }
 
 void HttpClientPlugin::worker_loop() {
@@ -117,7 +145,7 @@ std::shared_ptr<const Settings> HttpClientPlugin::settings() const { return sett
 
 void HttpClientPlugin::run(const CallRequest& request, hyperion_http_done_fn done, void* user) {
   std::shared_ptr<const Settings> s = settings();
-  CallResult r = executor_.perform(request, *s);
+  CallResult r = executor_.perform(request, *s, discovery_ ? this : nullptr);
   try {
     complete(r, done, user);
   } catch (...) {

@@ -3,12 +3,15 @@
 // call takes the Settings in force when it starts, so a reload changes them
 // without disturbing calls in flight. Reports degraded while a host's circuit
 // breaker is open. Metrics per host through the host API.
+// URLs discovery://<service>/path (and discovery+https://) go to an instance
+// the discovery service picks, a new pick for every attempt.
 // Thread-safety: calls from any thread; lifecycle and reload hooks are
 // serialized by the host.
 #pragma once
 
-#include <hyperion/plugin.hpp>
 #include <hyperion/services/http_client.h>
+#include <hyperion/plugin.hpp>
+#include <hyperion/services/discovery.hpp>
 
 #include <atomic>
 #include <condition_variable>
@@ -24,7 +27,7 @@
 
 namespace hyperion::plugins::http_client {
 
-class HttpClientPlugin final : public CallObserver {
+class HttpClientPlugin final : public CallObserver, public InstancePicker {
  public:
   HttpClientPlugin(hyperion::Context& ctx, const boost::json::object& config);
   ~HttpClientPlugin();
@@ -43,6 +46,10 @@ class HttpClientPlugin final : public CallObserver {
   void breaker_state(const HostState& host, CircuitBreaker::State state) override;
   void warn(const std::string& message) override;
 
+  // InstancePicker (discovery:// URLs), through the discovery service when one runs.
+  std::optional<Picked> pick(const std::string& service, std::string& why) override;
+  void report(uint64_t ticket, Outcome outcome) override;
+
  private:
   static const hyperion_http_client_v1_t kService;
   static void request(void* ctx, const hyperion_http_request_t* request, hyperion_http_done_fn done, void* user);
@@ -58,6 +65,8 @@ class HttpClientPlugin final : public CallObserver {
   std::atomic<std::shared_ptr<const Settings>> settings_;
   std::shared_ptr<const Settings> prepared_;
   CallExecutor executor_{*this};
+  // The discovery service, when the manifest has a provider (an optional requirement).
+  std::optional<hyperion::discovery::Client> discovery_;
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;

@@ -57,10 +57,11 @@ TEST(DiscoveryConsul, RegistersWithATtlCheckRefreshedWhileReadyAndDeregistersOnS
 
 TEST(DiscoveryConsul, ResolvesOnlyPassingInstancesAndFollowsChangesWithBlockingQueries) {
   ConsulProtocolFake fake;
-  DiscoveryHost a(consul_config(fake, kRegisterA));
-  DiscoveryHost observer(consul_config(fake));
+  // Declared before the host: its watch writes into them until it stops.
   std::mutex mu;
   std::vector<std::vector<std::string>> seen;
+  DiscoveryHost a(consul_config(fake, kRegisterA));
+  DiscoveryHost observer(consul_config(fake));
   observer.client().watch({"users", {}, {}}, [&](const std::vector<discovery::Instance>& set) {
     std::lock_guard lock(mu);
     seen.push_back(ids(set));

@@ -89,8 +89,8 @@ std::vector<std::string> keys_in(const EtcdServer& etcd) {
 TEST(DiscoveryEtcd, HostsFindEachOtherAndLeaveWhenKilledOrStopped) {
   REQUIRE_ETCD();
   EtcdServer etcd;
+  Sightings seen;  // outlives the observer, whose watch writes into it
   DiscoveryHost observer(observer_config(etcd));
-  Sightings seen;
   observer.client().watch({"users", {}, {}}, [&](const auto& set) { seen.add(set); });
   RegisteringHost a(etcd, "a", 9001);
   RegisteringHost b(etcd, "b", 9002);
@@ -132,8 +132,8 @@ TEST(DiscoveryEtcd, HostsFindEachOtherAndLeaveWhenKilledOrStopped) {
 TEST(DiscoveryEtcd, AnEtcdRestartKeepsEveryoneAndLostLeasesAreRegisteredAgain) {
   REQUIRE_ETCD();
   EtcdServer etcd;
+  Sightings seen;  // outlives the observer, whose watch writes into it
   DiscoveryHost observer(observer_config(etcd));
-  Sightings seen;
   observer.client().watch({"users", {}, {}}, [&](const auto& set) { seen.add(set); });
   RegisteringHost a(etcd, "a", 9001);
   RegisteringHost b(etcd, "b", 9002);

@@ -59,12 +59,13 @@ TEST(DiscoveryStatic, AnInstanceThatKeepsFailingIsEjectedAndCounted) {
 }
 
 TEST(DiscoveryStatic, RegistrationFollowsReadinessAndWatchesSeeEachChangeInOrder) {
+  // Declared before the host: its watch writes into them until it stops.
+  std::mutex mu;
+  std::vector<std::vector<std::string>> seen;
   DiscoveryHost h("{register: [{service: web, address: 127.0.0.1, port: 8080}]}");
   // The host's readiness reaches the plugin as an event, just after start.
   ASSERT_TRUE(testing::eventually([&] { return !h.client().resolve({"web", {}, {}}).empty(); }));
   EXPECT_EQ(ids(h.client().resolve({"web", {}, {}})), (std::vector<std::string>{"web-127.0.0.1-8080"}));
-  std::mutex mu;
-  std::vector<std::vector<std::string>> seen;
   h.client().watch({"web", {}, {}}, [&](const std::vector<discovery::Instance>& set) {
     std::lock_guard lock(mu);
     seen.push_back(ids(set));

@@ -307,7 +307,7 @@ TEST(HttpClient, BadRequestsAreRefusedWithTheReason) {
   ClientHost h("{}");
   Error url = error_of([&] { h.client().get("ftp://x/"); });
   EXPECT_EQ(url.code(), HYPERION_ERR_INVALID_ARGUMENT);
-  EXPECT_STREQ(url.what(), "url \"ftp://x/\" must start with http:// or https://");
+  EXPECT_STREQ(url.what(), "url \"ftp://x/\" must start with http://, https://, discovery:// or discovery+https://");
   Error header = error_of([&] { h.client().get("http://127.0.0.1:1/", {{"X-Bad", "a\r\nInjected: 1"}}); });
   EXPECT_EQ(header.code(), HYPERION_ERR_INVALID_ARGUMENT);
   EXPECT_STREQ(header.what(), "header \"X-Bad\" is not a valid HTTP header");

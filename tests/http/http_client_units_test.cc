@@ -126,10 +126,22 @@ TEST(Urls, ParsedOrRefusedWithTheReason) {
   ASSERT_TRUE(parse_url("http://h?q=1", u, error));
   EXPECT_EQ(u.path, "/?q=1");
   EXPECT_FALSE(parse_url("ftp://h/", u, error));
-  EXPECT_EQ(error, "url \"ftp://h/\" must start with http:// or https://");
+  EXPECT_EQ(error, "url \"ftp://h/\" must start with http://, https://, discovery:// or discovery+https://");
   EXPECT_FALSE(parse_url("http://h:99999/", u, error));
   EXPECT_FALSE(parse_url("http://:80/", u, error));
   EXPECT_FALSE(parse_url("http://user:pw@h/", u, error));
+
+  ParsedUrl d;
+  ASSERT_TRUE(parse_url("discovery://users/api/v1/users/7?x=1", d, error)) << error;
+  EXPECT_EQ(d.service, "users");
+  EXPECT_EQ(d.path, "/api/v1/users/7?x=1");
+  EXPECT_FALSE(d.origin.https);
+  ASSERT_TRUE(parse_url("discovery+https://users", d, error)) << error;
+  EXPECT_TRUE(d.origin.https);
+  EXPECT_EQ(d.path, "/");
+  EXPECT_FALSE(parse_url("discovery://users:8080/x", d, error));
+  EXPECT_EQ(error,
+            "url \"discovery://users:8080/x\": discovery:// names a service (discovery://users/path), not a host");
 }
 
 TEST(Durations, Units) {

@@ -121,6 +121,11 @@ Client::Answer Client::send_once(size_t endpoint, const std::string& method, con
   if (!settings_.token.empty()) req.set_header("X-Consul-Token", settings_.token);
   if (!body.empty() || method == "PUT") req.body = body;
   if (!endpoints_.begin(cli.get())) throw ConsulError("consul: stopped", false);
+  stores::ResponseGate gate;
+  req.response_handler = [&](const httplib::Response&) {
+    gate.parsed();
+    return true;
+  };
   httplib::Response res;
   httplib::Error err = httplib::Error::Success;
   const bool sent = cli->send(req, res, err);

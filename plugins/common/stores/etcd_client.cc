@@ -122,7 +122,9 @@ Client::Answer Client::post_once(size_t endpoint, const std::string& path, const
   req.body = body;
   Answer answer;
   std::string received;
+  stores::ResponseGate gate;
   req.response_handler = [&](const httplib::Response& r) {
+    gate.parsed();
     answer.status = r.status;
     return true;
   };
@@ -257,6 +259,11 @@ WatchOutcome Client::watch_prefix(const std::string& prefix, int64_t start_revis
     outcome.end = WatchOutcome::End::kStopped;
     return outcome;
   }
+  stores::ResponseGate gate;
+  req.response_handler = [&](const httplib::Response&) {
+    gate.parsed();
+    return true;
+  };
   std::string buffer;
   bool finished = false;  // the stream told us how it ends
   req.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) {

@@ -4,6 +4,7 @@
 #include <httplib.h>
 #include <netdb.h>
 
+#include <atomic>
 #include <stdexcept>
 
 namespace hyperion::plugins::stores {
@@ -52,6 +53,9 @@ std::string numeric_address(const std::string& host) {
   return text;
 }
 
+std::mutex g_first_use_mu;
+std::atomic<bool> g_response_parsed{false};
+
 std::pair<time_t, time_t> seconds_and_micros(std::chrono::milliseconds ms) {
   return {ms.count() / 1000, (ms.count() % 1000) * 1000};
 }
@@ -78,8 +82,12 @@ std::unique_ptr<httplib::Client> open_http_client(const std::string& url, const 
   // and verifies the certificate against it) and where that name lives.
   const bool rename = https && !tls.server_name.empty() && tls.server_name != parts.host;
   const std::string target = rename ? "https://" + tls.server_name + ":" + parts.port : url;
-  auto cli = tls.cert_file.empty() ? std::make_unique<httplib::Client>(target)
-                                   : std::make_unique<httplib::Client>(target, tls.cert_file, tls.key_file);
+  std::unique_ptr<httplib::Client> cli;
+  {
+    std::lock_guard one_at_a_time(g_first_use_mu);  // ResponseGate says why
+    cli = tls.cert_file.empty() ? std::make_unique<httplib::Client>(target)
+                                : std::make_unique<httplib::Client>(target, tls.cert_file, tls.key_file);
+  }
   if (rename) cli->set_hostname_addr_map({{tls.server_name, numeric_address(parts.host)}});
   if (https) {
     if (!tls.ca_file.empty()) cli->set_ca_cert_path(tls.ca_file.c_str());
@@ -92,6 +100,18 @@ std::unique_ptr<httplib::Client> open_http_client(const std::string& url, const 
   cli->set_write_timeout(cs, cus);
   cli->set_keep_alive(false);
   return cli;
+}
+
+ResponseGate::ResponseGate() {
+  if (!g_response_parsed.load(std::memory_order_acquire)) turn_ = std::unique_lock(g_first_use_mu);
+}
+
+ResponseGate::~ResponseGate() = default;
+
+void ResponseGate::parsed() {
+  if (!turn_.owns_lock()) return;
+  g_response_parsed.store(true, std::memory_order_release);
+  turn_.unlock();
 }
 
 size_t Endpoints::current() const {

@@ -38,6 +38,26 @@ std::unique_ptr<httplib::Client> open_http_client(const std::string& url, const 
                                                   std::chrono::milliseconds connect_timeout,
                                                   std::chrono::milliseconds read_timeout);
 
+// cpp-httplib builds function-local static std::regex objects the first time
+// it parses a URL (in a client's constructor) and a response line. Debian's
+// library is not built with ThreadSanitizer, which cannot see the guard around
+// them and reports every concurrent first use as a race (decision 0007,
+// addendum). So clients are made one at a time (open_http_client), and until
+// one response line has been read in this library, requests go one at a time:
+// each holds a ResponseGate from before it sends until its response's headers
+// arrive (call parsed() from the response handler) or it ends.
+class ResponseGate {
+ public:
+  ResponseGate();
+  ~ResponseGate();
+  ResponseGate(const ResponseGate&) = delete;
+  ResponseGate& operator=(const ResponseGate&) = delete;
+  void parsed();
+
+ private:
+  std::unique_lock<std::mutex> turn_;  // held only until the first response line was read
+};
+
 // The endpoints of one store client: their URLs, the one that answered last
 // (tried first next time), and the request in flight, which stop() interrupts
 // from any thread. Thread-safety: every member from any thread.

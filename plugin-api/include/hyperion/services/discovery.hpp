@@ -127,6 +127,12 @@ class Picked {
   Picked(const Picked&) = delete;
   ~Picked() { report(HYPERION_DISCOVERY_CANCELLED); }
   inline void report(hyperion_discovery_outcome_t outcome);
+  // Hands the ticket over (reported later with Client::report); nothing is
+  // reported for it here any more.
+  uint64_t release() {
+    client_ = nullptr;
+    return ticket_;
+  }
 
  private:
   friend class Client;
@@ -226,8 +232,7 @@ class Client {
     watches_.erase(id);
   }
 
- private:
-  friend class Picked;
+  // Ends a picked call whose ticket was released from its Picked.
   void report(uint64_t ticket, hyperion_discovery_outcome_t outcome) const noexcept {
     try {
       auto use = handle_.enter<hyperion_discovery_v1_t>();
@@ -237,6 +242,7 @@ class Client {
     }
   }
 
+ private:
   ServiceHandle handle_;
   std::map<uint64_t, std::unique_ptr<OnChange>> watches_;
 };
