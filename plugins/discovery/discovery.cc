@@ -6,6 +6,7 @@
 
 #include "consul_registry.h"
 #include "etcd_registry.h"
+#include "kubernetes_registry.h"
 
 namespace hyperion::plugins::discovery {
 namespace {
@@ -226,8 +227,45 @@ StoreSettings store_settings(const std::string& backend, const json::object& con
   return s;
 }
 
+KubernetesRegistrySettings kubernetes_settings(const json::object& config) {
+  KubernetesRegistrySettings k = KubernetesRegistrySettings::in_cluster_defaults();
+  if (const json::value* v = config.if_contains("kubernetes"); v != nullptr && v->is_object()) {
+    const json::object& o = v->as_object();
+    k.api_server = string_or(o, "api_server", k.api_server);
+    k.namespace_name = string_or(o, "namespace", k.namespace_name);
+    k.token_file = string_or(o, "token_file", k.token_file);
+    k.ca_file = string_or(o, "ca_file", k.ca_file);
+    k.port_name = string_or(o, "port_name");
+    k.watch_timeout = std::chrono::seconds(int_or(o, "watch_timeout_s", 300));
+  }
+  if (k.api_server.empty()) {
+    throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT,
+                          "kubernetes.api_server: not set, and KUBERNETES_SERVICE_HOST says none (not in a pod?)");
+  }
+  if (!k.api_server.starts_with("https://")) {
+    throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT,
+                          "kubernetes.api_server: \"" + k.api_server + "\" must be https:// (the token is a secret)");
+  }
+  k.timeout = std::chrono::milliseconds(int_or(config, "connect_timeout_ms", 2000));
+  if (const json::value* retry = config.if_contains("retry"); retry != nullptr && retry->is_object()) {
+    k.retry_initial = std::chrono::milliseconds(int_or(retry->as_object(), "initial_ms", 500));
+    k.retry_max = std::chrono::milliseconds(int_or(retry->as_object(), "max_ms", 10000));
+  }
+  return k;
+}
+
 std::unique_ptr<Registry> make_registry(hyperion::Context& ctx, const Settings& settings, const json::object& config) {
   if (settings.backend == "static") return make_static_registry(settings.static_instances);
+  if (settings.backend == "kubernetes") {
+    if (!settings.register_instances.empty()) {
+      throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT,
+                            "register: the kubernetes backend does not register; Kubernetes puts a pod in its "
+                            "service's EndpointSlices when its readiness probe passes");
+    }
+    KubernetesRegistrySettings k = kubernetes_settings(config);
+    k.warn = [&ctx](const std::string& message) { ctx.warn(message); };
+    return make_kubernetes_registry(std::move(k));
+  }
   const StoreSettings store = store_settings(settings.backend, config);
   auto warn = [&ctx](const std::string& message) { ctx.warn(message); };
   // Each store's own way to say who we are: refused for the other, rather than ignored.
@@ -336,6 +374,11 @@ void Discovery::on_readiness(bool ready, const std::string& reason) {
 
 void Discovery::register_instance(const Instance& instance) {
   check_instance(instance);
+  if (!registry_->writable()) {
+    throw hyperion::Error(HYPERION_ERR_FAILED_PRECONDITION,
+                          "cannot register \"" + instance.service + "\" with " + registry_->name() +
+                              ": Kubernetes registers pods itself (readiness probes)");
+  }
   std::lock_guard lock(registrations_mu_);
   wanted_[{instance.service, instance.id}] = instance;
   if (ready_) registry_->publish(instance);

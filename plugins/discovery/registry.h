@@ -31,6 +31,9 @@ class Registry {
   virtual ~Registry() = default;
   // "static", "etcd:<endpoint>": for health and logs.
   [[nodiscard]] virtual std::string name() const = 0;
+  // False for a registry that only reads (kubernetes: registration is the
+  // cluster's own): publish() and withdraw() do nothing there.
+  [[nodiscard]] virtual bool writable() const { return true; }
   // Publishes (or replaces) one instance and keeps it alive; the registry
   // retries in the background until it is there. Never blocks on the network.
   virtual void publish(const Instance& instance) = 0;
