@@ -429,6 +429,7 @@ void Discovery::on_instances(Followed& f, const std::string& service, const std:
     std::lock_guard lock(f.mu);
     f.instances = instances;
     f.known = true;
+    f.answered.store(true, std::memory_order_release);
     // Queued under f.mu: in the order of the changes.
     for (const auto& w : watching) notify_watch(w, filter(instances, w->query));
   }
@@ -524,8 +525,9 @@ Discovery::Followed* Discovery::followed(std::string_view service) {
 
 std::optional<Balancer::Choice> Discovery::pick(std::string_view service, const Query* filter) {
   Followed* f = followed(service);
-  if (f == nullptr) {
-    // The first pick of a service: follow it, and wait for the registry's first answer.
+  if (f == nullptr || !f->answered.load(std::memory_order_acquire)) {
+    // The first pick of a service (here or on another thread, which may have
+    // just begun to follow it): follow it, and wait for the registry's first answer.
     (void)resolve(Query{std::string(service), {}, {}});
     f = followed(service);
   }

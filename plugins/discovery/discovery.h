@@ -81,6 +81,7 @@ class Discovery {
     std::mutex mu;
     std::condition_variable known_cv;
     bool known = false;  // the registry has answered once
+    std::atomic<bool> answered{false};  // `known`, read by pick() without the lock
     std::vector<Instance> instances;
     uint32_t index = 0;  // its place in by_index_ (tickets carry it)
   };

@@ -4,6 +4,7 @@
 // watches in order, and bad input refused with a clear error.
 #include <gtest/gtest.h>
 
+#include <future>
 #include <mutex>
 
 #include "discovery/discovery_host.h"
@@ -39,6 +40,26 @@ TEST(DiscoveryStatic, ResolvesTheListWithFiltersAndPicksInTurn) {
   } catch (const Error& e) {
     EXPECT_EQ(e.code(), HYPERION_ERR_UNAVAILABLE);
     EXPECT_NE(std::string(e.what()).find("no healthy instance of \"nobody\""), std::string::npos) << e.what();
+  }
+}
+
+TEST(DiscoveryStatic, ConcurrentFirstPicksOfAServiceAllWaitForTheRegistrysAnswer) {
+  for (int round = 0; round < 20; ++round) {
+    DiscoveryHost h("{" + kUsers + "}");
+    std::vector<std::future<std::string>> pickers;
+    for (int t = 0; t < 8; ++t) {
+      pickers.push_back(std::async(std::launch::async, [&] {
+        try {
+          return h.client().pick(users()).instance.id;
+        } catch (const Error& e) {
+          return std::string(e.what());
+        }
+      }));
+    }
+    for (auto& p : pickers) {
+      const std::string got = p.get();
+      EXPECT_TRUE(got == "u1" || got == "u2" || got == "u3") << "round " << round << ": " << got;
+    }
   }
 }
 
