@@ -176,6 +176,7 @@ class ConsulRegistry final : public Registry {
       lock.lock();
       published_ = registered_.size();
       reregistrations_ += lost;
+      if (lost > 0) settings_.reregistered(lost);
       last_error_ = error;
       if (!error.empty()) {
         dirty_ = true;  // again after the backoff

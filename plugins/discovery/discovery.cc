@@ -295,6 +295,9 @@ std::unique_ptr<Registry> make_registry(hyperion::Context& ctx, const Settings& 
       consul.rate_interval = std::chrono::milliseconds(int_or(o, "rate_limit_ms", 1000));
     }
     consul.warn = warn;
+    consul.reregistered = [&ctx](uint64_t n) {
+      ctx.counter_add("discovery_reregistrations_total", static_cast<double>(n));
+    };
     return make_consul_registry(std::move(consul));
   }
   if (config.contains("token")) {
@@ -313,6 +316,9 @@ std::unique_ptr<Registry> make_registry(hyperion::Context& ctx, const Settings& 
   etcd.retry_initial = store.retry_initial;
   etcd.retry_max = store.retry_max;
   etcd.warn = warn;
+  etcd.reregistered = [&ctx](uint64_t n) {
+    ctx.counter_add("discovery_reregistrations_total", static_cast<double>(n));
+  };
   return make_etcd_registry(std::move(etcd));
 }
 

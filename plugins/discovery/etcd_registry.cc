@@ -150,6 +150,7 @@ class EtcdRegistry final : public Registry {
                            " is gone (etcd was away longer than the ttl, or lost it): registering again");
             lease = 0;
             if (!applied.empty()) {
+              settings_.reregistered(applied.size());
               std::lock_guard counted(mu_);
               ++reregistrations_;
             }

@@ -18,6 +18,7 @@ struct EtcdRegistrySettings {
   std::chrono::milliseconds retry_initial{500};
   std::chrono::milliseconds retry_max{10000};
   std::function<void(const std::string&)> warn = [](const std::string&) {};
+  std::function<void(uint64_t count)> reregistered = [](uint64_t) {};  // instances registered again
 };
 
 std::unique_ptr<Registry> make_etcd_registry(EtcdRegistrySettings settings);

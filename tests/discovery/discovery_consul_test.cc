@@ -18,11 +18,13 @@ using testing::ConsulProtocolFake;
 using namespace std::chrono_literals;
 namespace json = boost::json;
 
-std::string consul_config(const ConsulProtocolFake& fake, const std::string& extra = "") {
+// `consul` goes inside the config's consul: {...}.
+std::string consul_config(const ConsulProtocolFake& fake, const std::string& extra = "",
+                          const std::string& consul = "deregister_critical_after_s: 1") {
   return "{backend: consul, endpoints: [" + fake.address() +
          "], token: t0k3n, ttl_s: 2, retry: {initial_ms: 100, max_ms: 500}, "
-         "consul: {deregister_critical_after_s: 1, wait_s: 5, rate_limit_ms: 0}" +
-         extra + "}";
+         "consul: {wait_s: 5, rate_limit_ms: 0, " +
+         consul + "}" + extra + "}";
 }
 
 const std::string kRegisterA =
@@ -106,9 +108,24 @@ TEST(DiscoveryConsul, AnAgentThatForgetsItsServicesGetsThemBackAndADrainWithdraw
   ASSERT_FALSE(registered(fake, "a"));
   ASSERT_TRUE(testing::eventually([&] { return registered(fake, "a"); }, 10s)) << a.health();
   EXPECT_NE(a.health().find("\"reregistrations\":1"), std::string::npos) << a.health();
+  EXPECT_NE(a.host().metrics_text().find("discovery_reregistrations_total"), std::string::npos);
 
   a.host().drain();
   ASSERT_TRUE(testing::eventually([&] { return !registered(fake, "a"); })) << "withdrawn at the drain";
+}
+
+TEST(DiscoveryConsul, AnHttpCheckLetsConsulPollReadinessInsteadOfATtl) {
+  ConsulProtocolFake fake;
+  DiscoveryHost a(consul_config(fake, kRegisterA,
+                                "http_check: 'http://127.0.0.1:8081/readyz', check_interval_s: 3, "
+                                "deregister_critical_after_s: 90"));
+  ASSERT_TRUE(testing::eventually([&] { return registered(fake, "a"); })) << a.health();
+  json::object check = json::parse(fake.registrations().at("a")).as_object().at("Check").as_object();
+  EXPECT_EQ(check.at("HTTP").as_string(), "http://127.0.0.1:8081/readyz");
+  EXPECT_EQ(check.at("Interval").as_string(), "3s");
+  EXPECT_EQ(check.at("DeregisterCriticalServiceAfter").as_string(), "90s");
+  EXPECT_FALSE(check.contains("TTL"));
+  EXPECT_EQ(fake.passes("service:a"), 0u) << "Consul polls; the plugin refreshes nothing";
 }
 
 TEST(DiscoveryConsul, EtcdsCredentialsAreRefusedNamingTheField) {
