@@ -153,11 +153,12 @@ void removal_time(const std::string& plugin_dir) {
   std::vector<double> seconds;
   for (int round = 0; round < 3; ++round) {
     const std::string manifest =
-        dir.write("victim.yaml",
-                  "app: victim\nhost:\n  state_dir: " + dir.path() + "/victim" + std::to_string(round) +
-                      "\n  log_level: info\nplugins:\n  - name: registry\n    library: discovery\n    config: "
-                      "{backend: etcd, endpoints: [" +
-                      etcd.endpoint() + "], ttl_s: 2, register: [{service: users, address: 127.0.0.1, port: 9001}]}\n");
+        dir.write("victim.yaml", "app: victim\nhost:\n  state_dir: " + dir.path() + "/victim" + std::to_string(round) +
+                                     "\n  log_level: info\n  admin: {enabled: false}\nplugins:\n  - name: registry\n   "
+                                     " library: discovery\n    config: "
+                                     "{backend: etcd, endpoints: [" +
+                                     etcd.endpoint() +
+                                     "], ttl_s: 2, register: [{service: users, address: 127.0.0.1, port: 9001}]}\n");
     hyperion::testing::ChildProcess victim(
         {hyperion::testing::hyperion_binary(), "run", manifest, "--plugin-path", plugin_dir});
     victim.wait_for_stderr("publishing 1 instance(s)", std::chrono::seconds(30));

@@ -166,6 +166,9 @@ Settings Settings::from_config(const json::object& config) {
   s.backend = string_or(config, "backend", "static");
   s.register_instances = instances_from_config(config, "register");
   s.static_instances = instances_from_config(config, "static");
+  if (const json::value* follow = config.if_contains("follow"); follow != nullptr && follow->is_array()) {
+    for (const json::value& name : follow->as_array()) s.follow.emplace_back(name.as_string());
+  }
   if (const json::value* balance = config.if_contains("balance"); balance != nullptr && balance->is_object()) {
     const json::object& b = balance->as_object();
     s.default_policy = *policy_named(string_or(b, "policy", "round_robin"));
@@ -340,6 +343,7 @@ Discovery::~Discovery() {
 }
 
 void Discovery::start(hyperion::Deadline) {
+  for (const std::string& service : settings_.follow) follow(service);
   // The host says at once whether it is ready (the event is retained), then
   // every change; registration follows it.
   readiness_subscription_ = ctx_.subscribe("dev.hyperion.host.readiness", [this](std::string_view event) {

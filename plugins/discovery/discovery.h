@@ -35,6 +35,7 @@ struct Settings {
   std::string backend = "static";
   std::vector<Instance> register_instances;
   std::vector<Instance> static_instances;
+  std::vector<std::string> follow;  // followed from the start
   Policy default_policy = Policy::kRoundRobin;
   std::map<std::string, Policy> policies;  // per service
   OutlierSettings outlier;

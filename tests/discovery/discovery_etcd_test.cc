@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <httplib.h>
+
+#include <boost/json.hpp>
 #include <mutex>
 
 #include "discovery/discovery_host.h"
@@ -22,24 +25,49 @@ using namespace std::chrono_literals;
 #define REQUIRE_ETCD() \
   if (!EtcdServer::available()) GTEST_SKIP() << "etcd is not installed (scripts/setup.sh installs etcd-server)"
 
-// A hyperion process registering users/<id> on `etcd` with a 2-second ttl.
+// A hyperion process registering users/<id> on `etcd` with a 2-second ttl,
+// following users itself, with the health plugin on a free port (its
+// /healthz?verbose shows what this process resolves) and no admin API.
 class RegisteringHost {
  public:
-  RegisteringHost(const EtcdServer& etcd, const std::string& id, int port) {
+  RegisteringHost(const EtcdServer& etcd, const std::string& id, int port)
+      : health_port_(testing::free_loopback_port()) {
     const std::string manifest =
-        "app: " + id + "\nhost:\n  state_dir: " + dir_.path() + "/state\n  log_level: info\nplugins:\n" +
+        "app: " + id + "\nhost:\n  state_dir: " + dir_.path() +
+        "/state\n  log_level: info\n  admin: {enabled: false}\nplugins:\n" +
         "  - name: registry\n    library: discovery\n    config:\n      backend: etcd\n      endpoints: [" +
         etcd.endpoint() + "]\n      ttl_s: 2\n      retry: {initial_ms: 100, max_ms: 500}\n" +
-        "      register: [{service: users, id: " + id + ", address: 127.0.0.1, port: " + std::to_string(port) + "}]\n";
+        "      register: [{service: users, id: " + id + ", address: 127.0.0.1, port: " + std::to_string(port) +
+        "}]\n      follow: [users]\n  - name: health\n    library: health\n    config: {listen: 127.0.0.1:" +
+        std::to_string(health_port_) + "}\n";
     process_ = std::make_unique<testing::ChildProcess>(
         std::vector<std::string>{testing::hyperion_binary(), "run", dir_.write("app.yaml", manifest), "--plugin-path",
                                  testing::example_plugin_dir()});
     if (!process_->wait_for_stderr("publishing 1 instance(s)", 30s)) throw std::runtime_error(id + " did not start");
   }
   testing::ChildProcess& process() { return *process_; }
+  // How many instances of users this process's discovery plugin sees now (-1: no answer).
+  [[nodiscard]] int64_t sees() const {
+    httplib::Client cli("127.0.0.1", health_port_);
+    auto res = cli.Get("/healthz?verbose");
+    if (!res) return -1;
+    try {
+      return boost::json::parse(res->body)
+          .at("instances")
+          .at("registry")
+          .at("details")
+          .at("services")
+          .at("users")
+          .at("instances")
+          .as_int64();
+    } catch (const std::exception&) {
+      return -1;  // not following users yet
+    }
+  }
 
  private:
   testing::TempDir dir_;
+  int health_port_;
   std::unique_ptr<testing::ChildProcess> process_;
 };
 
@@ -96,6 +124,10 @@ TEST(DiscoveryEtcd, HostsFindEachOtherAndLeaveWhenKilledOrStopped) {
   RegisteringHost b(etcd, "b", 9002);
   RegisteringHost c(etcd, "c", 9003);
   ASSERT_TRUE(seen.becomes({"a", "b", "c"})) << ::testing::PrintToString(seen.all());
+  // Each host resolves the others (and itself) through the same registry.
+  for (RegisteringHost* host : {&a, &b, &c}) {
+    EXPECT_TRUE(testing::eventually([&] { return host->sees() == 3; })) << host->sees();
+  }
   EXPECT_EQ(ids(observer.client().resolve({"users", {}, {}})), (std::vector<std::string>{"a", "b", "c"}));
   auto picked = observer.client().pick({"users", {}, {}});
   EXPECT_EQ(picked.instance.address, "127.0.0.1");
