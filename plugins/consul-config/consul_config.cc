@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "key_mapping.h"
+#include "stores/store_config.h"
 
 namespace hyperion::plugins::consul_config {
 namespace {
@@ -63,13 +64,7 @@ std::map<std::string, std::string> fallback_keys(const std::string& prefix, cons
 Settings Settings::from_config(const json::object& config) {
   Settings s;
   s.type = string_or(config, "type", "etcd");
-  if (const json::value* address = config.if_contains("address")) {
-    if (address->is_string()) {
-      s.endpoints.emplace_back(address->as_string());
-    } else if (address->is_array()) {
-      for (const json::value& e : address->as_array()) s.endpoints.emplace_back(e.as_string());
-    }
-  }
+  s.endpoints = stores::endpoints_from(config.if_contains("address"));
   s.prefix = string_or(config, "prefix");
   while (!s.prefix.empty() && s.prefix.front() == '/') s.prefix.erase(0, 1);
   if (s.prefix.empty() || s.prefix.back() != '/') s.prefix += '/';
@@ -77,20 +72,9 @@ Settings Settings::from_config(const json::object& config) {
   s.required = config.at("required").as_bool();
   s.username = string_or(config, "username");
   s.password = string_or(config, "password");
-  if (const json::value* tls = config.if_contains("tls"); tls != nullptr && tls->is_object()) {
-    const json::object& t = tls->as_object();
-    const json::value* enabled = t.if_contains("enabled");
-    s.tls.enabled = enabled == nullptr || (enabled->is_bool() && enabled->as_bool());
-    s.tls.ca_file = string_or(t, "ca_file");
-    s.tls.cert_file = string_or(t, "cert_file");
-    s.tls.key_file = string_or(t, "key_file");
-    s.tls.server_name = string_or(t, "server_name");
-  }
+  s.tls = stores::tls_from(config);
   s.token = string_or(config, "token");
-  const std::string consistency = string_or(config, "consistency", "default");
-  s.consistency = consistency == "consistent" ? consul::Consistency::kConsistent
-                  : consistency == "stale"    ? consul::Consistency::kStale
-                                              : consul::Consistency::kDefault;
+  s.consistency = stores::consistency_from(config);
   if (const json::value* wait = config.if_contains("wait_s"); wait != nullptr && wait->is_int64()) {
     s.consul_watch.wait = std::chrono::seconds(wait->as_int64());
   }

@@ -7,6 +7,7 @@
 #include "consul_registry.h"
 #include "etcd_registry.h"
 #include "kubernetes_registry.h"
+#include "stores/store_config.h"
 
 namespace hyperion::plugins::discovery {
 namespace {
@@ -203,24 +204,11 @@ struct StoreSettings {
 
 StoreSettings store_settings(const std::string& backend, const json::object& config) {
   StoreSettings s;
-  if (const json::value* endpoints = config.if_contains("endpoints")) {
-    if (endpoints->is_string()) s.endpoints.emplace_back(endpoints->as_string());
-    if (endpoints->is_array()) {
-      for (const json::value& e : endpoints->as_array()) s.endpoints.emplace_back(e.as_string());
-    }
-  }
+  s.endpoints = stores::endpoints_from(config.if_contains("endpoints"));
   if (s.endpoints.empty()) {
     throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, "endpoints: the " + backend + " backend needs at least one");
   }
-  if (const json::value* tls = config.if_contains("tls"); tls != nullptr && tls->is_object()) {
-    const json::object& t = tls->as_object();
-    const json::value* enabled = t.if_contains("enabled");
-    s.tls.enabled = enabled == nullptr || (enabled->is_bool() && enabled->as_bool());
-    s.tls.ca_file = string_or(t, "ca_file");
-    s.tls.cert_file = string_or(t, "cert_file");
-    s.tls.key_file = string_or(t, "key_file");
-    s.tls.server_name = string_or(t, "server_name");
-  }
+  s.tls = stores::tls_from(config);
   s.timeout = std::chrono::milliseconds(int_or(config, "connect_timeout_ms", 2000));
   s.ttl = std::chrono::seconds(int_or(config, "ttl_s", 10));
   if (const json::value* retry = config.if_contains("retry"); retry != nullptr && retry->is_object()) {
@@ -282,10 +270,7 @@ std::unique_ptr<Registry> make_registry(hyperion::Context& ctx, const Settings& 
     consul.client.tls = store.tls;
     consul.client.timeout = store.timeout;
     consul.client.token = string_or(config, "token");
-    const std::string consistency = string_or(config, "consistency", "default");
-    consul.client.consistency = consistency == "consistent" ? consul::Consistency::kConsistent
-                                : consistency == "stale"    ? consul::Consistency::kStale
-                                                            : consul::Consistency::kDefault;
+    consul.client.consistency = stores::consistency_from(config);
     consul.ttl = store.ttl;
     consul.retry_initial = store.retry_initial;
     consul.retry_max = store.retry_max;

@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "stores/http_transport.h"
+#include "stores/store_config.h"
 
 namespace hyperion::plugins::discovery {
 namespace {
@@ -37,21 +38,6 @@ std::string read_trimmed(const std::string& path) {
   std::string text = s.str();
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
   return text;
-}
-
-std::string url_escape(const std::string& text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 struct Answer {
@@ -124,7 +110,7 @@ class KubernetesRegistry final : public Registry {
     req.set_header("Authorization", "Bearer " + read_trimmed(settings_.token_file));
     req.set_header("Accept", "application/json");
     Answer answer;
-    std::string buffer;
+    stores::LineSplitter lines;
     stores::ResponseGate gate;
     req.response_handler = [&](const httplib::Response& r) {
       gate.parsed();
@@ -136,13 +122,7 @@ class KubernetesRegistry final : public Registry {
         answer.body.append(data, size);
         return true;
       }
-      buffer.append(data, size);
-      for (size_t nl = buffer.find('\n'); nl != std::string::npos; nl = buffer.find('\n')) {
-        std::string line = buffer.substr(0, nl);
-        buffer.erase(0, nl + 1);
-        if (!line.empty() && !on_line(line)) return false;
-      }
-      return true;
+      return lines.feed({data, size}, on_line);
     };
     if (!f.endpoints.begin(cli.get())) throw std::runtime_error("stopped");
     httplib::Response res;
@@ -168,8 +148,9 @@ class KubernetesRegistry final : public Registry {
   }
 
   void follow_loop(Follower& f, const std::string& service, const OnInstances& on_change) {
-    const std::string base = "/apis/discovery.k8s.io/v1/namespaces/" + url_escape(settings_.namespace_name) +
-                             "/endpointslices?labelSelector=" + url_escape("kubernetes.io/service-name=" + service);
+    const std::string base =
+        "/apis/discovery.k8s.io/v1/namespaces/" + stores::percent_encode(settings_.namespace_name, false) +
+        "/endpointslices?labelSelector=" + stores::percent_encode("kubernetes.io/service-name=" + service, false);
     std::map<std::string, std::string> slices;  // name -> the slice's JSON
     std::vector<Instance> told;
     bool any_told = false;

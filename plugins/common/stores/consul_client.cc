@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "base64.h"
+#include "stores/store_config.h"
 
 namespace hyperion::plugins::consul {
 namespace {
@@ -79,20 +80,7 @@ std::chrono::milliseconds QueryRateLimiter::take(Clock::time_point now) {
   return std::chrono::milliseconds(static_cast<int64_t>(-tokens_ * static_cast<double>(interval_.count()) + 0.999));
 }
 
-std::string escape_key(const std::string& key) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : key) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+std::string escape_key(const std::string& key) { return stores::percent_encode(key, true); }
 
 struct Client::Answer {
   int status = 0;

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "base64.h"
+#include "stores/store_config.h"
 
 namespace hyperion::plugins::etcd {
 namespace {
@@ -264,17 +265,13 @@ WatchOutcome Client::watch_prefix(const std::string& prefix, int64_t start_revis
     gate.parsed();
     return true;
   };
-  std::string buffer;
+  stores::LineSplitter lines;
   bool finished = false;  // the stream told us how it ends
   req.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) {
-    buffer.append(data, size);
-    for (size_t nl = buffer.find('\n'); nl != std::string::npos; nl = buffer.find('\n')) {
-      std::string line = buffer.substr(0, nl);
-      buffer.erase(0, nl + 1);
-      if (line.find_first_not_of(" \r\t") == std::string::npos) continue;
+    const bool go_on = lines.feed({data, size}, [&](const std::string& line) {
       boost::system::error_code ec;
       json::value msg = json::parse(line, ec);
-      if (ec || !msg.is_object()) continue;
+      if (ec || !msg.is_object()) return true;
       if (const json::value* error = msg.as_object().if_contains("error")) {
         outcome.detail = error_text(*error, 200);
         if (says_token_invalid(outcome.detail)) set_token("");
@@ -282,7 +279,7 @@ WatchOutcome Client::watch_prefix(const std::string& prefix, int64_t start_revis
         return false;
       }
       const json::value* result = msg.as_object().if_contains("result");
-      if (result == nullptr || !result->is_object()) continue;
+      if (result == nullptr || !result->is_object()) return true;
       const json::object& r = result->as_object();
       const int64_t revision = header_revision(r);
       if (const json::value* canceled = r.if_contains("canceled");
@@ -310,8 +307,9 @@ WatchOutcome Client::watch_prefix(const std::string& prefix, int64_t start_revis
         on_events(events, newest);
         outcome.last_revision = std::max(outcome.last_revision, newest);
       }
-    }
-    return !endpoints_.stopped();
+      return true;
+    });
+    return go_on && !endpoints_.stopped();
   };
   httplib::Response res;
   httplib::Error err = httplib::Error::Success;
