@@ -91,6 +91,7 @@ Settings Settings::from_config(const json::object& config) {
 
 ConsulConfig::ConsulConfig(hyperion::Context& ctx, const json::object& config)
     : ctx_(ctx), settings_(Settings::from_config(config)) {
+  stores::warm_up_http();  // before any thread of ours: see its comment
   if (settings_.endpoints.empty()) {
     throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, "address: at least one endpoint");
   }

@@ -312,6 +312,7 @@ std::unique_ptr<Registry> make_registry(hyperion::Context& ctx, const Settings& 
 
 Discovery::Discovery(hyperion::Context& ctx, const json::object& config)
     : ctx_(ctx), settings_(Settings::from_config(config)) {
+  if (settings_.backend != "static") stores::warm_up_http();  // before any thread of ours: see its comment
   registry_ = make_registry(ctx_, settings_, config);
   for (const Instance& i : settings_.register_instances) wanted_[{i.service, i.id}] = i;
   notifier_ = std::thread([this] { notifier_loop(); });

@@ -3,9 +3,15 @@
 #include <arpa/inet.h>
 #include <httplib.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 
 namespace hyperion::plugins::stores {
 namespace {
@@ -100,6 +106,51 @@ std::unique_ptr<httplib::Client> open_http_client(const std::string& url, const 
   cli->set_write_timeout(cs, cus);
   cli->set_keep_alive(false);
   return cli;
+}
+
+void warm_up_http() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (listener < 0) return;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(listener, 1) != 0 ||
+        ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      ::close(listener);
+      return;
+    }
+    // The answering side: one connection, one fixed answer, bounded in time.
+    std::thread answer([listener] {
+      pollfd p{listener, POLLIN, 0};
+      if (::poll(&p, 1, 2000) != 1) return;
+      const int c = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+      if (c < 0) return;
+      std::string request;
+      char buf[512];
+      for (int rounds = 0; rounds < 16 && request.find("\r\n\r\n") == std::string::npos; ++rounds) {
+        pollfd q{c, POLLIN, 0};
+        if (::poll(&q, 1, 2000) != 1) break;
+        const ssize_t n = ::read(c, buf, sizeof buf);
+        if (n <= 0) break;
+        request.append(buf, static_cast<size_t>(n));
+      }
+      static constexpr char kAnswer[] = "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+      (void)!::write(c, kAnswer, sizeof kAnswer - 1);
+      ::close(c);
+    });
+    {
+      std::lock_guard one_at_a_time(g_first_use_mu);
+      httplib::Client cli("http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)));
+      cli.set_connection_timeout(2, 0);
+      cli.set_read_timeout(2, 0);
+      if (cli.Get("/")) g_response_parsed.store(true, std::memory_order_release);
+    }
+    answer.join();
+    ::close(listener);
+  });
 }
 
 ResponseGate::ResponseGate() {

@@ -58,6 +58,15 @@ class ResponseGate {
   std::unique_lock<std::mutex> turn_;  // held only until the first response line was read
 };
 
+// Builds cpp-httplib's function-local statics (the URL and response-line
+// regexes) on the calling thread, once per loaded copy of this library, with
+// one request to a loopback listener of its own. Call it where a plugin is
+// created, before it starts threads: every thread started afterwards then
+// sees them built (ThreadSanitizer too), even when several copies of a plugin
+// are loaded (several hosts in one test process), which ResponseGate alone
+// cannot order. Errors are ignored: this only makes the first use earlier.
+void warm_up_http();
+
 // The endpoints of one store client: their URLs, the one that answered last
 // (tried first next time), and the request in flight, which stop() interrupts
 // from any thread. Thread-safety: every member from any thread.

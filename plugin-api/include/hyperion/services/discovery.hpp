@@ -145,6 +145,21 @@ class Picked {
 class Client {
  public:
   explicit Client(ServiceHandle handle) : handle_(std::move(handle)) {}
+  Client(Client&&) noexcept = default;
+  Client& operator=(Client&&) = delete;
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+  // Ends the watches still open first: the plugin must not call a callback
+  // this object owns once it is gone.
+  ~Client() {
+    if (watches_.empty()) return;
+    try {
+      auto use = handle_.enter<hyperion_discovery_v1_t>();
+      for (const auto& [id, fn] : watches_) use.vtable()->unwatch(use.ctx(), id);
+    } catch (...) {
+      // No provider any more: nothing left to call the callbacks.
+    }
+  }
 
   void register_instance(const Instance& instance) const {
     detail::CInstance c(instance);
