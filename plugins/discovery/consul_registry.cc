@@ -11,7 +11,6 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
-#include <random>
 #include <thread>
 
 namespace hyperion::plugins::discovery {
@@ -112,11 +111,8 @@ class ConsulRegistry final : public Registry {
     std::thread thread;
   };
 
-  std::chrono::milliseconds next_backoff(std::chrono::milliseconds& backoff) {
-    thread_local std::mt19937_64 random{std::random_device{}()};
-    std::chrono::milliseconds wait(std::uniform_int_distribution<int64_t>(0, backoff.count())(random));
-    backoff = std::min(backoff * 2, settings_.retry_max);
-    return std::max(wait, std::chrono::milliseconds(10));
+  std::chrono::milliseconds next_backoff(std::chrono::milliseconds& backoff) const {
+    return jittered_backoff(backoff, settings_.retry_max);
   }
 
   // The one writer: makes the agent hold what desired_ says, and refreshes checks.

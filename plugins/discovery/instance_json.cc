@@ -1,5 +1,7 @@
 // The JSON an instance is stored as in a registry's value (etcd):
-// {"service","id","address","port","tags":[...],"meta":{...}}.
+// {"service","id","address","port","tags":[...],"meta":{...}}; and the
+// registries' backoff.
+#include <random>
 #include <stdexcept>
 
 #include "registry.h"
@@ -53,6 +55,13 @@ Instance instance_from_json(const std::string& text) {
     }
   }
   return i;
+}
+
+std::chrono::milliseconds jittered_backoff(std::chrono::milliseconds& backoff, std::chrono::milliseconds max) {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  std::chrono::milliseconds wait(std::uniform_int_distribution<int64_t>(0, backoff.count())(random));
+  backoff = std::min(backoff * 2, max);
+  return std::max(wait, std::chrono::milliseconds(10));
 }
 
 }  // namespace hyperion::plugins::discovery

@@ -15,7 +15,6 @@
 #include <fstream>
 #include <map>
 #include <mutex>
-#include <random>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -135,11 +134,8 @@ class KubernetesRegistry final : public Registry {
     return answer;
   }
 
-  std::chrono::milliseconds next_backoff(std::chrono::milliseconds& backoff) {
-    thread_local std::mt19937_64 random{std::random_device{}()};
-    std::chrono::milliseconds wait(std::uniform_int_distribution<int64_t>(0, backoff.count())(random));
-    backoff = std::min(backoff * 2, settings_.retry_max);
-    return std::max(wait, std::chrono::milliseconds(10));
+  std::chrono::milliseconds next_backoff(std::chrono::milliseconds& backoff) const {
+    return jittered_backoff(backoff, settings_.retry_max);
   }
 
   void note_error(const std::string& error) {
