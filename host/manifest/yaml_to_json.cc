@@ -161,7 +161,17 @@ JsonDocument yaml_to_json(const std::string& text, const std::string& file,
   JsonDocument doc;
   YAML::Node root;
   try {
-    root = YAML::Load(text);
+    std::vector<YAML::Node> documents = YAML::LoadAll(text);
+    if (documents.size() > 1) {
+      // A manifest is one document: a second one would be silently ignored.
+      const YAML::Mark at = documents[1].Mark();
+      diagnostics.push_back({{file, at.line >= 0 ? at.line + 1 : 0, at.column >= 0 ? at.column + 1 : 0},
+                             "",
+                             "a second YAML document (after ---): a manifest is one document; remove it or "
+                             "move it to a file of its own"});
+      return doc;
+    }
+    if (!documents.empty()) root = documents.front();
   } catch (const YAML::ParserException& e) {
     diagnostics.push_back({{file, e.mark.line + 1, e.mark.column + 1}, "", "YAML syntax error: " + e.msg});
     return doc;

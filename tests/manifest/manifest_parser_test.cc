@@ -177,6 +177,15 @@ TEST(ManifestParser, AliasesThatContainThemselvesOrExplodeAreErrors) {
       << exploded.status().message();
 }
 
+TEST(ManifestParser, ASecondYamlDocumentIsRefusedWithItsLine) {
+  // #24: "---" and a second document used to be accepted and silently ignored.
+  auto two = parse("app: a\nplugins: []\n---\napp: b\nplugins: []\n");
+  ASSERT_FALSE(two.ok());
+  EXPECT_NE(two.status().message().find("app.yaml:4:1"), std::string::npos) << two.status().message();
+  EXPECT_NE(two.status().message().find("a second YAML document"), std::string::npos) << two.status().message();
+  EXPECT_TRUE(parse("---\napp: a\nplugins: []\n...\n").ok()) << "one document with its markers is fine";
+}
+
 TEST(ManifestParser, AdminListenPortIsCheckedWithoutOverflow) {
   // Found by fuzz/manifest_fuzzer.cc: a port of 20 digits overflowed std::stol.
   for (const char* listen : {"127.0.0.1:99999999999999999999", "127.0.0.1:65536", "127.0.0.1:", "7450", "h:12a"}) {
