@@ -1,6 +1,7 @@
 #include "manifest/manifest_parser.h"
 
 #include <cctype>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -59,7 +60,7 @@ class MappingReader {
       if (required && object_ != nullptr) error(pointer_, "missing required field \"" + key + "\"");
       return std::nullopt;
     }
-    if (v->is_string()) return std::string(v->as_string());
+    if (v->is_string()) return plain(child(key), std::string(v->as_string()));
     // An unquoted scalar that YAML typed as a number or boolean is still text here.
     if (auto it = doc_.plain_text.find(child(key)); it != doc_.plain_text.end()) return it->second;
     error(child(key), std::string("expected a string, got ") + kind_of(*v));
@@ -91,14 +92,15 @@ class MappingReader {
     std::vector<std::string> out;
     const json::value* v = get(key);
     if (v == nullptr) return out;
-    if (v->is_string()) return {std::string(v->as_string())};
+    if (v->is_string()) return {plain(child(key), std::string(v->as_string()))};
     if (!v->is_array()) {
       error(child(key), std::string("expected a string or a list of strings, got ") + kind_of(*v));
       return out;
     }
     size_t i = 0;
     for (const json::value& item : v->as_array()) {
-      if (item.is_string()) out.emplace_back(item.as_string());
+      if (item.is_string())
+        out.push_back(plain(child(key) + "/" + std::to_string(i), std::string(item.as_string())));
       else error(child(key) + "/" + std::to_string(i), std::string("expected a string, got ") + kind_of(item));
       ++i;
     }
@@ -118,6 +120,22 @@ class MappingReader {
   }
 
   [[nodiscard]] std::string child(const std::string& key) const { return pointer_ + "/" + json_pointer_token(key); }
+
+  // The host's strings are names, addresses and paths: a control character
+  // (NUL, ESC, ...) in one is a mistake or an attack, never meant (#24).
+  std::string plain(const std::string& pointer, std::string text) {
+    for (size_t i = 0; i < text.size(); ++i) {
+      const auto c = static_cast<unsigned char>(text[i]);
+      if (c < 0x20 || c == 0x7f) {
+        char hex[8];
+        std::snprintf(hex, sizeof hex, "0x%02x", c);
+        error(pointer, std::string("contains a control character (") + hex + " at byte " + std::to_string(i) +
+                           "): names and paths may not");
+        break;
+      }
+    }
+    return text;
+  }
 
   void error(const std::string& pointer, std::string message) {
     diags_.push_back({locate(doc_.locations, pointer, file_), pointer_to_field(pointer), std::move(message)});

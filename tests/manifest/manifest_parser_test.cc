@@ -186,6 +186,16 @@ TEST(ManifestParser, ASecondYamlDocumentIsRefusedWithItsLine) {
   EXPECT_TRUE(parse("---\napp: a\nplugins: []\n...\n").ok()) << "one document with its markers is fine";
 }
 
+TEST(ManifestParser, ControlCharactersInNamesAndPathsAreRefused) {
+  // #24: YAML's double-quoted escapes let a NUL or an ESC into a path.
+  expect_error("app: \"shop\\0x\"\nplugins: []\n", "app.yaml:1:", "contains a control character (0x00 at byte 4)");
+  expect_error("app: a\nhost:\n  state_dir: \"st\\e[31mate\"\nplugins: []\n",
+               "app.yaml:3:", "contains a control character (0x1b at byte 2)");
+  expect_error("app: a\nplugins:\n  - name: x\n    library: \"lib\\tx.so\"\n",
+               "app.yaml:4:", "contains a control character (0x09");
+  EXPECT_TRUE(parse("app: \"caf\u00e9\"\nplugins: []\n").ok()) << "other characters are fine";
+}
+
 TEST(ManifestParser, AdminListenPortIsCheckedWithoutOverflow) {
   // Found by fuzz/manifest_fuzzer.cc: a port of 20 digits overflowed std::stol.
   for (const char* listen : {"127.0.0.1:99999999999999999999", "127.0.0.1:65536", "127.0.0.1:", "7450", "h:12a"}) {
