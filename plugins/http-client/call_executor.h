@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include <hyperion/plugin.h>
+#include <hyperion/plugin.hpp>
 
 #include "circuit_breaker.h"
 #include "client_settings.h"
@@ -53,7 +53,7 @@ struct CallResult {
 // labels naming it, made once rather than on every call.
 struct HostState {
   explicit HostState(std::string host_port)
-      : host(std::move(host_port)), host_label(R"({"host":")" + host + "\"}") {}
+      : host(std::move(host_port)), host_label(hyperion::labels({{"host", host}})) {}
   const std::string host;
   const std::string host_label;  // {"host":"host:port"}
   CircuitBreaker breaker;

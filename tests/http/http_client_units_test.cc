@@ -6,6 +6,9 @@
 #include <future>
 #include <thread>
 
+#include <boost/json.hpp>
+
+#include "call_executor.h"
 #include "circuit_breaker.h"
 #include "client_settings.h"
 #include "connection_pool.h"
@@ -142,6 +145,14 @@ TEST(Urls, ParsedOrRefusedWithTheReason) {
   EXPECT_FALSE(parse_url("discovery://users:8080/x", d, error));
   EXPECT_EQ(error,
             "url \"discovery://users:8080/x\": discovery:// names a service (discovery://users/path), not a host");
+}
+
+TEST(HostLabels, AQuoteInAHostNameStaysInsideItsLabel) {
+  // #24: labels were concatenated by hand; a registry may hand out any address.
+  HostState hs("we\"ird\\host:80");
+  boost::json::value parsed = boost::json::parse(hs.host_label);
+  EXPECT_EQ(parsed.at("host").as_string(), "we\"ird\\host:80");
+  EXPECT_EQ(hyperion::labels({{"a", "1"}, {"b", "x\"y"}}), R"({"a":"1","b":"x\"y"})");
 }
 
 TEST(Durations, Units) {

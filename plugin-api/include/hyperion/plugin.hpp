@@ -76,6 +76,16 @@ inline std::string_view to_view(hyperion_str_t s) noexcept {
   return s.size == 0 ? std::string_view{} : std::string_view{s.data, s.size};
 }
 
+// The labels_json of a metric, from name/value pairs, escaped as JSON: a
+// quote or a backslash in a value (a host name from a registry, a path) stays
+// inside its label instead of breaking the object.
+//   ctx.counter_add("cache_misses_total", 1, hyperion::labels({{"cache", name}}));
+inline std::string labels(std::initializer_list<std::pair<std::string_view, std::string_view>> pairs) {
+  boost::json::object o;
+  for (const auto& [name, value] : pairs) o[name] = value;
+  return boost::json::serialize(o);
+}
+
 // An absolute CLOCK_MONOTONIC deadline (the clock of std::chrono::steady_clock
 // on Linux).
 class Deadline {
