@@ -3,41 +3,86 @@
 
 #include <boost/json.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 
 #include "cli/commands.h"
+#include "manifest/manifest_parser.h"
 #include "os/read_file.h"
+#include "paths/state_directory.h"
 
 namespace hyperion::cli {
 namespace {
 
 namespace json = boost::json;
 
-StatusOr<std::string> resolve_token(const AdminOptions& o) {
+std::string trimmed(std::string text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  return text;
+}
+
+// The host's state folder, as the host itself finds it; empty when nothing says.
+StatusOr<std::string> resolve_state_dir(const AdminOptions& o) {
+  if (!o.state_dir.empty()) return o.state_dir;
+  if (!o.manifest.empty()) {
+    auto m = manifest::parse_manifest_file(o.manifest);
+    if (!m.ok()) return Status(m.status().code(), "--manifest: " + m.status().message());
+    return m->host.state_dir.empty() ? paths::default_state_dir(m->app) : m->host.state_dir;
+  }
+  if (const char* env = std::getenv("HYPERION_STATE_DIR"); env != nullptr && *env != '\0') return std::string(env);
+  return std::string();
+}
+
+// Where the admin API is, and where that was found (for messages).
+std::pair<std::string, std::string> resolve_url(const AdminOptions& o, const std::string& state_dir) {
+  if (!o.admin.empty()) return {o.admin, "--admin"};
+  if (const char* env = std::getenv("HYPERION_ADMIN_URL"); env != nullptr && *env != '\0') {
+    return {env, "$HYPERION_ADMIN_URL"};
+  }
+  if (!state_dir.empty()) {
+    const std::string file = (std::filesystem::path(state_dir) / "admin.url").string();
+    if (auto text = os::read_file(file, os::kMaxSmallFileBytes); text.ok() && !trimmed(*text).empty()) {
+      return {trimmed(*text), file};
+    }
+  }
+  return {
+      "http://127.0.0.1:7450",
+      "the default (no --admin, $HYPERION_ADMIN_URL or <state_dir>/admin.url" +
+          std::string(state_dir.empty() ? "; no state folder known: --state-dir or --manifest" : " in " + state_dir) +
+          ")"};
+}
+
+StatusOr<std::string> resolve_token(const AdminOptions& o, const std::string& state_dir) {
   std::string file = o.token_file;
   if (file.empty()) {
     if (const char* env = std::getenv("HYPERION_ADMIN_TOKEN")) return std::string(env);
     if (const char* env = std::getenv("HYPERION_ADMIN_TOKEN_FILE")) file = env;
   }
-  if (file.empty()) return invalid_argument("no token: pass --token-file (the host writes <state_dir>/admin.token) or set HYPERION_ADMIN_TOKEN");
+  if (file.empty() && !state_dir.empty()) file = (std::filesystem::path(state_dir) / "admin.token").string();
+  if (file.empty()) {
+    return invalid_argument(
+        "no token: pass --token-file, --state-dir or --manifest (the host writes <state_dir>/admin.token), or set "
+        "HYPERION_ADMIN_TOKEN");
+  }
   auto text = os::read_file(file, os::kMaxSmallFileBytes);
   if (!text.ok()) return Status(text.status().code(), "token file: " + text.status().message());
-  std::string token = std::move(*text);
-  while (!token.empty() && std::isspace(static_cast<unsigned char>(token.back()))) token.pop_back();
-  return token;
+  return trimmed(std::move(*text));
 }
 
 // Sends one request; prints the JSON answer; returns the exit code.
 int call(const AdminOptions& o, const std::string& method, const std::string& path, const std::string& body,
          const std::function<int(int status, const json::value&)>& show) {
-  auto token = resolve_token(o);
+  auto state_dir = resolve_state_dir(o);
+  if (!state_dir.ok()) {
+    std::cerr << "hyperion: " << state_dir.status().message() << "\n";
+    return 2;
+  }
+  auto token = resolve_token(o, *state_dir);
   if (!token.ok()) {
     std::cerr << "hyperion: " << token.status().message() << "\n";
     return 2;
   }
-  std::string url = o.admin.empty() ? (std::getenv("HYPERION_ADMIN_URL") ? std::getenv("HYPERION_ADMIN_URL")
-                                                                          : "http://127.0.0.1:7450")
-                                    : o.admin;
+  const auto [url, url_from] = resolve_url(o, *state_dir);
   httplib::Client client(url);
   if (url.starts_with("https://")) {
     std::string ca =
@@ -50,7 +95,8 @@ int call(const AdminOptions& o, const std::string& method, const std::string& pa
   httplib::Headers headers = {{"Authorization", "Bearer " + *token}, {"X-Hyperion-Author", "cli"}};
   auto res = method == "GET" ? client.Get(path, headers) : client.Post(path, headers, body, "application/yaml");
   if (!res) {
-    std::cerr << "hyperion: cannot reach the admin API at " << url << ": " << httplib::to_string(res.error()) << "\n";
+    std::cerr << "hyperion: cannot reach the admin API at " << url << " (from " << url_from
+              << "): " << httplib::to_string(res.error()) << "\n";
     return 1;
   }
   boost::system::error_code ec;

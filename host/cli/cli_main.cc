@@ -52,9 +52,14 @@ int main(int argc, char** argv) {
 
   AdminOptions admin;
   auto add_admin = [&](CLI::App* cmd) {
-    cmd->add_option("--admin", admin.admin, "Admin API URL (default: $HYPERION_ADMIN_URL or http://127.0.0.1:7450)");
+    cmd->add_option("--admin", admin.admin,
+                    "Admin API URL (default: $HYPERION_ADMIN_URL, <state_dir>/admin.url, http://127.0.0.1:7450)");
     cmd->add_option("--token-file", admin.token_file,
                     "File with the bearer token (the host writes <state_dir>/admin.token; or $HYPERION_ADMIN_TOKEN)");
+    cmd->add_option("--state-dir", admin.state_dir,
+                    "The host's state folder: its admin.url and admin.token are used (or $HYPERION_STATE_DIR)");
+    cmd->add_option("--manifest", admin.manifest,
+                    "The host's manifest: its state folder is found as the host finds it");
     cmd->add_option("--ca-file", admin.ca_file,
                     "For an https admin URL: the CA certificate (PEM) that signed the host's (or $HYPERION_ADMIN_CA)");
   };

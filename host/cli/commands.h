@@ -16,10 +16,16 @@ struct CommonOptions {
   std::string log_format;  // empty: the manifest's
 };
 
-// Where a running host's admin API is and how to authenticate.
+// Where a running host's admin API is and how to authenticate. What is not
+// given is looked for, in order: the flag, the environment, the files the host
+// writes in its state folder (admin.url, admin.token), the default URL.
 struct AdminOptions {
-  std::string admin;       // URL; empty: $HYPERION_ADMIN_URL or http://127.0.0.1:7450
-  std::string token_file;  // empty: $HYPERION_ADMIN_TOKEN, or the file in $HYPERION_ADMIN_TOKEN_FILE
+  std::string admin;       // URL; empty: $HYPERION_ADMIN_URL, <state_dir>/admin.url, http://127.0.0.1:7450
+  std::string token_file;  // empty: $HYPERION_ADMIN_TOKEN, $HYPERION_ADMIN_TOKEN_FILE, <state_dir>/admin.token
+  // The host's state folder: --state-dir, else the one --manifest says (as the
+  // host finds it), else $HYPERION_STATE_DIR.
+  std::string state_dir;
+  std::string manifest;
   // https: the CA that signed the host's certificate; empty: $HYPERION_ADMIN_CA, else the system's CAs.
   std::string ca_file;
 };

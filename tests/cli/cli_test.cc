@@ -189,6 +189,29 @@ TEST_F(CliReloadTest, SighupReloadsTheManifest) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
+// #24: with the admin API on a port of its own choosing, the CLI finds it
+// through the state folder (admin.url, admin.token) from --manifest or --state-dir.
+TEST_F(CliReloadTest, TheCliFindsTheAdminApiThroughTheStateFolder) {
+  std::string text = app("Hello", "{watch: false}");
+  text.replace(text.find("  reload:"), 0, "  admin: {listen: 127.0.0.1:0}\n");
+  const std::string path = dir_.write("app.yaml", text);
+  testing::ChildProcess host({hyperion_binary(), "run", path});
+  ASSERT_TRUE(host.wait_for_stderr("all 1 instances started", std::chrono::seconds(30)));
+  ASSERT_TRUE(testing::eventually([&] { return std::filesystem::exists(dir_.path() + "/state/admin.url"); }));
+  auto by_manifest = testing::run_process({hyperion_binary(), "status", "--manifest", path});
+  EXPECT_EQ(by_manifest.exit_code, 0) << by_manifest.err;
+  EXPECT_NE(by_manifest.out.find("\"app\":\"cli\""), std::string::npos) << by_manifest.out;
+  auto by_state_dir = testing::run_process({hyperion_binary(), "history", "--state-dir", dir_.path() + "/state"});
+  EXPECT_EQ(by_state_dir.exit_code, 0) << by_state_dir.err;
+  host.signal(SIGTERM);
+  EXPECT_EQ(host.wait(std::chrono::seconds(30)).exit_code, 0);
+  // Gone: the message says where it looked and why it failed.
+  auto gone = testing::run_process({hyperion_binary(), "status", "--state-dir", dir_.path() + "/state"});
+  EXPECT_EQ(gone.exit_code, 1);
+  EXPECT_NE(gone.err.find("cannot reach the admin API at http://127.0.0.1:"), std::string::npos) << gone.err;
+  EXPECT_NE(gone.err.find("(from " + dir_.path() + "/state/admin.url)"), std::string::npos) << gone.err;
+}
+
 TEST_F(CliReloadTest, EditingTheManifestReloadsIt) {
   std::string path = dir_.write("app.yaml", app("Hello", "{debounce_ms: 20}"));
   testing::ChildProcess host({hyperion_binary(), "run", path});
