@@ -3,9 +3,9 @@
 // has the rules: readiness, health, tickets, threads).
 //
 //   hyperion::discovery::Client registry(ctx.acquire(HYPERION_DISCOVERY_API, 1));
-//   registry.register_instance({.service = "users", .id = "a-9091", .address = "10.0.0.7", .port = 9091});
-//   std::vector<hyperion::discovery::Instance> all = registry.resolve({.service = "orders"});
-//   hyperion::discovery::Picked one = registry.pick({.service = "orders"});
+//   registry.register_instance({"users", "a-9091", "10.0.0.7", 9091, {"grpc"}, {{"version", "2"}}});
+//   std::vector<hyperion::discovery::Instance> all = registry.resolve({"orders", {}, {}});  // service, tags, meta
+//   hyperion::discovery::Picked one = registry.pick({"orders", {}, {}});
 //   ... call one.instance.address:one.instance.port ...
 //   one.report(HYPERION_DISCOVERY_SUCCESS);   // exactly once; the destructor reports CANCELLED if you did not
 //
