@@ -1,5 +1,7 @@
 #include "triggers/manifest_watcher.h"
 
+#include <algorithm>
+
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
@@ -43,28 +45,35 @@ ManifestWatcher::~ManifestWatcher() {
 }
 
 void ManifestWatcher::run() {
-  bool dirty = false;
+  using Clock = std::chrono::steady_clock;
+  // When the manifest has been quiet for `debounce` since its last change.
+  // Only the manifest's own events move it: a busy file beside it (a log, a
+  // database) must not keep restarting the quiet period (#24).
+  constexpr Clock::time_point kNone = Clock::time_point::max();
+  Clock::time_point due = kNone;
   for (;;) {
     pollfd fds[2] = {{inotify_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
-    // Dirty: wait for a quiet period; clean: wait for the next event.
-    int timeout = dirty ? static_cast<int>(debounce_.count()) : -1;
+    int timeout = -1;  // clean: wait for the next event
+    if (due != kNone) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(due - Clock::now());
+      timeout = static_cast<int>(std::max<int64_t>(left.count(), 0));
+    }
     int n = poll(fds, 2, timeout);
     if (n < 0 && errno == EINTR) continue;
     if (fds[1].revents & POLLIN) return;
-    if (n == 0) {  // quiet for `debounce` after a change
-      dirty = false;
-      on_change_();
-      continue;
-    }
     alignas(inotify_event) char buffer[4096];
     for (;;) {
       ssize_t len = read(inotify_fd_, buffer, sizeof buffer);
       if (len <= 0) break;
       for (char* p = buffer; p < buffer + len;) {
         auto* event = reinterpret_cast<inotify_event*>(p);
-        if (event->len > 0 && file_name_ == event->name) dirty = true;
+        if (event->len > 0 && file_name_ == event->name) due = Clock::now() + debounce_;
         p += sizeof(inotify_event) + event->len;
       }
+    }
+    if (due != kNone && Clock::now() >= due) {
+      due = kNone;
+      on_change_();
     }
   }
 }

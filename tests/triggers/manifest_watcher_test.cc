@@ -48,6 +48,28 @@ TEST(ManifestWatcher, SeesARenameOverTheFileAndIgnoresOtherFiles) {
   ASSERT_TRUE(eventually([&] { return calls.load() >= 1; }));
 }
 
+TEST(ManifestWatcher, ABusyFileBesideTheManifestDoesNotHoldItsChangesBack) {
+  // #24: the quiet period restarted on any event in the folder, so a log
+  // written beside the manifest delayed every reload until it stopped.
+  testing::TempDir dir;
+  std::string path = dir.write("app.yaml", "v: 0\n");
+  std::atomic<int> calls{0};
+  auto w = ManifestWatcher::start(path, 200ms, [&] { ++calls; });
+  ASSERT_TRUE(w.ok());
+  std::atomic<bool> busy{true};
+  std::thread log([&] {
+    for (int i = 0; i < 500 && busy; ++i) {  // a write every 10 ms, for up to 5 s
+      dir.write("access.log", std::to_string(i) + "\n");
+      std::this_thread::sleep_for(10ms);
+    }
+  });
+  dir.write("app.yaml", "v: 1\n");
+  const bool seen = eventually([&] { return calls.load() >= 1; }, 2s);
+  busy = false;
+  log.join();
+  EXPECT_TRUE(seen) << "the change was held back while access.log was busy";
+}
+
 TEST(ManifestWatcher, MissingFolderIsAnError) {
   auto w = ManifestWatcher::start("/nonexistent-folder/app.yaml", 20ms, [] {});
   EXPECT_FALSE(w.ok());
