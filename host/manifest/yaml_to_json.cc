@@ -1,11 +1,14 @@
 #include "manifest/yaml_to_json.h"
 
-#include "base/json_pointer.h"
-
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
 #include <cmath>
+#include <optional>
+#include <sstream>
+
+#include "base/json_pointer.h"
 
 namespace hyperion::manifest {
 namespace {
@@ -154,6 +157,32 @@ class Converter {
   bool too_big_ = false;
 };
 
+// Where a second document starts, if there is one. Not YAML::LoadAll: on some
+// malformed input it never stops making documents (the manifest fuzzer found
+// ",{" growing to gigabytes); two steps of a parser that builds nothing do.
+class DocumentStarts final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override { last = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+  YAML::Mark last;
+};
+
+std::optional<YAML::Mark> second_document(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentStarts starts;
+  if (!parser.HandleNextDocument(starts)) return std::nullopt;
+  if (!parser.HandleNextDocument(starts)) return std::nullopt;
+  return starts.last;
+}
+
 }  // namespace
 
 JsonDocument yaml_to_json(const std::string& text, const std::string& file,
@@ -161,17 +190,16 @@ JsonDocument yaml_to_json(const std::string& text, const std::string& file,
   JsonDocument doc;
   YAML::Node root;
   try {
-    std::vector<YAML::Node> documents = YAML::LoadAll(text);
-    if (documents.size() > 1) {
+    root = YAML::Load(text);
+    if (const auto second = second_document(text)) {
       // A manifest is one document: a second one would be silently ignored.
-      const YAML::Mark at = documents[1].Mark();
-      diagnostics.push_back({{file, at.line >= 0 ? at.line + 1 : 0, at.column >= 0 ? at.column + 1 : 0},
-                             "",
-                             "a second YAML document (after ---): a manifest is one document; remove it or "
-                             "move it to a file of its own"});
+      diagnostics.push_back(
+          {{file, second->line >= 0 ? second->line + 1 : 0, second->column >= 0 ? second->column + 1 : 0},
+           "",
+           "a second YAML document (after ---): a manifest is one document; remove it or "
+           "move it to a file of its own"});
       return doc;
     }
-    if (!documents.empty()) root = documents.front();
   } catch (const YAML::ParserException& e) {
     diagnostics.push_back({{file, e.mark.line + 1, e.mark.column + 1}, "", "YAML syntax error: " + e.msg});
     return doc;

@@ -181,9 +181,11 @@ TEST(ManifestParser, ASecondYamlDocumentIsRefusedWithItsLine) {
   // #24: "---" and a second document used to be accepted and silently ignored.
   auto two = parse("app: a\nplugins: []\n---\napp: b\nplugins: []\n");
   ASSERT_FALSE(two.ok());
-  EXPECT_NE(two.status().message().find("app.yaml:4:1"), std::string::npos) << two.status().message();
+  EXPECT_NE(two.status().message().find("app.yaml:3:1"), std::string::npos) << two.status().message();
   EXPECT_NE(two.status().message().find("a second YAML document"), std::string::npos) << two.status().message();
   EXPECT_TRUE(parse("---\napp: a\nplugins: []\n...\n").ok()) << "one document with its markers is fine";
+  // Found by the manifest fuzzer: YAML::LoadAll never stops on this (gigabytes).
+  EXPECT_FALSE(parse(",{").ok());
 }
 
 TEST(ManifestParser, ControlCharactersInNamesAndPathsAreRefused) {
