@@ -1,5 +1,7 @@
 #include "admin/admin_server.h"
 
+#include <sys/socket.h>
+
 #include <httplib.h>
 #include <yaml-cpp/yaml.h>
 
@@ -260,6 +262,13 @@ StatusOr<std::unique_ptr<AdminServer>> AdminServer::start(app::OperatorAccess ac
   size_t colon = settings.listen.rfind(':');
   std::string address = settings.listen.substr(0, colon);
   int port = std::stoi(settings.listen.substr(colon + 1));
+  // SO_REUSEADDR only: cpp-httplib's default SO_REUSEPORT would let another
+  // socket (the health plugin, a second host) listen on this port too and take
+  // half of the requests.
+  impl->server->set_socket_options([](int sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   impl->routes();
   impl->port =
       port == 0 ? impl->server->bind_to_any_port(address) : (impl->server->bind_to_port(address, port) ? port : -1);

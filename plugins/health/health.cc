@@ -1,5 +1,7 @@
 #include "health.h"
 
+#include <sys/socket.h>
+
 #include <hyperion/services/health.h>
 
 #include <chrono>
@@ -84,7 +86,18 @@ void HealthPlugin::start(hyperion::Deadline) {
   routes();
   size_t colon = listen_.rfind(':');
   std::string address = listen_.substr(0, colon);
-  int port = std::stoi(listen_.substr(colon + 1));
+  const std::string port_text = listen_.substr(colon + 1);
+  // The schema says digits; the range is checked here (99999 would bind port 34463).
+  if (port_text.empty() || port_text.size() > 5 || std::stoi(port_text) > 65535) {
+    throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, "listen: port " + port_text + " is not 0..65535");
+  }
+  int port = std::stoi(port_text);
+  // SO_REUSEADDR only: cpp-httplib's default SO_REUSEPORT lets a second socket
+  // (the admin API, another host) listen on the same port and take half the probes.
+  server_.set_socket_options([](int sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   int bound = port == 0 ? server_.bind_to_any_port(address) : (server_.bind_to_port(address, port) ? port : -1);
   if (bound < 0) throw hyperion::Error(HYPERION_ERR_UNAVAILABLE, "cannot listen on " + listen_);
   url_ = "http://" + address + ":" + std::to_string(bound);

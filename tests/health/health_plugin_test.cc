@@ -1,6 +1,9 @@
 // The health plugin over real HTTP on loopback, in a real host.
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <filesystem>
@@ -84,6 +87,48 @@ TEST_F(HealthPluginTest, MetricsInPrometheusText) {
   EXPECT_NE(r->body.find("hyperion_health_check_duration_seconds_count{instance=\"good\"}"), std::string::npos)
       << r->body;
   EXPECT_NE(r->body.find("hyperion_instance_healthy{instance=\"bad\"} 0"), std::string::npos) << r->body;
+}
+
+// #24: a port out of range bound another port; and the health plugin could
+// listen on a port another socket already had (SO_REUSEPORT), taking half the
+// requests. Both are start failures now, naming the listen address.
+Status start_health_on(const std::string& listen) {
+  testing::TempDir dir;
+  std::string m = "app: web\nhost:\n  state_dir: " + dir.path() + "/state\n  log_level: error\nplugins:\n" +
+                  "  - name: health\n    library: health\n    config: {listen: \"" + listen + "\"}\n";
+  app::HostOptions options;
+  options.plugin_path = {testing::example_plugin_dir()};
+  auto host = app::Host::prepare(dir.write("app.yaml", m), options);
+  if (!host.ok()) return host.status();
+  Status started = (*host)->start();
+  (void)(*host)->stop();
+  return started;
+}
+
+TEST(HealthListen, APortOutOfRangeIsRefused) {
+  Status s = start_health_on("127.0.0.1:99999");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("listen: port 99999 is not 0..65535"), std::string::npos) << s.message();
+}
+
+TEST(HealthListen, APortAnotherSocketListensOnIsNotShared) {
+  // A listener as cpp-httplib makes them by default: SO_REUSEPORT.
+  int other = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(other, 0);
+  int yes = 1;
+  ::setsockopt(other, SOL_SOCKET, SO_REUSEPORT, &yes, sizeof yes);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::bind(other, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(other, 4), 0);
+  ASSERT_EQ(::getsockname(other, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const std::string listen = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  Status s = start_health_on(listen);
+  ::close(other);
+  ASSERT_FALSE(s.ok()) << "the port was shared";
+  EXPECT_NE(s.message().find("cannot listen on " + listen), std::string::npos) << s.message();
 }
 
 TEST(HealthEndpoints, DrainingAndStartup) {
