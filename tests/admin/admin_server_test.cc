@@ -4,9 +4,6 @@
 
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <filesystem>
@@ -273,19 +270,9 @@ TEST(AdminServerTls, ABadCertificateOrAHalfSettingIsAnError) {
 // #24: with cpp-httplib's default SO_REUSEPORT, the admin API and another
 // listener (the health plugin) could share a port and split its requests.
 TEST(AdminServerPort, APortAnotherSocketListensOnIsNotShared) {
-  int other = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  ASSERT_GE(other, 0);
-  int yes = 1;
-  ::setsockopt(other, SOL_SOCKET, SO_REUSEPORT, &yes, sizeof yes);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ASSERT_EQ(::bind(other, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::listen(other, 4), 0);
-  ASSERT_EQ(::getsockname(other, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  testing::ReusePortListener other;  // as cpp-httplib listens by default
   testing::TempDir dir;
-  const std::string listen = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  const std::string listen = other.address();
   auto host = app::Host::prepare(
       dir.write("app.yaml", "app: admin\nhost:\n  state_dir: " + dir.path() +
                                 "/state\n  log_level: warn\n  admin: {listen: \"" + listen + "\"}\nplugins: []\n"),
@@ -294,7 +281,6 @@ TEST(AdminServerPort, APortAnotherSocketListensOnIsNotShared) {
   ASSERT_TRUE((*host)->start().ok());
   auto server =
       AdminServer::start((*host)->operator_access(), (*host)->plan().manifest.host.admin, (*host)->state_dir());
-  ::close(other);
   ASSERT_FALSE(server.ok()) << "the port was shared";
   EXPECT_NE(server.status().message().find("cannot listen on " + listen), std::string::npos)
       << server.status().message();

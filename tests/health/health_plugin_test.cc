@@ -1,9 +1,6 @@
 // The health plugin over real HTTP on loopback, in a real host.
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <filesystem>
@@ -112,21 +109,9 @@ TEST(HealthListen, APortOutOfRangeIsRefused) {
 }
 
 TEST(HealthListen, APortAnotherSocketListensOnIsNotShared) {
-  // A listener as cpp-httplib makes them by default: SO_REUSEPORT.
-  int other = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  ASSERT_GE(other, 0);
-  int yes = 1;
-  ::setsockopt(other, SOL_SOCKET, SO_REUSEPORT, &yes, sizeof yes);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ASSERT_EQ(::bind(other, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::listen(other, 4), 0);
-  ASSERT_EQ(::getsockname(other, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  const std::string listen = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  testing::ReusePortListener other;  // as cpp-httplib listens by default
+  const std::string listen = other.address();
   Status s = start_health_on(listen);
-  ::close(other);
   ASSERT_FALSE(s.ok()) << "the port was shared";
   EXPECT_NE(s.message().find("cannot listen on " + listen), std::string::npos) << s.message();
 }

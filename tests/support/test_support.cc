@@ -158,6 +158,24 @@ int free_loopback_port() {
   return ntohs(addr.sin_port);
 }
 
+ReusePortListener::ReusePortListener() {
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int yes = 1;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (fd_ < 0 || ::setsockopt(fd_, SOL_SOCKET, SO_REUSEPORT, &yes, sizeof yes) != 0 ||
+      ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd_, 4) != 0 ||
+      ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    if (fd_ >= 0) ::close(fd_);
+    throw std::runtime_error("cannot listen on a loopback port with SO_REUSEPORT");
+  }
+  port_ = ntohs(addr.sin_port);
+}
+
+ReusePortListener::~ReusePortListener() { ::close(fd_); }
+
 std::string test_plugin(const std::string& name) { return std::string(HYPERION_TEST_PLUGIN_DIR) + "/" + name + ".so"; }
 std::string example_plugin_dir() { return HYPERION_TEST_EXAMPLE_PLUGIN_DIR; }
 std::string source_dir() { return HYPERION_TEST_SOURCE_DIR; }

@@ -64,6 +64,22 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
 // A TCP port on 127.0.0.1 that nothing listens on right now.
 int free_loopback_port();
 
+// A socket listening on a free 127.0.0.1 port the way cpp-httplib's servers do
+// by default (SO_REUSEPORT), closed when the object goes away: for tests that
+// a listener of ours refuses to share its port.
+class ReusePortListener {
+ public:
+  ReusePortListener();
+  ~ReusePortListener();
+  ReusePortListener(const ReusePortListener&) = delete;
+  ReusePortListener& operator=(const ReusePortListener&) = delete;
+  [[nodiscard]] std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
 // Paths baked in by the build.
 std::string hyperion_binary();
 std::string test_plugin(const std::string& name);      // tests/plugins output, e.g. "behave_plain"
