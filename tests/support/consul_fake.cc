@@ -15,20 +15,6 @@ namespace {
 namespace json = boost::json;
 using Clock = std::chrono::steady_clock;
 
-// Go's durations as Consul reads them: "10s", "5m", "250ms", "1h"; nullopt when not one.
-std::optional<std::chrono::milliseconds> parse_wait(const std::string& text) {
-  size_t digits = 0;
-  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
-  if (digits == 0 || digits > 9) return std::nullopt;
-  const int64_t n = std::stoll(text.substr(0, digits));
-  const std::string unit = text.substr(digits);
-  if (unit == "ms") return std::chrono::milliseconds(n);
-  if (unit == "s") return std::chrono::seconds(n);
-  if (unit == "m") return std::chrono::minutes(n);
-  if (unit == "h") return std::chrono::hours(n);
-  return std::nullopt;
-}
-
 bool under(const std::string& key, const std::string& wanted, bool recurse) {
   return recurse ? key.starts_with(wanted) : key == wanted;
 }
@@ -134,6 +120,19 @@ size_t ConsulProtocolFake::count_requests(const std::string& method) const {
 
 // Every request: recorded, then the token, then an injected failure. True
 // when the request may go on.
+std::optional<std::chrono::milliseconds> ConsulProtocolFake::go_duration(const std::string& text) {
+  size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+  if (digits == 0 || digits > 9) return std::nullopt;
+  const int64_t n = std::stoll(text.substr(0, digits));
+  const std::string unit = text.substr(digits);
+  if (unit == "ms") return std::chrono::milliseconds(n);
+  if (unit == "s") return std::chrono::seconds(n);
+  if (unit == "m") return std::chrono::minutes(n);
+  if (unit == "h") return std::chrono::hours(n);
+  return std::nullopt;
+}
+
 bool ConsulProtocolFake::admit(const httplib::Request& req, httplib::Response& res) {
   std::lock_guard lock(mu_);
   SeenRequest seen{req.method, req.path, {}, req.get_header_value("X-Consul-Token")};
@@ -174,7 +173,7 @@ bool ConsulProtocolFake::blocking_params(const httplib::Request& req, httplib::R
   }
   wait = std::chrono::minutes(5);
   if (req.has_param("wait")) {
-    auto parsed = parse_wait(req.get_param_value("wait"));
+    auto parsed = go_duration(req.get_param_value("wait"));
     if (!parsed) return refuse("Invalid wait time");
     wait = std::min<std::chrono::milliseconds>(*parsed, std::chrono::minutes(10));
   }

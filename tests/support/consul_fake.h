@@ -45,6 +45,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -142,6 +143,8 @@ class ConsulProtocolFake {
   // Turns checks whose TTL passed critical, deregisters services critical too long.
   void agent_ticker();
   bool admit(const httplib::Request& req, httplib::Response& res);
+  // Go's durations as Consul reads them ("10s", "5m", "250ms", "1h"); nullopt when not one.
+  static std::optional<std::chrono::milliseconds> go_duration(const std::string& text);
   static bool blocking_params(const httplib::Request& req, httplib::Response& res, uint64_t& index,
                               std::chrono::milliseconds& wait);
   // Under `lock`: a blocking query's wait until index_now() passes `wanted`

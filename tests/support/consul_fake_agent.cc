@@ -13,23 +13,6 @@ namespace {
 namespace json = boost::json;
 using Clock = std::chrono::steady_clock;
 
-// "10s", "1m", "250ms" (Go durations, as Consul reads them); 0 when absent or unreadable.
-std::chrono::milliseconds duration_field(const json::object& o, const char* key) {
-  const json::value* v = o.if_contains(key);
-  if (v == nullptr || !v->is_string()) return std::chrono::milliseconds(0);
-  const std::string text(v->as_string());
-  size_t digits = 0;
-  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
-  if (digits == 0 || digits > 9) return std::chrono::milliseconds(0);
-  const int64_t n = std::stoll(text.substr(0, digits));
-  const std::string unit = text.substr(digits);
-  if (unit == "ms") return std::chrono::milliseconds(n);
-  if (unit == "s") return std::chrono::seconds(n);
-  if (unit == "m") return std::chrono::minutes(n);
-  if (unit == "h") return std::chrono::hours(n);
-  return std::chrono::milliseconds(0);
-}
-
 std::string string_field(const json::object& o, const char* key) {
   const json::value* v = o.if_contains(key);
   return v != nullptr && v->is_string() ? std::string(v->as_string()) : "";
@@ -101,10 +84,16 @@ void ConsulProtocolFake::add_agent_routes() {
     if (id.empty()) id = s.name;
     if (const json::value* check = o.if_contains("Check"); check != nullptr && check->is_object()) {
       const json::object& c = check->as_object();
+      // A duration field ("10s", "1m"); 0 when absent or unreadable.
+      auto duration = [&](const json::object& o, const char* key) {
+        const json::value* v = o.if_contains(key);
+        auto parsed = v != nullptr && v->is_string() ? go_duration(std::string(v->as_string())) : std::nullopt;
+        return parsed.value_or(std::chrono::milliseconds(0));
+      };
       s.check_id = string_field(c, "CheckID");
       if (s.check_id.empty()) s.check_id = "service:" + id;
-      s.ttl = duration_field(c, "TTL");
-      s.deregister_after = duration_field(c, "DeregisterCriticalServiceAfter");
+      s.ttl = duration(c, "TTL");
+      s.deregister_after = duration(c, "DeregisterCriticalServiceAfter");
       // A TTL check starts critical unless the registration says otherwise.
       s.passing = s.ttl.count() == 0 || string_field(c, "Status") == "passing";
     }
