@@ -217,14 +217,6 @@ bool ConsulConfig::pause(std::chrono::milliseconds delay) {
   return !cv_.wait_for(lock, delay, [&] { return stopping_; });
 }
 
-std::chrono::milliseconds ConsulConfig::next_backoff(std::chrono::milliseconds& backoff) {
-  // Full jitter: a fleet that lost its store does not come back in step.
-  std::uniform_int_distribution<int64_t> pick(0, backoff.count());
-  std::chrono::milliseconds wait(pick(jitter_));
-  backoff = std::min(backoff * 2, settings_.retry_max);
-  return std::max(wait, std::chrono::milliseconds(10));
-}
-
 void ConsulConfig::offer(const KvSnapshot& snapshot, bool from_store) {
   std::lock_guard lock(mu_);
   pending_ = snapshot;
@@ -261,7 +253,7 @@ void ConsulConfig::watch_loop() {
           std::lock_guard lock(mu_);
           last_error_ = std::string("cannot read ") + source_->name() + ": " + e.what();
         }
-        if (!pause(next_backoff(backoff))) return;
+        if (!pause(stores::jittered_backoff(backoff, settings_.retry_max))) return;
       }
       continue;
     }
@@ -293,7 +285,7 @@ void ConsulConfig::watch_loop() {
         last_error_ = why + "; " + e.what();
       }
       ctx_.warn("lost " + source_->name() + " (" + why + "); the last good configuration keeps running, retrying");
-      if (!pause(next_backoff(backoff))) return;
+      if (!pause(stores::jittered_backoff(backoff, settings_.retry_max))) return;
     }
   }
 }

@@ -23,7 +23,6 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <random>
 #include <string>
 #include <thread>
 
@@ -73,7 +72,6 @@ class ConsulConfig {
   void save_last_known_good(const KvSnapshot& snapshot) const;
   // Waits `delay` or until stop; false when stopping.
   bool pause(std::chrono::milliseconds delay);
-  std::chrono::milliseconds next_backoff(std::chrono::milliseconds& backoff);
 
   hyperion::Context& ctx_;
   Settings settings_;
@@ -96,7 +94,6 @@ class ConsulConfig {
   int64_t applied_index_ = 0;
   uint64_t applied_revision_ = 0;
   std::chrono::steady_clock::time_point last_contact_{};
-  std::mt19937_64 jitter_{std::random_device{}()};
 
   std::thread watcher_;
   std::thread applier_;

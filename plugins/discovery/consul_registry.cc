@@ -13,6 +13,8 @@
 #include <mutex>
 #include <thread>
 
+#include "stores/store_config.h"
+
 namespace hyperion::plugins::discovery {
 namespace {
 
@@ -112,7 +114,7 @@ class ConsulRegistry final : public Registry {
   };
 
   std::chrono::milliseconds next_backoff(std::chrono::milliseconds& backoff) const {
-    return jittered_backoff(backoff, settings_.retry_max);
+    return stores::jittered_backoff(backoff, settings_.retry_max);
   }
 
   // The one writer: makes the agent hold what desired_ says, and refreshes checks.

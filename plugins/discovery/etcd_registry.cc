@@ -11,6 +11,8 @@
 #include <mutex>
 #include <thread>
 
+#include "stores/store_config.h"
+
 #include "etcd_registry.h"
 
 namespace hyperion::plugins::discovery {
@@ -116,7 +118,7 @@ class EtcdRegistry final : public Registry {
   }
 
   std::chrono::milliseconds next_backoff(std::chrono::milliseconds& backoff) const {
-    return jittered_backoff(backoff, settings_.retry_max);
+    return stores::jittered_backoff(backoff, settings_.retry_max);
   }
 
   // The one writer: makes etcd hold what desired_ says, under a live lease.

@@ -1,7 +1,5 @@
 // The JSON an instance is stored as in a registry's value (etcd):
-// {"service","id","address","port","tags":[...],"meta":{...}}; and the
-// registries' backoff.
-#include <random>
+// {"service","id","address","port","tags":[...],"meta":{...}}.
 #include <stdexcept>
 
 #include "registry.h"
@@ -55,13 +53,6 @@ Instance instance_from_json(const std::string& text) {
     }
   }
   return i;
-}
-
-std::chrono::milliseconds jittered_backoff(std::chrono::milliseconds& backoff, std::chrono::milliseconds max) {
-  thread_local std::mt19937_64 random{std::random_device{}()};
-  std::chrono::milliseconds wait(std::uniform_int_distribution<int64_t>(0, backoff.count())(random));
-  backoff = std::min(backoff * 2, max);
-  return std::max(wait, std::chrono::milliseconds(10));
 }
 
 }  // namespace hyperion::plugins::discovery

@@ -135,7 +135,7 @@ class KubernetesRegistry final : public Registry {
   }
 
   std::chrono::milliseconds next_backoff(std::chrono::milliseconds& backoff) const {
-    return jittered_backoff(backoff, settings_.retry_max);
+    return stores::jittered_backoff(backoff, settings_.retry_max);
   }
 
   void note_error(const std::string& error) {

@@ -51,10 +51,6 @@ class Registry {
 // embedded default, which needs no server and serves one machine.
 std::unique_ptr<Registry> make_static_registry(std::vector<Instance> listed);
 
-// Full jitter, so a fleet that lost its registry does not come back in step:
-// a wait drawn from [10 ms, backoff], and the next backoff doubled, at most `max`.
-std::chrono::milliseconds jittered_backoff(std::chrono::milliseconds& backoff, std::chrono::milliseconds max);
-
 // The JSON stored for an instance (etcd values), and back. from_json throws
 // std::runtime_error naming what is wrong.
 std::string instance_json(const Instance& instance);

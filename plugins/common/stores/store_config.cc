@@ -1,7 +1,9 @@
 #include "stores/store_config.h"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
+#include <random>
 
 namespace hyperion::plugins::stores {
 namespace {
@@ -44,6 +46,13 @@ consul::Consistency consistency_from(const boost::json::object& config) {
   if (mode == "consistent") return consul::Consistency::kConsistent;
   if (mode == "stale") return consul::Consistency::kStale;
   return consul::Consistency::kDefault;
+}
+
+std::chrono::milliseconds jittered_backoff(std::chrono::milliseconds& backoff, std::chrono::milliseconds max) {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  std::chrono::milliseconds wait(std::uniform_int_distribution<int64_t>(0, backoff.count())(random));
+  backoff = std::min(backoff * 2, max);
+  return std::max(wait, std::chrono::milliseconds(10));
 }
 
 std::string percent_encode(std::string_view text, bool keep_slash) {

@@ -7,6 +7,7 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <chrono>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,10 @@ std::vector<std::string> endpoints_from(const boost::json::value* field);
 TlsSettings tls_from(const boost::json::object& config);
 // "default" | "consistent" | "stale" (absent: default).
 consul::Consistency consistency_from(const boost::json::object& config);
+
+// A reconnect's wait with full jitter, so a fleet that lost its store does not
+// come back in step: drawn from [10 ms, backoff]; `backoff` doubles, at most `max`.
+std::chrono::milliseconds jittered_backoff(std::chrono::milliseconds& backoff, std::chrono::milliseconds max);
 
 // Percent-encodes every byte outside [A-Za-z0-9-._~] (and '/', when `keep_slash`).
 std::string percent_encode(std::string_view text, bool keep_slash);
