@@ -110,9 +110,7 @@ class KubernetesRegistry final : public Registry {
     req.set_header("Accept", "application/json");
     Answer answer;
     stores::LineSplitter lines;
-    stores::ResponseGate gate;
     req.response_handler = [&](const httplib::Response& r) {
-      gate.parsed();
       answer.status = r.status;
       return true;
     };
@@ -126,7 +124,7 @@ class KubernetesRegistry final : public Registry {
     if (!f.endpoints.begin(cli.get())) throw std::runtime_error("stopped");
     httplib::Response res;
     httplib::Error err = httplib::Error::Success;
-    const bool sent = cli->send(req, res, err);
+    const bool sent = stores::send(*cli, req, res, err);
     if (f.endpoints.end()) throw std::runtime_error("stopped");
     if (answer.status == 0) {
       throw std::runtime_error(settings_.api_server + path + ": " + (sent ? "no answer" : httplib::to_string(err)));

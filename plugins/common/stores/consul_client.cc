@@ -109,14 +109,9 @@ Client::Answer Client::send_once(size_t endpoint, const std::string& method, con
   if (!settings_.token.empty()) req.set_header("X-Consul-Token", settings_.token);
   if (!body.empty() || method == "PUT") req.body = body;
   if (!endpoints_.begin(cli.get())) throw ConsulError("consul: stopped", false);
-  stores::ResponseGate gate;
-  req.response_handler = [&](const httplib::Response&) {
-    gate.parsed();
-    return true;
-  };
   httplib::Response res;
   httplib::Error err = httplib::Error::Success;
-  const bool sent = cli->send(req, res, err);
+  const bool sent = stores::send(*cli, req, res, err);
   if (endpoints_.end()) throw ConsulError("consul: stopped", false);
   if (!sent) throw ConsulError("consul: " + endpoints_.url(endpoint) + path + ": " + httplib::to_string(err), true);
   return {res.status, index_header(res), std::move(res.body)};

@@ -123,9 +123,7 @@ Client::Answer Client::post_once(size_t endpoint, const std::string& path, const
   req.body = body;
   Answer answer;
   std::string received;
-  stores::ResponseGate gate;
   req.response_handler = [&](const httplib::Response& r) {
-    gate.parsed();
     answer.status = r.status;
     return true;
   };
@@ -135,7 +133,7 @@ Client::Answer Client::post_once(size_t endpoint, const std::string& path, const
   };
   httplib::Response res;
   httplib::Error err = httplib::Error::Success;
-  const bool sent = cli->send(req, res, err);
+  const bool sent = stores::send(*cli, req, res, err);
   endpoints_.end();
   if (answer.status == 0) {
     throw EtcdError("etcd: " + endpoints_.url(endpoint) + path + ": " + httplib::to_string(err), !sent);
@@ -260,11 +258,6 @@ WatchOutcome Client::watch_prefix(const std::string& prefix, int64_t start_revis
     outcome.end = WatchOutcome::End::kStopped;
     return outcome;
   }
-  stores::ResponseGate gate;
-  req.response_handler = [&](const httplib::Response&) {
-    gate.parsed();
-    return true;
-  };
   stores::LineSplitter lines;
   bool finished = false;  // the stream told us how it ends
   req.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) {
@@ -313,7 +306,7 @@ WatchOutcome Client::watch_prefix(const std::string& prefix, int64_t start_revis
   };
   httplib::Response res;
   httplib::Error err = httplib::Error::Success;
-  const bool sent = cli->send(req, res, err);
+  const bool sent = stores::send(*cli, req, res, err);
   const bool stopped = endpoints_.end();
   if (!sent && err == httplib::Error::Connection) endpoints_.set_current(endpoint + 1);
   if (stopped) {

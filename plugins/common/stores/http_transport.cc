@@ -90,7 +90,7 @@ std::unique_ptr<httplib::Client> open_http_client(const std::string& url, const 
   const std::string target = rename ? "https://" + tls.server_name + ":" + parts.port : url;
   std::unique_ptr<httplib::Client> cli;
   {
-    std::lock_guard one_at_a_time(g_first_use_mu);  // ResponseGate says why
+    std::lock_guard one_at_a_time(g_first_use_mu);  // send() says why
     cli = tls.cert_file.empty() ? std::make_unique<httplib::Client>(target)
                                 : std::make_unique<httplib::Client>(target, tls.cert_file, tls.key_file);
   }
@@ -153,16 +153,18 @@ void warm_up_http() {
   });
 }
 
-ResponseGate::ResponseGate() {
-  if (!g_response_parsed.load(std::memory_order_acquire)) turn_ = std::unique_lock(g_first_use_mu);
-}
-
-ResponseGate::~ResponseGate() = default;
-
-void ResponseGate::parsed() {
-  if (!turn_.owns_lock()) return;
-  g_response_parsed.store(true, std::memory_order_release);
-  turn_.unlock();
+bool send(httplib::Client& cli, httplib::Request& req, httplib::Response& res, httplib::Error& err) {
+  std::unique_lock<std::mutex> turn;  // held only until the first response line was read
+  if (!g_response_parsed.load(std::memory_order_acquire)) turn = std::unique_lock(g_first_use_mu);
+  auto own = std::move(req.response_handler);
+  req.response_handler = [&](const httplib::Response& r) {
+    if (turn.owns_lock()) {
+      g_response_parsed.store(true, std::memory_order_release);
+      turn.unlock();
+    }
+    return own ? own(r) : true;
+  };
+  return cli.send(req, res, err);
 }
 
 size_t Endpoints::current() const {

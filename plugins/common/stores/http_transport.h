@@ -15,7 +15,10 @@
 
 namespace httplib {
 class Client;
-}
+struct Request;
+struct Response;
+enum class Error;
+}  // namespace httplib
 
 namespace hyperion::plugins::stores {
 
@@ -38,32 +41,23 @@ std::unique_ptr<httplib::Client> open_http_client(const std::string& url, const 
                                                   std::chrono::milliseconds connect_timeout,
                                                   std::chrono::milliseconds read_timeout);
 
-// cpp-httplib builds function-local static std::regex objects the first time
-// it parses a URL (in a client's constructor) and a response line. Debian's
-// library is not built with ThreadSanitizer, which cannot see the guard around
-// them and reports every concurrent first use as a race (decision 0007,
-// addendum). So clients are made one at a time (open_http_client), and until
-// one response line has been read in this library, requests go one at a time:
-// each holds a ResponseGate from before it sends until its response's headers
-// arrive (call parsed() from the response handler) or it ends.
-class ResponseGate {
- public:
-  ResponseGate();
-  ~ResponseGate();
-  ResponseGate(const ResponseGate&) = delete;
-  ResponseGate& operator=(const ResponseGate&) = delete;
-  void parsed();
-
- private:
-  std::unique_lock<std::mutex> turn_;  // held only until the first response line was read
-};
+// Sends `req` on `cli` (httplib::Client::send), keeping `req`'s own response
+// handler. cpp-httplib builds function-local static std::regex objects the
+// first time it parses a URL (in a client's constructor) and a response line;
+// Debian's library is not built with ThreadSanitizer, which cannot see the
+// guard around them and reports every concurrent first use as a race (decision
+// 0007, addendum). So clients are made one at a time (open_http_client), and
+// until one response line has been read in this library, requests sent here go
+// one at a time, each letting the others go as soon as its response's headers
+// arrive (a long blocking query or watch stream holds up no one).
+bool send(httplib::Client& cli, httplib::Request& req, httplib::Response& res, httplib::Error& err);
 
 // Builds cpp-httplib's function-local statics (the URL and response-line
 // regexes) on the calling thread, once per loaded copy of this library, with
 // one request to a loopback listener of its own. Call it where a plugin is
 // created, before it starts threads: every thread started afterwards then
 // sees them built (ThreadSanitizer too), even when several copies of a plugin
-// are loaded (several hosts in one test process), which ResponseGate alone
+// are loaded (several hosts in one test process), which send()'s turn alone
 // cannot order. Errors are ignored: this only makes the first use earlier.
 void warm_up_http();
 
