@@ -44,7 +44,8 @@ int http_status(const reload::ReloadResult& r) {
     case reload::ReloadError::kBreakerOpen:
     case reload::ReloadError::kHostStopping:
     case reload::ReloadError::kProposerStopping:
-    case reload::ReloadError::kSecretsNotRestorable: return 409;
+    case reload::ReloadError::kSecretsNotRestorable:
+    case reload::ReloadError::kSwapFailed: return 409;
   }
   return 500;
 }

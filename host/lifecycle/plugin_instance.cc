@@ -165,7 +165,7 @@ Status PluginInstance::publish_services(Clock::time_point deadline) {
     if (out->vtable == nullptr) {
       return internal_error("instance \"" + name_ + "\": get_service(" + api.to_string() + ") returned no vtable");
     }
-    facilities_.services.publish(name_, api.api, api.major, *out);
+    published_.push_back(facilities_.services.publish(name_, api.api, api.major, *out));
   }
   return ok_status();
 }
@@ -180,7 +180,7 @@ Status PluginInstance::stop(Clock::time_point deadline) {
   if (facilities_.wake_proposals) facilities_.wake_proposals();
   hostapi::cancel_timers(*ctx_);
   if (!wait_for_health_check(deadline)) ctx_->logger->warn("a health check is still inside at the stop deadline");
-  size_t still_inside = facilities_.services.withdraw(name_, deadline);
+  size_t still_inside = facilities_.services.withdraw(std::exchange(published_, {}), deadline);
   if (still_inside > 0) {
     ctx_->logger->warn("{} service call(s) still inside at the stop deadline", still_inside);
   }
@@ -253,6 +253,59 @@ Status PluginInstance::reload_abort(Clock::time_point deadline) {
   });
   if (!s.ok()) ctx_->logger->error("{}", s.message());
   return s;
+}
+
+StatusOr<std::string> PluginInstance::export_state(size_t max_bytes, Clock::time_point deadline) {
+  if (!has_state()) return failed_precondition("instance \"" + name_ + "\" has no \"state\" capability");
+  if (state_ != InstanceState::kRunning) {
+    return failed_precondition("instance \"" + name_ + "\": state_export in state " + instance_state_name(state_));
+  }
+  struct Buffer {
+    std::string bytes;
+    size_t max = 0;
+    bool overflow = false;
+  };
+  auto buffer = std::make_shared<Buffer>();
+  buffer->max = max_bytes;
+  auto vtable = plugin_->vtable;
+  hyperion_instance_t* instance = instance_;
+  Status s = call("state_export", deadline, [vtable, instance, buffer](hyperion_error_t* err) {
+    hyperion_sink_t sink{sizeof(hyperion_sink_t), buffer.get(), [](void* c, const void* data, size_t size) {
+                           auto* b = static_cast<Buffer*>(c);
+                           if (b->overflow || b->bytes.size() + size > b->max) {
+                             b->overflow = true;
+                             return hyperion_status_t{HYPERION_ERR_INVALID_ARGUMENT};
+                           }
+                           b->bytes.append(static_cast<const char*>(data), size);
+                           return hyperion_status_t{HYPERION_OK};
+                         }};
+    return vtable.state_export(instance, &sink, err);
+  });
+  if (!s.ok()) return s;
+  if (buffer->overflow) {
+    return invalid_argument("instance \"" + name_ + "\": state_export wrote more than the host's limit of " +
+                            std::to_string(max_bytes) + " bytes");
+  }
+  return std::move(buffer->bytes);
+}
+
+Status PluginInstance::import_state(const std::string& state, Clock::time_point deadline) {
+  if (!has_state()) return failed_precondition("instance \"" + name_ + "\" has no \"state\" capability");
+  if (state_ != InstanceState::kCreated) {
+    return failed_precondition("instance \"" + name_ + "\": state_import in state " + instance_state_name(state_));
+  }
+  auto vtable = plugin_->vtable;
+  hyperion_instance_t* instance = instance_;
+  auto bytes = std::make_shared<std::string>(state);
+  return call("state_import", deadline, [vtable, instance, bytes](hyperion_error_t* err) {
+    return vtable.state_import(instance, {reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size()}, err);
+  });
+}
+
+void PluginInstance::pause_services() { facilities_.services.pause(published_); }
+void PluginInstance::resume_services() { facilities_.services.resume(published_); }
+size_t PluginInstance::drain_services(Clock::time_point deadline) {
+  return facilities_.services.drain(published_, deadline);
 }
 
 std::optional<PluginInstance::HealthCheck> PluginInstance::prepare_health_check() {

@@ -13,13 +13,14 @@
 #include <atomic>
 #include <boost/json/object.hpp>
 #include <chrono>
-#include <functional>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "base/status.h"
 #include "hostapi/host_context.h"
@@ -57,6 +58,20 @@ class PluginInstance {
   Status reload_abort(Clock::time_point deadline);
   [[nodiscard]] bool reloadable() const { return plugin_->vtable.reload_prepare != nullptr; }
 
+  // State handover for hot swap (capability "state"; hyperion/plugin.h). Export
+  // from a running instance, at most `max_bytes`; import into a created one.
+  [[nodiscard]] bool has_state() const {
+    return plugin_->vtable.state_export != nullptr && plugin_->vtable.state_import != nullptr;
+  }
+  StatusOr<std::string> export_state(size_t max_bytes, Clock::time_point deadline);
+  Status import_state(const std::string& state, Clock::time_point deadline);
+
+  // For a swap: new uses of this instance's services wait (pause) until resumed
+  // or covered by a successor; drain waits for the uses already inside.
+  void pause_services();
+  void resume_services();
+  size_t drain_services(Clock::time_point deadline);
+
   // One health check, ready to run on the aggregator's workers. nullopt when the
   // previous check of this instance has not returned yet (it is not called again
   // until it does) or the instance is not running.
@@ -90,6 +105,7 @@ class PluginInstance {
 
   const std::string name_;
   std::shared_ptr<loader::LoadedPlugin> plugin_;
+  std::vector<services::ServiceRegistry::Publication> published_;  // withdrawn by stop()
   hostapi::HostFacilities& facilities_;
   CallRunner& runner_;
   // Shared with calls in flight: a hung call may use it long after we gave up.

@@ -162,7 +162,8 @@ StatusOr<PluginMetadata> parse_plugin_metadata(std::string_view text, const std:
   auto caps = list("capabilities");
   if (!caps.ok()) return caps.status();
   if (*caps != nullptr) {
-    static const std::set<std::string> kCaps = {"health", "reload", "state"};
+    // "swap" (added in 1.1) has no vtable slot: it is a promise (hyperion/plugin.h).
+    static const std::set<std::string> kCaps = {"health", "reload", "state", "swap"};
     for (const json::value& c : **caps) {
       if (!c.is_string() || kCaps.count(std::string(c.as_string())) == 0) {
         return invalid_argument(where + ": \"capabilities\" may hold only \"health\", \"reload\", \"state\"");

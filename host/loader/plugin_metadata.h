@@ -41,7 +41,7 @@ struct PluginMetadata {
   std::string status = "stable";  // "stable", "beta" or "alpha"
   std::vector<ApiVersion> provides;
   std::vector<Requirement> requires_;
-  std::set<std::string> capabilities;  // "health", "reload", "state"
+  std::set<std::string> capabilities;  // "health", "reload", "state", "swap"
   boost::json::object config_schema;   // JSON Schema (draft 7); {} accepts anything
   std::string json;                    // the document as read
 

@@ -25,6 +25,7 @@ const char* reload_error_name(ReloadError error) {
     case ReloadError::kProposerStopping: return "proposer_stopping";
     case ReloadError::kUnknownRevision: return "unknown_revision";
     case ReloadError::kSecretsNotRestorable: return "secrets_not_restorable";
+    case ReloadError::kSwapFailed: return "swap_failed";
   }
   return "?";
 }

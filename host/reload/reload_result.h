@@ -6,10 +6,24 @@
 
 #include <boost/json.hpp>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+namespace hyperion::loader {
+struct LoadedPlugin;
+}
+
 namespace hyperion::reload {
+
+// One instance a reload swapped (make-before-break): the library it left, so
+// the reloader can check, once nothing holds it, that it left the process.
+struct SwapRecord {
+  std::string instance;
+  std::weak_ptr<loader::LoadedPlugin> old_plugin;
+  std::string old_cached_path;  // the mapped copy (loader/library_cache.h)
+  std::string old_sha256;
+};
 
 enum class ReloadOutcome {
   kApplied,     // every change is running
@@ -35,6 +49,7 @@ enum class ReloadError {
   kProposerStopping,      // the proposing instance is being stopped: its proposal gave up
   kUnknownRevision,       // a rollback to a revision that does not exist
   kSecretsNotRestorable,  // a rollback to a revision whose proposed secrets were never stored
+  kSwapFailed,            // a swap's successor failed (create, state, start): the old instance serves on
 };
 
 // "invalid_configuration", "breaker_open", ...: the code in JSON answers.
@@ -52,6 +67,8 @@ struct ReloadResult {
   boost::json::object diff;  // instance -> {"action", "changes": [...]}, secrets redacted
   std::vector<std::string> warnings;  // e.g. a removed instance whose stop failed
   ReloadError error = ReloadError::kNone;  // why, as a code, for every outcome but kApplied/kUnchanged
+  std::vector<SwapRecord> swaps;           // applied swaps (their diff entries say "swap")
+  bool swap_requested = false;             // the request was a swap (hyperion swap)
 
   // A refusal before anything was attempted, with its code and reason.
   static ReloadResult refused(ReloadError error, std::string reason) {

@@ -11,7 +11,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 const char* action_name(int action) {
-  static constexpr const char* kNames[] = {"keep", "reload", "restart", "add", "remove"};
+  static constexpr const char* kNames[] = {"keep", "reload", "restart", "add", "remove", "swap"};
   return kNames[action];
 }
 
@@ -50,27 +50,34 @@ void ReloadTransaction::classify(std::map<std::string, lifecycle::LiveInstance>&
           step.restart_reason = "static field " + c.path + " changed";
         }
       }
-      if (step.before->plugin != step.after->plugin) {
-        step.action = Action::kRestart;
-        step.restart_reason = "the library changed (sha256 " + step.after->plugin->sha256.substr(0, 12) + ")";
-      } else if (planning::provider_bindings(*step.before, current_.graph) !=
-                 planning::provider_bindings(*step.after, next_.graph)) {
+      const bool library_changed = step.before->plugin != step.after->plugin;
+      std::string why_not_swap;
+      if (planning::provider_bindings(*step.before, current_.graph) !=
+          planning::provider_bindings(*step.after, next_.graph)) {
         step.action = Action::kRestart;
         step.restart_reason = "its service providers changed";
+      } else if (library_changed || static_change) {
+        if (library_changed) {
+          step.restart_reason = "the library changed (sha256 " + step.after->plugin->sha256.substr(0, 12) + ")";
+        }
+        if (swappable(step, static_change, why_not_swap)) {
+          step.action = Action::kSwap;
+        } else {
+          step.action = Action::kRestart;
+          step.restart_reason += " and " + why_not_swap;
+        }
       } else if (step.changes.empty()) {
         step.action = Action::kKeep;
-      } else if (static_change) {
-        step.action = Action::kRestart;
       } else if (!step.running.instance->reloadable()) {
-        step.action = Action::kRestart;
         step.restart_reason = "the plugin cannot reload (no \"reload\" capability)";
+        step.action = swappable(step, true, why_not_swap) ? Action::kSwap : Action::kRestart;
       } else {
         step.action = Action::kReload;
       }
       // A provider that restarts loses whatever its consumers set up in it
       // (registered handlers, subscriptions): they restart with it, stopped
       // before it and started after it.
-      if (step.action == Action::kKeep || step.action == Action::kReload) {
+      if (step.action == Action::kKeep || step.action == Action::kReload || step.action == Action::kSwap) {
         for (const auto& [api, provider] : planning::provider_bindings(*step.after, next_.graph)) {
           if (restarting.count(provider) != 0) {
             step.action = Action::kRestart;
@@ -84,7 +91,15 @@ void ReloadTransaction::classify(std::map<std::string, lifecycle::LiveInstance>&
     if (step.action != Action::kKeep) {
       boost::json::object entry{{"action", action_name(static_cast<int>(step.action))},
                                 {"changes", changes_to_json(step.changes)}};
-      if (step.action == Action::kRestart) entry["reason"] = step.restart_reason;
+      if (step.action == Action::kRestart || step.action == Action::kSwap) entry["reason"] = step.restart_reason;
+      if (step.action == Action::kSwap) {
+        auto side = [](const planning::ResolvedInstance& r) {
+          return boost::json::object{
+              {"library", r.plugin->source_path}, {"version", r.metadata.version}, {"sha256", r.plugin->sha256}};
+        };
+        entry["from"] = side(*step.before);
+        entry["to"] = side(*step.after);
+      }
       result_.diff[name] = std::move(entry);
     }
     steps_.push_back(std::move(step));
@@ -103,6 +118,80 @@ void ReloadTransaction::classify(std::map<std::string, lifecycle::LiveInstance>&
     running.erase(r);
     result_.diff[step.name] = boost::json::object{{"action", "remove"}, {"changes", boost::json::array{}}};
     steps_.push_back(std::move(step));
+  }
+}
+
+bool ReloadTransaction::swappable(const Step& step, bool static_change, std::string& why_not) const {
+  const bool both_promise = step.before->metadata.has("swap") && step.after->metadata.has("swap");
+  if (static_change && !both_promise) {
+    why_not = "the plugin does not declare the \"swap\" capability (two instances of it may not run at once)";
+    return false;
+  }
+  // Consumers keep their handles across a swap; what they set up inside the
+  // old provider (registered handlers, subscriptions) would be lost, so a
+  // provider is swapped under them only when it promises there is none.
+  if (!both_promise) {
+    for (const planning::ResolvedInstance& other : next_.instances) {
+      for (const auto& [api, provider] : planning::provider_bindings(other, next_.graph)) {
+        if (provider == step.name && other.spec->name != step.name) {
+          why_not = "it provides " + api + " to \"" + other.spec->name +
+                    "\" and does not declare the \"swap\" capability (its consumers restart with it)";
+          return false;
+        }
+      }
+    }
+  }
+  return true;
+}
+
+Status ReloadTransaction::swap_in(Step& step) {
+  lifecycle::PluginInstance& old = *step.running.instance;
+  lifecycle::PluginInstance& next = *step.successor.instance;
+  const bool handover = old.has_state() && next.has_state();
+  if (old.has_state() != next.has_state()) {
+    result_.warnings.push_back("instance \"" + step.name + "\": only the " + (old.has_state() ? "old" : "new") +
+                               " library declares the \"state\" capability, so no state was handed over");
+  }
+  if (handover) {
+    // A consistent snapshot: new uses of the old instance's services wait, the
+    // ones inside finish, then the state moves. The successor's start covers
+    // the old publications, and the waiting uses go on in the successor.
+    old.pause_services();
+    struct Resume {
+      lifecycle::PluginInstance& instance;
+      ~Resume() { instance.resume_services(); }
+    } resume{old};
+    if (size_t inside = old.drain_services(Clock::now() + step.running.stop_timeout); inside > 0) {
+      return unavailable("swap: " + std::to_string(inside) + " service call(s) stayed inside the old instance past " +
+                         std::to_string(step.running.stop_timeout.count()) +
+                         " ms, so its state could not be taken consistently");
+    }
+    auto state = old.export_state(policy_.max_state_bytes, call_deadline());
+    if (!state.ok()) return state.status().with_prefix("swap: the old instance could not export its state");
+    result_.diff[step.name].as_object()["state_bytes"] = state->size();
+    if (Status imported = next.import_state(*state, call_deadline()); !imported.ok()) {
+      return imported.with_prefix("swap: the new instance refused the old one's state");
+    }
+    return next.start(Clock::now() + step.successor.start_timeout);
+  }
+  return next.start(Clock::now() + step.successor.start_timeout);
+}
+
+void ReloadTransaction::retire_swapped() {
+  const auto& observe = lifecycle_.observer();
+  for (auto it = steps_.rbegin(); it != steps_.rend(); ++it) {
+    Step& s = *it;
+    if (s.action != Action::kSwap || s.progress != Progress::kCommitted) continue;
+    lifecycle::PluginInstance& old = *s.running.instance;
+    Status stopped = old.stop(Clock::now() + s.running.stop_timeout);
+    if (!stopped.ok())
+      result_.warnings.push_back(stopped.message());
+    else
+      observe(lifecycle::InstanceEvent::kStopped, old, "swapped out: " + s.restart_reason);
+    if (Status d = old.destroy(Clock::now() + s.running.stop_timeout); !d.ok()) result_.warnings.push_back(d.message());
+    if (s.before->plugin != s.after->plugin) {
+      result_.swaps.push_back({s.name, s.before->plugin, s.before->plugin->cached_path, s.before->plugin->sha256});
+    }
   }
 }
 
@@ -139,6 +228,19 @@ ReloadResult ReloadTransaction::run() {
     return result_;
   }
 
+  if (!policy_.must_swap.empty()) {
+    for (const Step& s : steps_) {
+      if (s.name != policy_.must_swap || s.action == Action::kSwap || s.action == Action::kKeep) continue;
+      restore_old_set();
+      result_.outcome = ReloadOutcome::kRefused;
+      result_.error = ReloadError::kSwapFailed;
+      result_.instance = s.name;
+      result_.reason = "it cannot be swapped: " + s.restart_reason +
+                       "; change its library: in the manifest and reload to restart it instead";
+      return result_;
+    }
+  }
+
   if (policy_.refuse_static_changes) {
     for (const Step& s : steps_) {
       if (s.action == Action::kRestart) {
@@ -163,7 +265,7 @@ ReloadResult ReloadTransaction::run() {
     Status st;
     if (s.action == Action::kReload) {
       st = s.running.instance->reload_prepare(s.after->config, changes_to_abi_json(s.changes), call_deadline());
-    } else if (s.action == Action::kRestart || s.action == Action::kAdd) {
+    } else if (s.action == Action::kRestart || s.action == Action::kAdd || s.action == Action::kSwap) {
       s.successor = make_instance_(*s.after, next_.graph);
       st = s.successor.instance->create(s.successor.config, Clock::now() + s.successor.start_timeout);
       if (!st.ok()) (void)s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
@@ -173,7 +275,9 @@ ReloadResult ReloadTransaction::run() {
     if (!st.ok()) {
       abort_prepared();
       restore_old_set();
-      return fail(ReloadOutcome::kRefused, ReloadError::kRefusedByPlugin, s, st.with_prefix("prepare failed"));
+      return fail(ReloadOutcome::kRefused,
+                  s.action == Action::kSwap ? ReloadError::kSwapFailed : ReloadError::kRefusedByPlugin, s,
+                  st.with_prefix(s.action == Action::kSwap ? "swap failed" : "prepare failed"));
     }
     s.progress = Progress::kPrepared;
   }
@@ -208,6 +312,12 @@ ReloadResult ReloadTransaction::run() {
       if (!st.ok()) (void)s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
       else
         observe(lifecycle::InstanceEvent::kStarted, *s.successor.instance, "added");
+    } else if (s.action == Action::kSwap) {
+      st = swap_in(s);
+      if (!st.ok())
+        (void)s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
+      else
+        observe(lifecycle::InstanceEvent::kStarted, *s.successor.instance, "swap: " + s.restart_reason);
     }
     if (!st.ok()) {
       // The failing step itself: a failed commit keeps its previous config (ABI
@@ -217,11 +327,15 @@ ReloadResult ReloadTransaction::run() {
       roll_back_committed();
       abort_prepared();
       restore_old_set();
+      if (s.action == Action::kSwap) {
+        return fail(ReloadOutcome::kRolledBack, ReloadError::kSwapFailed, s, st.with_prefix("swap failed"));
+      }
       return fail(ReloadOutcome::kRolledBack, ReloadError::kCommitFailed, s, st.with_prefix("commit failed"));
     }
     s.progress = Progress::kCommitted;
   }
 
+  retire_swapped();
   // Remove what is no longer wanted, in reverse of the old start order.
   for (Step& s : steps_) {
     if (s.action != Action::kRemove) continue;
@@ -238,8 +352,9 @@ ReloadResult ReloadTransaction::run() {
   std::vector<lifecycle::LiveInstance> plans;
   for (Step& s : steps_) {
     if (s.action == Action::kRemove) continue;
-    lifecycle::LiveInstance p =
-        (s.action == Action::kRestart || s.action == Action::kAdd) ? std::move(s.successor) : std::move(s.running);
+    lifecycle::LiveInstance p = (s.action == Action::kRestart || s.action == Action::kAdd || s.action == Action::kSwap)
+                                    ? std::move(s.successor)
+                                    : std::move(s.running);
     p.config = s.after->config;
     p.start_timeout = s.after->spec->start_timeout;
     p.stop_timeout = s.after->spec->stop_timeout;
@@ -275,6 +390,14 @@ void ReloadTransaction::roll_back_committed() {
       Status st = s.running.instance->reload_prepare(s.before->config, changes_to_abi_json(reverse), call_deadline());
       if (st.ok()) st = s.running.instance->reload_commit(call_deadline());
       if (!st.ok()) result_.warnings.push_back("instance \"" + s.name + "\" could not be rolled back: " + st.message());
+      s.progress = Progress::kNone;
+    } else if (s.action == Action::kSwap && s.progress == Progress::kCommitted) {
+      // The successor goes; the old instance never stopped and serves again as
+      // its publications are uncovered.
+      if (s.successor.instance->state() == lifecycle::InstanceState::kRunning) {
+        (void)s.successor.instance->stop(Clock::now() + s.successor.stop_timeout);
+      }
+      (void)s.successor.instance->destroy(Clock::now() + s.successor.stop_timeout);
       s.progress = Progress::kNone;
     } else if ((s.action == Action::kRestart && s.progress != Progress::kNone && s.progress != Progress::kPrepared) ||
                (s.action == Action::kAdd && s.progress == Progress::kCommitted)) {

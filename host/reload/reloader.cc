@@ -2,9 +2,11 @@
 
 #include <filesystem>
 
+#include "loader/library_report.h"
 #include "logging/log_setup.h"
 #include "manifest/manifest_parser.h"
 #include "os/read_file.h"
+#include "os/shared_library.h"
 #include "reload/reload_transaction.h"
 #include "secrets/secret_fields.h"
 
@@ -66,6 +68,34 @@ secrets::Redacted redacted_overrides(const json::object& overrides, const planni
   return out;
 }
 
+json::object libraries_to_json(const LibraryChoices& libraries) {
+  json::object out;
+  for (const auto& [instance, choice] : libraries) {
+    json::object one{{"library", choice.library}};
+    if (choice.sha256) one["sha256"] = *choice.sha256;
+    out[instance] = std::move(one);
+  }
+  return out;
+}
+
+StatusOr<LibraryChoices> libraries_from_json(const std::string& text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) return invalid_argument("unreadable libraries");
+  LibraryChoices out;
+  for (const auto& kv : v.as_object()) {
+    const json::object* one = kv.value().if_object();
+    const json::value* library = one != nullptr ? one->if_contains("library") : nullptr;
+    if (library == nullptr || !library->is_string()) return invalid_argument("unreadable libraries");
+    LibraryChoice choice{std::string(library->as_string()), std::nullopt};
+    if (const json::value* sha = one->if_contains("sha256"); sha != nullptr && sha->is_string()) {
+      choice.sha256 = std::string(sha->as_string());
+    }
+    out[std::string(kv.key())] = std::move(choice);
+  }
+  return out;
+}
+
 }  // namespace
 
 Reloader::Reloader(Rooms rooms, std::unique_ptr<planning::ResolvedApp> running, std::string manifest_path)
@@ -78,6 +108,9 @@ Reloader::Reloader(Rooms rooms, std::unique_ptr<planning::ResolvedApp> running, 
         return reload({source, author, std::nullopt, std::nullopt});
       }) {
   remember_secrets(*running_);
+  for (const manifest::InstanceSpec& spec : running_->manifest.plugins) {
+    manifest_libraries_[spec.name] = {spec.library, spec.sha256};
+  }
 }
 
 void Reloader::remember_secrets(const planning::ResolvedApp& app) {
@@ -97,11 +130,35 @@ Status Reloader::record_startup() {
   return ok_status();
 }
 
-StatusOr<std::unique_ptr<planning::ResolvedApp>> Reloader::resolve(const Desired& desired,
-                                                                   std::vector<std::string>& warnings) {
+StatusOr<std::unique_ptr<planning::ResolvedApp>> Reloader::resolve(Desired& desired, std::vector<std::string>& warnings,
+                                                                   LibraryChoices& as_written) {
   std::string dir = std::filesystem::absolute(manifest_path_).parent_path().string();
   auto manifest = manifest::parse_manifest_text(desired.text, manifest_path_, manifest::process_env(dir));
   if (!manifest.ok()) return manifest.status();
+  for (manifest::InstanceSpec& spec : manifest->plugins) as_written[spec.name] = {spec.library, spec.sha256};
+  // A swapped library stays on top of the manifest's until the manifest drops
+  // the instance or changes its library or sha256 itself (the newer intent).
+  for (auto it = desired.libraries.begin(); it != desired.libraries.end();) {
+    manifest::InstanceSpec* spec = nullptr;
+    for (manifest::InstanceSpec& candidate : manifest->plugins) {
+      if (candidate.name == it->first) spec = &candidate;
+    }
+    auto before = manifest_libraries_.find(it->first);
+    bool overruled =
+        spec == nullptr || (!desired.keep_all_libraries && it->first != desired.must_swap &&
+                            (before == manifest_libraries_.end() || before->second.library != spec->library ||
+                             before->second.sha256 != spec->sha256));
+    if (overruled) {
+      if (it->first == desired.must_swap) {
+        return invalid_argument("swap: there is no instance \"" + it->first + "\" in the running app");
+      }
+      it = desired.libraries.erase(it);
+      continue;
+    }
+    spec->library = it->second.library;
+    spec->sha256 = it->second.sha256;
+    ++it;
+  }
   for (const auto& kv : desired.overrides) {
     manifest::InstanceSpec* spec = nullptr;
     for (manifest::InstanceSpec& s : manifest->plugins) {
@@ -122,32 +179,108 @@ StatusOr<std::unique_ptr<planning::ResolvedApp>> Reloader::resolve(const Desired
   return planning::resolve_app(std::move(*manifest), rooms_.loader, planning::LoadMode::kLoad);
 }
 
-ReloadResult Reloader::apply(const Desired& desired) {
+ReloadResult Reloader::apply(Desired& desired) {
   std::vector<std::string> warnings;
-  auto next = resolve(desired, warnings);
-  if (!next.ok()) return ReloadResult::refused(ReloadError::kInvalidConfiguration, next.status().message());
+  LibraryChoices as_written;
+  auto next = resolve(desired, warnings, as_written);
+  if (!next.ok()) {
+    ReloadResult refused = ReloadResult::refused(ReloadError::kInvalidConfiguration, next.status().message());
+    if (!desired.must_swap.empty()) refused.instance = desired.must_swap;
+    return refused;
+  }
   // Before any plugin sees the new configs (reload_prepare may log them).
   remember_secrets(**next);
   const manifest::ReloadSettings& settings = (*next)->manifest.host.reload;
-  ReloadTransaction transaction(*running_, **next, rooms_.lifecycle,
-                                [this](const planning::ResolvedInstance& p, const graph::DependencyGraph& g) {
-                                  return rooms_.instances.make(p, g);
-                                },
-                                {settings.refuse_static_changes, settings.call_timeout});
-  ReloadResult result = transaction.run();
-  result.warnings.insert(result.warnings.begin(), warnings.begin(), warnings.end());
-  note_host_changes(running_->manifest.host, (*next)->manifest.host, result);
-  if (result.ok()) {
-    if (rooms_.apply_host_settings) {
-      if (Status s = rooms_.apply_host_settings((*next)->manifest.host); !s.ok())
-        result.warnings.push_back(s.message());
+  ReloadResult result;
+  {
+    // Scoped: the instances a swap replaced go with the transaction, so their
+    // libraries can leave the process before verify_unloaded() looks.
+    ReloadTransaction::Policy policy;
+    policy.refuse_static_changes = settings.refuse_static_changes;
+    policy.call_timeout = settings.call_timeout;
+    policy.must_swap = desired.must_swap;
+    ReloadTransaction transaction(
+        *running_, **next, rooms_.lifecycle,
+        [this](const planning::ResolvedInstance& p, const graph::DependencyGraph& g) {
+          return rooms_.instances.make(p, g);
+        },
+        policy);
+    result = transaction.run();
+    result.warnings.insert(result.warnings.begin(), warnings.begin(), warnings.end());
+    note_host_changes(running_->manifest.host, (*next)->manifest.host, result);
+    if (result.ok()) {
+      if (rooms_.apply_host_settings) {
+        if (Status s = rooms_.apply_host_settings((*next)->manifest.host); !s.ok())
+          result.warnings.push_back(s.message());
+      }
+      breaker_.configure(settings.breaker_failures, settings.breaker_backoff, settings.breaker_max_backoff);
+      overrides_ = desired.overrides;
+      layers_ = desired.layers;
+      libraries_ = desired.libraries;
+      manifest_libraries_ = std::move(as_written);
+      running_ = std::move(*next);
     }
-    breaker_.configure(settings.breaker_failures, settings.breaker_backoff, settings.breaker_max_backoff);
-    overrides_ = desired.overrides;
-    layers_ = desired.layers;
-    running_ = std::move(*next);
   }
+  verify_unloaded(result);
   return result;
+}
+
+void Reloader::verify_unloaded(ReloadResult& result) const {
+  for (const SwapRecord& swap : result.swaps) {
+    bool mapped = os::SharedLibrary::is_loaded(swap.old_cached_path);
+    std::string why;
+    if (mapped) {
+      if (auto still = swap.old_plugin.lock()) {
+        for (const planning::ResolvedInstance& p : running_->instances) {
+          if (p.plugin == still) why += (why.empty() ? "still used by instance \"" : ", \"") + p.spec->name + "\"";
+        }
+        if (still->pinned.load()) {
+          why = "a call into it never returned (hung), so it is never unloaded";
+        } else if (why.empty()) {
+          why = "still referenced by a call in flight";
+        }
+      } else {
+        auto report = loader::inspect_library(swap.old_cached_path);
+        if (report.ok()) {
+          for (const std::string& w : report->unload_warnings) why += (why.empty() ? "" : "; ") + w;
+        }
+        if (why.empty()) why = "the dynamic loader kept it mapped (a thread it started may still be running)";
+      }
+    }
+    json::object old_library{{"path", swap.old_cached_path}, {"sha256", swap.old_sha256}, {"unloaded", !mapped}};
+    if (mapped) old_library["pinned"] = why;
+    if (json::object* entry = result.diff[swap.instance].if_object())
+      entry->insert_or_assign("old_library", old_library);
+  }
+}
+
+void Reloader::announce_swaps(const ReloadResult& result) {
+  for (const auto& kv : result.diff) {
+    const json::object& entry = kv.value().as_object();
+    if (entry.at("action") != "swap") continue;
+    const bool failed = !result.ok() && result.instance == kv.key();
+    if (result.ok() || failed) {
+      json::object data = entry;
+      data["instance"] = kv.key();
+      data["revision"] = result.revision;
+      if (failed) data["reason"] = result.reason;
+      (void)rooms_.events.emit("host", failed ? "dev.hyperion.plugin.swap_failed" : "dev.hyperion.plugin.swapped",
+                               json::serialize(data));
+      (void)rooms_.metrics.counter_add("hyperion", "hyperion_swaps_total",
+                                       json::serialize(json::object{{"outcome", failed ? "failed" : "swapped"}}), 1);
+    }
+  }
+  // Refused before any diff (the instance cannot swap, the library does not load).
+  if (result.error == ReloadError::kSwapFailed || result.error == ReloadError::kInvalidConfiguration) {
+    if (!result.instance.empty() && result.diff.if_contains(result.instance) == nullptr && result.swap_requested) {
+      (void)rooms_.events.emit(
+          "host", "dev.hyperion.plugin.swap_failed",
+          json::serialize(
+              json::object{{"instance", result.instance}, {"revision", result.revision}, {"reason", result.reason}}));
+      (void)rooms_.metrics.counter_add("hyperion", "hyperion_swaps_total",
+                                       json::serialize(json::object{{"outcome", "failed"}}), 1);
+    }
+  }
 }
 
 void Reloader::record(const ReloadRequest& request, const Desired& desired, ReloadResult& result) {
@@ -163,6 +296,7 @@ void Reloader::record(const ReloadRequest& request, const Desired& desired, Relo
   revision.overrides = json::serialize(overrides.value);
   revision.layers = json::serialize(layers.value);
   revision.secrets_withheld = overrides.withheld || layers.withheld;
+  revision.libraries = json::serialize(libraries_to_json(desired.libraries));
   if (!result.ok()) {
     revision.error = json::serialize(json::object{{"code", reload_error_name(result.error)},
                                                   {"plugin", result.instance},
@@ -200,10 +334,19 @@ ReloadResult Reloader::reload(const ReloadRequest& request) {
   }
   (void)rooms_.events.emit("host", "dev.hyperion.reload.started",
                            json::serialize(json::object{{"source", request.source}, {"author", request.author}}));
-  Desired desired{"", request.overrides ? *request.overrides : overrides_, request.layers ? *request.layers : layers_};
+  Desired desired{"",
+                  request.overrides ? *request.overrides : overrides_,
+                  request.layers ? *request.layers : layers_,
+                  request.libraries ? *request.libraries : libraries_,
+                  request.libraries.has_value(),
+                  ""};
   ReloadResult result;
   bool have_text = true;
-  if (!request.proposal.empty() || request.layer) {
+  if (request.swap) {
+    desired.must_swap = request.swap->first;
+    desired.libraries[request.swap->first] = request.swap->second;
+    desired.text = running_->manifest.text;
+  } else if (!request.proposal.empty() || request.layer) {
     // Merged inside the gate, so concurrent proposals never drop each other.
     for (const auto& kv : request.proposal) desired.overrides[kv.key()] = kv.value();
     if (request.layer) put_layer(desired.layers, *request.layer);
@@ -217,6 +360,7 @@ ReloadResult Reloader::reload(const ReloadRequest& request) {
     have_text = false;
   }
   if (have_text) result = apply(desired);
+  result.swap_requested = request.swap.has_value();
   if (result.ok()) {
     // Who set the complete configs now in force (shown by field_sources()).
     if (request.overrides) override_sources_.clear();
@@ -225,6 +369,7 @@ ReloadResult Reloader::reload(const ReloadRequest& request) {
     }
   }
   record(request, desired, result);
+  announce_swaps(result);
   remember_per_instance(result);
   announce_breaker(breaker_.record(result.ok()));
   count(result);
@@ -312,6 +457,15 @@ ReloadResult Reloader::propose_layer(const std::string& instance, const std::str
 
 json::object Reloader::field_sources() const { return field_origins(overrides_, override_sources_, layers_); }
 
+json::object Reloader::libraries_view() const { return libraries_to_json(libraries_); }
+
+ReloadResult Reloader::swap(const std::string& instance, const LibraryChoice& library, const std::string& source,
+                            const std::string& author) {
+  ReloadRequest request{source, author, std::nullopt, std::nullopt};
+  request.swap = std::make_pair(instance, library);
+  return reload(request);
+}
+
 json::array Reloader::layers_view() const { return stored_layers(layers_, *running_).value.as_array(); }
 
 ReloadResult Reloader::reload_from_file(const std::string& source, const std::string& author) {
@@ -348,8 +502,12 @@ ReloadResult Reloader::rollback(uint64_t number, const std::string& author) {
       return ReloadResult::refused(ReloadError::kInvalidConfiguration, which + ": " + layer.status().message());
     layers.push_back(std::move(*layer));
   }
+  auto libraries = libraries_from_json(revision->libraries);
+  if (!libraries.ok())
+    return ReloadResult::refused(ReloadError::kInvalidConfiguration, which + " has unreadable libraries");
   ReloadRequest request{"rollback:" + std::to_string(number), author, revision->manifest, overrides.as_object()};
   request.layers = std::move(layers);
+  request.libraries = std::move(*libraries);
   return reload(request);
 }
 

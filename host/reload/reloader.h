@@ -42,6 +42,15 @@
 
 namespace hyperion::reload {
 
+// A library an operator swapped in for one instance (hyperion swap), kept on top
+// of the manifest's `library:` until the manifest itself changes that
+// instance's library or sha256, or drops the instance (docs/hot-swap.md).
+struct LibraryChoice {
+  std::string library;                // as given: a path or a name on the search path
+  std::optional<std::string> sha256;  // the pin, if any (replaces the manifest's)
+};
+using LibraryChoices = std::map<std::string, LibraryChoice>;  // by instance
+
 // A request for a new desired configuration.
 struct ReloadRequest {
   std::string source;  // "sighup", "file-watch", "admin", "cli", "plugin:<instance>", "rollback:N"
@@ -62,6 +71,12 @@ struct ReloadRequest {
   // A proposal gives up waiting for its turn once this turns true (its
   // instance is being stopped); nullptr: wait.
   const std::atomic<bool>* give_up = nullptr;
+  // A swap: this instance gets this library, on top of the running manifest
+  // (manifest_text is ignored); refused when it would restart instead.
+  std::optional<std::pair<std::string, LibraryChoice>> swap = std::nullopt;
+  // The swapped libraries of every instance (a rollback restores them); nullopt
+  // keeps the ones in force.
+  std::optional<LibraryChoices> libraries = std::nullopt;
 };
 
 class Reloader {
@@ -98,6 +113,11 @@ class Reloader {
   // A config source's layer (the host API's config_propose_layer, ABI 1.1).
   ReloadResult propose_layer(const std::string& instance, const std::string& source, const std::string& layer_json,
                              const std::atomic<bool>* give_up = nullptr);
+  // Replaces the library of running instance `instance` make-before-break
+  // (docs/hot-swap.md): `library` is a path (absolute, or relative to the
+  // manifest's folder) or a name on the search path; `sha256` pins it.
+  ReloadResult swap(const std::string& instance, const LibraryChoice& library, const std::string& source,
+                    const std::string& author);
   // Applies revision `number`'s manifest and proposals as a new revision ("rollback:N").
   ReloadResult rollback(uint64_t number, const std::string& author);
 
@@ -116,6 +136,8 @@ class Reloader {
   [[nodiscard]] boost::json::object field_sources() const;
   // Only inside the gate: the layers in force, secrets redacted.
   [[nodiscard]] boost::json::array layers_view() const;
+  // Only inside the gate: instance -> {"library", "sha256"} swapped in over the manifest.
+  [[nodiscard]] boost::json::object libraries_view() const;
 
  private:
   // What a reload applies: the manifest text with proposals and layers on top.
@@ -123,9 +145,17 @@ class Reloader {
     std::string text;
     boost::json::object overrides;
     std::vector<ConfigLayer> layers;
+    LibraryChoices libraries;
+    bool keep_all_libraries = false;  // a rollback: restore them as they were
+    std::string must_swap;            // a swap request's instance
   };
-  StatusOr<std::unique_ptr<planning::ResolvedApp>> resolve(const Desired& desired, std::vector<std::string>& warnings);
-  ReloadResult apply(const Desired& desired);
+  // Parses and resolves; drops the swapped libraries the manifest overrules.
+  StatusOr<std::unique_ptr<planning::ResolvedApp>> resolve(Desired& desired, std::vector<std::string>& warnings,
+                                                           LibraryChoices& as_written);
+  ReloadResult apply(Desired& desired);
+  // For each swap: did the old library leave the process? (into the diff)
+  void verify_unloaded(ReloadResult& result) const;
+  void announce_swaps(const ReloadResult& result);
   void record(const ReloadRequest& request, const Desired& desired, ReloadResult& result);
   void remember_secrets(const planning::ResolvedApp& app);
   void announce_breaker(ReloadBreaker::Transition transition);
@@ -138,6 +168,8 @@ class Reloader {
   boost::json::object overrides_;  // in force: proposed configs on top of the manifest
   std::map<std::string, std::string> override_sources_;  // instance -> source of its proposed config
   std::vector<ConfigLayer> layers_;                      // in force, in the order first proposed
+  LibraryChoices libraries_;                             // in force: swapped in over the manifest
+  LibraryChoices manifest_libraries_;                    // the running manifest's library:/sha256: as written
   ReloadBreaker breaker_;
   ReloadCoalescer coalescer_;
   std::atomic<uint64_t> current_revision_{0};

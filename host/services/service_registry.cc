@@ -11,37 +11,67 @@ namespace {
 // slot even if the provider was replaced in between.
 thread_local std::vector<std::pair<hyperion_service*, std::shared_ptr<void>>> t_open_uses;
 
-}  // namespace
-
-void ServiceRegistry::publish(const std::string& provider, const std::string& api, uint32_t api_major,
-                              const hyperion_service_ref_t& ref) {
-  (void)api_major;  // the graph already matched majors; one slot per API name
-  std::unique_lock lock(mu_);
-  auto slot = std::make_shared<Slot>();
-  slot->ref = ref;
-  slot->active = true;
-  slots_[{provider, api}] = slot;
+size_t uses_inside(const std::vector<ServiceRegistry::Publication>& publications) {
+  size_t n = 0;
+  for (const auto& p : publications) n += p->in_flight.load();
+  return n;
 }
 
-size_t ServiceRegistry::withdraw(const std::string& provider, std::chrono::steady_clock::time_point deadline) {
+}  // namespace
+
+ServiceRegistry::Publication ServiceRegistry::publish(const std::string& provider, const std::string& api,
+                                                      uint32_t api_major, const hyperion_service_ref_t& ref) {
+  (void)api_major;  // the graph already matched majors; one stack per API name
+  auto slot = std::make_shared<Slot>();
+  slot->ref = ref;
+  {
+    std::unique_lock lock(mu_);
+    stacks_[{provider, api}].push_back(slot);
+  }
+  resumed_.notify_all();  // uses waiting on a paused slot below now reach this one
+  return slot;
+}
+
+size_t ServiceRegistry::wait_for_uses(std::unique_lock<std::shared_mutex>& lock,
+                                      const std::vector<Publication>& publications,
+                                      std::chrono::steady_clock::time_point deadline) {
+  drained_.wait_until(lock, deadline, [&] { return uses_inside(publications) == 0; });
+  return uses_inside(publications);
+}
+
+size_t ServiceRegistry::withdraw(const std::vector<Publication>& publications,
+                                 std::chrono::steady_clock::time_point deadline) {
   std::unique_lock lock(mu_);
-  std::vector<std::shared_ptr<Slot>> withdrawn;
-  for (auto it = slots_.begin(); it != slots_.end();) {
-    if (it->first.first == provider) {
-      it->second->active = false;
-      withdrawn.push_back(it->second);
-      it = slots_.erase(it);
-    } else {
-      ++it;
+  for (const Publication& p : publications) {
+    p->active = false;
+    p->paused = false;
+    for (auto it = stacks_.begin(); it != stacks_.end();) {
+      auto& stack = it->second;
+      stack.erase(std::remove(stack.begin(), stack.end(), p), stack.end());
+      it = stack.empty() ? stacks_.erase(it) : std::next(it);
     }
   }
-  auto in_flight = [&] {
-    size_t n = 0;
-    for (const auto& s : withdrawn) n += s->in_flight.load();
-    return n;
-  };
-  drained_.wait_until(lock, deadline, [&] { return in_flight() == 0; });
-  return in_flight();
+  resumed_.notify_all();
+  return wait_for_uses(lock, publications, deadline);
+}
+
+void ServiceRegistry::pause(const std::vector<Publication>& publications) {
+  std::unique_lock lock(mu_);
+  for (const Publication& p : publications) p->paused = true;
+}
+
+void ServiceRegistry::resume(const std::vector<Publication>& publications) {
+  {
+    std::unique_lock lock(mu_);
+    for (const Publication& p : publications) p->paused = false;
+  }
+  resumed_.notify_all();
+}
+
+size_t ServiceRegistry::drain(const std::vector<Publication>& publications,
+                              std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(mu_);
+  return wait_for_uses(lock, publications, deadline);
 }
 
 hyperion_service* ServiceRegistry::acquire(hyperion_host_ctx* owner, const std::string& provider,
@@ -55,11 +85,27 @@ Status ServiceRegistry::enter(hyperion_service* handle, hyperion_service_ref_t* 
   std::shared_ptr<Slot> slot;
   {
     std::shared_lock lock(mu_);
-    auto it = slots_.find({handle->provider, handle->api});
-    if (it == slots_.end() || !it->second->active.load()) {
+    const Key key{handle->provider, handle->api};
+    auto top = [&]() -> std::shared_ptr<Slot> {
+      auto it = stacks_.find(key);
+      return it == stacks_.end() ? nullptr : it->second.back();
+    };
+    slot = top();
+    if (slot != nullptr && slot->paused.load()) {
+      // A swap is taking this provider's state: wait for it to resume or for
+      // its successor to be published on top, never for longer than the bound.
+      bool waited = resumed_.wait_for(lock, kMaxPauseWait, [&] {
+        slot = top();
+        return slot == nullptr || !slot->paused.load();
+      });
+      if (!waited) {
+        return unavailable("service " + handle->api + " of instance \"" + handle->provider +
+                           "\" stayed paused for too long");
+      }
+    }
+    if (slot == nullptr) {
       return unavailable("service " + handle->api + " of instance \"" + handle->provider + "\" is not running");
     }
-    slot = it->second;
     slot->in_flight.fetch_add(1);
   }
   // Copy only the fields the caller's struct has room for.
@@ -75,9 +121,10 @@ void ServiceRegistry::leave(hyperion_service* handle) {
   for (auto it = t_open_uses.rbegin(); it != t_open_uses.rend(); ++it) {
     if (it->first != handle) continue;
     auto slot = std::static_pointer_cast<Slot>(it->second);
-    if (slot->in_flight.fetch_sub(1) == 1 && !slot->active.load()) {
-      // The last use of a withdrawn provider: withdraw() may be waiting. Taking
-      // the lock first means it is either before its check or already waiting.
+    if (slot->in_flight.fetch_sub(1) == 1 && (!slot->active.load() || slot->paused.load())) {
+      // The last use of a withdrawn or paused provider: withdraw() or drain()
+      // may be waiting. Taking the lock first means it is either before its
+      // check or already waiting.
       std::unique_lock lock(mu_);
       drained_.notify_all();
     }

@@ -52,8 +52,8 @@ class Statement {
 std::string now() { return format_rfc3339_utc(std::chrono::system_clock::now()); }
 
 constexpr const char* kRevisionColumns =
-    "SELECT number, created_at, source, author, manifest, diff, outcome, error, overrides, layers, secrets_withheld "
-    "FROM revisions ";
+    "SELECT number, created_at, source, author, manifest, diff, outcome, error, overrides, layers, secrets_withheld, "
+    "libraries FROM revisions ";
 
 Revision read_revision(const Statement& s) {
   return {static_cast<uint64_t>(s.integer(0)),
@@ -66,7 +66,8 @@ Revision read_revision(const Statement& s) {
           s.text(7),
           s.text(8),
           s.text(9),
-          s.integer(10) != 0};
+          s.integer(10) != 0,
+          s.text(11)};
 }
 
 }  // namespace
@@ -168,10 +169,11 @@ StatusOr<uint64_t> StateStore::add_revision(const Revision& r) {
   std::lock_guard lock(mu_);
   Statement s(db_,
               "INSERT INTO revisions (created_at, source, author, manifest, diff, outcome, error, overrides, layers, "
-              "secrets_withheld) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+              "secrets_withheld, libraries) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   if (!s.ok()) return s.error("preparing a revision insert");
   s.bind(1, now()).bind(2, r.source).bind(3, r.author).bind(4, r.manifest).bind(5, r.diff).bind(6, r.outcome);
   s.bind(7, r.error).bind(8, r.overrides).bind(9, r.layers).bind(10, int64_t{r.secrets_withheld ? 1 : 0});
+  s.bind(11, r.libraries);
   if (s.step() != SQLITE_DONE) return s.error("storing a revision");
   return static_cast<uint64_t>(sqlite3_last_insert_rowid(db_));
 }

@@ -32,6 +32,7 @@ struct Revision {
   std::string overrides = "{}";  // JSON: proposed configs on top of the manifest (secrets redacted)
   std::string layers = "[]";     // JSON: config sources' layers (reload/config_layers.h), secrets redacted
   bool secrets_withheld = false;  // overrides or layers had secrets redacted: they cannot be applied again
+  std::string libraries = "{}";   // JSON: instance -> {"library", "sha256"} swapped in over the manifest's
 };
 
 // The revision history, read-only: what the admin API and the CLI show.
