@@ -37,8 +37,17 @@ std::shared_ptr<const Settings> Greeter::settings() const {
   return settings_;
 }
 
+// The second build (greeter-v2.so, built from these sources with GREETER_V2)
+// answers the same way and says so: the hot-swap demo and tests tell the two
+// builds apart by it (docs/hot-swap.md).
+#ifdef GREETER_V2
+constexpr const char* kSignature = " (greeter v2)";
+#else
+constexpr const char* kSignature = "";
+#endif
+
 std::string Greeter::greet(const std::string& name) const {
-  return settings()->greeting + ", " + (name.empty() ? std::string("stranger") : name) + "!";
+  return settings()->greeting + ", " + (name.empty() ? std::string("stranger") : name) + "!" + kSignature;
 }
 
 void Greeter::start(hyperion::Deadline) {

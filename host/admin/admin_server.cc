@@ -32,6 +32,33 @@ void send_error(httplib::Response& res, int status, const std::string& reason) {
   send_json(res, status, json::object{{"error", json::object{{"reason", reason}}}});
 }
 
+// {"library": "...", "sha256": "..."} (sha256 optional: 64 lower-case hex digits).
+StatusOr<reload::LibraryChoice> parse_swap_body(const std::string& body) {
+  boost::system::error_code ec;
+  json::value v = json::parse(body, ec);
+  if (ec || !v.is_object())
+    return invalid_argument("the body must be a JSON object {\"library\": \"...\", \"sha256\": \"...\"}");
+  const json::object& o = v.as_object();
+  for (const auto& kv : o) {
+    if (kv.key() != "library" && kv.key() != "sha256") {
+      return invalid_argument("unknown field \"" + std::string(kv.key()) + "\" (library, sha256)");
+    }
+  }
+  const json::value* library = o.if_contains("library");
+  if (library == nullptr || !library->is_string() || library->as_string().empty()) {
+    return invalid_argument("\"library\" is required: a path or a plugin name");
+  }
+  reload::LibraryChoice choice{std::string(library->as_string()), std::nullopt};
+  if (const json::value* sha = o.if_contains("sha256")) {
+    if (!sha->is_string() || sha->as_string().size() != 64 ||
+        std::string_view(sha->as_string()).find_first_not_of("0123456789abcdef") != std::string_view::npos) {
+      return invalid_argument("\"sha256\" must be 64 lower-case hex digits");
+    }
+    choice.sha256 = std::string(sha->as_string());
+  }
+  return choice;
+}
+
 int http_status(const reload::ReloadResult& r) {
   switch (r.error) {
     case reload::ReloadError::kNone: return 200;
@@ -130,6 +157,21 @@ void AdminServer::Impl::routes() {
       return;
     }
     send_reload_result(res, access.reloads.reload({"admin", author(req), req.body, std::nullopt}));
+  });
+  server->Post(R"(/v1/plugins/([^/]{1,200})/swap)", [this](const httplib::Request& req, httplib::Response& res) {
+    auto choice = parse_swap_body(req.body);
+    if (!choice.ok()) {
+      send_error(res, 400, choice.status().message());
+      return;
+    }
+    const std::string instance = req.matches[1];
+    bool known = false;
+    for (const app::InstanceSnapshot& i : access.app.snapshot().instances) known = known || i.name == instance;
+    if (!known) {
+      send_error(res, 404, "no instance \"" + instance + "\" in the running app");
+      return;
+    }
+    send_reload_result(res, access.reloads.swap(instance, *choice, "admin", author(req)));
   });
   server->Get("/v1/revisions", [this](const httplib::Request& req, httplib::Response& res) {
     size_t limit = 50;

@@ -13,6 +13,7 @@ json::object status_view(const app::AppSnapshot& snap) {
                                      {"version", i.plugin.version},
                                      {"sha256", i.sha256},
                                      {"library", i.library}});
+    if (!i.last_swap.empty()) instances.back().as_object()["last_swap"] = i.last_swap;
   }
   return json::object{{"app", snap.app},
                       {"phase", snap.phase},
@@ -46,11 +47,8 @@ json::array plugins_view(const app::AppSnapshot& snap) {
 }
 
 json::object config_view(const app::AppSnapshot& snap) {
-  return json::object{{"manifest", snap.manifest_text},
-                      {"revision", snap.revision},
-                      {"instances", snap.configs},
-                      {"sources", snap.sources},
-                      {"layers", snap.layers}};
+  return json::object{{"manifest", snap.manifest_text}, {"revision", snap.revision}, {"instances", snap.configs},
+                      {"sources", snap.sources},        {"layers", snap.layers},     {"libraries", snap.libraries}};
 }
 
 json::object revision_view(const state::Revision& r, bool full) {

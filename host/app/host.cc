@@ -188,11 +188,15 @@ AppSnapshot Host::snapshot() {
                    app.manifest.text,
                    {},
                    reloader_->field_sources(),
-                   reloader_->layers_view()};
+                   reloader_->layers_view(),
+                   reloader_->libraries_view()};
+  const boost::json::object swaps = reloader_->last_swaps();
   for (const lifecycle::LiveInstance& live : lifecycle_->instances()) {
     const loader::LoadedPlugin& plugin = live.instance->plugin();
+    const boost::json::value* last_swap = swaps.if_contains(live.instance->name());
     snap.instances.push_back({live.instance->name(), lifecycle::instance_state_name(live.instance->state()),
-                              plugin.metadata, plugin.sha256, plugin.source_path, plugin.abi_minor});
+                              plugin.metadata, plugin.sha256, plugin.source_path, plugin.abi_minor,
+                              last_swap != nullptr ? last_swap->as_object() : boost::json::object{}});
   }
   for (const planning::ResolvedInstance& p : app.instances) {
     snap.configs[p.spec->name] = secrets::redact(p.config, "", p.metadata.config_schema, p.spec->secret_fields).value;

@@ -26,8 +26,9 @@ struct InstanceSnapshot {
   std::string state;              // lifecycle state name
   loader::PluginMetadata plugin;  // copied: the library may be unloaded while the copy is read
   std::string sha256;
-  std::string library;  // where the manifest pointed
+  std::string library;  // where the manifest (or a swap) pointed
   uint32_t abi_minor = 0;
+  boost::json::object last_swap;  // the newest swap applied to it: from, to, old_library (empty: none)
 };
 
 struct AppSnapshot {
@@ -40,6 +41,7 @@ struct AppSnapshot {
   boost::json::object configs;              // instance -> effective config, secrets redacted
   boost::json::object sources;              // instance -> {JSON Pointer: source} for fields config sources set
   boost::json::array layers;                // config sources' layers in force, secrets redacted
+  boost::json::object libraries;            // instance -> {"library", "sha256"} swapped in over the manifest
 };
 
 class AppReader {

@@ -143,7 +143,45 @@ int print_reload(int status, const json::value& v) {
   return 1;
 }
 
+// A swap's answer: the reload's, then one line on what left the process.
+int print_swap(int status, const json::value& v, const std::string& instance) {
+  int code = print_reload(status, v);
+  const json::object* entry = nullptr;
+  if (const json::value* diff = v.as_object().if_contains("diff"); diff != nullptr && diff->is_object()) {
+    if (const json::value* e = diff->as_object().if_contains(instance); e != nullptr && e->is_object()) {
+      entry = &e->as_object();
+    }
+  }
+  if (code != 0 || entry == nullptr || !entry->contains("to")) return code;
+  auto version = [&](const char* side) { return std::string(entry->at(side).at("version").as_string()); };
+  std::cerr << "swapped \"" << instance << "\": " << version("from") << " -> " << version("to");
+  if (const json::value* old = entry->if_contains("old_library")) {
+    if (old->at("unloaded").as_bool()) {
+      std::cerr << "; the old library left the process";
+    } else {
+      std::cerr << "; the old library stays mapped (pinned): " << std::string(old->at("pinned").as_string());
+    }
+  }
+  std::cerr << "\n";
+  return code;
+}
+
 }  // namespace
+
+int swap_command(const AdminOptions& o, const std::string& instance, const std::string& library,
+                 const std::string& sha256) {
+  // A path the user typed is theirs, relative to where they are; a bare name is
+  // looked up on the host's plugin search path.
+  std::string target = library;
+  std::error_code ec;
+  if (library.find('/') != std::string::npos && std::filesystem::exists(library, ec)) {
+    target = std::filesystem::absolute(library, ec).lexically_normal().string();
+  }
+  json::object body{{"library", target}};
+  if (!sha256.empty()) body["sha256"] = sha256;
+  return call(o, "POST", "/v1/plugins/" + instance + "/swap", json::serialize(body),
+              [&](int status, const json::value& v) { return print_swap(status, v, instance); });
+}
 
 int status_command(const AdminOptions& o) {
   return call(o, "GET", "/v1/status", "", [](int status, const json::value& v) {

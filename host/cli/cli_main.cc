@@ -78,6 +78,16 @@ int main(int argc, char** argv) {
   rollback->add_option("revision", rollback_to, "The revision number (see `hyperion history`)")->required();
   add_admin(rollback);
 
+  std::string swap_instance, swap_library, swap_sha256;
+  CLI::App* swap = app.add_subcommand(
+      "swap", "Replace INSTANCE's library with LIBRARY in a running host, make-before-break (docs/hot-swap.md)");
+  swap->add_option("instance", swap_instance, "The instance to swap (see `hyperion status`)")->required();
+  swap->add_option("library", swap_library,
+                   "The new build: a path to a .so, or a plugin name on the host's search path")
+      ->required();
+  swap->add_option("--sha256", swap_sha256, "Refuse the swap unless the library has this sha256 (64 hex digits)");
+  add_admin(swap);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -92,6 +102,7 @@ int main(int argc, char** argv) {
   if (*reload) return reload_command(admin, reload_file);
   if (*history) return history_command(admin, history_limit);
   if (*rollback) return rollback_command(admin, rollback_to);
+  if (*swap) return swap_command(admin, swap_instance, swap_library, swap_sha256);
   return 2;
 }
 

@@ -34,6 +34,9 @@ int status_command(const AdminOptions& admin);
 int reload_command(const AdminOptions& admin, const std::string& manifest_file);
 int history_command(const AdminOptions& admin, int limit);
 int rollback_command(const AdminOptions& admin, uint64_t revision);
+// Replaces a running instance's library make-before-break (docs/hot-swap.md).
+int swap_command(const AdminOptions& admin, const std::string& instance, const std::string& library,
+                 const std::string& sha256);
 
 int run_command(const std::string& manifest, const CommonOptions& common, bool exit_after_start);
 int validate_command(const std::string& manifest, const CommonOptions& common);

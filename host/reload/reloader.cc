@@ -411,10 +411,21 @@ void Reloader::remember_per_instance(const ReloadResult& result) {
   if (result.outcome == ReloadOutcome::kUnchanged) return;
   std::lock_guard lock(last_mu_);
   for (const auto& kv : result.diff) {
-    last_per_instance_[kv.key()] = json::object{{"revision", result.revision},
-                                                {"outcome", outcome_name(result.outcome)},
-                                                {"action", kv.value().as_object().at("action")}};
+    const json::object& entry = kv.value().as_object();
+    last_per_instance_[kv.key()] = json::object{
+        {"revision", result.revision}, {"outcome", outcome_name(result.outcome)}, {"action", entry.at("action")}};
+    if (result.ok() && entry.at("action") == "swap") {
+      json::object swap = entry;
+      swap.erase("changes");
+      swap["revision"] = result.revision;
+      last_swaps_[kv.key()] = std::move(swap);
+    }
   }
+}
+
+json::object Reloader::last_swaps() const {
+  std::lock_guard lock(last_mu_);
+  return last_swaps_;
 }
 
 json::object Reloader::last_per_instance() const {

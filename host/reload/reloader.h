@@ -131,6 +131,8 @@ class Reloader {
   [[nodiscard]] const ReloadBreaker& breaker() const { return breaker_; }
   // instance -> {"revision", "outcome", "action"} of the last reload that touched it.
   [[nodiscard]] boost::json::object last_per_instance() const;
+  // instance -> the newest applied swap's diff entry (from, to, old_library, revision).
+  [[nodiscard]] boost::json::object last_swaps() const;
   // Only inside the gate: instance -> {JSON Pointer: source} for every effective
   // field a config source set (the rest is the manifest's, or a default).
   [[nodiscard]] boost::json::object field_sources() const;
@@ -175,6 +177,7 @@ class Reloader {
   std::atomic<uint64_t> current_revision_{0};
   mutable std::mutex last_mu_;
   boost::json::object last_per_instance_;
+  boost::json::object last_swaps_;
 };
 
 }  // namespace hyperion::reload
