@@ -33,6 +33,24 @@ CollectHellos: Hello, Ada, Grace and Barbara!
 Chat: Hello, Alan!
 Chat: Hello, Edsger!'
 [ "$out" = "$expected" ]
+
+# docs/hot-swap.md: swap in the second build while the host runs, as an operator
+# would — the CLI finds the admin API through the manifest's state folder.
+admin=(--manifest "$src/examples/greeter/greeter.yaml")
+export HOME="$work" XDG_STATE_HOME="$work/state"
+"$hyperion" swap greeter greeter-v2 "${admin[@]}" 2>"$work/swap.err" >/dev/null
+cat "$work/swap.err"
+grep -q 'swapped "greeter": 1.0.0 -> 2.0.0; the old library left the process' "$work/swap.err"
+"$client" --target "127.0.0.1:$port" --name world --count 1 | grep -qx 'SayHello: Hello, world! (greeter v2)'
+"$hyperion" status "${admin[@]}" | grep -q '"last_swap":{.*"unloaded":true'
+# A library that does not exist, and an instance that does not: refused, v2 serves on.
+if "$hyperion" swap greeter "$work/missing.so" "${admin[@]}" 2>"$work/swap.err" >/dev/null; then exit 1; fi
+grep -q 'missing.so' "$work/swap.err"
+if "$hyperion" swap nobody greeter "${admin[@]}" 2>"$work/swap.err" >/dev/null; then exit 1; fi
+grep -q 'no instance "nobody"' "$work/swap.err"
+"$client" --target "127.0.0.1:$port" --name world --count 1 | grep -qx 'SayHello: Hello, world! (greeter v2)'
+"$hyperion" swap greeter greeter "${admin[@]}" 2>/dev/null >/dev/null
+"$client" --target "127.0.0.1:$port" --name world --count 1 | grep -qx 'SayHello: Hello, world!'
 kill -TERM "$pid"
 wait "$pid"
 pid=""

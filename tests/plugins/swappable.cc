@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "calling_loop.h"
 #include "counter_api.h"
 
 #ifndef SWAPPABLE_TAG
@@ -87,42 +88,26 @@ class Consumer {
 
   void start(hyperion::Deadline) {
     counter_.emplace(ctx_.acquire("test.counter", 1));
-    caller_ = std::thread([this] {
-      while (!stopping_.load()) {
-        try {
-          auto use = counter_->enter<test_counter_v1_t>();
-          use.vtable()->increment(use.ctx());
-          calls_.fetch_add(1);
-        } catch (const hyperion::Error&) {
-          failures_.fetch_add(1);
-        }
-        std::this_thread::sleep_for(std::chrono::microseconds(200));
+    loop_.start([this]() -> std::string {
+      try {
+        auto use = counter_->enter<test_counter_v1_t>();
+        use.vtable()->increment(use.ctx());
+        return "";
+      } catch (const hyperion::Error& e) {
+        return e.what();
       }
     });
   }
   void stop(hyperion::Deadline) {
-    stopping_ = true;
-    if (caller_.joinable()) caller_.join();
+    loop_.stop();
     counter_.reset();
   }
-
-  hyperion::HealthReport health() {
-    hyperion::HealthReport r;
-    r.details["calls"] = calls_.load();
-    r.details["failures"] = failures_.load();
-    r.details["started_at_ns"] = started_at_ns_;
-    if (failures_.load() > 0) r.status = hyperion::HealthStatus::kDegraded;
-    return r;
-  }
+  hyperion::HealthReport health() { return loop_.health(); }
 
  private:
   hyperion::Context& ctx_;
   std::optional<hyperion::ServiceHandle> counter_;
-  std::thread caller_;
-  std::atomic<bool> stopping_{false};
-  std::atomic<int64_t> calls_{0};
-  std::atomic<int64_t> failures_{0};
-  const int64_t started_at_ns_ = std::chrono::steady_clock::now().time_since_epoch().count();
+  swap_test::CallingLoop loop_;
 };
 #endif
 
