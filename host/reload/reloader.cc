@@ -185,7 +185,12 @@ ReloadResult Reloader::apply(Desired& desired) {
   auto next = resolve(desired, warnings, as_written);
   if (!next.ok()) {
     ReloadResult refused = ReloadResult::refused(ReloadError::kInvalidConfiguration, next.status().message());
-    if (!desired.must_swap.empty()) refused.instance = desired.must_swap;
+    if (auto swap = desired.libraries.find(desired.must_swap); swap != desired.libraries.end()) {
+      // The manifest location in the message is where the instance is declared;
+      // the library in question is the one the swap asked for.
+      refused.instance = desired.must_swap;
+      refused.reason = "swap to " + swap->second.library + ": " + refused.reason;
+    }
     return refused;
   }
   // Before any plugin sees the new configs (reload_prepare may log them).

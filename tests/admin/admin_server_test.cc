@@ -5,10 +5,11 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <sys/stat.h>
 #include <boost/json.hpp>
 #include <filesystem>
+#include <fstream>
 #include <future>
-#include <sys/stat.h>
 
 #include "admin/admin_token.h"
 #include "support/test_certificates.h"
@@ -121,6 +122,51 @@ TEST_F(AdminServerTest, ReloadOutcomesMapToStatusCodes) {
   auto reread = client_->Post("/v1/reload", auth(), "", "application/yaml");
   EXPECT_EQ(reread->status, 200);
   EXPECT_EQ(json::parse(*host_->instance_health("a")).at("details").at("config").at("value").as_int64(), 1);
+}
+
+TEST_F(AdminServerTest, SwapReplacesTheLibraryAndRefusesBadRequests) {
+  auto post = [&](const std::string& path, const std::string& payload) {
+    return client_->Post(path, auth(), payload, "application/json");
+  };
+  EXPECT_EQ(client_->Post("/v1/plugins/a/swap", "{}", "application/json")->status, 401);
+  for (const char* bad : {"not json", "[]", R"({"library": 5})", R"({"library": ""})",
+                          R"({"library": "x", "sha256": "zz"})", R"({"library": "x", "extra": 1})"}) {
+    auto r = post("/v1/plugins/a/swap", bad);
+    EXPECT_EQ(r->status, 400) << bad;
+    EXPECT_FALSE(body(r).at("error").at("reason").as_string().empty());
+  }
+  auto unknown = post("/v1/plugins/nope/swap", R"({"library": "behave_plain"})");
+  EXPECT_EQ(unknown->status, 404);
+  EXPECT_NE(body(unknown).at("error").at("reason").as_string().find("no instance \"nope\""), std::string::npos);
+  auto missing = post("/v1/plugins/a/swap", R"({"library": "/nonexistent/behave.so"})");
+  EXPECT_EQ(missing->status, 422);
+  EXPECT_EQ(body(missing).at("error").at("code").as_string(), "invalid_configuration");
+
+  // A rebuilt copy (other bytes, same code) swaps in.
+  const std::string copy = dir_.path() + "/behave-rebuilt.so";
+  std::filesystem::copy_file(testing::test_plugin("behave_plain"), copy);
+  std::ofstream(copy, std::ios::app | std::ios::binary) << "rebuilt";
+  auto swapped = post("/v1/plugins/a/swap", json::serialize(json::object{{"library", copy}}));
+  ASSERT_EQ(swapped->status, 200) << swapped->body;
+  const json::value answer = body(swapped);
+  const json::value& entry = answer.at("diff").at("a");
+  EXPECT_EQ(entry.at("action").as_string(), "swap");
+  EXPECT_TRUE(entry.at("old_library").at("unloaded").as_bool());
+  json::value status = body(client_->Get("/v1/status", auth()));
+  const json::value& a = status.at("instances").as_array()[0];
+  EXPECT_EQ(a.at("library").as_string(), copy);
+  EXPECT_EQ(a.at("last_swap").at("to").at("sha256"), a.at("sha256"));
+  EXPECT_TRUE(a.at("last_swap").at("old_library").at("unloaded").as_bool());
+  EXPECT_EQ(body(client_->Get("/v1/config", auth())).at("libraries").at("a").at("library").as_string(), copy);
+
+  host_->store().flush();
+  auto events = host_->store().events_after(0, 10000);
+  ASSERT_TRUE(events.ok());
+  std::vector<std::string> types;
+  for (const auto& e : *events) {
+    if (e.type.starts_with("dev.hyperion.plugin.swap")) types.push_back(e.type);
+  }
+  EXPECT_EQ(types, (std::vector<std::string>{"dev.hyperion.plugin.swap_failed", "dev.hyperion.plugin.swapped"}));
 }
 
 TEST_F(AdminServerTest, RevisionsAndRollback) {
