@@ -224,7 +224,7 @@ std::string GrpcServerPlugin::read_host_health() const {
 
 ::grpc::ServerGenericBidiReactor* GrpcServerPlugin::GenericService::CreateReactor(
     ::grpc::GenericCallbackServerContext* ctx) {
-  return new ServerCall(ctx, owner_.table_.find(ctx->method()), owner_);
+  return new ServerCall(ctx, owner_.table_, owner_);
 }
 
 void GrpcServerPlugin::call_finished(const CallRecord& record) {

@@ -63,13 +63,8 @@ const hyperion_grpc_call_ops_t ServerCall::kOps = {
     },
 };
 
-ServerCall::ServerCall(::grpc::GenericCallbackServerContext* ctx, HandlerTable::Lookup lookup, CallObserver& observer)
-    : ctx_(ctx),
-      observer_(observer),
-      registration_(std::move(lookup.registration)),
-      known_method_(lookup.known),
-      kind_(registration_ ? registration_->handler().kind : HYPERION_GRPC_UNARY),
-      started_(std::chrono::steady_clock::now()) {
+ServerCall::ServerCall(::grpc::GenericCallbackServerContext* ctx, const HandlerTable& table, CallObserver& observer)
+    : ctx_(ctx), observer_(observer), started_(std::chrono::steady_clock::now()) {
   public_.struct_size = sizeof(hyperion_grpc_call_t);
   public_.ops = &kOps;
   public_.owner = this;
@@ -84,7 +79,20 @@ ServerCall::ServerCall(::grpc::GenericCallbackServerContext* ctx, HandlerTable::
                    static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(remaining).count());
   }
 
-  if (registration_ == nullptr || !registration_->begin(this)) {
+  // A registration found a moment ago may have been removed and closed since
+  // (its plugin is being swapped out or stopped); removal takes it out of the
+  // table first, so looking again finds what serves the method now — the
+  // successor a swap stacked on top — and the call never sees the gap.
+  bool begun = false;
+  for (int attempt = 0; attempt < 4 && !begun; ++attempt) {
+    HandlerTable::Lookup lookup = table.find(method_);
+    registration_ = std::move(lookup.registration);
+    known_method_ = lookup.known;
+    begun = registration_ != nullptr && registration_->begin(this);
+    if (registration_ == nullptr) break;
+  }
+  kind_ = registration_ ? registration_->handler().kind : HYPERION_GRPC_UNARY;
+  if (!begun) {
     ::grpc::Status status = known_method_
                               ? ::grpc::Status(::grpc::StatusCode::UNAVAILABLE, "no handler is registered for " + method_ + " right now")
                               : ::grpc::Status(::grpc::StatusCode::UNIMPLEMENTED, "unknown method " + method_);

@@ -68,7 +68,8 @@ class ServerCall final : public ::grpc::ServerGenericBidiReactor, public Cancell
  public:
   // `lookup.registration` may be null: the call is then answered UNIMPLEMENTED
   // (never registered) or UNAVAILABLE (registered once, not now).
-  ServerCall(::grpc::GenericCallbackServerContext* ctx, HandlerTable::Lookup lookup, CallObserver& observer);
+  // Finds the method's handler in `table` and begins the call on it.
+  ServerCall(::grpc::GenericCallbackServerContext* ctx, const HandlerTable& table, CallObserver& observer);
   ServerCall(const ServerCall&) = delete;
   ServerCall& operator=(const ServerCall&) = delete;
 
@@ -123,9 +124,9 @@ class ServerCall final : public ::grpc::ServerGenericBidiReactor, public Cancell
 
   ::grpc::GenericCallbackServerContext* const ctx_;
   CallObserver& observer_;
-  const std::shared_ptr<Registration> registration_;
-  const bool known_method_;
-  const hyperion_grpc_kind_t kind_;
+  std::shared_ptr<Registration> registration_;  // set once, in the constructor
+  bool known_method_ = false;
+  hyperion_grpc_kind_t kind_ = HYPERION_GRPC_UNARY;  // set once, in the constructor
   const std::chrono::steady_clock::time_point started_;
   PublicCall public_{};
   void* state_ = nullptr;

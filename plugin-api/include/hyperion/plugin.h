@@ -384,9 +384,28 @@ typedef struct hyperion_plugin_vtable_t {
   hyperion_status_t (*reload_commit)(hyperion_instance_t* instance, hyperion_error_t* err);
   void (*reload_abort)(hyperion_instance_t* instance);
 
-  /* Optional (capability "state"). State transfer for hot swap: the old instance
-   * exports into `out` (opaque bytes, versioned by the plugin), the new instance
-   * imports them after its start() and before it receives any service call. */
+  /* Optional (capability "state"). State handover for hot swap, used when the
+   * running instance's library and the new one both declare "state"
+   * (docs/hot-swap.md). The host, in this order:
+   *   1. creates the new instance (create) beside the running old one;
+   *   2. pauses the old instance's published services: new service_enter calls
+   *      wait (they are not refused), and waits for the uses already inside to
+   *      leave (at most the old instance's stop timeout, else the swap fails);
+   *   3. calls state_export on the old instance;
+   *   4. calls state_import on the new instance — after create, BEFORE start,
+   *      so start() already serves with the imported state;
+   *   5. starts the new instance; its services cover the old ones and the
+   *      waiting uses go on in it; then stops and destroys the old instance.
+   * If export, import or start fails, the new instance is destroyed, the old one
+   * resumes as if nothing happened, and the swap is reported failed.
+   * Rules for the bytes: the format is the plugin's own; put a version in it
+   * (e.g. "counter/1 ...") and refuse (HYPERION_ERR_INVALID_ARGUMENT, with the
+   * reason) a version you do not read — refusing is safe, the old instance
+   * keeps serving. At most 64 MiB (a larger export fails the swap). The old
+   * instance's own threads and timers run until its stop: what they change
+   * after state_export is not carried over. state_import receives exactly the
+   * bytes state_export wrote (size 0 is possible). Neither is called at any
+   * other time. */
   hyperion_status_t (*state_export)(hyperion_instance_t* instance, const hyperion_sink_t* out,
                                     hyperion_error_t* err);
   hyperion_status_t (*state_import)(hyperion_instance_t* instance, hyperion_bytes_t state,
@@ -467,10 +486,20 @@ typedef const hyperion_plugin_t* (*hyperion_plugin_entry_fn)(uint32_t host_abi_m
  *                   requirement when the api names and majors are equal and its
  *                   minor is at least the required minor. A non-optional
  *                   requirement nobody provides is an error before anything starts.
- *   "capabilities"  array, optional, of "health" | "reload" | "state". Each must
- *                   match the vtable: "health" <=> health; "reload" <=>
- *                   reload_prepare + reload_commit + reload_abort; "state" <=>
- *                   state_export + state_import. A mismatch is a load error.
+ *   "capabilities"  array, optional, of "health" | "reload" | "state" | "swap".
+ *                   The first three must match the vtable: "health" <=> health;
+ *                   "reload" <=> reload_prepare + reload_commit + reload_abort;
+ *                   "state" <=> state_export + state_import. A mismatch is a
+ *                   load error. "swap" (added in 1.1) has no slot; it is a
+ *                   promise that two instances of the plugin may run at once
+ *                   and that consumers keep nothing inside an instance that its
+ *                   successor would lack. A new library is always swapped in
+ *                   make-before-break for plugins that provide nothing; with
+ *                   "swap" (on both the old and the new library) a static
+ *                   config change is swapped too instead of restarting, and a
+ *                   provider is swapped under its consumers, who keep their
+ *                   handles and are not restarted. Without it a provider with
+ *                   consumers restarts with them (docs/hot-swap.md).
  *   "config_schema" object, optional (default: any object). A JSON Schema (draft
  *                   7; only local "#/..." $refs; patterns without nested unbounded
  *                   repetition; multipleOf > 0). The host validates each

@@ -25,8 +25,8 @@
 //   void reload_prepare(const boost::json::object& new_config, const boost::json::array& diff);
 //   void reload_commit();
 //   void reload_abort();
-//   std::string state_export();
-//   void state_import(std::string_view state);
+//   std::string state_export();                 // hot swap: called on the old instance
+//   void state_import(std::string_view state);  // ...and on the new one, before its start()
 //   hyperion::ServiceRef get_service(std::string_view api, uint32_t api_major);
 //
 // Metadata: hyperion_add_plugin(NAME SOURCES ... METADATA plugin.json) embeds the
