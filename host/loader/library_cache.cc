@@ -95,4 +95,16 @@ StatusOr<CachedLibrary> LibraryCache::store(const std::string& source) const {
   return out;
 }
 
+size_t LibraryCache::prune(const std::set<std::string>& keep) const {
+  std::error_code ec;
+  size_t removed = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
+    const std::string sha = entry.path().filename().string();
+    if (sha.size() != 64 || keep.count(sha) != 0) continue;  // not ours, or in use
+    std::error_code remove_ec;
+    if (std::filesystem::remove_all(entry.path(), remove_ec) > 0 && !remove_ec) ++removed;
+  }
+  return removed;
+}
+
 }  // namespace hyperion::loader

@@ -7,6 +7,7 @@
 // own temporary file and an atomic rename).
 #pragma once
 
+#include <set>
 #include <string>
 
 #include "base/status.h"
@@ -25,6 +26,9 @@ class LibraryCache {
   explicit LibraryCache(std::string dir) : dir_(std::move(dir)) {}
 
   [[nodiscard]] StatusOr<CachedLibrary> store(const std::string& source) const;
+  // Removes every entry whose sha256 is not in `keep`; returns how many went.
+  // Best effort: an entry that cannot be removed stays.
+  size_t prune(const std::set<std::string>& keep) const;
   [[nodiscard]] const std::string& dir() const { return dir_; }
 
  private:

@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <set>
 
 #include "loader/abi_negotiation.h"
 #include "os/elf_file.h"
@@ -104,6 +106,26 @@ StatusOr<std::shared_ptr<LoadedPlugin>> Loader::load(const std::string& library,
   loaded_[cached->path] = plugin;
   known_[*source] = {identity, plugin};
   return plugin;
+}
+
+size_t Loader::prune_cache() {
+  std::set<std::string> keep;
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = loaded_.begin(); it != loaded_.end();) {
+      if (auto plugin = it->second.lock()) {
+        keep.insert(plugin->sha256);
+        ++it;
+      } else if (os::SharedLibrary::is_loaded(it->first)) {
+        // Unreferenced but still mapped (pinned): its file must stay.
+        keep.insert(std::filesystem::path(it->first).parent_path().filename().string());
+        ++it;
+      } else {
+        it = loaded_.erase(it);
+      }
+    }
+  }
+  return cache_.prune(keep);
 }
 
 }  // namespace hyperion::loader

@@ -40,6 +40,11 @@ class Loader {
   // with the same permission check as load().
   StatusOr<PluginMetadata> inspect(const std::string& library, const std::string& base_dir,
                                    bool allow_world_writable = false) const;
+  // Removes the cache entries of libraries no longer loaded (a library still
+  // mapped — in use, or pinned — keeps its entry). Call only where no load()
+  // runs: under the host's gate.
+  size_t prune_cache();
+
   [[nodiscard]] StatusOr<std::string> resolve(const std::string& library, const std::string& base_dir) const {
     return resolver_.resolve(library, base_dir);
   }

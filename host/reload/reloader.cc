@@ -227,6 +227,9 @@ ReloadResult Reloader::apply(Desired& desired) {
     }
   }
   verify_unloaded(result);
+  // The cache keeps what is mapped: a swapped-out build's copy goes with it (a
+  // revision names its library by path and pin, never by cache entry).
+  if (result.outcome == ReloadOutcome::kApplied) rooms_.loader.prune_cache();
   return result;
 }
 
