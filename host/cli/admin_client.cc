@@ -112,11 +112,12 @@ int call(const AdminOptions& o, const std::string& method, const std::string& pa
   return show(res->status, answer);
 }
 
-int print_reload(int status, const json::value& v) {
+// `what` names the operation in the lines for people ("reload", "swap").
+int print_result(int status, const json::value& v, const char* what) {
   std::cout << json::serialize(v) << "\n";
   const json::object& o = v.as_object();
   if (status == 200) {
-    std::cerr << "reload " << std::string(o.at("outcome").as_string()) << " (revision " << o.at("revision").as_int64()
+    std::cerr << what << " " << std::string(o.at("outcome").as_string()) << " (revision " << o.at("revision").as_int64()
               << ")\n";
     return 0;
   }
@@ -127,7 +128,7 @@ int print_reload(int status, const json::value& v) {
       return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
     };
     // The typed code (docs/reload.md) first: scripts grep for it, people read the rest.
-    std::cerr << "reload " << (o.contains("outcome") ? std::string(o.at("outcome").as_string()) : "failed");
+    std::cerr << what << " " << (o.contains("outcome") ? std::string(o.at("outcome").as_string()) : "failed");
     if (!text("code").empty()) std::cerr << " [" << text("code") << "]";
     std::cerr << ":";
     if (!text("plugin").empty()) std::cerr << " instance \"" << text("plugin") << "\"";
@@ -143,9 +144,11 @@ int print_reload(int status, const json::value& v) {
   return 1;
 }
 
+int print_reload(int status, const json::value& v) { return print_result(status, v, "reload"); }
+
 // A swap's answer: the reload's, then one line on what left the process.
 int print_swap(int status, const json::value& v, const std::string& instance) {
-  int code = print_reload(status, v);
+  int code = print_result(status, v, "swap");
   const json::object* entry = nullptr;
   if (const json::value* diff = v.as_object().if_contains("diff"); diff != nullptr && diff->is_object()) {
     if (const json::value* e = diff->as_object().if_contains(instance); e != nullptr && e->is_object()) {
