@@ -1,6 +1,8 @@
 // Hot swap of a gRPC handler plugin under real clients: greeter v1 -> v2 -> v1
 // ... while unary and server-streaming calls keep going. No call may fail, the
-// answers switch, and every old copy leaves the process.
+// answers switch, and every old copy leaves the process. (Named Grpc*: like
+// every gRPC suite it runs in the normal build and under ASan, not under TSan —
+// docs/decisions/0007-tsan-and-grpc.md.)
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -88,7 +90,7 @@ class CallingClient {
   std::thread thread_;
 };
 
-TEST(GreeterSwap, SwapsUnderUnaryAndStreamingClientsFailNoCallAndUnloadEachOldCopy) {
+TEST(GrpcGreeterSwap, SwapsUnderUnaryAndStreamingClientsFailNoCallAndUnloadEachOldCopy) {
   GrpcHost host;
   ASSERT_TRUE(host.ok()) << host.error();
   CallingClient unary(host.channel(), false);
