@@ -1,6 +1,7 @@
 #include "reload/reload_transaction.h"
 
 #include <map>
+#include <optional>
 #include <set>
 
 #include "reload/config_diff.h"
@@ -152,15 +153,22 @@ Status ReloadTransaction::swap_in(Step& step) {
     result_.warnings.push_back("instance \"" + step.name + "\": only the " + (old.has_state() ? "old" : "new") +
                                " library declares the \"state\" capability, so no state was handed over");
   }
+  // Resumes the old instance's paused services however the swap ends: after
+  // a successful start its publications are covered and nothing new reaches
+  // them; after a failure it serves on as before.
+  struct PauseGuard {
+    lifecycle::PluginInstance& instance;
+    explicit PauseGuard(lifecycle::PluginInstance& i) : instance(i) { instance.pause_services(); }
+    ~PauseGuard() { instance.resume_services(); }
+    PauseGuard(const PauseGuard&) = delete;
+    PauseGuard& operator=(const PauseGuard&) = delete;
+  };
+  std::optional<PauseGuard> paused;
   if (handover) {
     // A consistent snapshot: new uses of the old instance's services wait, the
     // ones inside finish, then the state moves. The successor's start covers
     // the old publications, and the waiting uses go on in the successor.
-    old.pause_services();
-    struct Resume {
-      lifecycle::PluginInstance& instance;
-      ~Resume() { instance.resume_services(); }
-    } resume{old};
+    paused.emplace(old);
     if (size_t inside = old.drain_services(Clock::now() + step.running.stop_timeout); inside > 0) {
       return unavailable("swap: " + std::to_string(inside) + " service call(s) stayed inside the old instance past " +
                          std::to_string(step.running.stop_timeout.count()) +
@@ -172,7 +180,6 @@ Status ReloadTransaction::swap_in(Step& step) {
     if (Status imported = next.import_state(*state, call_deadline()); !imported.ok()) {
       return imported.with_prefix("swap: the new instance refused the old one's state");
     }
-    return next.start(Clock::now() + step.successor.start_timeout);
   }
   return next.start(Clock::now() + step.successor.start_timeout);
 }
