@@ -62,6 +62,19 @@ StatusOr<LibraryReport> inspect_library(const std::string& path) {
   return r;
 }
 
+std::string swap_behaviour(const PluginMetadata& m) {
+  std::string state = m.has("state") ? "; its state is handed over" : "; no state is handed over (no \"state\")";
+  if (m.has("swap")) {
+    return "a new build, or a static config change, is swapped in beside it, also under its consumers" + state;
+  }
+  if (!m.provides.empty()) {
+    return "a new build is swapped in beside it while no instance uses its services; with consumers it restarts with "
+           "them (no \"swap\" capability)" +
+           state;
+  }
+  return "a new build is swapped in beside it (make-before-break)" + state;
+}
+
 std::string LibraryReport::to_text() const {
   std::string out = "library:   " + path + "\nsha256:    " + sha256 + "\n";
   if (metadata) {
@@ -80,9 +93,12 @@ std::string LibraryReport::to_text() const {
   out += std::string("entry:     ") + (exports_entry ? HYPERION_ENTRY_SYMBOL " exported" : "MISSING " HYPERION_ENTRY_SYMBOL) + "\n";
   if (exported.size() > 1) out += "exports:   " + std::to_string(exported.size()) + " symbols (only the entry point should be exported)\n";
   for (const std::string& n : needed) out += "needs:     " + n + "\n";
+  if (metadata) out += "swap:      " + swap_behaviour(*metadata) + "\n";
   if (unloadable()) {
     out += "unload:    yes (no known reason to stay mapped)\n";
   } else {
+    out += "unload:    no (" + std::to_string(unload_warnings.size()) +
+           " reason(s), below: a swap leaves this build mapped)\n";
     for (const std::string& w : unload_warnings) out += "WARNING:   " + w + "\n";
     for (const std::string& s : unique_symbols) out += "  unique:  " + s + "\n";
     for (const std::string& s : protobuf_registration) out += "  imports: " + s + "\n";
@@ -111,6 +127,7 @@ std::string LibraryReport::to_json() const {
   o["exported_symbols"] = strings(exported);
   o["needed"] = strings(needed);
   o["unloadable"] = unloadable();
+  if (metadata) o["swap"] = swap_behaviour(*metadata);
   o["unique_symbols"] = strings(unique_symbols);
   o["protobuf_registration"] = strings(protobuf_registration);
   o["unload_warnings"] = strings(unload_warnings);

@@ -33,6 +33,10 @@ struct LibraryReport {
   [[nodiscard]] std::string to_json() const;
 };
 
+// What a new build of a plugin with this metadata does in a running host: one
+// line for `inspect` (docs/hot-swap.md, "Which changes swap").
+std::string swap_behaviour(const PluginMetadata& m);
+
 // kNotFound / kInvalidArgument when the file is missing or not a shared object.
 StatusOr<LibraryReport> inspect_library(const std::string& path);
 

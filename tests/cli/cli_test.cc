@@ -136,6 +136,17 @@ TEST_F(CliTest, InspectTextAndJson) {
   EXPECT_NE(text.out.find("plugin:    hello 1.0.0"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("provides:  hello.greeter 1.0"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("unload:    yes"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("swap:      a new build is swapped in beside it while no instance uses its services"),
+            std::string::npos)
+      << text.out;
+  // A build that stays mapped says so, and why.
+  auto pinned = run_process({hyperion_binary(), "inspect", test_plugin_dir() + "/swappable_pinned.so"});
+  EXPECT_NE(pinned.out.find("unload:    no (1 reason(s), below: a swap leaves this build mapped)"), std::string::npos)
+      << pinned.out;
+  EXPECT_NE(pinned.out.find("STB_GNU_UNIQUE"), std::string::npos) << pinned.out;
+  EXPECT_NE(pinned.out.find("swap:      a new build, or a static config change, is swapped in beside it"),
+            std::string::npos)
+      << pinned.out;
   auto json = run_process({hyperion_binary(), "inspect", hello, "--json"});
   EXPECT_EQ(json.exit_code, 0);
   EXPECT_NE(json.out.find("\"exported_symbols\":[\"hyperion_plugin_entry\"]"), std::string::npos) << json.out;
