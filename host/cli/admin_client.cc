@@ -223,6 +223,65 @@ int history_command(const AdminOptions& o, int limit) {
   });
 }
 
+namespace {
+
+std::string text_of(const json::value* v) {
+  if (v == nullptr) return "";
+  return v->is_string() ? std::string(v->as_string()) : json::serialize(*v);
+}
+
+// One revision for people: what, who, when, the outcome, then each instance's
+// action and field changes.
+void print_revision(const json::object& r) {
+  std::cout << "revision " << text_of(r.if_contains("number")) << "  " << text_of(r.if_contains("created_at")) << "  "
+            << text_of(r.if_contains("outcome")) << "\nsource   " << text_of(r.if_contains("source"));
+  if (std::string author = text_of(r.if_contains("author")); !author.empty()) std::cout << " (by " << author << ")";
+  std::cout << "\n";
+  if (const json::value* e = r.if_contains("error"); e != nullptr && e->is_object()) {
+    const json::object& err = e->as_object();
+    std::cout << "error    [" << text_of(err.if_contains("code")) << "]";
+    if (std::string plugin = text_of(err.if_contains("plugin")); !plugin.empty())
+      std::cout << " instance \"" << plugin << "\"";
+    if (std::string field = text_of(err.if_contains("field")); !field.empty()) std::cout << " field " << field;
+    std::cout << " " << text_of(err.if_contains("reason")) << "\n";
+  }
+  const json::value* diff = r.if_contains("diff");
+  if (diff == nullptr || !diff->is_object() || diff->as_object().empty()) {
+    std::cout << "changes  (none)\n";
+    return;
+  }
+  for (const auto& kv : diff->as_object()) {
+    const json::object& entry = kv.value().as_object();
+    std::cout << "  " << std::string(kv.key()) << ": " << text_of(entry.if_contains("action"));
+    if (std::string reason = text_of(entry.if_contains("reason")); !reason.empty()) std::cout << " (" << reason << ")";
+    std::cout << "\n";
+    if (const json::value* changes = entry.if_contains("changes"); changes != nullptr && changes->is_array()) {
+      for (const json::value& c : changes->as_array()) {
+        const json::object& change = c.as_object();
+        std::cout << "      " << text_of(change.if_contains("op")) << " " << text_of(change.if_contains("path"));
+        if (const json::value* old_value = change.if_contains("old")) std::cout << "  " << json::serialize(*old_value);
+        if (const json::value* new_value = change.if_contains("new"))
+          std::cout << " -> " << json::serialize(*new_value);
+        std::cout << "\n";
+      }
+    }
+  }
+}
+
+}  // namespace
+
+int show_command(const AdminOptions& o, uint64_t revision, bool as_json) {
+  return call(o, "GET", "/v1/revisions/" + std::to_string(revision), "", [&](int status, const json::value& v) {
+    if (status != 200 || as_json) {
+      std::cout << json::serialize(v) << "\n";
+      if (status != 200) std::cerr << "hyperion: " << text_of(v.as_object().if_contains("error")) << "\n";
+      return status == 200 ? 0 : 1;
+    }
+    print_revision(v.as_object());
+    return 0;
+  });
+}
+
 int rollback_command(const AdminOptions& o, uint64_t revision) {
   return call(o, "POST", "/v1/revisions/" + std::to_string(revision) + "/rollback", "", print_reload);
 }

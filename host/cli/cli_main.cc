@@ -78,6 +78,12 @@ int main(int argc, char** argv) {
   rollback->add_option("revision", rollback_to, "The revision number (see `hyperion history`)")->required();
   add_admin(rollback);
 
+  uint64_t show_revision = 0;
+  bool show_json = false;
+  CLI::App* show = app.add_subcommand("show", "Show revision REV of a running host: who, when, outcome, every change");
+  show->add_option("revision", show_revision, "The revision number (see `hyperion history`)")->required();
+  show->add_flag("--json", show_json, "Print the revision as JSON (with its manifest)");
+  add_admin(show);
   std::string swap_instance, swap_library, swap_sha256;
   CLI::App* swap = app.add_subcommand(
       "swap", "Replace INSTANCE's library with LIBRARY in a running host, make-before-break (docs/hot-swap.md)");
@@ -102,6 +108,7 @@ int main(int argc, char** argv) {
   if (*reload) return reload_command(admin, reload_file);
   if (*history) return history_command(admin, history_limit);
   if (*rollback) return rollback_command(admin, rollback_to);
+  if (*show) return show_command(admin, show_revision, show_json);
   if (*swap) return swap_command(admin, swap_instance, swap_library, swap_sha256);
   return 2;
 }

@@ -34,6 +34,8 @@ int status_command(const AdminOptions& admin);
 int reload_command(const AdminOptions& admin, const std::string& manifest_file);
 int history_command(const AdminOptions& admin, int limit);
 int rollback_command(const AdminOptions& admin, uint64_t revision);
+// One revision: source, author, outcome, error and each instance's changes.
+int show_command(const AdminOptions& admin, uint64_t revision, bool as_json);
 // Replaces a running instance's library make-before-break (docs/hot-swap.md).
 int swap_command(const AdminOptions& admin, const std::string& instance, const std::string& library,
                  const std::string& sha256);

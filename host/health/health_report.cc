@@ -2,6 +2,8 @@
 
 #include <boost/json/serialize.hpp>
 
+#include "base/json_text.h"
+
 namespace hyperion::health {
 
 std::vector<HealthTarget> health_targets(const lifecycle::Lifecycle& lifecycle, const planning::ResolvedApp& app) {
@@ -57,7 +59,7 @@ std::string HealthReport::json() {
     report = cached_;
   }
   if (extras_) extras_(report);
-  return boost::json::serialize(report);
+  return serialize_plain(report);  // "duration_ms": 0.2465, not 2.465E-1
 }
 
 }  // namespace hyperion::health

@@ -12,14 +12,38 @@
 namespace hyperion::logging {
 namespace {
 
+// The level names the manifest, the CLI and the docs use: "warn", where
+// spdlog says "warning" (one word per level, everywhere).
+std::string_view level_name(spdlog::level::level_enum level) {
+  static constexpr std::string_view kNames[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+  auto i = static_cast<size_t>(level);
+  return i < std::size(kNames) ? kNames[i] : std::string_view("?");
+}
+
+// %* in the text pattern: the level name, padded to 5 columns.
+class LevelFlag final : public spdlog::custom_flag_formatter {
+ public:
+  void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+    std::string_view name = level_name(msg.level);
+    dest.append(name.data(), name.data() + name.size());
+    for (size_t i = name.size(); i < 5; ++i) dest.push_back(' ');
+  }
+  [[nodiscard]] std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<LevelFlag>(); }
+};
+
+std::unique_ptr<spdlog::formatter> text_formatter() {
+  auto formatter = std::make_unique<spdlog::pattern_formatter>();
+  formatter->add_flag<LevelFlag>('*').set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%*%$ [%n] %v");
+  return formatter;
+}
+
 // {"time":"...","level":"info","logger":"hello","msg":"..."} — one JSON object a line.
 class JsonFormatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
     boost::json::object o;
     o["time"] = format_rfc3339_utc(msg.time);
-    o["level"] = std::string(spdlog::level::to_string_view(msg.level).data(),
-                             spdlog::level::to_string_view(msg.level).size());
+    o["level"] = level_name(msg.level);
     o["logger"] = std::string(msg.logger_name.data(), msg.logger_name.size());
     o["msg"] = std::string(msg.payload.data(), msg.payload.size());
     std::string line = boost::json::serialize(o);
@@ -37,7 +61,7 @@ spdlog::level::level_enum g_level = spdlog::level::info;
 spdlog::sink_ptr sink() {
   if (!g_sink) {
     g_sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-    g_sink->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ [%n] %v");
+    g_sink->set_formatter(text_formatter());
   }
   return g_sink;
 }
@@ -66,7 +90,8 @@ Status configure(const std::string& level, const std::string& format) {
   g_level = parsed;
   g_format = format;
   if (format == "json") sink()->set_formatter(std::make_unique<JsonFormatter>());
-  else sink()->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ [%n] %v");
+  else
+    sink()->set_formatter(text_formatter());
   spdlog::apply_all([&](const std::shared_ptr<spdlog::logger>& l) { l->set_level(parsed); });
   return ok_status();
 }

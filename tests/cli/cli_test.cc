@@ -266,6 +266,19 @@ TEST_F(CliReloadTest, AdminClientCommands) {
   EXPECT_NE(history.out.find("2\t"), std::string::npos) << history.out;
   EXPECT_NE(history.out.find("\tapplied\tstartup"), std::string::npos) << history.out;
 
+  // One revision, readable: who, the outcome, each change with its old and new value.
+  auto show = run_process({hyperion_binary(), "show", "2", "--admin", url, "--token-file", token});
+  EXPECT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_NE(show.out.find("revision 2 "), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("applied"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("replace /greeting  \"Hello\" -> \"Howdy\""), std::string::npos) << show.out;
+  auto show_refused = run_process({hyperion_binary(), "show", "3", "--admin", url, "--token-file", token});
+  EXPECT_NE(show_refused.out.find("error    [invalid_configuration]"), std::string::npos) << show_refused.out;
+  auto show_json = run_process({hyperion_binary(), "show", "2", "--json", "--admin", url, "--token-file", token});
+  EXPECT_NE(show_json.out.find("\"manifest\":"), std::string::npos) << show_json.out;
+  auto missing = run_process({hyperion_binary(), "show", "99", "--admin", url, "--token-file", token});
+  EXPECT_EQ(missing.exit_code, 1);
+
   auto rollback = run_process({hyperion_binary(), "rollback", "1", "--admin", url, "--token-file", token});
   EXPECT_EQ(rollback.exit_code, 0) << rollback.err;
 
