@@ -14,6 +14,11 @@ struct Diagnostic {
   SourceLocation where;
   std::string field;  // "plugins[1].config.port"; empty for the whole file
   std::string message;
+  // When the problem is one instance's: its name, and the field inside its
+  // config as a JSON Pointer ("/port"; empty when not a config field). What
+  // a reload's refusal carries as error.plugin and error.field.
+  std::string instance = {};
+  std::string config_pointer = {};
 
   [[nodiscard]] std::string to_string() const {
     std::string out = where.to_string() + ": ";

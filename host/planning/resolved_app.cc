@@ -10,16 +10,21 @@ const std::vector<loader::ApiVersion>& host_provided_apis() {
   return kApis;
 }
 
-StatusOr<std::unique_ptr<ResolvedApp>> resolve_app(manifest::Manifest manifest, loader::Loader& loader, LoadMode mode) {
+StatusOr<std::unique_ptr<ResolvedApp>> resolve_app(manifest::Manifest manifest, loader::Loader& loader, LoadMode mode,
+                                                   manifest::Diagnostics* problems) {
   auto plan = std::make_unique<ResolvedApp>();
   plan->manifest = std::move(manifest);
   const manifest::Manifest& m = plan->manifest;
   manifest::Diagnostics diags;
+  const manifest::InstanceSpec* current = nullptr;
   auto report = [&](const std::string& pointer, const std::string& message) {
-    diags.push_back({m.locate(pointer), manifest::pointer_to_field(pointer), message});
+    diags.push_back({m.locate(pointer), manifest::pointer_to_field(pointer), message, current->name,
+                     pointer.starts_with(current->pointer + "/config") ? pointer.substr(current->pointer.size() + 7)
+                                                                       : std::string()});
   };
 
   for (const manifest::InstanceSpec& spec : m.plugins) {
+    current = &spec;
     ResolvedInstance planned;
     planned.spec = &spec;
     if (mode == LoadMode::kLoad) {
@@ -50,7 +55,10 @@ StatusOr<std::unique_ptr<ResolvedApp>> resolve_app(manifest::Manifest manifest, 
     }
     plan->instances.push_back(std::move(planned));
   }
-  if (!diags.empty()) return manifest::to_status(diags);
+  if (!diags.empty()) {
+    if (problems != nullptr) *problems = diags;
+    return manifest::to_status(diags);
+  }
 
   std::vector<graph::GraphNode> nodes;
   for (const ResolvedInstance& p : plan->instances) {

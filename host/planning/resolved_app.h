@@ -16,6 +16,7 @@
 #include "graph/dependency_graph.h"
 #include "loader/loaded_plugin.h"
 #include "loader/loader.h"
+#include "manifest/diagnostic.h"
 #include "manifest/manifest.h"
 
 namespace hyperion::planning {
@@ -55,7 +56,9 @@ enum class LoadMode {
 };
 
 // kInvalidArgument listing every problem, one per line, each prefixed with the
-// manifest position of the instance or field concerned.
-StatusOr<std::unique_ptr<ResolvedApp>> resolve_app(manifest::Manifest manifest, loader::Loader& loader, LoadMode mode);
+// manifest position of the instance or field concerned; `problems`, when given,
+// receives them one by one (with the instance and config field of each).
+StatusOr<std::unique_ptr<ResolvedApp>> resolve_app(manifest::Manifest manifest, loader::Loader& loader, LoadMode mode,
+                                                   manifest::Diagnostics* problems = nullptr);
 
 }  // namespace hyperion::planning

@@ -131,7 +131,8 @@ Status Reloader::record_startup() {
 }
 
 StatusOr<std::unique_ptr<planning::ResolvedApp>> Reloader::resolve(Desired& desired, std::vector<std::string>& warnings,
-                                                                   LibraryChoices& as_written) {
+                                                                   LibraryChoices& as_written,
+                                                                   manifest::Diagnostics& problems) {
   std::string dir = std::filesystem::absolute(manifest_path_).parent_path().string();
   auto manifest = manifest::parse_manifest_text(desired.text, manifest_path_, manifest::process_env(dir));
   if (!manifest.ok()) return manifest.status();
@@ -175,16 +176,31 @@ StatusOr<std::unique_ptr<planning::ResolvedApp>> Reloader::resolve(Desired& desi
     spec->secret_fields.clear();  // the proposal replaced every ${file:...} value
   }
   apply_layers(desired.layers, *manifest, warnings);
-  HYPERION_RETURN_IF_ERROR(check_host_settings(running_->manifest.host, manifest->host));
-  return planning::resolve_app(std::move(*manifest), rooms_.loader, planning::LoadMode::kLoad);
+  // Every problem at once, as validate reports them: the host settings' and
+  // each instance's.
+  Status host_settings = check_host_settings(running_->manifest.host, manifest->host);
+  auto app = planning::resolve_app(std::move(*manifest), rooms_.loader, planning::LoadMode::kLoad, &problems);
+  if (!host_settings.ok()) {
+    return invalid_argument(host_settings.message() + (app.ok() ? "" : "\n" + app.status().message()));
+  }
+  return app;
 }
 
 ReloadResult Reloader::apply(Desired& desired) {
   std::vector<std::string> warnings;
   LibraryChoices as_written;
-  auto next = resolve(desired, warnings, as_written);
+  manifest::Diagnostics problems;
+  auto next = resolve(desired, warnings, as_written, problems);
   if (!next.ok()) {
     ReloadResult refused = ReloadResult::refused(ReloadError::kInvalidConfiguration, next.status().message());
+    // The first problem that names an instance says which, and which field
+    // (the reason lists them all).
+    for (const manifest::Diagnostic& d : problems) {
+      if (d.instance.empty()) continue;
+      refused.instance = d.instance;
+      refused.field = d.config_pointer;
+      break;
+    }
     if (auto swap = desired.libraries.find(desired.must_swap); swap != desired.libraries.end()) {
       // The manifest location in the message is where the instance is declared;
       // the library in question is the one the swap asked for.

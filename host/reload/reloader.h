@@ -152,8 +152,9 @@ class Reloader {
     std::string must_swap;            // a swap request's instance
   };
   // Parses and resolves; drops the swapped libraries the manifest overrules.
+  // `problems`: each instance's, one by one (what the refusal names).
   StatusOr<std::unique_ptr<planning::ResolvedApp>> resolve(Desired& desired, std::vector<std::string>& warnings,
-                                                           LibraryChoices& as_written);
+                                                           LibraryChoices& as_written, manifest::Diagnostics& problems);
   ReloadResult apply(Desired& desired);
   // For each swap: did the old library leave the process? (into the diff)
   void verify_unloaded(ReloadResult& result) const;

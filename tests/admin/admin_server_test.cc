@@ -102,6 +102,19 @@ TEST_F(AdminServerTest, ReloadOutcomesMapToStatusCodes) {
   EXPECT_EQ(invalid->status, 422) << invalid->body;
   EXPECT_NE(body(invalid).at("error").at("reason").as_string().find("plugins[0].config.value"), std::string::npos);
   EXPECT_EQ(body(invalid).at("error").at("code").as_string(), "invalid_configuration");
+  // A schema refusal names the instance and the field, not only in the text.
+  EXPECT_EQ(body(invalid).at("error").at("plugin").as_string(), "a");
+  EXPECT_EQ(body(invalid).at("error").at("field").as_string(), "/value");
+
+  // A host setting that cannot change and a bad plugin config: both reported at once.
+  std::string both = manifest("      value: nine\n");
+  both.replace(both.find("max_body_bytes: 4096"), 20, "max_body_bytes: 4097");
+  auto two = client_->Post("/v1/reload", auth(), both, "application/yaml");
+  EXPECT_EQ(two->status, 422) << two->body;
+  const std::string reason(body(two).at("error").at("reason").as_string());
+  EXPECT_NE(reason.find("host.admin cannot change"), std::string::npos) << reason;
+  EXPECT_NE(reason.find("plugins[0].config.value"), std::string::npos) << reason;
+  EXPECT_EQ(body(two).at("error").at("plugin").as_string(), "a");
 
   auto refused =
       client_->Post("/v1/reload", auth(), manifest("      value: 2\n      fail_prepare: true\n"), "application/yaml");
