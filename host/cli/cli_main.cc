@@ -35,9 +35,15 @@ int main(int argc, char** argv) {
   run->add_flag("--exit-after-start", exit_after_start, "Stop and exit as soon as everything has started (smoke tests, benchmarks)");
   add_common(run);
 
+  bool validate_load = false;
   CLI::App* validate = app.add_subcommand(
-      "validate", "Check MANIFEST, every plugin's ABI and every config against its schema; start nothing");
+      "validate",
+      "Check MANIFEST, every plugin file and every config against its schema, from the files: no plugin code runs, "
+      "nothing is written");
   validate->add_option("manifest", manifest, "The app's YAML manifest")->required();
+  validate->add_flag("--load", validate_load,
+                     "Also load each library (a temporary copy) and negotiate its ABI: runs its static constructors "
+                     "and entry point, nothing else");
   add_common(validate);
 
   std::string library;
@@ -101,7 +107,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   if (*run) return run_command(manifest, common, exit_after_start);
-  if (*validate) return validate_command(manifest, common);
+  if (*validate) return validate_command(manifest, common, validate_load);
   if (*inspect) return inspect_command(library, json);
   if (*graph) return graph_command(manifest, common);
   if (*status) return status_command(admin);

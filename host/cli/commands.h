@@ -41,7 +41,9 @@ int swap_command(const AdminOptions& admin, const std::string& instance, const s
                  const std::string& sha256);
 
 int run_command(const std::string& manifest, const CommonOptions& common, bool exit_after_start);
-int validate_command(const std::string& manifest, const CommonOptions& common);
+// Read-only (files only, no plugin code) unless `load`: then each library is
+// also loaded from a temporary copy and its ABI negotiated.
+int validate_command(const std::string& manifest, const CommonOptions& common, bool load);
 int inspect_command(const std::string& library, bool json);
 int graph_command(const std::string& manifest, const CommonOptions& common);
 

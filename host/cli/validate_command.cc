@@ -1,3 +1,6 @@
+#include <stdlib.h>
+
+#include <filesystem>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -12,24 +15,53 @@
 namespace hyperion::cli {
 namespace {
 
-// Shared by validate and graph: parse the manifest and plan the app.
+// A folder of its own for the copies `validate --load` maps, removed after:
+// validating never writes into the host's state folder.
+class ScratchCache {
+ public:
+  ScratchCache() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "hyperion-validate-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
+  }
+  ~ScratchCache() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  }
+  ScratchCache(const ScratchCache&) = delete;
+  ScratchCache& operator=(const ScratchCache&) = delete;
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Shared by validate and graph: parse the manifest and plan the app. Only
+// LoadMode::kLoad maps libraries (copies in `cache_dir`).
 StatusOr<std::unique_ptr<planning::ResolvedApp>> plan_from_file(const std::string& path, const CommonOptions& common,
-                                                                planning::LoadMode mode) {
+                                                                planning::LoadMode mode, const std::string& cache_dir) {
   auto manifest = manifest::parse_manifest_file(path);
   if (!manifest.ok()) return manifest.status();
-  HYPERION_RETURN_IF_ERROR(logging::configure(common.log_level.empty() ? "warn" : common.log_level,
-                                              common.log_format.empty() ? manifest->host.log_format : common.log_format));
-  std::string state_dir = manifest->host.state_dir.empty() ? paths::default_state_dir(manifest->app) : manifest->host.state_dir;
+  HYPERION_RETURN_IF_ERROR(
+      logging::configure(common.log_level.empty() ? "warn" : common.log_level,
+                         common.log_format.empty() ? manifest->host.log_format : common.log_format));
   // Plans outlive this function only through the plugins they hold, which keep
   // their own reference; the loader itself may go.
-  loader::Loader loader(paths::plugin_search_path(common.plugin_path, manifest->host.plugin_path), state_dir + "/cache");
+  loader::Loader loader(paths::plugin_search_path(common.plugin_path, manifest->host.plugin_path), cache_dir);
   return planning::resolve_app(std::move(*manifest), loader, mode);
 }
 
 }  // namespace
 
-int validate_command(const std::string& path, const CommonOptions& common) {
-  auto plan = plan_from_file(path, common, planning::LoadMode::kLoad);
+int validate_command(const std::string& path, const CommonOptions& common, bool load) {
+  // Read-only unless --load: the manifest and each library's file (ELF, entry
+  // symbol, metadata, sha256 pin, permissions), no plugin code, nothing written.
+  ScratchCache scratch;
+  if (load && scratch.path().empty()) {
+    std::cerr << "hyperion: cannot create a temporary folder for validate --load\n";
+    return 1;
+  }
+  auto plan = plan_from_file(path, common, load ? planning::LoadMode::kLoad : planning::LoadMode::kMetadataOnly,
+                             scratch.path() + "/cache");
   if (!plan.ok()) {
     std::cerr << plan.status().message() << "\n";
     std::cerr << "hyperion: " << path << " is not valid\n";
@@ -41,14 +73,19 @@ int validate_command(const std::string& path, const CommonOptions& common) {
   for (const std::string& name : p.graph.start_order()) std::cout << " " << name;
   std::cout << "\n";
   for (const planning::ResolvedInstance& i : p.instances) {
-    std::cout << "  " << i.spec->name << ": " << i.metadata.name << " " << i.metadata.version << " (ABI 1."
-              << i.plugin->abi_minor << ", sha256 " << i.plugin->sha256.substr(0, 12) << ")\n";
+    std::cout << "  " << i.spec->name << ": " << i.metadata.name << " " << i.metadata.version << " (";
+    if (i.plugin) std::cout << "ABI 1." << i.plugin->abi_minor << ", ";
+    std::cout << "sha256 " << i.sha256.substr(0, 12) << ")\n";
+  }
+  if (!load) {
+    std::cout << "read from the files, no plugin code run; `validate --load` also loads each library and checks its "
+                 "ABI\n";
   }
   return 0;
 }
 
 int graph_command(const std::string& path, const CommonOptions& common) {
-  auto plan = plan_from_file(path, common, planning::LoadMode::kMetadataOnly);
+  auto plan = plan_from_file(path, common, planning::LoadMode::kMetadataOnly, "");
   if (!plan.ok()) {
     std::cerr << plan.status().message() << "\n";
     return 1;

@@ -8,7 +8,9 @@
 
 #include "loader/abi_negotiation.h"
 #include "os/elf_file.h"
+#include "os/file_digest.h"
 #include "os/file_permissions.h"
+#include "os/read_file.h"
 
 namespace hyperion::loader {
 namespace {
@@ -32,17 +34,43 @@ std::string file_identity(const std::string& path) {
          std::to_string(st.st_ctim.tv_sec) + "." + std::to_string(st.st_ctim.tv_nsec);
 }
 
+// The checks of a library's bytes that need no loading: the sha256 pin, the
+// ELF, the entry symbol, the metadata. `source` names the file in messages.
+StatusOr<PluginMetadata> check_contents(std::string contents, const std::string& sha256, const std::string& source,
+                                        const std::optional<std::string>& sha256_pin) {
+  if (sha256_pin && *sha256_pin != sha256) {
+    return invalid_argument("loader: " + source + ": sha256 mismatch: the manifest pins " + *sha256_pin +
+                            ", the file is " + sha256);
+  }
+  auto elf = os::ElfFile::parse(std::move(contents), source);
+  if (!elf.ok()) return elf.status().with_prefix("loader");
+  bool has_entry = std::any_of(elf->dynamic_symbols().begin(), elf->dynamic_symbols().end(),
+                               [](const os::ElfSymbol& s) { return s.defined && s.name == HYPERION_ENTRY_SYMBOL; });
+  if (!has_entry) {
+    return invalid_argument("loader: " + source +
+                            " does not export the entry symbol " HYPERION_ENTRY_SYMBOL
+                            " (is it a Hyperion plugin? did the export macro get hidden?)");
+  }
+  return read_plugin_metadata(*elf, source);
+}
+
 }  // namespace
 
 Loader::Loader(std::vector<std::string> search_path, std::string cache_dir)
     : resolver_(std::move(search_path)), cache_(std::move(cache_dir)) {}
 
-StatusOr<PluginMetadata> Loader::inspect(const std::string& library, const std::string& base_dir,
-                                         bool allow_world_writable) const {
+StatusOr<Loader::Inspected> Loader::inspect(const std::string& library, const std::string& base_dir,
+                                            const std::optional<std::string>& sha256_pin,
+                                            bool allow_world_writable) const {
   auto path = resolver_.resolve(library, base_dir);
   if (!path.ok()) return path.status();
   HYPERION_RETURN_IF_ERROR(check_permissions(*path, allow_world_writable));
-  return read_plugin_metadata(*path);
+  auto contents = os::read_file(*path, os::kMaxLibraryBytes);
+  if (!contents.ok()) return contents.status().with_prefix("loader");
+  std::string sha256 = os::sha256_hex(*contents);
+  auto metadata = check_contents(std::move(*contents), sha256, *path, sha256_pin);
+  if (!metadata.ok()) return metadata.status();
+  return Inspected{*path, std::move(sha256), std::move(*metadata)};
 }
 
 StatusOr<std::shared_ptr<LoadedPlugin>> Loader::load(const std::string& library, const std::string& base_dir,
@@ -63,19 +91,7 @@ StatusOr<std::shared_ptr<LoadedPlugin>> Loader::load(const std::string& library,
   // Copy first and check the copy: what is verified is exactly what is loaded.
   auto cached = cache_.store(*source);
   if (!cached.ok()) return cached.status();
-  if (sha256_pin && *sha256_pin != cached->sha256) {
-    return invalid_argument("loader: " + *source + ": sha256 mismatch: the manifest pins " + *sha256_pin +
-                            ", the file is " + cached->sha256);
-  }
-  auto elf = os::ElfFile::parse(std::move(cached->contents), *source);
-  if (!elf.ok()) return elf.status().with_prefix("loader");
-  bool has_entry = std::any_of(elf->dynamic_symbols().begin(), elf->dynamic_symbols().end(),
-                               [](const os::ElfSymbol& s) { return s.defined && s.name == HYPERION_ENTRY_SYMBOL; });
-  if (!has_entry) {
-    return invalid_argument("loader: " + *source + " does not export the entry symbol " HYPERION_ENTRY_SYMBOL
-                            " (is it a Hyperion plugin? did the export macro get hidden?)");
-  }
-  auto metadata = read_plugin_metadata(*elf, *source);
+  auto metadata = check_contents(std::move(cached->contents), cached->sha256, *source, sha256_pin);
   if (!metadata.ok()) return metadata.status();
 
   std::lock_guard lock(mu_);

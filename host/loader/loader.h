@@ -36,10 +36,17 @@ class Loader {
                                                const std::optional<std::string>& sha256_pin,
                                                bool allow_world_writable = false);
 
-  // Resolves and reads the metadata without loading anything (for validate),
-  // with the same permission check as load().
-  StatusOr<PluginMetadata> inspect(const std::string& library, const std::string& base_dir,
-                                   bool allow_world_writable = false) const;
+  // What load() checks from the file alone — search path, permissions, sha256
+  // pin, ELF, the entry symbol, the metadata — without copying it anywhere or
+  // running any of its code (validate, graph).
+  struct Inspected {
+    std::string path;    // the resolved file
+    std::string sha256;  // of its contents
+    PluginMetadata metadata;
+  };
+  StatusOr<Inspected> inspect(const std::string& library, const std::string& base_dir,
+                              const std::optional<std::string>& sha256_pin = std::nullopt,
+                              bool allow_world_writable = false) const;
   // Removes the cache entries of libraries no longer loaded (a library still
   // mapped — in use, or pinned — keeps its entry). Call only where no load()
   // runs: under the host's gate.

@@ -35,13 +35,15 @@ StatusOr<std::unique_ptr<ResolvedApp>> resolve_app(manifest::Manifest manifest, 
       }
       planned.plugin = *loaded;
       planned.metadata = planned.plugin->metadata;
+      planned.sha256 = planned.plugin->sha256;
     } else {
-      auto metadata = loader.inspect(spec.library, m.dir, spec.allow_world_writable);
-      if (!metadata.ok()) {
-        report(spec.pointer + "/library", "instance \"" + spec.name + "\": " + metadata.status().message());
+      auto inspected = loader.inspect(spec.library, m.dir, spec.sha256, spec.allow_world_writable);
+      if (!inspected.ok()) {
+        report(spec.pointer + "/library", "instance \"" + spec.name + "\": " + inspected.status().message());
         continue;
       }
-      planned.metadata = std::move(*metadata);
+      planned.metadata = std::move(inspected->metadata);
+      planned.sha256 = std::move(inspected->sha256);
     }
     auto validator = config::ConfigValidator::compile(planned.metadata.config_schema);
     if (!validator.ok()) {

@@ -25,6 +25,7 @@ struct ResolvedInstance {
   const manifest::InstanceSpec* spec = nullptr;  // points into ResolvedApp::manifest
   std::shared_ptr<loader::LoadedPlugin> plugin;  // null when planned without loading
   loader::PluginMetadata metadata;
+  std::string sha256;          // of the library file
   boost::json::object config;  // validated, defaults filled in
 };
 

@@ -96,15 +96,56 @@ TEST_F(CliTest, ValidateReportsEveryProblemWithFileLineAndField) {
       "  - name: a\n    library: behave_plain\n    config: {how: explode}\n"
       "  - name: b\n    library: abi_bad_major\n"
       "  - name: c\n    library: missing_plugin\n");
+  // Read-only, the default: what the files say. The ABI major is in the code,
+  // not the file, so only --load finds that one.
   auto r = run_process({hyperion_binary(), "validate", m, "--plugin-path", test_plugin_dir()});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("app.yaml:7:14: plugins[0].config.how: instance \"a\""), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("app.yaml:9:5: plugins[1].library: instance \"b\": loader:"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("ABI major mismatch"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("app.yaml:11:5: plugins[2].library: instance \"c\": loader: library \"missing_plugin\" not found"),
             std::string::npos)
       << r.err;
+  EXPECT_EQ(r.err.find("ABI major mismatch"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("is not valid"), std::string::npos);
+  auto loaded = run_process({hyperion_binary(), "validate", "--load", m, "--plugin-path", test_plugin_dir()});
+  EXPECT_EQ(loaded.exit_code, 1);
+  EXPECT_NE(loaded.err.find("app.yaml:9:5: plugins[1].library: instance \"b\": loader:"), std::string::npos)
+      << loaded.err;
+  EXPECT_NE(loaded.err.find("ABI major mismatch"), std::string::npos) << loaded.err;
+  EXPECT_NE(loaded.err.find("plugins[0].config.how"), std::string::npos) << loaded.err;
+}
+
+TEST_F(CliTest, ValidateWritesNothingAndRunsNoPluginCode) {
+  // behave journals every callback it runs; a sha256 pin and a missing entry
+  // point are still found from the files.
+  const std::string state = dir_.path() + "/validate-state";
+  std::string journal = dir_.path() + "/journal";
+  std::string text = "app: v\nhost:\n  state_dir: " + state + "\nplugins:\n  - name: a\n    library: behave_plain\n" +
+                     "    config: {journal: " + journal + "}\n";
+  auto ok =
+      run_process({hyperion_binary(), "validate", dir_.write("v.yaml", text), "--plugin-path", test_plugin_dir()});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("a: behave-plain 1.0.0 (sha256 "), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("no plugin code run"), std::string::npos) << ok.out;
+  EXPECT_FALSE(std::filesystem::exists(state)) << "validate wrote the state folder";
+  EXPECT_FALSE(std::filesystem::exists(journal));
+  auto with_load = run_process(
+      {hyperion_binary(), "validate", "--load", dir_.write("v.yaml", text), "--plugin-path", test_plugin_dir()});
+  EXPECT_EQ(with_load.exit_code, 0) << with_load.err;
+  EXPECT_NE(with_load.out.find("(ABI 1."), std::string::npos) << with_load.out;
+  EXPECT_FALSE(std::filesystem::exists(state)) << "validate --load wrote the state folder";
+
+  std::string pinned = text + "    sha256: " + std::string(64, '0') + "\n";
+  auto mismatch =
+      run_process({hyperion_binary(), "validate", dir_.write("v.yaml", pinned), "--plugin-path", test_plugin_dir()});
+  EXPECT_EQ(mismatch.exit_code, 1);
+  EXPECT_NE(mismatch.err.find("sha256 mismatch"), std::string::npos) << mismatch.err;
+  std::string no_entry =
+      "app: v\nhost:\n  state_dir: " + state + "\nplugins:\n  - name: a\n    library: abi_no_entry\n";
+  auto entry =
+      run_process({hyperion_binary(), "validate", dir_.write("v.yaml", no_entry), "--plugin-path", test_plugin_dir()});
+  EXPECT_EQ(entry.exit_code, 1);
+  EXPECT_NE(entry.err.find("does not export the entry symbol"), std::string::npos) << entry.err;
+  EXPECT_FALSE(std::filesystem::exists(state));
 }
 
 TEST_F(CliTest, ValidateAcceptsTheDemo) {

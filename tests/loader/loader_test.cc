@@ -151,7 +151,7 @@ TEST_F(LoaderTest, LibrariesAnyoneCouldReplaceAreRefusedUnlessAllowed) {
 
   // The manifest can allow it explicitly.
   EXPECT_TRUE(loader_.load((open_dir / "abi_good.so").string(), dir_.path(), std::nullopt, true).ok());
-  EXPECT_TRUE(loader_.inspect((safe_dir / "abi_good.so").string(), dir_.path(), true).ok());
+  EXPECT_TRUE(loader_.inspect((safe_dir / "abi_good.so").string(), dir_.path(), std::nullopt, true).ok());
 }
 
 TEST_F(LoaderTest, RebuiltLibraryGetsANewPath) {
