@@ -2,6 +2,11 @@
  * hello-c: the example plugin in plain C against hyperion/plugin.h — no SDK.
  * At start it asks the optional hello.greeter service (from the hello plugin)
  * to greet it, through a host handle, and logs the answer.
+ *
+ * Its metadata is plugin.json, embedded by hyperion_add_plugin(... METADATA
+ * plugin.json) as the array hyperion_plugin_metadata (see HYPERION_METADATA in
+ * plugin.h); the tables below name each slot they fill (C99 designated
+ * initialisers), so every slot left out is NULL: "not supported".
  */
 #include <hyperion/plugin.h>
 #include <stdio.h>
@@ -10,14 +15,6 @@
 
 #include "hello/greeter.h"
 
-HYPERION_METADATA(hello_c_metadata) =
-    "{"
-    "\"name\": \"hello-c\", \"version\": \"1.0.0\","
-    "\"description\": \"Example plugin in plain C: asks the hello.greeter service to greet it.\","
-    "\"requires\": [{\"api\": \"hello.greeter\", \"version\": \"1.0\", \"optional\": true}],"
-    "\"config_schema\": {\"type\": \"object\", \"additionalProperties\": false,"
-    "  \"properties\": {\"who\": {\"type\": \"string\", \"default\": \"C plugin\"}}}"
-    "}";
 
 struct hyperion_instance {
   const hyperion_host_api_t* host;
@@ -107,16 +104,29 @@ static hyperion_status_t stop(hyperion_instance_t* self, uint64_t deadline_ns, h
 static void destroy(hyperion_instance_t* self) { free(self); }
 
 static const hyperion_plugin_vtable_t kVtable = {
-    sizeof(hyperion_plugin_vtable_t), create, start, stop, destroy,
-    NULL /* health */, NULL, NULL, NULL /* reload */, NULL, NULL /* state */, NULL /* get_service */,
+    .struct_size = sizeof(hyperion_plugin_vtable_t),
+    .create = create,
+    .start = start,
+    .stop = stop,
+    .destroy = destroy,
+    /* No health, reload, state or get_service: those slots stay NULL. */
 };
 
+/* This plugin calls only host functions of ABI 1.0, so it asks for minor 0
+ * and loads in every 1.x host. */
+
 static const hyperion_plugin_t kDescriptor = {
-    HYPERION_PLUGIN_MAGIC, sizeof(hyperion_plugin_t), HYPERION_ABI_MAJOR, HYPERION_ABI_MINOR,
-    hello_c_metadata, &kVtable,
+    .magic = HYPERION_PLUGIN_MAGIC,
+    .struct_size = sizeof(hyperion_plugin_t),
+    .abi_major = HYPERION_ABI_MAJOR,
+    .abi_minor = 0,
+    .metadata_json = hyperion_plugin_metadata,
+    .vtable = &kVtable,
 };
 
 HYPERION_EXPORT const hyperion_plugin_t* hyperion_plugin_entry(uint32_t host_abi_major, uint32_t host_abi_minor_max) {
+  /* Every 1.x host speaks minor 0; a plugin that needs 1.N also returns NULL
+   * when host_abi_minor_max < N. */
   (void)host_abi_minor_max;
   return host_abi_major == HYPERION_ABI_MAJOR ? &kDescriptor : NULL;
 }

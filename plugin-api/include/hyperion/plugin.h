@@ -515,7 +515,11 @@ typedef const hyperion_plugin_t* (*hyperion_plugin_entry_fn)(uint32_t host_abi_m
 
 /* Declares the metadata array in the metadata section. Use once per library:
  *   HYPERION_METADATA(my_metadata) = "{\"name\": \"hello\", ...}";
- * and point the descriptor's metadata_json at `my_metadata`. */
+ * and point the descriptor's metadata_json at `my_metadata`.
+ * Or keep the metadata in a plugin.json file: the CMake package's
+ * hyperion_add_plugin(NAME SOURCES ... METADATA plugin.json) embeds it as the
+ * array below, for C and C++ plugins alike (examples/hello-c does this): */
+extern const char hyperion_plugin_metadata[];
 #if defined(__GNUC__) || defined(__clang__)
 #define HYPERION_METADATA(identifier)                                             \
   __attribute__((section(HYPERION_METADATA_SECTION), used, aligned(1))) const char \
