@@ -48,6 +48,26 @@ function(hyperion_add_plugin name)
 
   if(ARG_METADATA)
     get_filename_component(meta "${ARG_METADATA}" ABSOLUTE)
+    # The declared capabilities, for the SDK's compile-time check against the
+    # class's hooks (HYPERION_CHECK_CAPABILITIES in hyperion/plugin.hpp).
+    if(EXISTS "${meta}")
+      file(READ "${meta}" meta_json)
+      string(JSON caps_type ERROR_VARIABLE caps_error TYPE "${meta_json}" capabilities)
+      set(declared "")
+      if(NOT caps_error AND caps_type STREQUAL "ARRAY")
+        string(JSON caps_count LENGTH "${meta_json}" capabilities)
+        if(caps_count GREATER 0)
+          math(EXPR caps_last "${caps_count} - 1")
+          foreach(i RANGE ${caps_last})
+            string(JSON cap GET "${meta_json}" capabilities ${i})
+            list(APPEND declared "${cap}")
+          endforeach()
+        endif()
+      endif()
+      list(JOIN declared "," declared)
+      target_compile_definitions(${name} PRIVATE "HYPERION_DECLARED_CAPABILITIES=\"${declared}\"")
+      set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${meta}")
+    endif()
     set(out "${CMAKE_CURRENT_BINARY_DIR}/${name}_metadata.c")
     add_custom_command(OUTPUT "${out}"
       COMMAND ${CMAKE_COMMAND} -DINPUT=${meta} -DOUTPUT=${out}

@@ -11,6 +11,10 @@ trap 'rm -rf "$work"' EXIT
 cmake --install "$build_dir" --prefix "$work/prefix" >/dev/null
 test -f "$work/prefix/include/hyperion/plugin.h"
 test -f "$work/prefix/include/hyperion/plugin.hpp"
+# The guides ship with it.
+test -f "$work/prefix/share/doc/hyperion/plugin-guide.md"
+test -f "$work/prefix/share/doc/hyperion/abi.md"
+test -f "$work/prefix/share/doc/hyperion/README.md"
 
 launcher=()
 if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache); fi
@@ -37,4 +41,15 @@ out=$("$hyperion" run "$work/app.yaml" --exit-after-start 2>&1)
 echo "$out"
 grep -q "echo: built outside" <<<"$out"
 grep -q "stopped cleanly" <<<"$out"
+
+# A capability plugin.json declares but the class does not implement fails the
+# build, naming it (before this check, only loading it said so).
+cp -r "$plugin_src" "$work/mismatch"
+sed -i 's/"capabilities": \["health"\]/"capabilities": ["health", "reload"]/' "$work/mismatch/plugin.json"
+grep -q '"reload"' "$work/mismatch/plugin.json"
+cmake -S "$work/mismatch" -B "$work/mismatch-build" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" "${launcher[@]}" >/dev/null
+if cmake --build "$work/mismatch-build" >"$work/mismatch.log" 2>&1; then
+  echo "a capability without its hooks built"; exit 1
+fi
+grep -q 'list "reload" in "capabilities" exactly when the class has' "$work/mismatch.log"
 echo "out-of-tree plugin built against $work/prefix and loaded"

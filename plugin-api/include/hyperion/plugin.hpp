@@ -548,6 +548,18 @@ constexpr bool can_serve(const hyperion_plugin_t& descriptor, uint32_t host_majo
   return host_major == descriptor.abi_major && host_minor_max >= descriptor.abi_minor;
 }
 
+// Whether `capability` is in `declared` ("health,reload": the metadata's list
+// as hyperion_add_plugin() passes it in HYPERION_DECLARED_CAPABILITIES).
+constexpr bool declares(std::string_view declared, std::string_view capability) noexcept {
+  for (size_t start = 0; start <= declared.size();) {
+    size_t end = declared.find(',', start);
+    if (end == std::string_view::npos) end = declared.size();
+    if (declared.substr(start, end - start) == capability) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 }  // namespace sdk
 }  // namespace hyperion
 
@@ -567,9 +579,30 @@ constexpr bool can_serve(const hyperion_plugin_t& descriptor, uint32_t host_majo
 #endif
 static_assert(HYPERION_PLUGIN_ABI_MINOR <= HYPERION_ABI_MINOR, "HYPERION_PLUGIN_ABI_MINOR is newer than this header");
 
+// The metadata's "capabilities" must match the hooks the class has (the host
+// refuses a mismatch at load). hyperion_add_plugin() passes the list from
+// plugin.json, so the compiler says so first, naming the capability.
+#ifdef HYPERION_DECLARED_CAPABILITIES
+#define HYPERION_CHECK_CAPABILITIES(PluginClass)                                                                      \
+  static_assert(                                                                                                      \
+      ::hyperion::sdk::declares(HYPERION_DECLARED_CAPABILITIES, "health") == ::hyperion::sdk::HasHealth<PluginClass>, \
+      "plugin.json: list \"health\" in \"capabilities\" exactly when the class has health()");                        \
+  static_assert(                                                                                                      \
+      ::hyperion::sdk::declares(HYPERION_DECLARED_CAPABILITIES, "reload") == ::hyperion::sdk::HasReload<PluginClass>, \
+      "plugin.json: list \"reload\" in \"capabilities\" exactly when the class has "                                  \
+      "reload_prepare(), reload_commit() and reload_abort()");                                                        \
+  static_assert(                                                                                                      \
+      ::hyperion::sdk::declares(HYPERION_DECLARED_CAPABILITIES, "state") == ::hyperion::sdk::HasState<PluginClass>,   \
+      "plugin.json: list \"state\" in \"capabilities\" exactly when the class has "                                   \
+      "state_export() and state_import()");
+#else
+#define HYPERION_CHECK_CAPABILITIES(PluginClass)
+#endif
+
 // Generates the entry point for `PluginClass`. Use once per library, at global
 // namespace scope.
 #define HYPERION_PLUGIN(PluginClass)                                                                       \
+  HYPERION_CHECK_CAPABILITIES(PluginClass)                                                                 \
   namespace {                                                                                              \
   constexpr hyperion_plugin_vtable_t hyperion_sdk_vtable = ::hyperion::sdk::make_vtable<PluginClass>();    \
   const hyperion_plugin_t hyperion_sdk_descriptor = {HYPERION_PLUGIN_MAGIC,    sizeof(hyperion_plugin_t),  \
