@@ -8,11 +8,6 @@ namespace {
 
 namespace hg = hyperion::grpc;
 
-Settings parse(const boost::json::object& config) {
-  return {std::string(config.at("greeting").as_string()),
-          static_cast<int>(config.at("max_stream_count").to_number<int64_t>())};
-}
-
 hello::HelloRequest parse_request(std::string_view bytes) {
   hello::HelloRequest request;
   if (!request.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
@@ -29,8 +24,8 @@ std::string reply(const std::string& message) {
 
 }  // namespace
 
-Greeter::Greeter(hyperion::Context& ctx, const boost::json::object& config)
-    : ctx_(ctx), settings_(std::make_shared<const Settings>(parse(config))) {}
+Greeter::Greeter(hyperion::Context& ctx, const Settings& config)
+    : ctx_(ctx), settings_(std::make_shared<const Settings>(config)) {}
 
 std::shared_ptr<const Settings> Greeter::settings() const {
   std::lock_guard lock(mu_);
@@ -130,8 +125,8 @@ hyperion::HealthReport Greeter::health() {
   return r;
 }
 
-void Greeter::reload_prepare(const boost::json::object& config, const boost::json::array&) {
-  prepared_ = std::make_shared<const Settings>(parse(config));
+void Greeter::reload_prepare(const Settings& next, const boost::json::array&) {
+  prepared_ = std::make_shared<const Settings>(next);
 }
 
 void Greeter::reload_commit() {

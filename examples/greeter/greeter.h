@@ -17,19 +17,22 @@
 
 namespace greeter {
 
+// The config (plugin.json's schema), filled by the SDK: no JSON by hand.
 struct Settings {
   std::string greeting;
   int max_stream_count = 100;
 };
+BOOST_DESCRIBE_STRUCT(Settings, (), (greeting, max_stream_count))
 
 class Greeter {
  public:
-  Greeter(hyperion::Context& ctx, const boost::json::object& config);
+  using Config = Settings;
+  Greeter(hyperion::Context& ctx, const Settings& config);
 
   void start(hyperion::Deadline deadline);
   void stop(hyperion::Deadline deadline);
   hyperion::HealthReport health();
-  void reload_prepare(const boost::json::object& config, const boost::json::array& diff);
+  void reload_prepare(const Settings& next, const boost::json::array& diff);
   void reload_commit();
   void reload_abort();
 

@@ -4,6 +4,8 @@
 
 #include <hyperion/plugin.hpp>
 
+#include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -135,3 +137,88 @@ TEST(PluginSdk, CallbackExceptionsAreLoggedNotThrown) {
 }
 
 }  // namespace
+
+namespace typed {
+
+struct Limits {
+  int max = 10;
+  double ratio = 0.5;
+};
+BOOST_DESCRIBE_STRUCT(Limits, (), (max, ratio))
+
+struct Settings {
+  std::string greeting = "Hello";
+  bool loud = false;
+  std::optional<std::string> motd;
+  std::vector<std::string> tags;
+  std::map<std::string, int> weights;
+  Limits limits;
+};
+BOOST_DESCRIBE_STRUCT(Settings, (), (greeting, loud, motd, tags, weights, limits))
+
+// Takes its config as a struct, for create and for reload_prepare.
+struct Typed {
+  using Config = Settings;
+  Typed(hyperion::Context&, const Settings& config) : seen(config) {}
+  void reload_prepare(const Settings& next, const boost::json::array&) { prepared = next; }
+  void reload_commit() {}
+  void reload_abort() {}
+  hyperion::HealthReport health() {
+    return {hyperion::HealthStatus::kHealthy, seen.greeting + (prepared ? "/" + prepared->greeting : ""), {}};
+  }
+  Settings seen;
+  std::optional<Settings> prepared;
+};
+
+}  // namespace typed
+
+TEST(PluginSdk, TypedConfigFillsADescribedStruct) {
+  auto s = hyperion::config_as<typed::Settings>(boost::json::parse(
+      R"({"greeting": "Hi", "loud": true, "motd": "up", "tags": ["a", "b"], "weights": {"x": 2},
+          "limits": {"max": 3}, "unknown": 1})"));
+  EXPECT_EQ(s.greeting, "Hi");
+  EXPECT_TRUE(s.loud);
+  EXPECT_EQ(s.motd, "up");
+  EXPECT_EQ(s.tags, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(s.weights.at("x"), 2);
+  EXPECT_EQ(s.limits.max, 3);
+  EXPECT_EQ(s.limits.ratio, 0.5);  // absent: the struct's own initialiser
+  auto defaults = hyperion::config_as<typed::Settings>(boost::json::parse(R"({"motd": null})"));
+  EXPECT_EQ(defaults.greeting, "Hello");
+  EXPECT_FALSE(defaults.motd.has_value());
+  try {
+    (void)hyperion::config_as<typed::Settings>(boost::json::parse(R"({"limits": {"max": "ten"}})"));
+    FAIL() << "a string for an int";
+  } catch (const hyperion::Error& e) {
+    EXPECT_EQ(e.code(), HYPERION_ERR_INVALID_ARGUMENT);
+    EXPECT_STREQ(e.what(), "config field /limits/max: expected a number");
+  }
+  EXPECT_THROW((void)hyperion::config_as<typed::Settings>(boost::json::parse(R"({"tags": "a"})")), hyperion::Error);
+}
+
+TEST(PluginSdk, APluginCanTakeItsConfigAsAStruct) {
+  hyperion_plugin_vtable_t v = hyperion::sdk::make_vtable<typed::Typed>();
+  ASSERT_NE(v.reload_prepare, nullptr);  // reload_prepare(const Settings&, ...) counts as the hook
+  hyperion_host_api_t host = fake_host();
+  hyperion_instance_t* instance = nullptr;
+  hyperion_error_t err = new_error();
+  std::string config = R"({"greeting": "Howdy"})";
+  ASSERT_EQ(v.create(&host, nullptr, {"x", 1}, {config.data(), config.size()}, &instance, &err), HYPERION_OK);
+  std::string next = R"({"greeting": "Hey"})";
+  ASSERT_EQ(v.reload_prepare(instance, {next.data(), next.size()}, {"[]", 2}, &err), HYPERION_OK);
+  std::string report;
+  hyperion_sink_t sink{sizeof(hyperion_sink_t), &report, [](void* ctx, const void* data, size_t size) {
+                         static_cast<std::string*>(ctx)->append(static_cast<const char*>(data), size);
+                         return hyperion_status_t{HYPERION_OK};
+                       }};
+  ASSERT_EQ(v.health(instance, &sink, &err), HYPERION_OK);
+  EXPECT_NE(report.find("Howdy/Hey"), std::string::npos) << report;
+  // A config the struct cannot hold fails create, naming the field.
+  v.destroy(instance);
+  instance = nullptr;
+  std::string bad = R"({"loud": "very"})";
+  err = new_error();
+  EXPECT_EQ(v.create(&host, nullptr, {"x", 1}, {bad.data(), bad.size()}, &instance, &err),
+            HYPERION_ERR_INVALID_ARGUMENT);
+  EXPECT_STREQ(err.message, "config field /loud: expected true or false");
+}

@@ -16,10 +16,15 @@
 // hyperion::Error keeps its status code, any other exception becomes
 // HYPERION_ERR_INTERNAL carrying what() as the message. Nothing C++ crosses the ABI.
 //
+// The config can be a C++ struct instead (`using Config = MyStruct;` in the
+// class, see "Typed config" below).
+//
 // Optional hooks are detected from the class: define a member with the signature
 // below and its vtable slot is filled; leave it out and the slot is NULL
 // ("not supported"). The metadata's "capabilities" must list what you implement
-// ("health", "reload", "state"); the host checks the two agree.
+// ("health", "reload", "state"); the host checks the two agree, and with
+// hyperion_add_plugin(... METADATA plugin.json) so does the compiler
+// (HYPERION_CHECK_CAPABILITIES below).
 //
 //   hyperion::HealthReport health();
 //   void reload_prepare(const boost::json::object& new_config, const boost::json::array& diff);
@@ -40,7 +45,9 @@
 
 #include <hyperion/plugin.h>
 
+#include <boost/describe.hpp>
 #include <boost/json.hpp>
+#include <boost/mp11.hpp>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
@@ -55,6 +62,7 @@
 #include <string_view>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 extern "C" const char hyperion_plugin_metadata[];
 
@@ -84,6 +92,130 @@ inline std::string labels(std::initializer_list<std::pair<std::string_view, std:
   boost::json::object o;
   for (const auto& [name, value] : pairs) o[name] = value;
   return boost::json::serialize(o);
+}
+
+// ---- Typed config --------------------------------------------------------
+// A plugin may take its config as a C++ struct instead of JSON: declare the
+// struct with Boost.Describe and name it `Config` in the class, and the SDK
+// fills it from the validated config (defaults already applied by the host)
+// for the constructor and for reload_prepare:
+//
+//   struct Settings {
+//     std::string greeting;
+//     int max_stream_count = 100;
+//     std::optional<std::string> motd;         // absent or null: nullopt
+//     std::vector<std::string> tags;           // arrays; std::map<std::string, T> for objects
+//   };
+//   BOOST_DESCRIBE_STRUCT(Settings, (), (greeting, max_stream_count, motd, tags))
+//
+//   class Greeter {
+//    public:
+//     using Config = Settings;
+//     Greeter(hyperion::Context& ctx, const Settings& config);
+//     void reload_prepare(const Settings& next, const boost::json::array& diff);  // optional
+//     ...
+//   };
+//
+// A field the JSON lacks keeps the struct's own initialiser; keys the struct
+// does not name are ignored (the schema decides what is allowed). A value of
+// the wrong type throws hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT) naming
+// the field as a JSON Pointer. Nested described structs work the same way.
+// hyperion::config_as<T>(json) does the same conversion anywhere.
+namespace sdk {
+
+template <typename T>
+struct IsOptional : std::false_type {};
+template <typename U>
+struct IsOptional<std::optional<U>> : std::true_type {};
+template <typename T>
+struct IsVector : std::false_type {};
+template <typename U, typename A>
+struct IsVector<std::vector<U, A>> : std::true_type {};
+template <typename T>
+struct IsStringMap : std::false_type {};
+template <typename U, typename C, typename A>
+struct IsStringMap<std::map<std::string, U, C, A>> : std::true_type {};
+
+template <typename T>
+T read_config(const boost::json::value& v, const std::string& pointer) {
+  auto wrong = [&](const char* expected) {
+    return Error(HYPERION_ERR_INVALID_ARGUMENT,
+                 "config field " + (pointer.empty() ? std::string("/") : pointer) + ": expected " + expected);
+  };
+  if constexpr (IsOptional<T>::value) {
+    if (v.is_null()) return T{};
+    return T{read_config<typename T::value_type>(v, pointer)};
+  } else if constexpr (IsVector<T>::value) {
+    const boost::json::array* a = v.if_array();
+    if (a == nullptr) throw wrong("an array");
+    T out;
+    for (size_t i = 0; i < a->size(); ++i) {
+      out.push_back(read_config<typename T::value_type>((*a)[i], pointer + "/" + std::to_string(i)));
+    }
+    return out;
+  } else if constexpr (IsStringMap<T>::value) {
+    const boost::json::object* o = v.if_object();
+    if (o == nullptr) throw wrong("an object");
+    T out;
+    for (const auto& kv : *o) {
+      out.emplace(std::string(kv.key()),
+                  read_config<typename T::mapped_type>(kv.value(), pointer + "/" + std::string(kv.key())));
+    }
+    return out;
+  } else if constexpr (boost::describe::has_describe_members<T>::value) {
+    const boost::json::object* o = v.if_object();
+    if (o == nullptr) throw wrong("an object");
+    T out{};
+    boost::mp11::mp_for_each<boost::describe::describe_members<T, boost::describe::mod_public>>([&](auto member) {
+      if (const boost::json::value* field = o->if_contains(member.name)) {
+        using Field = std::remove_cvref_t<decltype(out.*member.pointer)>;
+        out.*member.pointer = read_config<Field>(*field, pointer + "/" + member.name);
+      }
+    });
+    return out;
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if (!v.is_bool()) throw wrong("true or false");
+    return v.get_bool();
+  } else if constexpr (std::is_arithmetic_v<T>) {
+    if (!v.is_number()) throw wrong("a number");
+    boost::system::error_code ec;
+    T n = v.to_number<T>(ec);
+    if (ec) throw wrong("a number that fits");
+    return n;
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    if (!v.is_string()) throw wrong("a string");
+    return std::string(v.get_string());
+  } else if constexpr (std::is_same_v<T, boost::json::value>) {
+    return v;
+  } else if constexpr (std::is_same_v<T, boost::json::object>) {
+    if (!v.is_object()) throw wrong("an object");
+    return v.get_object();
+  } else {
+    try {
+      return boost::json::value_to<T>(v);
+    } catch (const std::exception& e) {
+      throw Error(HYPERION_ERR_INVALID_ARGUMENT, "config field " + pointer + ": " + e.what());
+    }
+  }
+}
+
+// The plugin class's config type: its `Config` when it takes one, else the JSON object.
+template <typename P>
+struct ConfigOf {
+  using type = boost::json::object;
+};
+template <typename P>
+requires requires { typename P::Config; }
+struct ConfigOf<P> {
+  using type = typename P::Config;
+};
+
+}  // namespace sdk
+
+// Converts JSON (a validated config) into T (see "Typed config" above).
+template <typename T>
+T config_as(const boost::json::value& v) {
+  return sdk::read_config<T>(v, "");
 }
 
 // An absolute CLOCK_MONOTONIC deadline (the clock of std::chrono::steady_clock
@@ -421,7 +553,8 @@ Instance<Plugin>* self(hyperion_instance_t* instance) noexcept {
 }
 
 template <typename P> concept HasHealth = requires(P p) { { p.health() } -> std::same_as<HealthReport>; };
-template <typename P> concept HasReload = requires(P p, const boost::json::object& c, const boost::json::array& d) {
+template <typename P>
+concept HasReload = requires(P p, const typename ConfigOf<P>::type& c, const boost::json::array& d) {
   p.reload_prepare(c, d);
   p.reload_commit();
   p.reload_abort();
@@ -445,7 +578,11 @@ struct Thunks {
     hyperion_status_t s = guarded(err, [&] {
       auto holder = std::make_unique<Instance<Plugin>>(host, ctx, to_view(name));
       boost::json::object cfg = parse_object(to_view(config), "config");
-      holder->plugin.emplace(holder->context, cfg);
+      if constexpr (std::is_same_v<typename ConfigOf<Plugin>::type, boost::json::object>) {
+        holder->plugin.emplace(holder->context, cfg);
+      } else {
+        holder->plugin.emplace(holder->context, read_config<typename ConfigOf<Plugin>::type>(cfg, ""));
+      }
       created = holder.release();
     });
     if (s == HYPERION_OK) *out = reinterpret_cast<hyperion_instance_t*>(created);
@@ -479,7 +616,11 @@ struct Thunks {
       boost::system::error_code ec;
       boost::json::value d = boost::json::parse(to_view(diff), ec);
       if (ec || !d.is_array()) throw Error(HYPERION_ERR_INVALID_ARGUMENT, "diff is not a JSON array");
-      self<Plugin>(i)->plugin->reload_prepare(cfg, d.as_array());
+      if constexpr (std::is_same_v<typename ConfigOf<Plugin>::type, boost::json::object>) {
+        self<Plugin>(i)->plugin->reload_prepare(cfg, d.as_array());
+      } else {
+        self<Plugin>(i)->plugin->reload_prepare(read_config<typename ConfigOf<Plugin>::type>(cfg, ""), d.as_array());
+      }
     });
   }
   static hyperion_status_t reload_commit(hyperion_instance_t* i, hyperion_error_t* err) noexcept {
@@ -517,9 +658,9 @@ struct Thunks {
 
 template <typename Plugin>
 constexpr hyperion_plugin_vtable_t make_vtable() {
-  static_assert(std::is_constructible_v<Plugin, Context&, const boost::json::object&>,
+  static_assert(std::is_constructible_v<Plugin, Context&, const typename ConfigOf<Plugin>::type&>,
                 "a Hyperion plugin class needs a constructor (hyperion::Context&, const "
-                "boost::json::object& config)");
+                "boost::json::object& config), or (hyperion::Context&, const Config&) when it names a Config type");
   using T = Thunks<Plugin>;
   hyperion_plugin_vtable_t v{};
   v.struct_size = sizeof(hyperion_plugin_vtable_t);
