@@ -140,7 +140,10 @@ TEST_F(ConsulRemoteConfigTest, AnIndexThatGoesBackwardsRestartsTheLoopAndLaterCh
   const uint64_t high = fake.index();
   // A snapshot from long ago is restored: the index is now far below what the
   // plugin blocks on. Without the reset it would wait for index > high and
-  // miss every change until then.
+  // miss every change until then. (Restored while the plugin's query waits,
+  // which the restore answers; a query arriving just after it would wait out
+  // its 60 s, with Consul as with the fake.)
+  ASSERT_TRUE(testing::eventually([&] { return fake.blocked_queries() > 0; }));
   fake.restore_snapshot({{kValueKey, "15"}}, 3);
   ASSERT_TRUE(value_becomes(15)) << remote_status();
   const uint64_t after = fake.put(kValueKey, "16");

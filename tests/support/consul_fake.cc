@@ -107,6 +107,11 @@ void ConsulProtocolFake::hold_answers(std::chrono::milliseconds extra) {
   hold_ = extra;
 }
 
+size_t ConsulProtocolFake::blocked_queries() const {
+  std::lock_guard lock(mu_);
+  return blocked_;
+}
+
 std::vector<ConsulProtocolFake::SeenRequest> ConsulProtocolFake::requests() const {
   std::lock_guard lock(mu_);
   return seen_;
@@ -188,8 +193,10 @@ bool ConsulProtocolFake::block(std::unique_lock<std::mutex>& lock, httplib::Resp
     const auto jitter = std::chrono::milliseconds(
         std::uniform_int_distribution<int64_t>(0, std::max<int64_t>(wait.count() / 16, 0))(random));
     const uint64_t restores = restores_;
+    ++blocked_;
     changed_.wait_until(lock, started + wait + jitter,
                         [&] { return closing_ || restores_ != restores || index_now() > wanted; });
+    --blocked_;
     if (hold_.count() > 0) changed_.wait_until(lock, started + wait + hold_, [&] { return closing_; });
   }
   if (closing_) {

@@ -119,6 +119,10 @@ class ConsulProtocolFake {
   void restart_agent();
 
   [[nodiscard]] std::vector<SeenRequest> requests() const;
+  // Blocking queries waiting right now (a restore or a change answers them;
+  // one that arrives after a restore with a newer index waits out its wait,
+  // as with Consul).
+  [[nodiscard]] size_t blocked_queries() const;
   [[nodiscard]] size_t count_requests(const std::string& method) const;
 
  private:
@@ -163,6 +167,7 @@ class ConsulProtocolFake {
   std::map<std::string, uint64_t> tombstones_;
   uint64_t index_ = 10;
   uint64_t restores_ = 0;  // blocked queries answer when this moves
+  size_t blocked_ = 0;     // blocking queries waiting now
   bool closing_ = false;
   int failures_left_ = 0;
   int failure_status_ = 500;
