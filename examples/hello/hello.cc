@@ -1,17 +1,14 @@
 #include "hello.h"
 
+#include <hyperion/service.hpp>
+
 #include "hello/greeter.h"
 
 namespace hello {
 namespace {
 
-hyperion_status_t greet_thunk(void* ctx, hyperion_str_t name, const hyperion_sink_t* out, hyperion_error_t* err) {
-  return hyperion::sdk::guarded(err, [&] {
-    hyperion::sdk::write_sink(out, static_cast<Hello*>(ctx)->greet(hyperion::to_view(name)));
-  });
-}
-
-constexpr hello_greeter_v1_t kGreeter = {sizeof(hello_greeter_v1_t), &greet_thunk};
+// The hello.greeter vtable, its slot generated from Hello::greet (service.hpp).
+constexpr hello_greeter_v1_t kGreeter = {sizeof(hello_greeter_v1_t), hyperion::method<&Hello::greet>};
 
 }  // namespace
 
@@ -63,8 +60,7 @@ void Hello::reload_commit() {
 void Hello::reload_abort() { pending_.reset(); }
 
 hyperion::ServiceRef Hello::get_service(std::string_view api, uint32_t api_major) {
-  if (api == HELLO_GREETER_API && api_major == HELLO_GREETER_MAJOR) return {&kGreeter, this, 0};
-  return {};
+  return hyperion::offer(api, api_major, {{HELLO_GREETER_API, HELLO_GREETER_MAJOR, &kGreeter, this}});
 }
 
 std::string Hello::greet(std::string_view name) {
