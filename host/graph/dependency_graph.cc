@@ -43,7 +43,8 @@ std::string describe_cycle(const std::set<std::string>& stuck, const std::vector
 }  // namespace
 
 StatusOr<DependencyGraph> DependencyGraph::build(const std::vector<GraphNode>& nodes,
-                                                 const std::vector<loader::ApiVersion>& host_apis) {
+                                                 const std::vector<loader::ApiVersion>& host_apis,
+                                                 std::string* first_instance) {
   DependencyGraph g;
   std::map<std::string, size_t> index;
   for (size_t i = 0; i < nodes.size(); ++i) index[nodes[i].name] = i;
@@ -75,10 +76,12 @@ StatusOr<DependencyGraph> DependencyGraph::build(const std::vector<GraphNode>& n
           for (const std::string& n : near) msg += " " + n;
           msg += ", which is not compatible)";
         }
+        if (first_instance != nullptr && problems.empty()) *first_instance = node.name;
         problems.push_back(msg);
         continue;
       }
       if (providers.size() > 1) {
+        if (first_instance != nullptr && problems.empty()) *first_instance = node.name;
         problems.push_back("instance \"" + node.name + "\" requires " + req.api.to_string() +
                            ", which both \"" + providers[0]->name + "\" and \"" + providers[1]->name +
                            "\" provide; keep one of them");
@@ -89,6 +92,7 @@ StatusOr<DependencyGraph> DependencyGraph::build(const std::vector<GraphNode>& n
     }
     for (const std::string& dep : node.after) {
       if (!index.count(dep)) {
+        if (first_instance != nullptr && problems.empty()) *first_instance = node.name;
         problems.push_back("instance \"" + node.name + "\" starts after \"" + dep + "\", which does not exist");
         continue;
       }
@@ -125,6 +129,7 @@ StatusOr<DependencyGraph> DependencyGraph::build(const std::vector<GraphNode>& n
     for (size_t i = 0; i < nodes.size(); ++i) {
       if (waiting[i] > 0) stuck.insert(nodes[i].name);
     }
+    if (first_instance != nullptr) *first_instance = *stuck.begin();
     return invalid_argument("graph: dependency cycle: " + describe_cycle(stuck, g.edges_));
   }
   return g;

@@ -38,8 +38,11 @@ class DependencyGraph {
   // providers), an unknown `after`, or a cycle.
   // `host_apis` are provided by the host itself (provider name "hyperion"): they
   // satisfy requirements without an edge.
+  // `first_instance`, when given, receives the instance the first problem is
+  // about (the one that requires or starts after, or one in a cycle).
   static StatusOr<DependencyGraph> build(const std::vector<GraphNode>& nodes,
-                                         const std::vector<loader::ApiVersion>& host_apis = {});
+                                         const std::vector<loader::ApiVersion>& host_apis = {},
+                                         std::string* first_instance = nullptr);
 
   // Instance names, providers first. Stop in reverse.
   [[nodiscard]] const std::vector<std::string>& start_order() const { return order_; }

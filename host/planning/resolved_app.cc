@@ -66,8 +66,14 @@ StatusOr<std::unique_ptr<ResolvedApp>> resolve_app(manifest::Manifest manifest, 
   for (const ResolvedInstance& p : plan->instances) {
     nodes.push_back({p.spec->name, p.metadata.provides, p.metadata.requires_, p.spec->after});
   }
-  auto graph = graph::DependencyGraph::build(nodes, host_provided_apis());
-  if (!graph.ok()) return graph.status().with_prefix(m.path);
+  std::string concerned;
+  auto graph = graph::DependencyGraph::build(nodes, host_provided_apis(), &concerned);
+  if (!graph.ok()) {
+    if (problems != nullptr && !concerned.empty()) {
+      problems->push_back({m.locate("/plugins"), "", graph.status().message(), concerned});
+    }
+    return graph.status().with_prefix(m.path);
+  }
   plan->graph = std::move(*graph);
   return plan;
 }

@@ -116,6 +116,14 @@ TEST_F(AdminServerTest, ReloadOutcomesMapToStatusCodes) {
   EXPECT_NE(reason.find("plugins[0].config.value"), std::string::npos) << reason;
   EXPECT_EQ(body(two).at("error").at("plugin").as_string(), "a");
 
+  // A requirement nobody provides names the instance that requires it.
+  std::string needs = manifest("      value: 1\n") + "  - name: c\n    library: behave_consumer\n";
+  auto unmet = client_->Post("/v1/reload", auth(), needs, "application/yaml");
+  EXPECT_EQ(unmet->status, 422) << unmet->body;
+  EXPECT_EQ(body(unmet).at("error").at("plugin").as_string(), "c") << unmet->body;
+  EXPECT_NE(body(unmet).at("error").at("reason").as_string().find("no instance in the manifest provides it"),
+            std::string::npos);
+
   auto refused =
       client_->Post("/v1/reload", auth(), manifest("      value: 2\n      fail_prepare: true\n"), "application/yaml");
   EXPECT_EQ(refused->status, 409) << refused->body;
