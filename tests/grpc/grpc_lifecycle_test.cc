@@ -185,6 +185,13 @@ TEST(GrpcConfig, UnworkableConfigurationsFailWithTheFieldNamed) {
     EXPECT_NE(second.error().find("listen: cannot serve gRPC on " + listen), std::string::npos) << second.error();
   }
   {
+    // A port out of range is refused by the schema, naming the field (it used
+    // to pass the pattern and bind something else).
+    GrpcHost host(", listen: \"127.0.0.1:99999\"");
+    EXPECT_FALSE(host.ok());
+    EXPECT_NE(host.error().find("plugins[0].config.listen"), std::string::npos) << host.error();
+  }
+  {
     GrpcHost host(", max_concurrent_streams: 0");
     EXPECT_FALSE(host.ok());
     EXPECT_NE(host.error().find("max_concurrent_streams"), std::string::npos) << host.error();
