@@ -109,9 +109,13 @@ TEST_F(RemoteConfigTest, AnInvalidValueIsRefusedAndADeletedKeyRestoresTheManifes
   EXPECT_NE(remote_status().find("config.value"), std::string::npos) << remote_status();
   EXPECT_EQ(remote_status().rfind("degraded", 0), 0u);
   EXPECT_EQ(target_value(), 5) << "the last good configuration keeps running";
-  bool announced = false;
-  for (const auto& e : recorded_events()) announced = announced || e.type == "dev.hyperion.remote_config.refused";
-  EXPECT_TRUE(announced);
+  // The plugin records the refusal (its status) and then emits the event: wait for it.
+  EXPECT_TRUE(testing::eventually([&] {
+    for (const auto& e : recorded_events()) {
+      if (e.type == "dev.hyperion.remote_config.refused") return true;
+    }
+    return false;
+  }));
 
   etcd.delete_prefix("hyperion/shop/target/value");
   ASSERT_TRUE(value_becomes(1)) << "the manifest's value is back; " << remote_status();
