@@ -176,7 +176,7 @@ TEST_F(HostSwapTest, ASwappedLibraryStaysUntilTheManifestChangesItAndRollbackRes
   EXPECT_EQ(counter_build(), "v2");
 }
 
-TEST_F(HostSwapTest, AnUnknownInstanceOrAProviderThatCannotSwapIsRefused) {
+TEST_F(HostSwapTest, AnUnknownInstanceOrAWrongPinIsRefused) {
   start(manifest("swappable_v1", "", false));
   auto r = host_->reloads().swap("nope", {testing::test_plugin("swappable_v2"), std::nullopt}, "test", "tester");
   EXPECT_EQ(r.error, ReloadError::kInvalidConfiguration);
@@ -185,6 +185,36 @@ TEST_F(HostSwapTest, AnUnknownInstanceOrAProviderThatCannotSwapIsRefused) {
   EXPECT_EQ(r.error, ReloadError::kInvalidConfiguration);
   EXPECT_NE(r.reason.find("sha256 mismatch"), std::string::npos) << r.reason;
   EXPECT_EQ(counter_build(), "v1");
+}
+
+TEST_F(HostSwapTest, AProviderWithoutSwapUnderItsConsumersIsNotSwappedButSaysWhy) {
+  // behave-provider does not declare "swap": what its consumer set up inside it
+  // would be lost, so hyperion swap refuses, and a manifest edit restarts both.
+  path_ = dir_.write("app.yaml", "app: swap\nhost:\n  state_dir: " + dir_.path() +
+                                     "/state\n  log_level: warn\n  admin: {enabled: false}\nplugins:\n"
+                                     "  - name: p\n    library: behave_provider\n"
+                                     "  - name: c\n    library: behave_consumer\n");
+  HostOptions options;
+  options.plugin_path = {plugin_dir()};
+  auto host = Host::prepare(path_, options);
+  ASSERT_TRUE(host.ok()) << host.status().to_string();
+  host_ = std::move(*host);
+  ASSERT_TRUE(host_->start().ok());
+  const std::string rebuilt = dir_.path() + "/behave-provider-rebuilt.so";
+  std::filesystem::copy_file(testing::test_plugin("behave_provider"), rebuilt);
+  std::ofstream(rebuilt, std::ios::app | std::ios::binary) << "rebuilt";
+  auto r = host_->reloads().swap("p", {rebuilt, std::nullopt}, "test", "tester");
+  EXPECT_EQ(r.error, ReloadError::kSwapFailed) << r.summary();
+  EXPECT_EQ(r.outcome, ReloadOutcome::kRefused);
+  EXPECT_NE(r.reason.find("provides test.api to \"c\""), std::string::npos) << r.reason;
+  EXPECT_NE(r.reason.find("change its library: in the manifest"), std::string::npos) << r.reason;
+  // The manifest edit is a restart, consumer included.
+  std::string text = testing::read_file(path_);
+  text.replace(text.find("library: behave_provider"), 24, "library: " + rebuilt);
+  r = host_->reloads().reload({"test", "tester", text, std::nullopt});
+  ASSERT_EQ(r.outcome, ReloadOutcome::kApplied) << r.summary();
+  EXPECT_EQ(r.diff.at("p").at("action"), "restart");
+  EXPECT_EQ(r.diff.at("c").at("action"), "restart");
 }
 
 TEST_F(HostSwapTest, ALibraryThatStaysMappedIsReportedPinnedWithTheReason) {
