@@ -279,31 +279,30 @@ void Reloader::verify_unloaded(ReloadResult& result) const {
 }
 
 void Reloader::announce_swaps(const ReloadResult& result) {
+  auto announce = [&](bool failed, json::object data) {
+    (void)rooms_.events.emit("host", failed ? "dev.hyperion.plugin.swap_failed" : "dev.hyperion.plugin.swapped",
+                             json::serialize(data));
+    (void)rooms_.metrics.counter_add("hyperion", "hyperion_swaps_total",
+                                     json::serialize(json::object{{"outcome", failed ? "failed" : "swapped"}}), 1);
+  };
+  bool failure_announced = false;
   for (const auto& kv : result.diff) {
     const json::object& entry = kv.value().as_object();
     if (entry.at("action") != "swap") continue;
     const bool failed = !result.ok() && result.instance == kv.key();
-    if (result.ok() || failed) {
-      json::object data = entry;
-      data["instance"] = kv.key();
-      data["revision"] = result.revision;
-      if (failed) data["reason"] = result.reason;
-      (void)rooms_.events.emit("host", failed ? "dev.hyperion.plugin.swap_failed" : "dev.hyperion.plugin.swapped",
-                               json::serialize(data));
-      (void)rooms_.metrics.counter_add("hyperion", "hyperion_swaps_total",
-                                       json::serialize(json::object{{"outcome", failed ? "failed" : "swapped"}}), 1);
-    }
+    if (!result.ok() && !failed) continue;  // rolled back with another step: not this swap's failure
+    json::object data = entry;
+    data["instance"] = kv.key();
+    data["revision"] = result.revision;
+    if (failed) data["reason"] = result.reason;
+    announce(failed, std::move(data));
+    failure_announced = failure_announced || failed;
   }
-  // Refused before any diff (the instance cannot swap, the library does not load).
-  if (result.error == ReloadError::kSwapFailed || result.error == ReloadError::kInvalidConfiguration) {
-    if (!result.instance.empty() && result.diff.if_contains(result.instance) == nullptr && result.swap_requested) {
-      (void)rooms_.events.emit(
-          "host", "dev.hyperion.plugin.swap_failed",
-          json::serialize(
-              json::object{{"instance", result.instance}, {"revision", result.revision}, {"reason", result.reason}}));
-      (void)rooms_.metrics.counter_add("hyperion", "hyperion_swaps_total",
-                                       json::serialize(json::object{{"outcome", "failed"}}), 1);
-    }
+  // A swap request refused before any swap step ran: the library does not
+  // load or fit, or the instance would have to restart.
+  if (result.swap_requested && !result.ok() && !failure_announced && !result.instance.empty()) {
+    announce(true,
+             json::object{{"instance", result.instance}, {"revision", result.revision}, {"reason", result.reason}});
   }
 }
 

@@ -164,9 +164,8 @@ TEST_F(AdminServerTest, SwapReplacesTheLibraryAndRefusesBadRequests) {
   EXPECT_EQ(body(missing).at("error").at("code").as_string(), "invalid_configuration");
 
   // A rebuilt copy (other bytes, same code) swaps in.
-  const std::string copy = dir_.path() + "/behave-rebuilt.so";
-  std::filesystem::copy_file(testing::test_plugin("behave_plain"), copy);
-  std::ofstream(copy, std::ios::app | std::ios::binary) << "rebuilt";
+  const std::string copy =
+      testing::rebuilt_copy(testing::test_plugin("behave_plain"), dir_.path() + "/behave-rebuilt.so");
   auto swapped = post("/v1/plugins/a/swap", json::serialize(json::object{{"library", copy}}));
   ASSERT_EQ(swapped->status, 200) << swapped->body;
   const json::value answer = body(swapped);
@@ -180,6 +179,7 @@ TEST_F(AdminServerTest, SwapReplacesTheLibraryAndRefusesBadRequests) {
   EXPECT_TRUE(a.at("last_swap").at("old_library").at("unloaded").as_bool());
   EXPECT_EQ(body(client_->Get("/v1/config", auth())).at("libraries").at("a").at("library").as_string(), copy);
 
+  host_->facilities().events.flush();  // the bus delivers to the store on its own thread
   host_->store().flush();
   auto events = host_->store().events_after(0, 10000);
   ASSERT_TRUE(events.ok());

@@ -180,4 +180,10 @@ std::string test_plugin(const std::string& name) { return std::string(HYPERION_T
 std::string example_plugin_dir() { return HYPERION_TEST_EXAMPLE_PLUGIN_DIR; }
 std::string source_dir() { return HYPERION_TEST_SOURCE_DIR; }
 
+std::string rebuilt_copy(const std::string& library, const std::string& dest) {
+  std::filesystem::copy_file(library, dest, std::filesystem::copy_options::overwrite_existing);
+  std::ofstream(dest, std::ios::app | std::ios::binary) << "rebuilt";
+  return dest;
+}
+
 }  // namespace hyperion::testing

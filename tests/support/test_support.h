@@ -86,4 +86,9 @@ std::string test_plugin(const std::string& name);      // tests/plugins output, 
 std::string example_plugin_dir();                     // where hello.so and hello-c.so land
 std::string source_dir();
 
+// Copies `library` to `dest` with bytes appended after its end (the ELF loader
+// ignores them): the same code under another sha256, as a rebuild would give.
+// Returns `dest`.
+std::string rebuilt_copy(const std::string& library, const std::string& dest);
+
 }  // namespace hyperion::testing

@@ -190,24 +190,26 @@ TEST_F(HostSwapTest, AnUnknownInstanceOrAWrongPinIsRefused) {
 TEST_F(HostSwapTest, AProviderWithoutSwapUnderItsConsumersIsNotSwappedButSaysWhy) {
   // behave-provider does not declare "swap": what its consumer set up inside it
   // would be lost, so hyperion swap refuses, and a manifest edit restarts both.
-  path_ = dir_.write("app.yaml", "app: swap\nhost:\n  state_dir: " + dir_.path() +
-                                     "/state\n  log_level: warn\n  admin: {enabled: false}\nplugins:\n"
-                                     "  - name: p\n    library: behave_provider\n"
-                                     "  - name: c\n    library: behave_consumer\n");
-  HostOptions options;
-  options.plugin_path = {plugin_dir()};
-  auto host = Host::prepare(path_, options);
-  ASSERT_TRUE(host.ok()) << host.status().to_string();
-  host_ = std::move(*host);
-  ASSERT_TRUE(host_->start().ok());
-  const std::string rebuilt = dir_.path() + "/behave-provider-rebuilt.so";
-  std::filesystem::copy_file(testing::test_plugin("behave_provider"), rebuilt);
-  std::ofstream(rebuilt, std::ios::app | std::ios::binary) << "rebuilt";
+  start("app: swap\nhost:\n  state_dir: " + dir_.path() +
+        "/state\n  log_level: warn\n  admin: {enabled: false}\nplugins:\n"
+        "  - name: p\n    library: behave_provider\n"
+        "  - name: c\n    library: behave_consumer\n");
+  const std::string rebuilt =
+      testing::rebuilt_copy(testing::test_plugin("behave_provider"), dir_.path() + "/behave-provider-rebuilt.so");
   auto r = host_->reloads().swap("p", {rebuilt, std::nullopt}, "test", "tester");
   EXPECT_EQ(r.error, ReloadError::kSwapFailed) << r.summary();
   EXPECT_EQ(r.outcome, ReloadOutcome::kRefused);
   EXPECT_NE(r.reason.find("provides test.api to \"c\""), std::string::npos) << r.reason;
   EXPECT_NE(r.reason.find("change its library: in the manifest"), std::string::npos) << r.reason;
+  host_->facilities().events.flush();  // the bus delivers to the store on its own thread
+  host_->store().flush();
+  auto events = host_->store().events_after(0, 10000);
+  ASSERT_TRUE(events.ok());
+  bool announced = false;
+  for (const auto& e : *events) {
+    announced = announced || (e.type == "dev.hyperion.plugin.swap_failed" && e.json.find("\"p\"") != std::string::npos);
+  }
+  EXPECT_TRUE(announced) << "a refused swap is announced like a failed one";
   // The manifest edit is a restart, consumer included.
   std::string text = testing::read_file(path_);
   text.replace(text.find("library: behave_provider"), 24, "library: " + rebuilt);

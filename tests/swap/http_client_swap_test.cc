@@ -46,9 +46,7 @@ TEST(HttpClientSwap, ADependentCallingInALoopSeesNoFailureAndNeverRestarts) {
   // A second build of the same plugin: the same code with other bytes, as a
   // rebuild would give (ELF ignores what follows its last section).
   const std::string original = testing::example_plugin_dir() + "/http-client.so";
-  const std::string rebuilt = dir.path() + "/http-client-rebuilt.so";
-  std::filesystem::copy_file(original, rebuilt);
-  std::ofstream(rebuilt, std::ios::app | std::ios::binary) << "rebuilt";
+  const std::string rebuilt = testing::rebuilt_copy(original, dir.path() + "/http-client-rebuilt.so");
   const std::string manifest = "app: swap\nhost:\n  state_dir: " + dir.path() + "/state\n  log_level: warn\n" +
                                "  admin: {enabled: false}\nplugins:\n" +
                                "  - name: http\n    library: http-client\n    config: {workers: 4}\n" +
