@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/host_options.h"
@@ -55,13 +56,16 @@ StatusOr<std::unique_ptr<planning::ResolvedApp>> plan_from_file(const std::strin
 int validate_command(const std::string& path, const CommonOptions& common, bool load) {
   // Read-only unless --load: the manifest and each library's file (ELF, entry
   // symbol, metadata, sha256 pin, permissions), no plugin code, nothing written.
-  ScratchCache scratch;
-  if (load && scratch.path().empty()) {
-    std::cerr << "hyperion: cannot create a temporary folder for validate --load\n";
-    return 1;
+  std::optional<ScratchCache> scratch;
+  if (load) {
+    scratch.emplace();
+    if (scratch->path().empty()) {
+      std::cerr << "hyperion: cannot create a temporary folder for validate --load\n";
+      return 1;
+    }
   }
   auto plan = plan_from_file(path, common, load ? planning::LoadMode::kLoad : planning::LoadMode::kMetadataOnly,
-                             scratch.path() + "/cache");
+                             load ? scratch->path() + "/cache" : "");
   if (!plan.ok()) {
     std::cerr << plan.status().message() << "\n";
     std::cerr << "hyperion: " << path << " is not valid\n";
