@@ -7,31 +7,22 @@
 
 #include <hyperion/services/grpc_server.h>
 
-#include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
-#include <set>
 #include <shared_mutex>
 #include <string>
 #include <vector>
 
+#include "drain_gate.h"
+
 namespace hyperion::plugins::grpc_server {
 
-// Something the table can cancel when a registration's drain deadline passes.
-class Cancellable {
- public:
-  virtual void cancel() = 0;
+using hyperion::plugins::Cancellable;
 
- protected:
-  ~Cancellable() = default;
-};
-
-// One registration: the handler and the calls it has in flight.
-class Registration {
+// One registration: the handler, and (DrainGate) the calls it has in flight.
+class Registration : public hyperion::plugins::DrainGate {
  public:
   Registration(uint64_t id, std::string method, const hyperion_grpc_handler_t& handler)
       : id_(id), method_(std::move(method)), handler_(handler) {}
@@ -40,25 +31,10 @@ class Registration {
   [[nodiscard]] const std::string& method() const noexcept { return method_; }
   [[nodiscard]] const hyperion_grpc_handler_t& handler() const noexcept { return handler_; }
 
-  // A call starts; false once the registration is closed (it then must not run).
-  bool begin(Cancellable* call);
-  // The call delivered on_done.
-  void end(Cancellable* call);
-  // No new call may begin; waits until none is in flight. Calls still running
-  // shortly before `deadline` (a fifth of the time left, at most 100 ms) are
-  // cancelled, and their handlers get until `deadline` to finish. Returns
-  // false when some were still running at the deadline.
-  bool close_and_drain(std::chrono::steady_clock::time_point deadline);
-  [[nodiscard]] size_t in_flight() const;
-
  private:
   const uint64_t id_;
   const std::string method_;
   const hyperion_grpc_handler_t handler_;
-  mutable std::mutex mu_;
-  std::condition_variable idle_;
-  std::set<Cancellable*> calls_;
-  bool closed_ = false;
 };
 
 class HandlerTable {

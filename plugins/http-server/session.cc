@@ -1,0 +1,647 @@
+#include "session.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <random>
+#include <type_traits>
+
+#include "cors.h"
+#include "exchange.h"
+#include "gzip.h"
+#include "problem.h"
+
+namespace hyperion::plugins::http_server {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// Headers the server owns; a handler's own values for them are dropped.
+bool server_owned(std::string_view name) {
+  return name == "content-length" || name == "transfer-encoding" || name == "connection" || name == "keep-alive";
+}
+
+bool sane_request_id(std::string_view id) {
+  return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.' || c == ':';
+  });
+}
+
+std::string new_request_id() {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(32, '0');
+  uint64_t a = rng();
+  uint64_t b = rng();
+  for (int i = 0; i < 16; ++i) {
+    out[static_cast<size_t>(i)] = kHex[(a >> (i * 4)) & 0xf];
+    out[static_cast<size_t>(16 + i)] = kHex[(b >> (i * 4)) & 0xf];
+  }
+  return out;
+}
+
+std::string peer_of(const tcp::socket& socket) {
+  beast::error_code ec;
+  auto ep = socket.remote_endpoint(ec);
+  if (ec) return "unknown";
+  std::string address = ep.address().to_string();
+  if (ep.address().is_v6()) address = "[" + address + "]";
+  return address + ":" + std::to_string(ep.port());
+}
+
+// "a=1&b=x+y" -> decoded pairs; false when an escape is malformed.
+bool parse_query(std::string_view q, Fields& out) {
+  while (!q.empty()) {
+    size_t amp = q.find('&');
+    std::string_view item = q.substr(0, amp);
+    q = amp == std::string_view::npos ? std::string_view{} : q.substr(amp + 1);
+    if (item.empty()) continue;
+    size_t eq = item.find('=');
+    std::string key;
+    std::string value;
+    if (!percent_decode(item.substr(0, eq), key, true)) return false;
+    if (eq != std::string_view::npos && !percent_decode(item.substr(eq + 1), value, true)) return false;
+    out.emplace_back(std::move(key), std::move(value));
+  }
+  return true;
+}
+
+std::string join_allow(const std::vector<std::string>& methods) {
+  std::string out;
+  for (const auto& m : methods) {
+    if (!out.empty()) out += ", ";
+    out += m;
+  }
+  return out;
+}
+
+template <class Stream>
+class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+ public:
+  Session(Engine& engine, tcp::socket&& socket, std::shared_ptr<net::ssl::context> tls)
+      : engine_(engine),
+        tls_(std::move(tls)),
+        stream_(make_stream(std::move(socket), tls_.get())),
+        timer_(stream_.get_executor()),
+        handler_timer_(stream_.get_executor()) {}
+
+  ~Session() override { engine_.untrack(handle_); }
+
+  void run() {
+    handle_ = engine_.track(this->weak_from_this());
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->begin(); });
+  }
+
+  void close_when_idle() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      self->closing_ = true;
+      if (self->idle()) self->close();
+    });
+  }
+
+  void close_now() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      self->closing_ = true;
+      self->connection_failed();
+    });
+  }
+
+ private:
+  static Stream make_stream(tcp::socket&& socket, net::ssl::context* tls) {
+    if constexpr (kTls) {
+      return Stream(PlainStream(std::move(socket)), *tls);
+    } else {
+      (void)tls;
+      return Stream(std::move(socket));
+    }
+  }
+  tcp::socket& socket() { return beast::get_lowest_layer(stream_).socket(); }
+
+  // --- deadlines on reads: our own timer, so that a late request can still get 408 ---
+  void arm(std::chrono::milliseconds after) {
+    ++timer_generation_;
+    timed_out_ = false;
+    timer_.expires_after(after);
+    timer_.async_wait([self = this->shared_from_this(), generation = timer_generation_](beast::error_code ec) {
+      if (ec || generation != self->timer_generation_) return;
+      self->timed_out_ = true;
+      beast::error_code ignored;
+      self->socket().cancel(ignored);
+    });
+  }
+  void disarm() {
+    ++timer_generation_;
+    timer_.cancel();
+  }
+
+  void begin() {
+    peer_ = peer_of(socket());
+    settings_ = engine_.settings();
+    if constexpr (kTls) {
+      arm(settings_->header_timeout);
+      stream_.async_handshake(net::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+        self->disarm();
+        if (ec) return self->close();
+        self->wait_request();
+      });
+    } else {
+      wait_request();
+    }
+  }
+
+  // Between requests: wait (idle_timeout) for the first byte of the next one.
+  void wait_request() {
+    if (closing_ || dead_) return close();
+    settings_ = engine_.settings();
+    if (buffer_.size() > 0) return read_header();
+    idle_.store(true, std::memory_order_release);
+    arm(settings_->idle_timeout);
+    stream_.async_read_some(buffer_.prepare(4096), [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+      self->idle_.store(false, std::memory_order_release);
+      self->disarm();
+      if (ec) return self->close();
+      self->buffer_.commit(n);
+      self->read_header();
+    });
+  }
+
+  void read_header() {
+    parser_.emplace();
+    parser_->header_limit(settings_->max_header_bytes);
+    parser_->body_limit(settings_->max_body_bytes);
+    started_ = std::chrono::steady_clock::now();
+    arm(settings_->header_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                              self->disarm();
+                              if (ec) return self->read_failed(ec, false);
+                              self->on_header();
+                            });
+  }
+
+  void read_failed(beast::error_code ec, bool in_body) {
+    if (dead_) return close();
+    begin_request_record();
+    if (timed_out_) {
+      closing_ = true;
+      return answer_problem(408, in_body ? "the body did not arrive within body_timeout_ms"
+                                         : "the request line and headers did not arrive within header_timeout_ms");
+    }
+    if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset ||
+        ec == net::error::operation_aborted || ec == net::ssl::error::stream_truncated) {
+      return close();
+    }
+    closing_ = true;
+    if (ec == http::error::header_limit) {
+      return answer_problem(431, "request line and headers exceed max_header_bytes (" +
+                                     std::to_string(settings_->max_header_bytes) + ")");
+    }
+    if (ec == http::error::body_limit) {
+      return answer_problem(413, "the body exceeds max_body_bytes (" + std::to_string(settings_->max_body_bytes) + ")");
+    }
+    answer_problem(400, "malformed request: " + ec.message());
+  }
+
+  void on_header() {
+    auto& req = parser_->get();
+    begin_request_record();
+    keep_alive_ = req.keep_alive();
+    if (req.target().size() > settings_->max_request_line_bytes) {
+      closing_ = true;
+      return answer_problem(414, "the request target exceeds max_request_line_bytes (" +
+                                     std::to_string(settings_->max_request_line_bytes) + ")");
+    }
+    size_t count = static_cast<size_t>(std::distance(req.begin(), req.end()));
+    if (count > settings_->max_header_count) {
+      closing_ = true;
+      return answer_problem(431, std::to_string(count) + " header fields exceed max_header_count (" +
+                                     std::to_string(settings_->max_header_count) + ")");
+    }
+    if (req.version() != 11 && req.version() != 10) {
+      closing_ = true;
+      return answer_problem(505, "only HTTP/1.0 and HTTP/1.1 are served");
+    }
+    if (req.version() == 11 && req.find(http::field::host) == req.end()) {
+      closing_ = true;
+      return answer_problem(400, "an HTTP/1.1 request needs a Host header");
+    }
+    auto expect = req.find(http::field::expect);
+    if (expect != req.end() && beast::iequals(expect->value(), "100-continue") && !parser_->is_done()) {
+      continue_line_ = "HTTP/1.1 100 Continue\r\n\r\n";
+      writing_ = true;
+      beast::get_lowest_layer(stream_).expires_after(settings_->write_timeout);
+      net::async_write(stream_, net::buffer(continue_line_),
+                       [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                         beast::get_lowest_layer(self->stream_).expires_never();
+                         self->writing_ = false;
+                         if (ec) return self->connection_failed();
+                         self->read_body();
+                       });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    if (parser_->is_done()) return on_request();
+    arm(settings_->body_timeout);
+    http::async_read(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
+      self->disarm();
+      if (ec) return self->read_failed(ec, true);
+      self->on_request();
+    });
+  }
+
+  // What the log line and metrics of this request need, before anything can fail.
+  void begin_request_record() {
+    status_ = 0;
+    bytes_out_ = 0;
+    recorded_ = false;
+    route_.clear();
+    server_error_.clear();
+    request_ = std::make_shared<Request>();
+    request_->received = started_;
+    request_->peer = peer_;
+    if (parser_) {
+      const auto& req = parser_->get();
+      request_->method = std::string(req.method_string());
+      request_->target = std::string(req.target());
+      version_ = req.version() == 10 ? 10 : 11;
+    }
+  }
+
+  void on_request() {
+    auto& req = parser_->get();
+    Request& r = *request_;
+    for (const auto& f : req) {
+      std::string name(f.name_string());
+      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+      r.headers.emplace_back(std::move(name), std::string(f.value()));
+    }
+    r.body = std::move(req.body());
+    r.trace = continue_or_start(header_value(r.headers, "traceparent"));
+    r.traceparent = r.trace.header();
+    std::string_view given_id = header_value(r.headers, "x-request-id");
+    r.request_id = sane_request_id(given_id) ? std::string(given_id) : new_request_id();
+    r.deadline_ns =
+        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  (std::chrono::steady_clock::now() + settings_->handler_timeout).time_since_epoch())
+                                  .count());
+    std::string_view target = r.target;
+    if (target == "*" && r.method == "OPTIONS") {
+      return answer_empty(204, {{"allow", "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT"}});
+    }
+    if (target.empty() || target[0] != '/')
+      return answer_problem(400, "the request target must be a path (origin-form)");
+    size_t q = target.find('?');
+    std::string_view raw_path = target.substr(0, q);
+    if (!percent_decode(raw_path, r.path)) return answer_problem(400, "the path is not valid percent-encoding");
+    if (q != std::string_view::npos && !parse_query(target.substr(q + 1), r.query)) {
+      return answer_problem(400, "the query is not valid percent-encoding");
+    }
+    RouteMatch match = engine_.table().find(r.method, header_value(r.headers, "host"), raw_path);
+    if (match.outcome == RouteMatch::Outcome::kNoRoute) return answer_problem(404, "no route serves " + r.path);
+    if (is_preflight(r.method, r.headers)) {
+      PreflightAnswer a = answer_preflight(settings_->cors, r.headers, match.allow);
+      if (a.status != 204) return answer_problem(a.status, a.detail, std::move(a.headers));
+      return answer_empty(204, std::move(a.headers));
+    }
+    if (r.method == "OPTIONS") return answer_empty(204, {{"allow", join_allow(match.allow)}});
+    if (match.outcome == RouteMatch::Outcome::kNoMethod) {
+      return answer_problem(405, r.method + " is not served on " + r.path, {{"allow", join_allow(match.allow)}});
+    }
+    run_handler(std::move(match));
+  }
+
+  void run_handler(RouteMatch match) {
+    // A registration removed between the lookup and here (a swap or an
+    // unregister) refuses new exchanges: look again, the next one serves.
+    std::shared_ptr<Exchange> ex;
+    for (int attempt = 0; attempt < 3 && match.outcome == RouteMatch::Outcome::kFound; ++attempt) {
+      request_->params = std::move(match.params);
+      // The exchange keeps the session alive until the handler ended it
+      // (maybe_finish detaches it, breaking the cycle).
+      auto wake = [self = this->shared_from_this()] {
+        net::post(self->stream_.get_executor(), [self] { self->look(); });
+      };
+      auto candidate = std::make_shared<Exchange>(request_, match.registration, std::move(wake));
+      if (match.registration->begin(candidate.get())) {
+        ex = std::move(candidate);
+        break;
+      }
+      candidate->detach();
+      match = engine_.table().find(request_->method, header_value(request_->headers, "host"),
+                                   std::string_view(request_->target).substr(0, request_->target.find('?')));
+    }
+    if (!ex) {
+      if (match.outcome == RouteMatch::Outcome::kNoMethod) {
+        return answer_problem(405, request_->method + " is not served on " + request_->path,
+                              {{"allow", join_allow(match.allow)}});
+      }
+      return answer_problem(404, "no route serves " + request_->path);
+    }
+    route_ = ex->registration().path().text;
+    exchange_ = ex;
+    handler_ended_ = false;
+    answered_ = false;
+    std::string what;
+    if (!ex->run_on_request(what)) {
+      engine_.observer().handler_failed(route_, what);
+      server_error_ = "the handler threw: " + what;
+    }
+    look();
+    if (exchange_ && !answered_) {
+      handler_timer_.expires_after(settings_->handler_timeout);
+      handler_timer_.async_wait([self = this->shared_from_this(), ex](beast::error_code ec) {
+        if (ec || self->exchange_ != ex || self->answered_) return;
+        ex->abandon();
+        ex->cancel();
+        self->closing_ = true;
+        self->answer_problem(503, "the handler did not answer within handler_timeout_ms");
+      });
+    }
+  }
+
+  // The handler did something (or was cancelled): act on it.
+  void look() {
+    if (!exchange_) return;
+    std::shared_ptr<Exchange> ex = exchange_;
+    ExchangeOutput out = ex->take();
+    if (out.cancel_requested) ex->run_on_cancel();
+    if (out.ended) handler_ended_ = true;
+    if (out.has_head && !answered_) {
+      handler_timer_.cancel();
+      if (out.stream) {
+        start_stream(out.status, std::move(out.headers));
+      } else {
+        answer(out.status, std::move(out.headers), std::move(out.body));
+      }
+    }
+    if (streaming_) {
+      for (auto& c : out.chunks) chunks_.push_back(std::move(c));
+      pump();
+    }
+    if (handler_ended_ && !answered_) {
+      handler_timer_.cancel();
+      answer_problem(500, "the handler failed without answering");
+    }
+    maybe_finish();
+  }
+
+  // --- answers ---
+  void add_server_headers(Fields& headers) {
+    const Request& r = *request_;
+    if (!r.request_id.empty() && header_value(headers, "x-request-id").empty()) {
+      headers.emplace_back("x-request-id", r.request_id);
+    }
+    std::string_view origin = header_value(r.headers, "origin");
+    if (!origin.empty() && header_value(headers, "access-control-allow-origin").empty()) {
+      add_cors_headers(settings_->cors, origin, headers);
+    }
+  }
+
+  void answer_problem(int status, const std::string& detail, Fields headers = {}) {
+    if (status >= 500 && server_error_.empty()) server_error_ = detail;
+    headers.emplace_back("content-type", std::string(kProblemContentType));
+    answer(status, std::move(headers), problem_body(status, detail, request_ ? request_->path : std::string()));
+  }
+
+  void answer_empty(int status, Fields headers) { answer(status, std::move(headers), {}); }
+
+  void answer(int status, Fields headers, std::string body) {
+    answered_ = true;
+    if (!request_) begin_request_record();
+    add_server_headers(headers);
+    auto res = std::make_shared<http::response<http::string_body>>();
+    res->version(version_);
+    res->result(static_cast<unsigned>(status));
+    bool has_encoding = false;
+    for (auto& [name, value] : headers) {
+      if (server_owned(name)) continue;
+      if (name == "content-encoding") has_encoding = true;
+      res->insert(name, value);
+    }
+    if (status == 204 || status == 304) body.clear();
+    const Settings& s = *settings_;
+    if (s.gzip && !has_encoding && body.size() >= s.gzip_min_bytes && body.size() > 0 &&
+        accepts_gzip(header_value(request_->headers, "accept-encoding")) &&
+        compressible(header_value(headers, "content-type"))) {
+      std::string packed;
+      if (gzip_compress(body, packed)) {
+        body = std::move(packed);
+        res->set(http::field::content_encoding, "gzip");
+        res->insert(http::field::vary, "Accept-Encoding");
+      }
+    }
+    res->keep_alive(keep_alive_ && !closing_);
+    bytes_out_ = request_->head() ? 0 : body.size();
+    res->body() = std::move(body);
+    res->prepare_payload();
+    if (request_->head()) res->body().clear();  // Content-Length stays: what GET would send
+    status_ = status;
+    response_ = res;
+    writing_ = true;
+    beast::get_lowest_layer(stream_).expires_after(s.write_timeout);
+    http::async_write(stream_, *res, [self = this->shared_from_this()](beast::error_code ec, size_t) {
+      beast::get_lowest_layer(self->stream_).expires_never();
+      self->writing_ = false;
+      self->response_.reset();
+      self->response_done_ = true;
+      if (ec) return self->connection_failed();
+      self->maybe_finish();
+    });
+  }
+
+  void start_stream(int status, Fields headers) {
+    answered_ = true;
+    streaming_ = true;
+    add_server_headers(headers);
+    stream_head_ = std::make_unique<http::response<http::empty_body>>();
+    stream_head_->version(version_);
+    stream_head_->result(static_cast<unsigned>(status));
+    for (auto& [name, value] : headers) {
+      if (!server_owned(name)) stream_head_->insert(name, value);
+    }
+    stream_head_->keep_alive(keep_alive_ && !closing_);
+    if (!request_->head()) stream_head_->chunked(true);
+    status_ = status;
+    head_serializer_ = std::make_unique<http::response_serializer<http::empty_body>>(*stream_head_);
+    writing_ = true;
+    beast::get_lowest_layer(stream_).expires_after(settings_->write_timeout);
+    http::async_write_header(stream_, *head_serializer_,
+                             [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                               beast::get_lowest_layer(self->stream_).expires_never();
+                               self->writing_ = false;
+                               self->head_written_ = true;
+                               if (ec) return self->connection_failed();
+                               if (self->request_->head()) {
+                                 self->response_done_ = true;  // no body for HEAD: the stream's pieces are dropped
+                                 self->chunks_.clear();
+                               }
+                               self->pump();
+                               self->maybe_finish();
+                             });
+  }
+
+  // Writes what a stream has queued; the last chunk once the handler ended it.
+  void pump() {
+    if (writing_ || !streaming_ || !head_written_ || response_done_ || dead_) return;
+    out_buffer_.clear();
+    for (const auto& c : chunks_) {
+      char size[20];
+      int n = std::snprintf(size, sizeof size, "%zx\r\n", c.size());
+      out_buffer_.append(size, static_cast<size_t>(n)).append(c).append("\r\n");
+      bytes_out_ += c.size();
+    }
+    chunks_.clear();
+    bool last = handler_ended_;
+    if (last) out_buffer_.append("0\r\n\r\n");
+    if (out_buffer_.empty()) return;
+    writing_ = true;
+    beast::get_lowest_layer(stream_).expires_after(settings_->write_timeout);
+    net::async_write(stream_, net::buffer(out_buffer_),
+                     [self = this->shared_from_this(), last](beast::error_code ec, size_t) {
+                       beast::get_lowest_layer(self->stream_).expires_never();
+                       self->writing_ = false;
+                       if (ec) return self->connection_failed();
+                       if (last) self->response_done_ = true;
+                       self->pump();
+                       self->maybe_finish();
+                     });
+  }
+
+  // The client is gone (or we are closing hard): nothing more is written.
+  void connection_failed() {
+    dead_ = true;
+    response_done_ = true;
+    if (exchange_ && !handler_ended_) {
+      if (!answered_) status_ = 499;
+      answered_ = true;
+      exchange_->abandon();
+      exchange_->cancel();
+    }
+    close();
+    maybe_finish();
+  }
+
+  void record() {
+    if (recorded_ || !request_) return;
+    recorded_ = true;
+    RequestRecord rec;
+    rec.method = request_->method;
+    rec.target = request_->target;
+    rec.route = route_;
+    rec.status = status_;
+    rec.bytes_out = bytes_out_;
+    rec.duration = std::chrono::steady_clock::now() - started_;
+    rec.peer = peer_;
+    rec.request_id = request_->request_id;
+    rec.trace_id = request_->trace.trace_id;
+    rec.span_id = request_->trace.span_id;
+    std::string note = exchange_ ? exchange_->error_note() : std::string();
+    rec.error = note.empty() ? std::string_view(server_error_) : std::string_view(note);
+    engine_.observer().request_finished(rec);
+  }
+
+  // After an answer: end the exchange once both sides are done, then go on.
+  void maybe_finish() {
+    if (writing_ || !response_done_) return;
+    record();
+    if (exchange_) {
+      if (!handler_ended_) return;  // the handler still owes respond/end_stream
+      std::shared_ptr<Exchange> ex = std::move(exchange_);
+      ex->detach();
+      ex->run_on_done();
+    }
+    // Ready for the next request.
+    response_done_ = false;
+    streaming_ = false;
+    head_written_ = false;
+    answered_ = false;
+    stream_head_.reset();
+    head_serializer_.reset();
+    request_.reset();
+    parser_.reset();
+    if (dead_ || closing_ || !keep_alive_) return close();
+    wait_request();
+  }
+
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    idle_.store(false, std::memory_order_release);
+    disarm();
+    handler_timer_.cancel();
+    beast::error_code ignored;
+    socket().shutdown(tcp::socket::shutdown_both, ignored);
+    socket().close(ignored);
+  }
+
+  Engine& engine_;
+  std::shared_ptr<net::ssl::context> tls_;
+  Stream stream_;
+  net::steady_timer timer_;
+  net::steady_timer handler_timer_;
+  Engine::Handle handle_{};
+  std::shared_ptr<const Settings> settings_;
+  std::string peer_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  uint64_t timer_generation_ = 0;
+  bool timed_out_ = false;
+
+  // The request being served.
+  std::chrono::steady_clock::time_point started_{};
+  std::shared_ptr<Request> request_;
+  unsigned version_ = 11;
+  bool keep_alive_ = true;
+  std::string route_;
+  std::shared_ptr<Exchange> exchange_;
+  bool handler_ended_ = false;
+  bool answered_ = false;
+  int status_ = 0;
+  uint64_t bytes_out_ = 0;
+  bool recorded_ = false;
+  std::string server_error_;  // why the server answered 5xx itself
+
+  // Writing its answer.
+  bool writing_ = false;
+  bool response_done_ = false;
+  std::shared_ptr<http::response<http::string_body>> response_;
+  std::string continue_line_;
+  bool streaming_ = false;
+  bool head_written_ = false;
+  std::unique_ptr<http::response<http::empty_body>> stream_head_;
+  std::unique_ptr<http::response_serializer<http::empty_body>> head_serializer_;
+  std::vector<std::string> chunks_;
+  std::string out_buffer_;
+
+  bool closing_ = false;  // no request after the current one
+  bool dead_ = false;     // the connection failed: nothing more is written
+  bool closed_ = false;
+};
+
+}  // namespace
+
+void start_session(Engine& engine, tcp::socket socket, const std::shared_ptr<net::ssl::context>& tls) {
+  if (tls) {
+    std::make_shared<Session<TlsStream>>(engine, std::move(socket), tls)->run();
+  } else {
+    std::make_shared<Session<PlainStream>>(engine, std::move(socket), nullptr)->run();
+  }
+}
+
+}  // namespace hyperion::plugins::http_server
