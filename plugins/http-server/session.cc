@@ -212,6 +212,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (ec == http::error::body_limit) {
       return answer_problem(413, "the body exceeds max_body_bytes (" + std::to_string(settings_->max_body_bytes) + ")");
     }
+    if (ec == http::error::bad_version) return answer_problem(505, "only HTTP/1.0 and HTTP/1.1 are served");
     answer_problem(400, "malformed request: " + ec.message());
   }
 
