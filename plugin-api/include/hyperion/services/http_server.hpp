@@ -81,12 +81,15 @@ class Problem : public std::runtime_error {
   [[nodiscard]] const boost::json::object& extensions() const noexcept { return extensions_; }
   // The problem object as JSON text; `instance` is the request path.
   [[nodiscard]] std::string body(std::string_view instance = {}) const {
-    boost::json::object o = extensions_;
+    boost::json::object o;
     o["type"] = "about:blank";
     o["title"] = reason(status_);
     o["status"] = status_;
     if (*what() != '\0') o["detail"] = what();
     if (!instance.empty()) o["instance"] = instance;
+    for (const auto& [k, v] : extensions_) {
+      if (!o.contains(k)) o[k] = v;
+    }
     return boost::json::serialize(o);
   }
 
