@@ -7,13 +7,17 @@ namespace hyperion::plugins {
 bool DrainGate::begin(Cancellable* call) {
   std::lock_guard lock(mu_);
   if (closed_) return false;
-  calls_.insert(call);
+  calls_.push_back(call);
   return true;
 }
 
 void DrainGate::end(Cancellable* call) {
   std::lock_guard lock(mu_);
-  calls_.erase(call);
+  auto it = std::find(calls_.begin(), calls_.end(), call);
+  if (it != calls_.end()) {
+    *it = calls_.back();
+    calls_.pop_back();
+  }
   if (calls_.empty()) idle_.notify_all();
 }
 

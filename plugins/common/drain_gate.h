@@ -9,7 +9,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <mutex>
-#include <set>
+#include <vector>
 
 namespace hyperion::plugins {
 
@@ -39,7 +39,7 @@ class DrainGate {
  private:
   mutable std::mutex mu_;
   std::condition_variable idle_;
-  std::set<Cancellable*> calls_;
+  std::vector<Cancellable*> calls_;  // few at a time: a vector, no allocation per call
   bool closed_ = false;
 };
 

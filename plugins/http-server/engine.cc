@@ -17,6 +17,9 @@ namespace {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
+// How often deadlines are checked: the precision of every timeout.
+constexpr std::chrono::milliseconds kSweepInterval{50};
+
 std::string read_pem(const std::string& field, const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, field + ": cannot read " + path);
@@ -106,6 +109,7 @@ void Engine::serve(std::unique_ptr<BoundListener> listener) {
   net::post(raw->acceptor.get_executor(), [this, raw] { accept(raw); });
   if (threads_.empty()) {
     work_.emplace(ioc_.get_executor());
+    sweep();
     for (int i = 0; i < thread_count_; ++i) threads_.emplace_back([this] { ioc_.run(); });
   }
 }
@@ -133,21 +137,38 @@ void Engine::accept(BoundListener* listener) {
       });
 }
 
+std::vector<std::shared_ptr<SessionBase>> Engine::live_sessions() const {
+  std::vector<std::shared_ptr<SessionBase>> out;
+  std::lock_guard lock(sessions_mu_);
+  out.reserve(sessions_.size());
+  for (const auto& weak : sessions_) {
+    if (auto s = weak.lock()) out.push_back(std::move(s));
+  }
+  return out;
+}
+
 bool Engine::make_room() {
-  std::shared_ptr<SessionBase> oldest_idle;
-  {
-    std::lock_guard lock(sessions_mu_);
-    for (auto& weak : sessions_) {
-      auto s = weak.lock();
-      if (s && s->idle()) {
-        oldest_idle = std::move(s);
-        break;
-      }
+  for (auto& s : live_sessions()) {  // oldest first
+    if (s->idle()) {
+      s->close_when_idle();
+      return true;
     }
   }
-  if (!oldest_idle) return false;
-  oldest_idle->close_when_idle();
-  return true;
+  return false;
+}
+
+void Engine::sweep() {
+  using namespace std::chrono;
+  sweeper_.expires_after(kSweepInterval);
+  sweeper_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    const int64_t now = duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count();
+    for (auto& s : live_sessions()) {
+      int64_t deadline = s->deadline_ns();
+      if (deadline <= now && s->claim_deadline(deadline)) s->deadline_passed();
+    }
+    sweep();
+  });
 }
 
 void Engine::stop(std::chrono::steady_clock::time_point deadline) {
@@ -164,16 +185,11 @@ void Engine::stop(std::chrono::steady_clock::time_point deadline) {
       if (!threads_.empty()) closed.get_future().wait();
     }
   }
-  std::vector<std::shared_ptr<SessionBase>> open;
   {
     std::lock_guard lock(sessions_mu_);
     stopping_ = true;
-    for (auto& weak : sessions_) {
-      if (auto s = weak.lock()) open.push_back(std::move(s));
-    }
   }
-  for (auto& s : open) s->close_when_idle();
-  open.clear();
+  for (auto& s : live_sessions()) s->close_when_idle();
   using namespace std::chrono_literals;
   auto now = std::chrono::steady_clock::now();
   // Cancel a little before the deadline so cancelled streams can end by it.
@@ -181,16 +197,13 @@ void Engine::stop(std::chrono::steady_clock::time_point deadline) {
   {
     std::unique_lock lock(sessions_mu_);
     sessions_gone_.wait_until(lock, deadline - grace, [&] { return sessions_.empty(); });
-    for (auto& weak : sessions_) {
-      if (auto s = weak.lock()) open.push_back(std::move(s));
-    }
   }
-  for (auto& s : open) s->close_now();
-  open.clear();
+  for (auto& s : live_sessions()) s->close_now();
   {
     std::unique_lock lock(sessions_mu_);
     sessions_gone_.wait_until(lock, deadline, [&] { return sessions_.empty(); });
   }
+  net::post(sweeper_.get_executor(), [this] { sweeper_.cancel(); });
   work_.reset();
   ioc_.stop();
   for (auto& t : threads_) t.join();
@@ -211,6 +224,7 @@ std::shared_ptr<const Settings> Engine::settings() const {
 void Engine::set_settings(std::shared_ptr<const Settings> settings) {
   std::lock_guard lock(settings_mu_);
   settings_ = std::move(settings);
+  settings_version_.fetch_add(1, std::memory_order_acq_rel);
 }
 
 Engine::Handle Engine::track(std::weak_ptr<SessionBase> session) {

@@ -9,6 +9,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -37,8 +39,19 @@ class SessionBase {
   // Cancel what runs and close (any thread).
   virtual void close_now() = 0;
 
+  // The current deadline (steady clock, ns; INT64_MAX: none), which the
+  // engine's sweeper compares with the clock: setting one costs a store.
+  [[nodiscard]] int64_t deadline_ns() const noexcept { return deadline_ns_.load(std::memory_order_relaxed); }
+  // The sweeper takes a passed deadline once; false when it moved meanwhile.
+  bool claim_deadline(int64_t seen) noexcept {
+    return deadline_ns_.compare_exchange_strong(seen, INT64_MAX, std::memory_order_relaxed);
+  }
+  // Called by the sweeper (any thread) for a claimed deadline.
+  virtual void deadline_passed() = 0;
+
  protected:
   std::atomic<bool> idle_{false};
+  std::atomic<int64_t> deadline_ns_{INT64_MAX};
 };
 
 // A bound socket not yet accepting (so that reload can refuse an address in
@@ -72,6 +85,8 @@ class Engine {
   // --- for sessions ---
   [[nodiscard]] std::shared_ptr<const Settings> settings() const;
   void set_settings(std::shared_ptr<const Settings> settings);
+  // Bumped by set_settings: a session re-reads settings() only when it moved.
+  [[nodiscard]] uint64_t settings_version() const noexcept { return settings_version_.load(std::memory_order_acquire); }
   [[nodiscard]] RouteTable& table() noexcept { return table_; }
   [[nodiscard]] Observer& observer() noexcept { return observer_; }
   using Handle = std::list<std::weak_ptr<SessionBase>>::iterator;
@@ -82,6 +97,11 @@ class Engine {
   void accept(BoundListener* listener);
   // At the connection cap: closes the oldest idle connection; false when none is idle.
   bool make_room();
+  // Every tick: tells each connection whose deadline passed (one timer for all).
+  void sweep();
+  // The live sessions, taken under the lock and released after it (a session's
+  // last owner may be this list; its destructor takes the lock).
+  std::vector<std::shared_ptr<SessionBase>> live_sessions() const;
 
   // Declared first, destroyed last: sessions still queued in the I/O context
   // untrack themselves when it is destroyed.
@@ -94,9 +114,11 @@ class Engine {
   Observer& observer_;
   mutable std::mutex settings_mu_;
   std::shared_ptr<const Settings> settings_;
+  std::atomic<uint64_t> settings_version_{1};
 
   boost::asio::io_context ioc_;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+  boost::asio::steady_timer sweeper_{boost::asio::make_strand(ioc_)};  // its own strand: stop() cancels it
   const int thread_count_;
   std::vector<std::thread> threads_;
 

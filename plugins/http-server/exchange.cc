@@ -37,6 +37,19 @@ bool valid_header_value(std::string_view value) {
   });
 }
 
+const TraceContext& Request::trace() const {
+  std::call_once(trace_once_, [this] {
+    trace_ = continue_or_start(incoming_traceparent);
+    traceparent_ = trace_.header();
+  });
+  return trace_;
+}
+
+const std::string& Request::traceparent() const {
+  (void)trace();
+  return traceparent_;
+}
+
 const hyperion_http_exchange_ops_t Exchange::kOps = {
     sizeof(hyperion_http_exchange_ops_t),
     /*method=*/[](const hyperion_http_exchange_t* ex) { return str(of(ex).request_->method); },
@@ -61,7 +74,7 @@ const hyperion_http_exchange_ops_t Exchange::kOps = {
       return hyperion_bytes_t{reinterpret_cast<const uint8_t*>(b.data()), b.size()};
     },
     /*peer=*/[](const hyperion_http_exchange_t* ex) { return str(of(ex).request_->peer); },
-    /*traceparent=*/[](const hyperion_http_exchange_t* ex) { return str(of(ex).request_->traceparent); },
+    /*traceparent=*/[](const hyperion_http_exchange_t* ex) { return str(of(ex).request_->traceparent()); },
     /*request_id=*/[](const hyperion_http_exchange_t* ex) { return str(of(ex).request_->request_id); },
     /*deadline_ns=*/[](const hyperion_http_exchange_t* ex) { return of(ex).request_->deadline_ns; },
     /*is_cancelled=*/[](const hyperion_http_exchange_t* ex) { return of(ex).cancelled() ? 1 : 0; },
@@ -95,8 +108,8 @@ const hyperion_http_exchange_ops_t Exchange::kOps = {
 };
 
 Exchange::Exchange(std::shared_ptr<const Request> request, std::shared_ptr<RouteRegistration> registration,
-                   std::function<void()> wake)
-    : request_(std::move(request)), registration_(std::move(registration)), wake_(std::move(wake)) {
+                   std::shared_ptr<ExchangeWaker> waker)
+    : request_(std::move(request)), registration_(std::move(registration)), waker_(std::move(waker)) {
   raw_.abi.struct_size = sizeof(hyperion_http_exchange_t);
   raw_.abi.ops = &kOps;
   raw_.self = this;
@@ -176,7 +189,7 @@ void Exchange::abandon() {
 
 void Exchange::detach() {
   std::lock_guard lock(mu_);
-  wake_ = nullptr;
+  waker_.reset();
 }
 
 void Exchange::cancel() {
@@ -187,10 +200,10 @@ void Exchange::cancel() {
 }
 
 void Exchange::wake_locked(std::unique_lock<std::mutex>& lock) {
-  if (in_callback_ || !wake_) return;  // the session looks when on_request returns
-  std::function<void()> wake = wake_;
+  if (in_callback_ || !waker_) return;  // the session looks when on_request returns
+  std::shared_ptr<ExchangeWaker> waker = waker_;
   lock.unlock();
-  wake();
+  waker->wake();
 }
 
 hyperion_status_t Exchange::add_header(std::string_view name, std::string_view value, hyperion_error_t* err) {

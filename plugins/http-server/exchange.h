@@ -24,6 +24,11 @@ namespace hyperion::plugins::http_server {
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
 struct Request {
+  // The server span's W3C trace context: the client's trace continued, or a
+  // new one. Made on first use: most requests are neither traced nor logged.
+  [[nodiscard]] const TraceContext& trace() const;
+  [[nodiscard]] const std::string& traceparent() const;  // trace().header()
+
   std::string method;
   std::string target;
   std::string path;  // decoded
@@ -32,12 +37,16 @@ struct Request {
   Fields headers;  // names lower-case
   std::string body;
   std::string peer;
-  TraceContext trace;
-  std::string traceparent;  // trace.header(), kept for the ABI's string view
+  std::string incoming_traceparent;  // what the client sent
   std::string request_id;
   uint64_t deadline_ns = UINT64_MAX;
   std::chrono::steady_clock::time_point received;
   [[nodiscard]] bool head() const { return method == "HEAD"; }
+
+ private:
+  mutable std::once_flag trace_once_;
+  mutable TraceContext trace_;
+  mutable std::string traceparent_;
 };
 
 // What the handler produced since the session last looked.
@@ -52,11 +61,21 @@ struct ExchangeOutput {
   bool cancel_requested = false;    // cancel() was called and on_cancel has not run
 };
 
+// Who writes an exchange's answer: told (any thread) to look at it again.
+class ExchangeWaker {
+ public:
+  virtual void wake() = 0;
+
+ protected:
+  ~ExchangeWaker() = default;
+};
+
 class Exchange final : public Cancellable {
  public:
-  // `wake` asks the session to look at the exchange again (posts to its strand).
+  // The exchange holds `waker` (the session) until detach(): the session lives
+  // as long as the handler may still answer.
   Exchange(std::shared_ptr<const Request> request, std::shared_ptr<RouteRegistration> registration,
-           std::function<void()> wake);
+           std::shared_ptr<ExchangeWaker> waker);
   Exchange(const Exchange&) = delete;
   Exchange& operator=(const Exchange&) = delete;
   ~Exchange();
@@ -78,7 +97,7 @@ class Exchange final : public Cancellable {
   // The server answered in the handler's place (timeout) or the client is
   // gone: what the handler sends from now on is dropped (and told ABORTED).
   void abandon();
-  // Drops the session's wake (breaking the session <-> exchange cycle).
+  // Drops the waker (breaking the session <-> exchange cycle).
   void detach();
 
   // Cancellable (any thread): marks it cancelled and wakes the session.
@@ -106,7 +125,7 @@ class Exchange final : public Cancellable {
   std::atomic<bool> cancelled_{false};
 
   std::mutex mu_;
-  std::function<void()> wake_;
+  std::shared_ptr<ExchangeWaker> waker_;
   bool in_callback_ = false;  // on_request is running: the session looks afterwards
   enum class Phase { kWaiting, kResponded, kStreaming, kEnded } phase_ = Phase::kWaiting;
   bool abandoned_ = false;

@@ -1,5 +1,7 @@
 #include "http_server.h"
 
+#include "exchange.h"
+
 #include <sstream>
 
 namespace hyperion::plugins::http_server {
@@ -29,13 +31,12 @@ std::string logfmt_value(std::string_view s) {
   return out;
 }
 
-std::string label_value(std::string_view s) {
-  std::string out;
+// Appends `s` as the inside of a JSON string (labels are JSON text for the host).
+void append_label_value(std::string& out, std::string_view s) {
   for (char c : s) {
     if (c == '"' || c == '\\') out.push_back('\\');
     if (static_cast<unsigned char>(c) >= 0x20) out.push_back(c);
   }
-  return out;
 }
 
 // Metrics label a method only by the methods HTTP defines: an attacker must
@@ -139,12 +140,21 @@ hyperion::ServiceRef HttpServerPlugin::get_service(std::string_view api, uint32_
 }
 
 void HttpServerPlugin::request_finished(const RequestRecord& r) {
-  std::string route = r.route.empty() ? std::string("unmatched") : label_value(r.route);
-  std::string method(method_label(r.method));
+  // Per request, on an I/O thread: label texts are built in reused buffers.
+  thread_local std::string labels;
+  thread_local std::string with_code;
+  labels.assign(R"({"method":")").append(method_label(r.method)).append(R"(","route":")");
+  if (r.route.empty()) {
+    labels.append("unmatched");
+  } else {
+    append_label_value(labels, r.route);
+  }
+  labels.push_back('"');
+  with_code.assign(labels).append(R"(,"code":")").append(std::to_string(r.status)).append("\"}");
+  labels.push_back('}');
   double seconds = std::chrono::duration<double>(r.duration).count();
-  std::string labels = R"({"method":")" + method + R"(","route":")" + route + "\"";
-  ctx_.counter_add("http_server_requests_total", 1, labels + R"(,"code":")" + std::to_string(r.status) + "\"}");
-  ctx_.histogram_observe("http_server_request_duration_seconds", seconds, labels + "}");
+  ctx_.counter_add("http_server_requests_total", 1, with_code);
+  ctx_.histogram_observe("http_server_request_duration_seconds", seconds, labels);
   if (!access_log_.load(std::memory_order_relaxed)) return;
   hyperion_log_level_t level = r.status >= 500 ? HYPERION_LOG_WARN : HYPERION_LOG_INFO;
   if (ctx_.api().log_level(ctx_.host_ctx()) > level) return;
@@ -152,7 +162,9 @@ void HttpServerPlugin::request_finished(const RequestRecord& r) {
   line << "http request method=" << logfmt_value(r.method) << " target=" << logfmt_value(r.target)
        << " route=" << logfmt_value(r.route.empty() ? "-" : r.route) << " status=" << r.status
        << " bytes=" << r.bytes_out << " duration_ms=" << seconds * 1e3 << " peer=" << r.peer
-       << " request_id=" << logfmt_value(r.request_id) << " trace_id=" << r.trace_id << " span_id=" << r.span_id;
+       << " request_id=" << logfmt_value(r.request_id);
+  if (r.request != nullptr)
+    line << " trace_id=" << r.request->trace().trace_id << " span_id=" << r.request->trace().span_id;
   if (!r.error.empty()) line << " error=" << logfmt_value(r.error);
   ctx_.log(level, line.str());
 }

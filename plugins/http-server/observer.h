@@ -8,6 +8,8 @@
 
 namespace hyperion::plugins::http_server {
 
+struct Request;
+
 struct RequestRecord {
   std::string_view method;
   std::string_view target;  // as sent (the log escapes it)
@@ -17,8 +19,7 @@ struct RequestRecord {
   std::chrono::steady_clock::duration duration{};
   std::string_view peer;
   std::string_view request_id;
-  std::string_view trace_id;
-  std::string_view span_id;
+  const Request* request = nullptr;  // its trace() is made only if the log asks
   std::string_view error;  // the handler's note_error, or the server's reason for a 5xx
 };
 

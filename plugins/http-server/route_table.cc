@@ -32,8 +32,9 @@ bool valid_host(std::string_view h) {
                      [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.'; });
 }
 
-std::vector<std::string_view> split_path(std::string_view path) {
-  std::vector<std::string_view> out;
+// Fills `out` (reused across calls: no allocation per request).
+void split_path(std::string_view path, std::vector<std::string_view>& out) {
+  out.clear();
   size_t at = 1;  // after the leading "/"
   while (true) {
     size_t slash = path.find('/', at);
@@ -41,14 +42,18 @@ std::vector<std::string_view> split_path(std::string_view path) {
     if (slash == std::string_view::npos) break;
     at = slash + 1;
   }
-  return out;
 }
 
-// Ranks for "most specific wins": per template segment, literal 0, param 1, rest 2.
-std::vector<int> ranks(const PathTemplate& t) {
-  std::vector<int> out;
-  for (const auto& s : t.segments) out.push_back(static_cast<int>(s.kind));
-  return out;
+// "Most specific wins": segment kinds compared from the left (literal <
+// param < rest), then the shorter template; <0 when `a` is more specific.
+int compare_specificity(const PathTemplate& a, const PathTemplate& b) {
+  size_t n = std::min(a.segments.size(), b.segments.size());
+  for (size_t i = 0; i < n; ++i) {
+    int ka = static_cast<int>(a.segments[i].kind);
+    int kb = static_cast<int>(b.segments[i].kind);
+    if (ka != kb) return ka - kb;
+  }
+  return static_cast<int>(a.segments.size()) - static_cast<int>(b.segments.size());
 }
 
 // Matches `segments` (raw) against `t`; fills decoded params. False on no match
@@ -106,7 +111,8 @@ bool parse_template(std::string_view text, PathTemplate& out, std::string& error
     error = "path template longer than 2048 bytes";
     return false;
   }
-  std::vector<std::string_view> parts = split_path(text);
+  std::vector<std::string_view> parts;
+  split_path(text, parts);
   for (size_t i = 0; i < parts.size(); ++i) {
     std::string_view p = parts[i];
     if (p.size() >= 2 && p.front() == '{' && p.back() == '}') {
@@ -256,42 +262,45 @@ const std::shared_ptr<RouteRegistration>* RouteTable::top(const Entry& entry, st
   return pick("*");
 }
 
-RouteMatch RouteTable::find(std::string_view method, std::string_view host, std::string_view raw_path) const {
+RouteMatch RouteTable::find(std::string_view method, std::string_view host, std::string_view raw_path,
+                            bool want_allow) const {
   RouteMatch result;
   if (raw_path.empty() || raw_path[0] != '/') return result;
-  const std::vector<std::string_view> segments = split_path(raw_path);
+  thread_local std::vector<std::string_view> segments;
+  split_path(raw_path, segments);
   const std::string request_host = host_name(host);
   std::shared_lock lock(mu_);
   const Entry* best = nullptr;
-  std::vector<int> best_ranks;
   bool path_matched = false;
-  std::vector<std::string> allow;
   for (const auto& e : entries_) {
     if (!e.host.empty() && e.host != request_host) continue;
     if (!match(e.path, segments, nullptr)) continue;
     path_matched = true;
-    for (const auto& [m, stack] : e.by_method) {
-      if (stack.empty()) continue;
-      if (m == "*") {
-        allow.insert(allow.end(), {"DELETE", "GET", "PATCH", "POST", "PUT"});
-      } else {
-        allow.push_back(m);
-      }
-    }
     if (top(e, method) == nullptr) continue;
-    std::vector<int> r = ranks(e.path);
-    bool better = best == nullptr || r < best_ranks || (r == best_ranks && !e.host.empty() && best->host.empty());
-    if (better) {
-      best = &e;
-      best_ranks = std::move(r);
-    }
+    int order = best == nullptr ? -1 : compare_specificity(e.path, best->path);
+    if (order < 0 || (order == 0 && !e.host.empty() && best->host.empty())) best = &e;
   }
   if (!path_matched) return result;
-  if (std::find(allow.begin(), allow.end(), "GET") != allow.end()) allow.emplace_back("HEAD");
-  allow.emplace_back("OPTIONS");
-  std::sort(allow.begin(), allow.end());
-  allow.erase(std::unique(allow.begin(), allow.end()), allow.end());
-  result.allow = std::move(allow);
+  if (best == nullptr || want_allow) {
+    // What the path answers, for 405 and OPTIONS: a second pass, off the hot path.
+    std::vector<std::string> allow;
+    for (const auto& e : entries_) {
+      if ((!e.host.empty() && e.host != request_host) || !match(e.path, segments, nullptr)) continue;
+      for (const auto& [m, stack] : e.by_method) {
+        if (stack.empty()) continue;
+        if (m == "*") {
+          allow.insert(allow.end(), {"DELETE", "GET", "PATCH", "POST", "PUT"});
+        } else {
+          allow.push_back(m);
+        }
+      }
+    }
+    if (std::find(allow.begin(), allow.end(), "GET") != allow.end()) allow.emplace_back("HEAD");
+    allow.emplace_back("OPTIONS");
+    std::sort(allow.begin(), allow.end());
+    allow.erase(std::unique(allow.begin(), allow.end()), allow.end());
+    result.allow = std::move(allow);
+  }
   if (best == nullptr) {
     result.outcome = RouteMatch::Outcome::kNoMethod;
     return result;

@@ -75,8 +75,10 @@ class RouteTable {
   std::shared_ptr<RouteRegistration> remove(uint64_t id);
 
   // `host` as the Host header gave it (port and case do not matter); `raw_path`
-  // still percent-encoded, without the query.
-  [[nodiscard]] RouteMatch find(std::string_view method, std::string_view host, std::string_view raw_path) const;
+  // still percent-encoded, without the query. `want_allow`: fill `allow` even
+  // when a route serves the method (OPTIONS, CORS preflights).
+  [[nodiscard]] RouteMatch find(std::string_view method, std::string_view host, std::string_view raw_path,
+                                bool want_allow = false) const;
   [[nodiscard]] size_t route_count() const;
 
  private:

@@ -87,16 +87,12 @@ std::string join_allow(const std::vector<std::string>& methods) {
 }
 
 template <class Stream>
-class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+class Session final : public SessionBase, public ExchangeWaker, public std::enable_shared_from_this<Session<Stream>> {
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
 
  public:
   Session(Engine& engine, tcp::socket&& socket, std::shared_ptr<net::ssl::context> tls)
-      : engine_(engine),
-        tls_(std::move(tls)),
-        stream_(make_stream(std::move(socket), tls_.get())),
-        timer_(stream_.get_executor()),
-        handler_timer_(stream_.get_executor()) {}
+      : engine_(engine), tls_(std::move(tls)), stream_(make_stream(std::move(socket), tls_.get())) {}
 
   ~Session() override { engine_.untrack(handle_); }
 
@@ -130,30 +126,69 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
   tcp::socket& socket() { return beast::get_lowest_layer(stream_).socket(); }
 
-  // --- deadlines on reads: our own timer, so that a late request can still get 408 ---
-  void arm(std::chrono::milliseconds after) {
-    ++timer_generation_;
-    timed_out_ = false;
-    timer_.expires_after(after);
-    timer_.async_wait([self = this->shared_from_this(), generation = timer_generation_](beast::error_code ec) {
-      if (ec || generation != self->timer_generation_) return;
-      self->timed_out_ = true;
-      beast::error_code ignored;
-      self->socket().cancel(ignored);
+  // --- deadlines ---
+  // A deadline is a number the engine's sweeper (engine.h) compares with the
+  // clock every tick: setting one costs a store, not a timer. When it passes,
+  // on_deadline runs on the strand and acts on the phase it was set for.
+  enum class Phase { kHandshake, kIdle, kHeader, kBody, kHandler, kWriting, kOther };
+  void set_deadline(Phase phase, std::chrono::milliseconds after) {
+    phase_ = phase;
+    phase_deadline_ = std::chrono::steady_clock::now() + after;
+    deadline_ns_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(phase_deadline_.time_since_epoch()).count(),
+                       std::memory_order_relaxed);
+  }
+  void clear_deadline(Phase phase) {
+    phase_ = phase;
+    phase_deadline_ = std::chrono::steady_clock::time_point::max();
+    deadline_ns_.store(INT64_MAX, std::memory_order_relaxed);
+  }
+
+  // ExchangeWaker: the handler did something from another thread.
+  void wake() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] { self->look(); });
+  }
+
+  void deadline_passed() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      if (self->closed_ || std::chrono::steady_clock::now() < self->phase_deadline_) return;  // moved on meanwhile
+      self->on_deadline();
     });
   }
-  void disarm() {
-    ++timer_generation_;
-    timer_.cancel();
+
+  void on_deadline() {
+    beast::error_code ignored;
+    switch (phase_) {
+      case Phase::kHandler:
+        if (exchange_ && !answered_) {
+          exchange_->abandon();
+          exchange_->cancel();
+          closing_ = true;
+          answer_problem(503, "the handler did not answer within handler_timeout_ms");
+        }
+        return;
+      case Phase::kOther: return;
+      default:
+        // A read or write is pending: cancel it; its completion sees timed_out_.
+        timed_out_ = true;
+        socket().cancel(ignored);
+        return;
+    }
+  }
+
+  // Each request is served with the settings of the moment it began.
+  void refresh_settings() {
+    uint64_t version = engine_.settings_version();
+    if (version == settings_version_) return;
+    settings_version_ = version;
+    settings_ = engine_.settings();
   }
 
   void begin() {
     peer_ = peer_of(socket());
-    settings_ = engine_.settings();
+    refresh_settings();
     if constexpr (kTls) {
-      arm(settings_->header_timeout);
+      set_deadline(Phase::kHandshake, settings_->header_timeout);
       stream_.async_handshake(net::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
-        self->disarm();
         if (ec) return self->close();
         self->wait_request();
       });
@@ -165,40 +200,61 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   // Between requests: wait (idle_timeout) for the first byte of the next one.
   void wait_request() {
     if (closing_ || dead_) return close();
-    settings_ = engine_.settings();
-    if (buffer_.size() > 0) return read_header();
-    idle_.store(true, std::memory_order_release);
-    arm(settings_->idle_timeout);
-    stream_.async_read_some(buffer_.prepare(4096), [self = this->shared_from_this()](beast::error_code ec, size_t n) {
-      self->idle_.store(false, std::memory_order_release);
-      self->disarm();
-      if (ec) return self->close();
-      self->buffer_.commit(n);
-      self->read_header();
-    });
-  }
-
-  void read_header() {
+    refresh_settings();
     parser_.emplace();
     parser_->header_limit(settings_->max_header_bytes);
     parser_->body_limit(settings_->max_body_bytes);
-    started_ = std::chrono::steady_clock::now();
-    arm(settings_->header_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                              self->disarm();
-                              if (ec) return self->read_failed(ec, false);
-                              self->on_header();
-                            });
+    parser_->eager(true);
+    if (buffer_.size() > 0) return parse();  // pipelined: the next request is here already
+    idle_.store(true, std::memory_order_release);
+    set_deadline(Phase::kIdle, settings_->idle_timeout);
+    read_more();
   }
 
-  void read_failed(beast::error_code ec, bool in_body) {
-    if (dead_) return close();
+  void read_more() {
+    stream_.async_read_some(buffer_.prepare(8192), [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+      self->idle_.store(false, std::memory_order_release);
+      if (ec) return self->read_failed(ec);
+      self->buffer_.commit(n);
+      self->parse();
+    });
+  }
+
+  // Feeds what arrived to the parser: the header is checked as soon as it is
+  // whole, the request served as soon as it is complete.
+  void parse() {
+    if (phase_ != Phase::kHeader && phase_ != Phase::kBody) {  // the first bytes of a request
+      started_ = std::chrono::steady_clock::now();
+      set_deadline(Phase::kHeader, settings_->header_timeout);
+    }
+    while (buffer_.size() > 0 && !parser_->is_done()) {
+      beast::error_code ec;
+      size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec == http::error::need_more) break;
+      if (ec) return read_failed(ec);
+      if (phase_ == Phase::kHeader && parser_->is_header_done()) {
+        if (!on_header()) return;  // answered an error, or a 100 Continue is on its way
+        set_deadline(Phase::kBody, settings_->body_timeout);
+      }
+      if (used == 0) break;
+    }
+    if (parser_->is_done()) {
+      clear_deadline(Phase::kHandler);
+      return on_request();
+    }
+    read_more();
+  }
+
+  void read_failed(beast::error_code ec) {
+    if (dead_ || closed_) return close();
+    if (phase_ == Phase::kIdle || phase_ == Phase::kHandshake) return close();  // nothing begun: nothing to answer
     begin_request_record();
     if (timed_out_) {
       closing_ = true;
-      return answer_problem(408, in_body ? "the body did not arrive within body_timeout_ms"
-                                         : "the request line and headers did not arrive within header_timeout_ms");
+      return answer_problem(408, phase_ == Phase::kBody
+                                     ? "the body did not arrive within body_timeout_ms"
+                                     : "the request line and headers did not arrive within header_timeout_ms");
     }
     if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset ||
         ec == net::error::operation_aborted || ec == net::ssl::error::stream_truncated) {
@@ -216,54 +272,48 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     answer_problem(400, "malformed request: " + ec.message());
   }
 
-  void on_header() {
+  // Checks a complete header; false when it was answered (an error) or the
+  // body waits for a 100 Continue to be written.
+  bool on_header() {
     auto& req = parser_->get();
     begin_request_record();
     keep_alive_ = req.keep_alive();
     if (req.target().size() > settings_->max_request_line_bytes) {
       closing_ = true;
-      return answer_problem(414, "the request target exceeds max_request_line_bytes (" +
-                                     std::to_string(settings_->max_request_line_bytes) + ")");
+      answer_problem(414, "the request target exceeds max_request_line_bytes (" +
+                              std::to_string(settings_->max_request_line_bytes) + ")");
+      return false;
     }
     size_t count = static_cast<size_t>(std::distance(req.begin(), req.end()));
     if (count > settings_->max_header_count) {
       closing_ = true;
-      return answer_problem(431, std::to_string(count) + " header fields exceed max_header_count (" +
-                                     std::to_string(settings_->max_header_count) + ")");
+      answer_problem(431, std::to_string(count) + " header fields exceed max_header_count (" +
+                              std::to_string(settings_->max_header_count) + ")");
+      return false;
     }
     if (req.version() != 11 && req.version() != 10) {
       closing_ = true;
-      return answer_problem(505, "only HTTP/1.0 and HTTP/1.1 are served");
+      answer_problem(505, "only HTTP/1.0 and HTTP/1.1 are served");
+      return false;
     }
     if (req.version() == 11 && req.find(http::field::host) == req.end()) {
       closing_ = true;
-      return answer_problem(400, "an HTTP/1.1 request needs a Host header");
+      answer_problem(400, "an HTTP/1.1 request needs a Host header");
+      return false;
     }
     auto expect = req.find(http::field::expect);
-    if (expect != req.end() && beast::iequals(expect->value(), "100-continue") && !parser_->is_done()) {
-      continue_line_ = "HTTP/1.1 100 Continue\r\n\r\n";
-      writing_ = true;
-      beast::get_lowest_layer(stream_).expires_after(settings_->write_timeout);
-      net::async_write(stream_, net::buffer(continue_line_),
-                       [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                         beast::get_lowest_layer(self->stream_).expires_never();
-                         self->writing_ = false;
-                         if (ec) return self->connection_failed();
-                         self->read_body();
-                       });
-      return;
-    }
-    read_body();
-  }
-
-  void read_body() {
-    if (parser_->is_done()) return on_request();
-    arm(settings_->body_timeout);
-    http::async_read(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
-      self->disarm();
-      if (ec) return self->read_failed(ec, true);
-      self->on_request();
-    });
+    if (expect == req.end() || !beast::iequals(expect->value(), "100-continue") || parser_->is_done()) return true;
+    continue_line_ = "HTTP/1.1 100 Continue\r\n\r\n";
+    writing_ = true;
+    set_deadline(Phase::kWriting, settings_->write_timeout);
+    net::async_write(stream_, net::buffer(continue_line_),
+                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                       self->writing_ = false;
+                       if (ec) return self->connection_failed();
+                       self->set_deadline(Phase::kBody, self->settings_->body_timeout);
+                       self->parse();
+                     });
+    return false;
   }
 
   // What the log line and metrics of this request need, before anything can fail.
@@ -287,14 +337,16 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void on_request() {
     auto& req = parser_->get();
     Request& r = *request_;
+    r.headers.reserve(static_cast<size_t>(std::distance(req.begin(), req.end())));
     for (const auto& f : req) {
       std::string name(f.name_string());
-      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+      for (char& c : name) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
+      }
       r.headers.emplace_back(std::move(name), std::string(f.value()));
     }
     r.body = std::move(req.body());
-    r.trace = continue_or_start(header_value(r.headers, "traceparent"));
-    r.traceparent = r.trace.header();
+    r.incoming_traceparent = header_value(r.headers, "traceparent");
     std::string_view given_id = header_value(r.headers, "x-request-id");
     r.request_id = sane_request_id(given_id) ? std::string(given_id) : new_request_id();
     r.deadline_ns =
@@ -313,7 +365,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (q != std::string_view::npos && !parse_query(target.substr(q + 1), r.query)) {
       return answer_problem(400, "the query is not valid percent-encoding");
     }
-    RouteMatch match = engine_.table().find(r.method, header_value(r.headers, "host"), raw_path);
+    RouteMatch match = engine_.table().find(r.method, header_value(r.headers, "host"), raw_path, r.method == "OPTIONS");
     if (match.outcome == RouteMatch::Outcome::kNoRoute) return answer_problem(404, "no route serves " + r.path);
     if (is_preflight(r.method, r.headers)) {
       PreflightAnswer a = answer_preflight(settings_->cors, r.headers, match.allow);
@@ -335,10 +387,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       request_->params = std::move(match.params);
       // The exchange keeps the session alive until the handler ended it
       // (maybe_finish detaches it, breaking the cycle).
-      auto wake = [self = this->shared_from_this()] {
-        net::post(self->stream_.get_executor(), [self] { self->look(); });
-      };
-      auto candidate = std::make_shared<Exchange>(request_, match.registration, std::move(wake));
+      auto candidate = std::make_shared<Exchange>(request_, match.registration, this->shared_from_this());
       if (match.registration->begin(candidate.get())) {
         ex = std::move(candidate);
         break;
@@ -364,16 +413,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       server_error_ = "the handler threw: " + what;
     }
     look();
-    if (exchange_ && !answered_) {
-      handler_timer_.expires_after(settings_->handler_timeout);
-      handler_timer_.async_wait([self = this->shared_from_this(), ex](beast::error_code ec) {
-        if (ec || self->exchange_ != ex || self->answered_) return;
-        ex->abandon();
-        ex->cancel();
-        self->closing_ = true;
-        self->answer_problem(503, "the handler did not answer within handler_timeout_ms");
-      });
-    }
+    if (exchange_ && !answered_) set_deadline(Phase::kHandler, settings_->handler_timeout);
   }
 
   // The handler did something (or was cancelled): act on it.
@@ -384,7 +424,6 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (out.cancel_requested) ex->run_on_cancel();
     if (out.ended) handler_ended_ = true;
     if (out.has_head && !answered_) {
-      handler_timer_.cancel();
       if (out.stream) {
         start_stream(out.status, std::move(out.headers));
       } else {
@@ -396,21 +435,24 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       pump();
     }
     if (handler_ended_ && !answered_) {
-      handler_timer_.cancel();
       answer_problem(500, "the handler failed without answering");
     }
     maybe_finish();
   }
 
   // --- answers ---
-  void add_server_headers(Fields& headers) {
+  // The request id and CORS headers, unless the handler set its own.
+  template <class Fields_>
+  void add_server_headers(const Fields& handler_headers, Fields_& out) {
     const Request& r = *request_;
-    if (!r.request_id.empty() && header_value(headers, "x-request-id").empty()) {
-      headers.emplace_back("x-request-id", r.request_id);
+    if (!r.request_id.empty() && header_value(handler_headers, "x-request-id").empty()) {
+      out.insert("x-request-id", r.request_id);
     }
     std::string_view origin = header_value(r.headers, "origin");
-    if (!origin.empty() && header_value(headers, "access-control-allow-origin").empty()) {
-      add_cors_headers(settings_->cors, origin, headers);
+    if (!origin.empty() && header_value(handler_headers, "access-control-allow-origin").empty()) {
+      Fields cors;
+      add_cors_headers(settings_->cors, origin, cors);
+      for (auto& [name, value] : cors) out.insert(name, value);
     }
   }
 
@@ -425,10 +467,11 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void answer(int status, Fields headers, std::string body) {
     answered_ = true;
     if (!request_) begin_request_record();
-    add_server_headers(headers);
-    auto res = std::make_shared<http::response<http::string_body>>();
+    response_ = {};
+    auto* res = &response_;
     res->version(version_);
     res->result(static_cast<unsigned>(status));
+    add_server_headers(headers, *res);
     bool has_encoding = false;
     for (auto& [name, value] : headers) {
       if (server_owned(name)) continue;
@@ -453,13 +496,11 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     res->prepare_payload();
     if (request_->head()) res->body().clear();  // Content-Length stays: what GET would send
     status_ = status;
-    response_ = res;
     writing_ = true;
-    beast::get_lowest_layer(stream_).expires_after(s.write_timeout);
+    set_deadline(Phase::kWriting, s.write_timeout);
     http::async_write(stream_, *res, [self = this->shared_from_this()](beast::error_code ec, size_t) {
-      beast::get_lowest_layer(self->stream_).expires_never();
+      self->clear_deadline(Phase::kOther);
       self->writing_ = false;
-      self->response_.reset();
       self->response_done_ = true;
       if (ec) return self->connection_failed();
       self->maybe_finish();
@@ -469,10 +510,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   void start_stream(int status, Fields headers) {
     answered_ = true;
     streaming_ = true;
-    add_server_headers(headers);
     stream_head_ = std::make_unique<http::response<http::empty_body>>();
     stream_head_->version(version_);
     stream_head_->result(static_cast<unsigned>(status));
+    add_server_headers(headers, *stream_head_);
     for (auto& [name, value] : headers) {
       if (!server_owned(name)) stream_head_->insert(name, value);
     }
@@ -481,10 +522,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     status_ = status;
     head_serializer_ = std::make_unique<http::response_serializer<http::empty_body>>(*stream_head_);
     writing_ = true;
-    beast::get_lowest_layer(stream_).expires_after(settings_->write_timeout);
+    set_deadline(Phase::kWriting, settings_->write_timeout);
     http::async_write_header(stream_, *head_serializer_,
                              [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                               beast::get_lowest_layer(self->stream_).expires_never();
+                               self->clear_deadline(Phase::kOther);
                                self->writing_ = false;
                                self->head_written_ = true;
                                if (ec) return self->connection_failed();
@@ -512,10 +553,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (last) out_buffer_.append("0\r\n\r\n");
     if (out_buffer_.empty()) return;
     writing_ = true;
-    beast::get_lowest_layer(stream_).expires_after(settings_->write_timeout);
+    set_deadline(Phase::kWriting, settings_->write_timeout);
     net::async_write(stream_, net::buffer(out_buffer_),
                      [self = this->shared_from_this(), last](beast::error_code ec, size_t) {
-                       beast::get_lowest_layer(self->stream_).expires_never();
+                       self->clear_deadline(Phase::kOther);
                        self->writing_ = false;
                        if (ec) return self->connection_failed();
                        if (last) self->response_done_ = true;
@@ -550,8 +591,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     rec.duration = std::chrono::steady_clock::now() - started_;
     rec.peer = peer_;
     rec.request_id = request_->request_id;
-    rec.trace_id = request_->trace.trace_id;
-    rec.span_id = request_->trace.span_id;
+    rec.request = request_.get();
     std::string note = exchange_ ? exchange_->error_note() : std::string();
     rec.error = note.empty() ? std::string_view(server_error_) : std::string_view(note);
     engine_.observer().request_finished(rec);
@@ -584,8 +624,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (closed_) return;
     closed_ = true;
     idle_.store(false, std::memory_order_release);
-    disarm();
-    handler_timer_.cancel();
+    clear_deadline(Phase::kOther);
     beast::error_code ignored;
     socket().shutdown(tcp::socket::shutdown_both, ignored);
     socket().close(ignored);
@@ -594,14 +633,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   Engine& engine_;
   std::shared_ptr<net::ssl::context> tls_;
   Stream stream_;
-  net::steady_timer timer_;
-  net::steady_timer handler_timer_;
+  Phase phase_ = Phase::kOther;
+  std::chrono::steady_clock::time_point phase_deadline_ = std::chrono::steady_clock::time_point::max();
   Engine::Handle handle_{};
   std::shared_ptr<const Settings> settings_;
+  uint64_t settings_version_ = 0;
   std::string peer_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  uint64_t timer_generation_ = 0;
   bool timed_out_ = false;
 
   // The request being served.
@@ -621,7 +660,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   // Writing its answer.
   bool writing_ = false;
   bool response_done_ = false;
-  std::shared_ptr<http::response<http::string_body>> response_;
+  http::response<http::string_body> response_;
   std::string continue_line_;
   bool streaming_ = false;
   bool head_written_ = false;

@@ -211,6 +211,9 @@ namespace detail {
 struct Answer {
   explicit Answer(hyperion_http_exchange_t* r) : raw(r) {}
   hyperion_http_exchange_t* raw;
+  // The exchange's own reference (its per-exchange state), dropped in on_done;
+  // a Deferred or Stream holds others.
+  std::shared_ptr<Answer> self;
   std::mutex mu;
   bool ended = false;      // respond or end_stream was called
   bool streaming = false;  // begin_stream was called
@@ -429,33 +432,30 @@ struct Route {
   Handler fn;
 };
 
-// Per exchange: the Answer, until on_done.
-struct ExchangeBox {
-  std::shared_ptr<Answer> answer;
-};
-
 inline void* on_request(void* user, hyperion_http_exchange_t* raw) {
   auto* route = static_cast<Route*>(user);
-  auto* box = new ExchangeBox{std::make_shared<Answer>(raw)};
+  auto answer = std::make_shared<Answer>(raw);
+  Answer* box = answer.get();
+  box->self = std::move(answer);
   Request request(raw);
-  Response response(box->answer);
+  Response response(box->self);
   try {
     route->fn(request, response);
     response.finish();
   } catch (const Problem& p) {
-    if (p.status() >= 500) box->answer->note_error(p.what());
-    Response fresh(box->answer);
+    if (p.status() >= 500) box->note_error(p.what());
+    Response fresh(box->self);
     fresh.problem(p, request.path());
     fresh.finish();
   } catch (const std::exception& e) {
-    box->answer->note_error(std::string("the handler threw: ") + e.what());
-    Response fresh(box->answer);
+    box->note_error(std::string("the handler threw: ") + e.what());
+    Response fresh(box->self);
     fresh.problem(Problem(500, "internal error (request id " + std::string(request.request_id()) + ")"),
                   request.path());
     fresh.finish();
   } catch (...) {
-    box->answer->note_error("the handler threw an unknown exception");
-    Response fresh(box->answer);
+    box->note_error("the handler threw an unknown exception");
+    Response fresh(box->self);
     fresh.problem(Problem(500, "internal error (request id " + std::string(request.request_id()) + ")"),
                   request.path());
     fresh.finish();
@@ -469,16 +469,18 @@ inline hyperion_http_handler_t raw_handler(Route* route) {
   h.user = route;
   h.on_request = &on_request;
   h.on_cancel = [](void* state, hyperion_http_exchange_t*) {
-    auto* box = static_cast<ExchangeBox*>(state);
+    auto* box = static_cast<Answer*>(state);
     if (box == nullptr) return;
     std::function<void()> fn;
     {
-      std::lock_guard lock(box->answer->mu);
-      fn = box->answer->on_cancel;
+      std::lock_guard lock(box->mu);
+      fn = box->on_cancel;
     }
     if (fn) fn();
   };
-  h.on_done = [](void* state, hyperion_http_exchange_t*) { delete static_cast<ExchangeBox*>(state); };
+  h.on_done = [](void* state, hyperion_http_exchange_t*) {
+    if (auto* box = static_cast<Answer*>(state)) box->self.reset();  // may free it
+  };
   return h;
 }
 
