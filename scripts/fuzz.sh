@@ -5,7 +5,7 @@
 # written to build-fuzz/crashes/<target>/ and the script fails. To keep a crash
 # as a regression test, copy it to fuzz/regressions/<target>/ (ctest replays
 # that folder in every build: fuzz.<target>_replay).
-#   scripts/fuzz.sh [SECONDS] [TARGET...]     targets: manifest config descriptor admin
+#   scripts/fuzz.sh [SECONDS] [TARGET...]     targets: manifest config descriptor admin http_request
 # HYPERION_FUZZ_RUNS=N runs each target for N inputs with a fixed seed instead
 # (CI does: the same inputs every time, so a red CI is a regression, not luck;
 # finding new bugs is what the long, seeded-at-random runs are for).
@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(manifest config descriptor admin)
+[ ${#targets[@]} -gt 0 ] || targets=(manifest config descriptor admin http_request)
 
 ./scripts/setup.sh
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
@@ -22,7 +22,7 @@ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DHYPERION_BUILD_FUZZERS=ON >/dev/null
 cmake --build build-fuzz -- -j"$(nproc)" $(printf 'fuzz_%s ' "${targets[@]}")
 
-declare -A dict=([manifest]=manifest [config]=json [descriptor]=json [admin]=admin)
+declare -A dict=([manifest]=manifest [config]=json [descriptor]=json [admin]=admin [http_request]=http)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 limit=(-max_total_time="$seconds")

@@ -16,6 +16,7 @@
 #include "exchange.h"
 #include "gzip.h"
 #include "problem.h"
+#include "request_target.h"
 
 namespace hyperion::plugins::http_server {
 namespace {
@@ -58,23 +59,6 @@ std::string peer_of(const tcp::socket& socket) {
   std::string address = ep.address().to_string();
   if (ep.address().is_v6()) address = "[" + address + "]";
   return address + ":" + std::to_string(ep.port());
-}
-
-// "a=1&b=x+y" -> decoded pairs; false when an escape is malformed.
-bool parse_query(std::string_view q, Fields& out) {
-  while (!q.empty()) {
-    size_t amp = q.find('&');
-    std::string_view item = q.substr(0, amp);
-    q = amp == std::string_view::npos ? std::string_view{} : q.substr(amp + 1);
-    if (item.empty()) continue;
-    size_t eq = item.find('=');
-    std::string key;
-    std::string value;
-    if (!percent_decode(item.substr(0, eq), key, true)) return false;
-    if (eq != std::string_view::npos && !percent_decode(item.substr(eq + 1), value, true)) return false;
-    out.emplace_back(std::move(key), std::move(value));
-  }
-  return true;
 }
 
 std::string join_allow(const std::vector<std::string>& methods) {
@@ -357,15 +341,13 @@ class Session final : public SessionBase, public ExchangeWaker, public std::enab
     if (target == "*" && r.method == "OPTIONS") {
       return answer_empty(204, {{"allow", "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT"}});
     }
-    if (target.empty() || target[0] != '/')
-      return answer_problem(400, "the request target must be a path (origin-form)");
-    size_t q = target.find('?');
-    std::string_view raw_path = target.substr(0, q);
-    if (!percent_decode(raw_path, r.path)) return answer_problem(400, "the path is not valid percent-encoding");
-    if (q != std::string_view::npos && !parse_query(target.substr(q + 1), r.query)) {
-      return answer_problem(400, "the query is not valid percent-encoding");
-    }
-    RouteMatch match = engine_.table().find(r.method, header_value(r.headers, "host"), raw_path, r.method == "OPTIONS");
+    RequestTarget parsed;
+    std::string error;
+    if (!parse_target(target, parsed, error)) return answer_problem(400, error);
+    r.path = std::move(parsed.path);
+    r.query = std::move(parsed.query);
+    RouteMatch match =
+        engine_.table().find(r.method, header_value(r.headers, "host"), parsed.raw_path, r.method == "OPTIONS");
     if (match.outcome == RouteMatch::Outcome::kNoRoute) return answer_problem(404, "no route serves " + r.path);
     if (is_preflight(r.method, r.headers)) {
       PreflightAnswer a = answer_preflight(settings_->cors, r.headers, match.allow);

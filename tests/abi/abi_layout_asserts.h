@@ -5,6 +5,7 @@
 #include <hyperion/services/grpc_server.h>
 #include <hyperion/services/health.h>
 #include <hyperion/services/http_client.h>
+#include <hyperion/services/http_server.h>
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -72,6 +73,20 @@ ABI_ASSERT(offsetof(hyperion_discovery_instance_t, service) == 8 &&
                offsetof(hyperion_discovery_instance_t, port) == 56 &&
                offsetof(hyperion_discovery_instance_t, meta_count) == 88 && sizeof(hyperion_discovery_instance_t) == 96,
            "hyperion_discovery_instance_t 1.0");
+ABI_ASSERT(offsetof(hyperion_http_exchange_ops_t, method) == 8 &&
+               offsetof(hyperion_http_exchange_ops_t, note_error) == 112 &&
+               offsetof(hyperion_http_exchange_ops_t, add_header) == 120 &&
+               offsetof(hyperion_http_exchange_ops_t, end_stream) == 152 && sizeof(hyperion_http_exchange_ops_t) == 160,
+           "hyperion_http_exchange_ops_t 1.0");
+ABI_ASSERT(offsetof(hyperion_http_route_t, method) == 8 && offsetof(hyperion_http_route_t, host) == 40 &&
+               sizeof(hyperion_http_route_t) == 56,
+           "hyperion_http_route_t 1.0");
+ABI_ASSERT(offsetof(hyperion_http_handler_t, on_request) == 16 && offsetof(hyperion_http_handler_t, on_done) == 32 &&
+               sizeof(hyperion_http_handler_t) == 40,
+           "hyperion_http_handler_t 1.0");
+ABI_ASSERT(offsetof(hyperion_http_server_v1_t, register_route) == 8 &&
+               offsetof(hyperion_http_server_v1_t, unregister_route) == 16 && sizeof(hyperion_http_server_v1_t) == 24,
+           "hyperion_http_server_v1_t 1.0");
 ABI_ASSERT(offsetof(hyperion_discovery_v1_t, register_instance) == 8 &&
                offsetof(hyperion_discovery_v1_t, report) == 56 && sizeof(hyperion_discovery_v1_t) == 64,
            "hyperion_discovery_v1_t 1.0");
