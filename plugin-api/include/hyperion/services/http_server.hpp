@@ -230,9 +230,11 @@ struct Answer {
   }
   // Sends a whole answer once; later calls are ignored (false).
   bool respond(int status, std::string_view body) {
+    std::function<void()> cancel_fn;  // dropped after the lock: it may own a Deferred
     std::lock_guard lock(mu);
     if (ended || streaming) return false;
     ended = true;
+    cancel_fn.swap(on_cancel);  // an ended exchange has nothing to cancel (and no cycle stays)
     hyperion_error_t err{};
     err.struct_size = sizeof err;
     hyperion_bytes_t b{reinterpret_cast<const uint8_t*>(body.data()), body.size()};
@@ -255,9 +257,11 @@ struct Answer {
     return raw->ops->write(raw, b, &err) == HYPERION_OK;
   }
   void end_stream() {
+    std::function<void()> cancel_fn;  // dropped after the lock: it may own a Stream
     std::lock_guard lock(mu);
     if (ended || !streaming) return;
     ended = true;
+    cancel_fn.swap(on_cancel);
     raw->ops->end_stream(raw);
   }
   void note_error(std::string_view what) {
