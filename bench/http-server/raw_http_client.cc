@@ -11,6 +11,33 @@
 #include <cstring>
 
 namespace bench {
+namespace {
+
+// Case-insensitive "does `line` start with `prefix`" (prefix lower-case).
+bool starts_with_nocase(const char* line, const char* end, const char* prefix) {
+  for (; *prefix != '\0'; ++line, ++prefix) {
+    if (line == end || (*line | 0x20) != *prefix) return false;
+  }
+  return true;
+}
+
+// Content-Length and Connection: close from a header block, line by line
+// (strcasestr over the whole block cost more than some servers' answers).
+void scan_header(const std::string& head, size_t header_end, size_t& content_length, bool& close) {
+  const char* p = head.data();
+  const char* end = p + header_end;
+  while (p < end) {
+    const char* eol = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+    if (eol == nullptr) eol = end;
+    if (starts_with_nocase(p, eol, "content-length:")) content_length = std::strtoul(p + 15, nullptr, 10);
+    if (starts_with_nocase(p, eol, "connection:") && starts_with_nocase(p + 11 + (p[11] == ' '), eol, "close")) {
+      close = true;
+    }
+    p = eol + 1;
+  }
+}
+
+}  // namespace
 
 RawHttpClient::RawHttpClient(int port) : port_(port) { connect_now(); }
 
@@ -50,10 +77,12 @@ bool RawHttpClient::get(const std::string& path, std::chrono::milliseconds timeo
   auto deadline = std::chrono::steady_clock::now() + timeout;
   size_t header_end = std::string::npos;
   size_t need = 0;
+  bool close = false;
   while (true) {
     if (header_end == std::string::npos && (header_end = buffer_.find("\r\n\r\n")) != std::string::npos) {
-      const char* cl = strcasestr(buffer_.c_str(), "content-length:");
-      need = header_end + 4 + (cl != nullptr ? std::strtoul(cl + 15, nullptr, 10) : 0);
+      size_t length = 0;
+      scan_header(buffer_, header_end, length, close);
+      need = header_end + 4 + length;
     }
     if (header_end != std::string::npos && buffer_.size() >= need) break;
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
@@ -73,7 +102,6 @@ bool RawHttpClient::get(const std::string& path, std::chrono::milliseconds timeo
   bool ok = buffer_.compare(0, 12, "HTTP/1.1 200") == 0;
   // A server that ends keep-alive after some requests (cpp-httplib: 5) says
   // so; open a new connection for the next one, as any client would.
-  bool close = strcasestr(buffer_.substr(0, header_end).c_str(), "connection: close") != nullptr;
   buffer_.erase(0, need);
   if (close) connect_now();
   return ok;

@@ -2,12 +2,12 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <random>
 #include <type_traits>
@@ -17,6 +17,7 @@
 #include "gzip.h"
 #include "problem.h"
 #include "request_target.h"
+#include "response_head.h"
 
 namespace hyperion::plugins::http_server {
 namespace {
@@ -423,21 +424,6 @@ class Session final : public SessionBase, public ExchangeWaker, public std::enab
   }
 
   // --- answers ---
-  // The request id and CORS headers, unless the handler set its own.
-  template <class Fields_>
-  void add_server_headers(const Fields& handler_headers, Fields_& out) {
-    const Request& r = *request_;
-    if (!r.request_id.empty() && header_value(handler_headers, "x-request-id").empty()) {
-      out.insert("x-request-id", r.request_id);
-    }
-    std::string_view origin = header_value(r.headers, "origin");
-    if (!origin.empty() && header_value(handler_headers, "access-control-allow-origin").empty()) {
-      Fields cors;
-      add_cors_headers(settings_->cors, origin, cors);
-      for (auto& [name, value] : cors) out.insert(name, value);
-    }
-  }
-
   void answer_problem(int status, const std::string& detail, Fields headers = {}) {
     if (status >= 500 && server_error_.empty()) server_error_ = detail;
     headers.emplace_back("content-type", std::string(kProblemContentType));
@@ -449,38 +435,36 @@ class Session final : public SessionBase, public ExchangeWaker, public std::enab
   void answer(int status, Fields headers, std::string body) {
     answered_ = true;
     if (!request_) begin_request_record();
-    response_ = {};
-    auto* res = &response_;
-    res->version(version_);
-    res->result(static_cast<unsigned>(status));
-    add_server_headers(headers, *res);
-    bool has_encoding = false;
-    for (auto& [name, value] : headers) {
-      if (server_owned(name)) continue;
-      if (name == "content-encoding") has_encoding = true;
-      res->insert(name, value);
-    }
-    if (status == 204 || status == 304) body.clear();
     const Settings& s = *settings_;
+    if (status == 204 || status == 304) body.clear();
+    bool has_encoding = !header_value(headers, "content-encoding").empty();
+    bool gzipped = false;
     if (s.gzip && !has_encoding && body.size() >= s.gzip_min_bytes && body.size() > 0 &&
         accepts_gzip(header_value(request_->headers, "accept-encoding")) &&
         compressible(header_value(headers, "content-type"))) {
       std::string packed;
       if (gzip_compress(body, packed)) {
         body = std::move(packed);
-        res->set(http::field::content_encoding, "gzip");
-        res->insert(http::field::vary, "Accept-Encoding");
+        gzipped = true;
       }
     }
-    res->keep_alive(keep_alive_ && !closing_);
+    head_.begin(version_, status);
+    write_fields(headers);
+    if (gzipped) {
+      head_.field("content-encoding", "gzip");
+      head_.field("vary", "Accept-Encoding");
+    }
+    // HEAD: the length GET would send, and no body.
+    bool no_length = status == 204 || status == 304;
+    head_.end(no_length ? -1 : static_cast<int64_t>(body.size()), false, keep_alive_ && !closing_);
     bytes_out_ = request_->head() ? 0 : body.size();
-    res->body() = std::move(body);
-    res->prepare_payload();
-    if (request_->head()) res->body().clear();  // Content-Length stays: what GET would send
+    if (request_->head()) body.clear();
+    body_ = std::move(body);
     status_ = status;
     writing_ = true;
     set_deadline(Phase::kWriting, s.write_timeout);
-    http::async_write(stream_, *res, [self = this->shared_from_this()](beast::error_code ec, size_t) {
+    std::array<net::const_buffer, 2> pieces{net::buffer(head_.text()), net::buffer(body_)};
+    net::async_write(stream_, pieces, [self = this->shared_from_this()](beast::error_code ec, size_t) {
       self->clear_deadline(Phase::kOther);
       self->writing_ = false;
       self->response_done_ = true;
@@ -489,35 +473,48 @@ class Session final : public SessionBase, public ExchangeWaker, public std::enab
     });
   }
 
+  // The handler's headers (minus those the server owns) and the server's own.
+  void write_fields(const Fields& headers) {
+    for (const auto& [name, value] : headers) {
+      if (!server_owned(name)) head_.field(name, value);
+    }
+    const Request& r = *request_;
+    if (!r.request_id.empty() && header_value(headers, "x-request-id").empty()) {
+      head_.field("x-request-id", r.request_id);
+    }
+    std::string_view origin = header_value(r.headers, "origin");
+    if (!origin.empty() && header_value(headers, "access-control-allow-origin").empty()) {
+      Fields cors;
+      add_cors_headers(settings_->cors, origin, cors);
+      for (const auto& [name, value] : cors) head_.field(name, value);
+    }
+  }
+
   void start_stream(int status, Fields headers) {
     answered_ = true;
     streaming_ = true;
-    stream_head_ = std::make_unique<http::response<http::empty_body>>();
-    stream_head_->version(version_);
-    stream_head_->result(static_cast<unsigned>(status));
-    add_server_headers(headers, *stream_head_);
-    for (auto& [name, value] : headers) {
-      if (!server_owned(name)) stream_head_->insert(name, value);
-    }
-    stream_head_->keep_alive(keep_alive_ && !closing_);
-    if (!request_->head()) stream_head_->chunked(true);
+    // HTTP/1.0 has no chunked encoding: the body runs until the connection closes.
+    unframed_stream_ = version_ == 10 && !request_->head();
+    if (unframed_stream_) closing_ = true;
+    head_.begin(version_, status);
+    write_fields(headers);
+    head_.end(-1, !request_->head() && !unframed_stream_, keep_alive_ && !closing_);
     status_ = status;
-    head_serializer_ = std::make_unique<http::response_serializer<http::empty_body>>(*stream_head_);
     writing_ = true;
     set_deadline(Phase::kWriting, settings_->write_timeout);
-    http::async_write_header(stream_, *head_serializer_,
-                             [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                               self->clear_deadline(Phase::kOther);
-                               self->writing_ = false;
-                               self->head_written_ = true;
-                               if (ec) return self->connection_failed();
-                               if (self->request_->head()) {
-                                 self->response_done_ = true;  // no body for HEAD: the stream's pieces are dropped
-                                 self->chunks_.clear();
-                               }
-                               self->pump();
-                               self->maybe_finish();
-                             });
+    net::async_write(stream_, net::buffer(head_.text()),
+                     [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                       self->clear_deadline(Phase::kOther);
+                       self->writing_ = false;
+                       self->head_written_ = true;
+                       if (ec) return self->connection_failed();
+                       if (self->request_->head()) {
+                         self->response_done_ = true;  // no body for HEAD: the stream's pieces are dropped
+                         self->chunks_.clear();
+                       }
+                       self->pump();
+                       self->maybe_finish();
+                     });
   }
 
   // Writes what a stream has queued; the last chunk once the handler ended it.
@@ -525,14 +522,22 @@ class Session final : public SessionBase, public ExchangeWaker, public std::enab
     if (writing_ || !streaming_ || !head_written_ || response_done_ || dead_) return;
     out_buffer_.clear();
     for (const auto& c : chunks_) {
-      char size[20];
-      int n = std::snprintf(size, sizeof size, "%zx\r\n", c.size());
-      out_buffer_.append(size, static_cast<size_t>(n)).append(c).append("\r\n");
+      if (unframed_stream_) {
+        out_buffer_.append(c);
+      } else {
+        char size[20];
+        int n = std::snprintf(size, sizeof size, "%zx\r\n", c.size());
+        out_buffer_.append(size, static_cast<size_t>(n)).append(c).append("\r\n");
+      }
       bytes_out_ += c.size();
     }
     chunks_.clear();
     bool last = handler_ended_;
-    if (last) out_buffer_.append("0\r\n\r\n");
+    if (last && !unframed_stream_) out_buffer_.append("0\r\n\r\n");
+    if (last && unframed_stream_ && out_buffer_.empty()) {
+      response_done_ = true;  // the body ends where the connection does
+      return;
+    }
     if (out_buffer_.empty()) return;
     writing_ = true;
     set_deadline(Phase::kWriting, settings_->write_timeout);
@@ -592,10 +597,9 @@ class Session final : public SessionBase, public ExchangeWaker, public std::enab
     // Ready for the next request.
     response_done_ = false;
     streaming_ = false;
+    unframed_stream_ = false;
     head_written_ = false;
     answered_ = false;
-    stream_head_.reset();
-    head_serializer_.reset();
     request_.reset();
     parser_.reset();
     if (dead_ || closing_ || !keep_alive_) return close();
@@ -642,12 +646,12 @@ class Session final : public SessionBase, public ExchangeWaker, public std::enab
   // Writing its answer.
   bool writing_ = false;
   bool response_done_ = false;
-  http::response<http::string_body> response_;
+  ResponseHead head_;  // reused: no allocation per answer once grown
+  std::string body_;
   std::string continue_line_;
   bool streaming_ = false;
+  bool unframed_stream_ = false;  // HTTP/1.0: the stream's end is the connection's
   bool head_written_ = false;
-  std::unique_ptr<http::response<http::empty_body>> stream_head_;
-  std::unique_ptr<http::response_serializer<http::empty_body>> head_serializer_;
   std::vector<std::string> chunks_;
   std::string out_buffer_;
 

@@ -232,6 +232,25 @@ TEST_F(HttpServerTest, ServerSentEventsReachCurl) {
   EXPECT_EQ(r.header("cache-control"), "no-cache");
 }
 
+TEST_F(HttpServerTest, SpeaksHttp10TooWithoutChunks) {
+  RawConnection c(host_->port());
+  ASSERT_TRUE(c.send("GET /probe/users/me HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "me");
+  EXPECT_EQ(r->header("connection"), "keep-alive");
+  // A stream to an HTTP/1.0 client: no chunked encoding, the body ends with the connection.
+  ASSERT_TRUE(c.send("GET /probe/sse HTTP/1.0\r\n\r\n"));
+  r = c.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->header("transfer-encoding"), "");
+  EXPECT_EQ(r->body, "data: one\n\nevent: multi\nid: 2\ndata: two\ndata: lines\n\ndata: three\n\n");
+  RawConnection plain(host_->port());
+  ASSERT_TRUE(plain.send("GET /probe/users/1 HTTP/1.0\r\n\r\n"));
+  EXPECT_EQ(plain.read_response()->body, "user 1");
+  EXPECT_TRUE(plain.closed_by_peer()) << "HTTP/1.0 closes unless asked to keep alive";
+}
+
 TEST_F(HttpServerTest, RejectsMalformedRequestsWith400) {
   EXPECT_EQ(request("GET /probe/users/me HTTP/1.1\r\n\r\n").status, 400) << "HTTP/1.1 needs Host";
   EXPECT_EQ(request("GET /probe/%zz HTTP/1.1\r\nHost: x\r\n\r\n").status, 400);
