@@ -3,7 +3,6 @@
 #include <hyperion/services/health.h>
 
 #include <array>
-#include <fstream>
 #include <sstream>
 
 #include "grpc_server_builtin_descriptors.h"
@@ -19,17 +18,6 @@ constexpr std::array<const char*, 17> kCodeNames = {
 const char* code_name(::grpc::StatusCode code) {
   auto i = static_cast<size_t>(code);
   return i < kCodeNames.size() ? kCodeNames[i] : "UNKNOWN";
-}
-
-std::string read_pem(const std::string& field, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, field + ": cannot read " + path);
-  std::ostringstream out;
-  out << in.rdbuf();
-  if (out.str().find("-----BEGIN ") == std::string::npos) {
-    throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, field + ": " + path + " is not PEM");
-  }
-  return out.str();
 }
 
 std::chrono::system_clock::time_point to_system(std::chrono::steady_clock::time_point t) {
@@ -83,9 +71,6 @@ GrpcServerPlugin::GrpcServerPlugin(hyperion::Context& ctx, const boost::json::ob
         if (service == "grpc.reflection.v1alpha.ServerReflection") return reflection_.enabled();
         return true;
       }) {
-  if (static_.tls && static_.tls->require_client_cert && static_.tls->client_ca_file.empty()) {
-    throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, "tls.require_client_cert: needs tls.client_ca_file");
-  }
   DynamicConfig dynamic = dynamic_config(config);
   access_log_ = dynamic.access_log;
   drain_timeout_ms_ = dynamic.drain_timeout_ms;

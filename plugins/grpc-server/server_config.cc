@@ -18,15 +18,7 @@ StaticConfig static_config(const boost::json::object& config) {
   c.keepalive_timeout_ms = integer(keepalive, "timeout_ms");
   c.keepalive_permit_without_calls = keepalive.at("permit_without_calls").as_bool();
   c.keepalive_min_ping_interval_ms = integer(keepalive, "min_ping_interval_ms");
-  if (const auto* tls = config.if_contains("tls")) {
-    const auto& t = tls->as_object();
-    TlsConfig out;
-    out.cert_file = std::string(t.at("cert_file").as_string());
-    out.key_file = std::string(t.at("key_file").as_string());
-    if (const auto* ca = t.if_contains("client_ca_file")) out.client_ca_file = std::string(ca->as_string());
-    out.require_client_cert = t.at("require_client_cert").as_bool();
-    c.tls = std::move(out);
-  }
+  c.tls = tls_files(config);
   return c;
 }
 

@@ -9,14 +9,11 @@
 #include <optional>
 #include <string>
 
+#include "tls_files.h"
+
 namespace hyperion::plugins::grpc_server {
 
-struct TlsConfig {
-  std::string cert_file;
-  std::string key_file;
-  std::string client_ca_file;  // empty: no client certificates asked for
-  bool require_client_cert = false;
-};
+using TlsConfig = hyperion::plugins::TlsFiles;
 
 struct StaticConfig {
   std::string listen;

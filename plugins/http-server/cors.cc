@@ -6,15 +6,6 @@
 namespace hyperion::plugins::http_server {
 namespace {
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) {
-    if (!out.empty()) out += ", ";
-    out += i;
-  }
-  return out;
-}
-
 bool contains(const std::vector<std::string>& items, std::string_view v) {
   return std::find(items.begin(), items.end(), v) != items.end();
 }
@@ -30,6 +21,15 @@ bool origin_allowed(const CorsConfig& cors, std::string_view origin) {
 }
 
 }  // namespace
+
+std::string comma_list(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) {
+    if (!out.empty()) out += ", ";
+    out += i;
+  }
+  return out;
+}
 
 std::string_view header_value(const Fields& fields, std::string_view name) {
   for (const auto& [k, v] : fields) {
@@ -50,7 +50,7 @@ void add_cors_headers(const CorsConfig& cors, std::string_view origin, Fields& o
   bool any = contains(cors.allow_origins, "*");
   out.emplace_back("access-control-allow-origin", any ? std::string("*") : std::string(origin));
   if (cors.allow_credentials) out.emplace_back("access-control-allow-credentials", "true");
-  if (!cors.expose_headers.empty()) out.emplace_back("access-control-expose-headers", join(cors.expose_headers));
+  if (!cors.expose_headers.empty()) out.emplace_back("access-control-expose-headers", comma_list(cors.expose_headers));
 }
 
 PreflightAnswer answer_preflight(const CorsConfig& cors, const Fields& request_headers,
@@ -72,7 +72,7 @@ PreflightAnswer answer_preflight(const CorsConfig& cors, const Fields& request_h
   const std::vector<std::string>& methods = cors.allow_methods.empty() ? route_methods : cors.allow_methods;
   if (!contains(methods, method) || !contains(route_methods, method)) {
     a.status = 403;
-    a.detail = "method " + std::string(method) + " is not allowed here (allowed: " + join(methods) + ")";
+    a.detail = "method " + std::string(method) + " is not allowed here (allowed: " + comma_list(methods) + ")";
     a.headers.emplace_back("vary", "Origin");
     return a;
   }
@@ -96,8 +96,8 @@ PreflightAnswer answer_preflight(const CorsConfig& cors, const Fields& request_h
     at = comma + 1;
   }
   add_cors_headers(cors, origin, a.headers);
-  a.headers.emplace_back("access-control-allow-methods", join(methods));
-  if (!granted.empty()) a.headers.emplace_back("access-control-allow-headers", join(granted));
+  a.headers.emplace_back("access-control-allow-methods", comma_list(methods));
+  if (!granted.empty()) a.headers.emplace_back("access-control-allow-headers", comma_list(granted));
   a.headers.emplace_back("access-control-max-age", std::to_string(cors.max_age_s));
   return a;
 }

@@ -27,6 +27,9 @@ struct PreflightAnswer {
 PreflightAnswer answer_preflight(const CorsConfig& cors, const Fields& request_headers,
                                  const std::vector<std::string>& route_methods);
 
+// "GET, HEAD, OPTIONS": a header's list syntax (Allow, Access-Control-*).
+std::string comma_list(const std::vector<std::string>& items);
+
 // The first value of header `name` (lower-case) in `fields`, or empty.
 std::string_view header_value(const Fields& fields, std::string_view name);
 

@@ -5,9 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
-#include <fstream>
 #include <future>
-#include <sstream>
 
 #include "session.h"
 
@@ -19,17 +17,6 @@ using tcp = net::ip::tcp;
 
 // How often deadlines are checked: the precision of every timeout.
 constexpr std::chrono::milliseconds kSweepInterval{50};
-
-std::string read_pem(const std::string& field, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, field + ": cannot read " + path);
-  std::ostringstream out;
-  out << in.rdbuf();
-  if (out.str().find("-----BEGIN ") == std::string::npos) {
-    throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, field + ": " + path + " is not PEM");
-  }
-  return out.str();
-}
 
 std::shared_ptr<net::ssl::context> tls_context(const TlsConfig& tls) {
   auto ctx = std::make_shared<net::ssl::context>(net::ssl::context::tls_server);

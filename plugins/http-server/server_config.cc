@@ -25,18 +25,7 @@ std::vector<std::string> strings(const boost::json::object& o, const char* key, 
 Endpoint endpoint_config(const boost::json::object& config) {
   Endpoint e;
   e.listen = std::string(config.at("listen").as_string());
-  if (const auto* tls = config.if_contains("tls")) {
-    const auto& t = tls->as_object();
-    TlsConfig out;
-    out.cert_file = std::string(t.at("cert_file").as_string());
-    out.key_file = std::string(t.at("key_file").as_string());
-    if (const auto* ca = t.if_contains("client_ca_file")) out.client_ca_file = std::string(ca->as_string());
-    out.require_client_cert = t.at("require_client_cert").as_bool();
-    if (out.require_client_cert && out.client_ca_file.empty()) {
-      throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, "tls.require_client_cert: needs tls.client_ca_file");
-    }
-    e.tls = std::move(out);
-  }
+  e.tls = tls_files(config);
   std::string host;
   uint16_t port = 0;
   split_listen(e.listen, host, port);

@@ -12,15 +12,11 @@
 #include <string>
 #include <vector>
 
+#include "tls_files.h"
+
 namespace hyperion::plugins::http_server {
 
-struct TlsConfig {
-  std::string cert_file;
-  std::string key_file;
-  std::string client_ca_file;  // empty: no client certificates asked for
-  bool require_client_cert = false;
-  bool operator==(const TlsConfig&) const = default;
-};
+using TlsConfig = hyperion::plugins::TlsFiles;
 
 // Where and how the listener accepts.
 struct Endpoint {

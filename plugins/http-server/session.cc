@@ -62,15 +62,6 @@ std::string peer_of(const tcp::socket& socket) {
   return address + ":" + std::to_string(ep.port());
 }
 
-std::string join_allow(const std::vector<std::string>& methods) {
-  std::string out;
-  for (const auto& m : methods) {
-    if (!out.empty()) out += ", ";
-    out += m;
-  }
-  return out;
-}
-
 template <class Stream>
 class Session final : public SessionBase, public ExchangeWaker, public std::enable_shared_from_this<Session<Stream>> {
   static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
@@ -355,9 +346,9 @@ class Session final : public SessionBase, public ExchangeWaker, public std::enab
       if (a.status != 204) return answer_problem(a.status, a.detail, std::move(a.headers));
       return answer_empty(204, std::move(a.headers));
     }
-    if (r.method == "OPTIONS") return answer_empty(204, {{"allow", join_allow(match.allow)}});
+    if (r.method == "OPTIONS") return answer_empty(204, {{"allow", comma_list(match.allow)}});
     if (match.outcome == RouteMatch::Outcome::kNoMethod) {
-      return answer_problem(405, r.method + " is not served on " + r.path, {{"allow", join_allow(match.allow)}});
+      return answer_problem(405, r.method + " is not served on " + r.path, {{"allow", comma_list(match.allow)}});
     }
     run_handler(std::move(match));
   }
@@ -382,7 +373,7 @@ class Session final : public SessionBase, public ExchangeWaker, public std::enab
     if (!ex) {
       if (match.outcome == RouteMatch::Outcome::kNoMethod) {
         return answer_problem(405, request_->method + " is not served on " + request_->path,
-                              {{"allow", join_allow(match.allow)}});
+                              {{"allow", comma_list(match.allow)}});
       }
       return answer_problem(404, "no route serves " + request_->path);
     }

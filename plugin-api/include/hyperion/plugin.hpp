@@ -45,6 +45,7 @@
 
 #include <hyperion/plugin.h>
 
+#include <algorithm>
 #include <boost/describe.hpp>
 #include <boost/json.hpp>
 #include <boost/mp11.hpp>
@@ -234,6 +235,19 @@ class Deadline {
  private:
   uint64_t ns_;
 };
+
+namespace sdk {
+// The deadline to hand a service's unregister call (host clock, ns) so that a
+// stop() passing its own `deadline` still returns in time: a tenth of the time
+// left before it, at most 50 ms; `fallback` from now without one.
+inline uint64_t drain_deadline_ns(const std::optional<Deadline>& deadline, std::chrono::nanoseconds fallback) {
+  using namespace std::chrono;
+  auto now = steady_clock::now();
+  auto end = deadline ? deadline->time_point() : now + duration_cast<steady_clock::duration>(fallback);
+  auto margin = end <= now ? nanoseconds(0) : std::min<nanoseconds>((end - now) / 10, milliseconds(50));
+  return static_cast<uint64_t>(duration_cast<nanoseconds>((end - margin).time_since_epoch()).count());
+}
+}  // namespace sdk
 
 enum class HealthStatus { kHealthy, kDegraded, kUnhealthy };
 

@@ -523,11 +523,7 @@ class Registration {
     const ServiceHandle* server = std::exchange(server_, nullptr);
     try {
       auto use = server->enter<hyperion_http_server_v1_t>();
-      using namespace std::chrono;
-      auto now = steady_clock::now();
-      auto end = deadline ? deadline->time_point() : now + kDefaultDrain;
-      auto margin = end <= now ? nanoseconds(0) : std::min<nanoseconds>((end - now) / 10, milliseconds(50));
-      auto until = static_cast<uint64_t>(duration_cast<nanoseconds>((end - margin).time_since_epoch()).count());
+      uint64_t until = sdk::drain_deadline_ns(deadline, kDefaultDrain);
       hyperion_error_t err{};
       err.struct_size = sizeof err;
       if (use.vtable()->unregister_route(use.ctx(), id_, until, &err) == HYPERION_ERR_DEADLINE_EXCEEDED) {
