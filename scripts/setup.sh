@@ -8,7 +8,9 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev
   libyaml-cpp-dev libspdlog-dev libfmt-dev libvalijson-dev libcli11-dev libssl-dev libsqlite3-dev libcpp-httplib-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  zlib1g-dev                     # the http-server plugin's gzip
   libgtest-dev libgmock-dev openssl
+  curl                           # tests: a real HTTP client for the http-server (SSE, gzip, TLS)
   clang libclang-rt-14-dev llvm  # scripts/fuzz.sh: libFuzzer, and llvm-symbolizer for its reports
   etcd-server etcd-client        # tests: a real etcd per test (remote config, discovery)
 )
