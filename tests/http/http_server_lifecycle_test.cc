@@ -174,6 +174,23 @@ TEST_F(HttpServerTls, MutualTlsRequiresAClientCertificate) {
   EXPECT_EQ(r.out, "me");
 }
 
+TEST_F(HttpServerTls, AReloadTurnsTlsOnKeepingRoutesAndRefusesAnUnreadableKey) {
+  HttpServerHost host;
+  ASSERT_TRUE(host.ok()) << host.error();
+  std::string bad = ", tls: {cert_file: \"" + cert("server.pem") + "\", key_file: \"/nonexistent.key\"}";
+  std::string summary = host.reload(host.manifest(bad, ""));
+  EXPECT_NE(summary.find("tls.key_file: cannot read /nonexistent.key"), std::string::npos) << summary;
+  RawConnection plain(host.port());
+  plain.send(get_request("/probe/users/me"));
+  EXPECT_EQ(plain.read_response()->body, "me") << "the refused reload changed nothing";
+  summary = host.reload(host.manifest(tls(false), ""));
+  ASSERT_NE(summary.find("applied"), std::string::npos) << summary;
+  std::string url = "https://127.0.0.1:" + std::to_string(host.port()) + "/probe/users/me";
+  auto r = curl({"--cacert", cert("ca.pem"), url});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "me") << "the probe's routes survived the move to TLS";
+}
+
 TEST_F(HttpServerTls, ConfigurationsThatCannotWorkFailNamingTheField) {
   HttpServerHost missing(", tls: {cert_file: \"" + cert("server.pem") + "\", key_file: \"/nonexistent.key\"}");
   EXPECT_FALSE(missing.ok());
