@@ -28,7 +28,7 @@
 
 namespace {
 
-constexpr const char* kToken = "fuzz-token-0123456789abcdef";
+constexpr const char* kToken = "fuzz-token-0123456789abcdef-0123456789";
 
 struct Target {
   std::unique_ptr<hyperion::app::Host> host;
@@ -47,6 +47,8 @@ Target& target() {
     auto dir = std::filesystem::temp_directory_path() / ("hyperion-fuzz-admin-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     std::ofstream(dir / "token") << kToken << "\n";
+    std::filesystem::permissions(dir / "token",
+                                 std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     const std::string host_block =
         "host:\n  state_dir: " + (dir / "state").string() +
         "\n  log_level: error\n  admin:\n    listen: 127.0.0.1:0\n    token_file: " + (dir / "token").string() +

@@ -1,6 +1,9 @@
 #include "admin/admin_server.h"
 
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <httplib.h>
 #include <yaml-cpp/yaml.h>
@@ -96,6 +99,7 @@ struct AdminServer::Impl {
   manifest::AdminSettings settings;
   std::string token;
   std::string url;
+  std::string url_file;  // <state>/admin.url, written once serving
   int port = 0;
   // An httplib::SSLServer when host.admin.tls is set.
   std::unique_ptr<httplib::Server> server;
@@ -108,10 +112,8 @@ struct AdminServer::Impl {
   Impl(app::OperatorAccess a, manifest::AdminSettings s) : access(a), settings(std::move(s)) {}
 
   bool authorized(const httplib::Request& req) const {
-    const std::string header = req.get_header_value("Authorization");
-    static const std::string kBearer = "Bearer ";
-    if (header.compare(0, kBearer.size(), kBearer) != 0) return false;
-    return constant_time_equal(header.substr(kBearer.size()), token);
+    auto presented = bearer_token(req.get_header_value("Authorization"));
+    return presented && constant_time_equal(*presented, token);
   }
 
   static std::string author(const httplib::Request& req) {
@@ -127,6 +129,10 @@ void AdminServer::Impl::routes() {
   server->set_payload_max_length(static_cast<size_t>(settings.max_body_bytes));
   server->set_tcp_nodelay(true);  // small JSON answers: no Nagle delay
   server->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (req.get_header_value_count("Authorization") > 1) {
+      send_error(res, 400, "more than one Authorization header");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (authorized(req)) return httplib::Server::HandlerResponse::Unhandled;
     res.set_header("WWW-Authenticate", "Bearer realm=\"hyperion\"");
     send_error(res, 401, req.has_header("Authorization") ? "wrong token" : "missing bearer token");
@@ -277,6 +283,8 @@ AdminServer::~AdminServer() {
     }
   }
   impl_->server->stop();
+  // The CLI finds a running host through admin.url: a stopped one leaves none.
+  if (!impl_->url_file.empty()) ::unlink(impl_->url_file.c_str());
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 
@@ -287,7 +295,7 @@ StatusOr<std::unique_ptr<AdminServer>> AdminServer::start(app::OperatorAccess ac
                                                           const manifest::AdminSettings& settings,
                                                           const std::string& state_dir) {
   auto impl = std::make_unique<Impl>(access, settings);
-  auto token = load_or_create_token(settings.token_file, state_dir);
+  auto token = load_or_create_token(settings.token_file, state_dir, static_cast<size_t>(settings.min_token_bytes));
   if (!token.ok()) return token.status();
   impl->token = std::move(*token);
   const bool tls = !settings.tls_cert_file.empty();
@@ -324,7 +332,16 @@ StatusOr<std::unique_ptr<AdminServer>> AdminServer::start(app::OperatorAccess ac
   // Until the accept loop runs, httplib's stop() is a no-op and a stop right
   // after start would leave the thread listening forever: wait for it.
   for (int i = 0; i < 5000 && !impl->server->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  std::ofstream(std::filesystem::path(state_dir) / "admin.url") << impl->url << "\n";
+  // Readable by the owner only, like the token it sits beside; removed on exit.
+  impl->url_file = (std::filesystem::path(state_dir) / "admin.url").string();
+  if (int fd = ::open(impl->url_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600); fd >= 0) {
+    ::fchmod(fd, 0600);  // an older file may have been made with other modes
+    std::string line = impl->url + "\n";
+    if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
+      logging::host_logger()->warn("admin: cannot write {}", impl->url_file);
+    }
+    ::close(fd);
+  }
   logging::host_logger()->info("admin API on {} (bearer token required)", impl->url);
   return std::unique_ptr<AdminServer>(new AdminServer(std::move(impl)));
 }

@@ -7,6 +7,7 @@
 #include "manifest/manifest_parser.h"
 #include "paths/plugin_search_path.h"
 #include "paths/state_directory.h"
+#include "paths/state_lock.h"
 #include "secrets/secret_fields.h"
 
 namespace hyperion::app {
@@ -28,6 +29,9 @@ StatusOr<std::unique_ptr<Host>> Host::prepare(const std::string& manifest_path, 
   host->manifest_path_ = manifest_path;
   host->options_ = options;
   host->state_dir_ = manifest->host.state_dir.empty() ? paths::default_state_dir(manifest->app) : manifest->host.state_dir;
+  auto lock = paths::StateLock::acquire(host->state_dir_);
+  if (!lock.ok()) return lock.status();
+  host->state_lock_ = std::move(*lock);
   auto store = state::StateStore::open((std::filesystem::path(host->state_dir_) / "hyperion.db").string());
   if (!store.ok()) return store.status();
   host->store_ = std::move(*store);

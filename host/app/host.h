@@ -29,6 +29,7 @@
 #include "lifecycle/instance_factory.h"
 #include "lifecycle/lifecycle.h"
 #include "loader/loader.h"
+#include "paths/state_lock.h"
 #include "reload/reloader.h"
 #include "state/state_store.h"
 
@@ -88,6 +89,7 @@ class Host : public AppReader {
   // Routes config_propose and config_propose_layer to the Reloader (host_services.cc).
   void accept_proposals();
 
+  std::unique_ptr<paths::StateLock> state_lock_;  // first declared, last released: after the database closes
   OperationGate gate_;  // one of start, reload, stop at a time
   std::string manifest_path_;
   HostOptions options_;

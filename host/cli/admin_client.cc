@@ -55,7 +55,7 @@ std::pair<std::string, std::string> resolve_url(const AdminOptions& o, const std
 StatusOr<std::string> resolve_token(const AdminOptions& o, const std::string& state_dir) {
   std::string file = o.token_file;
   if (file.empty()) {
-    if (const char* env = std::getenv("HYPERION_ADMIN_TOKEN")) return std::string(env);
+    if (const char* env = std::getenv("HYPERION_ADMIN_TOKEN")) return trimmed(env);  // as the host trims it
     if (const char* env = std::getenv("HYPERION_ADMIN_TOKEN_FILE")) file = env;
   }
   if (file.empty() && !state_dir.empty()) file = (std::filesystem::path(state_dir) / "admin.token").string();

@@ -59,6 +59,7 @@ struct AdminSettings {
   bool enabled = true;                   // enabled
   std::string listen = "127.0.0.1:7450";  // listen: host:port; port 0 picks a free one
   std::string token_file;                // token_file: empty = $HYPERION_ADMIN_TOKEN or <state_dir>/admin.token
+  int64_t min_token_bytes = 32;          // min_token_bytes: a shorter token (file or env) refuses to start
   int64_t max_body_bytes = 1 << 20;      // max_body_bytes
   std::string tls_cert_file;             // tls.cert_file: serve HTTPS with this certificate (PEM)...
   std::string tls_key_file;              // tls.key_file: ...and its private key; both or neither

@@ -222,6 +222,7 @@ void parse_admin(const json::value* value, Manifest& m, const JsonDocument& doc,
   }
   if (auto v = r.string("token_file")) out.token_file = resolve_dir(m.dir, *v);
   if (auto v = positive(r, "max_body_bytes")) out.max_body_bytes = *v;
+  if (auto v = positive(r, "min_token_bytes")) out.min_token_bytes = *v;
   if (const json::value* tls = r.get("tls")) {
     MappingReader t(*tls, "/host/admin/tls", doc, m.path, diags);
     if (t.valid()) {

@@ -73,6 +73,29 @@ TEST_F(AdminServerTest, TokenIsRequiredOnEveryEndpointAndKeptPrivate) {
   EXPECT_EQ(client_->Get("/v1/nope", auth())->status, 404);
 }
 
+// #25: "bearer" in any case (RFC 9110); two Authorization headers are refused
+// (which one would count?); a control character in the token never matches.
+TEST_F(AdminServerTest, TheBearerSchemeIsCaseInsensitiveAndTwoAuthorizationHeadersAre400) {
+  EXPECT_EQ(client_->Get("/v1/status", {{"Authorization", "bearer " + token_}})->status, 200);
+  EXPECT_EQ(client_->Get("/v1/status", {{"Authorization", "BEARER " + token_}})->status, 200);
+  auto two = client_->Get("/v1/status", {{"Authorization", "Bearer " + token_}, {"Authorization", "Bearer x"}});
+  ASSERT_TRUE(two);
+  EXPECT_EQ(two->status, 400);
+  EXPECT_EQ(body(two).at("error").at("reason").as_string(), "more than one Authorization header");
+  EXPECT_EQ(client_->Get("/v1/status", {{"Authorization", "Bearer " + token_ + "\x1b"}})->status, 401);
+}
+
+// #25: admin.url is the owner's only, and a stopped host leaves none behind
+// (the CLI would otherwise call a dead or foreign port).
+TEST_F(AdminServerTest, AdminUrlIsPrivateAndRemovedOnExit) {
+  const std::string url_file = host_->state_dir() + "/admin.url";
+  struct stat st {};
+  ASSERT_EQ(stat(url_file.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  server_.reset();
+  EXPECT_NE(stat(url_file.c_str(), &st), 0) << "admin.url outlived the admin server";
+}
+
 TEST_F(AdminServerTest, StatusPluginsAndConfig) {
   auto status = client_->Get("/v1/status", auth());
   ASSERT_EQ(status->status, 200);
@@ -247,14 +270,79 @@ TEST(AdminToken, ComparisonAndSources) {
   EXPECT_FALSE(constant_time_equal("abc", "abd"));
   EXPECT_FALSE(constant_time_equal("abc", "abcd"));
   testing::TempDir dir;
-  std::string file = dir.write("t", "  from-file \n");
-  EXPECT_EQ(*load_or_create_token(file, dir.path()), "from-file");
+  const std::string good(40, 'k');
+  std::string file = dir.write("t", "  " + good + " \n");
+  ::chmod(file.c_str(), 0600);
+  EXPECT_EQ(*load_or_create_token(file, dir.path()), good);
   EXPECT_FALSE(load_or_create_token(dir.path() + "/missing", dir.path()).ok());
-  dir.write("empty", "\n");
-  EXPECT_FALSE(load_or_create_token(dir.path() + "/empty", dir.path()).ok());
   auto created = load_or_create_token("", dir.path() + "/state");
   ASSERT_TRUE(created.ok());
   EXPECT_EQ(*load_or_create_token("", dir.path() + "/state"), *created);  // stable across restarts
+}
+
+// #25: an empty, whitespace-only, short or control-character token from any
+// source is a start error naming the source; it never opens the API to anyone.
+TEST(AdminToken, RefusesTokensThatAreEmptyShortOrHoldControlCharacters) {
+  testing::TempDir dir;
+  auto refused = [&](const std::string& content, const std::string& expected) {
+    std::string file = dir.write("t", content);
+    ::chmod(file.c_str(), 0600);
+    auto t = load_or_create_token(file, dir.path());
+    EXPECT_FALSE(t.ok()) << "accepted " << content;
+    if (!t.ok()) {
+      EXPECT_NE(t.status().message().find(expected), std::string::npos) << t.status().message();
+    }
+  };
+  refused("\n", "is empty");
+  refused("   \t  \n", "is empty");
+  refused("short-token\n", "is 11 bytes; at least 32 are needed");
+  refused(std::string(40, 'a') + "\x01" + std::string(3, 'b'), "holds a control character");
+  std::string file = dir.write("short", "0123456789abcdef\n");
+  ::chmod(file.c_str(), 0600);
+  EXPECT_TRUE(load_or_create_token(file, dir.path(), 16).ok()) << "host.admin.min_token_bytes lowers the minimum";
+  ::setenv("HYPERION_ADMIN_TOKEN", "   ", 1);
+  auto env = load_or_create_token("", dir.path() + "/state");
+  ::unsetenv("HYPERION_ADMIN_TOKEN");
+  ASSERT_FALSE(env.ok()) << "a whitespace-only HYPERION_ADMIN_TOKEN let anyone in";
+  EXPECT_NE(env.status().message().find("$HYPERION_ADMIN_TOKEN is empty"), std::string::npos) << env.status().message();
+}
+
+TEST(AdminToken, RefusesTokenFilesOthersCanReadOrThatLinkOutOfTheStateFolder) {
+  testing::TempDir dir;
+  const std::string good(40, 'k');
+  std::string open_file = dir.write("open", good + "\n");
+  ::chmod(open_file.c_str(), 0644);
+  auto t = load_or_create_token(open_file, dir.path() + "/state");
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("has mode 0644: group or others can use it; chmod 600"), std::string::npos)
+      << t.status().message();
+  std::string outside = dir.write("outside", good + "\n");
+  ::chmod(outside.c_str(), 0600);
+  std::filesystem::create_directories(dir.path() + "/state");
+  ASSERT_EQ(::symlink(outside.c_str(), (dir.path() + "/state/link").c_str()), 0);
+  t = load_or_create_token(dir.path() + "/state/link", dir.path() + "/state");
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.status().message().find("outside the state folder"), std::string::npos) << t.status().message();
+  std::string inside = dir.write("state/real", good + "\n");
+  ::chmod(inside.c_str(), 0600);
+  ASSERT_EQ(::symlink(inside.c_str(), (dir.path() + "/link-in").c_str()), 0);
+  EXPECT_TRUE(load_or_create_token(dir.path() + "/link-in", dir.path() + "/state").ok())
+      << "a symlink into the state folder is followed";
+  ::setenv("HYPERION_ADMIN_TOKEN_FILE", inside.c_str(), 1);
+  auto from_env = load_or_create_token("", dir.path() + "/state");
+  ::unsetenv("HYPERION_ADMIN_TOKEN_FILE");
+  ASSERT_TRUE(from_env.ok()) << from_env.status().message();
+  EXPECT_EQ(*from_env, good);
+}
+
+TEST(AdminToken, TheBearerSchemeIsCaseInsensitiveAndControlCharactersRefuse) {
+  EXPECT_EQ(bearer_token("Bearer abc").value_or(""), "abc");
+  EXPECT_EQ(bearer_token("bearer abc").value_or(""), "abc");
+  EXPECT_EQ(bearer_token("BEARER   abc  ").value_or(""), "abc");
+  EXPECT_FALSE(bearer_token("Basic abc"));
+  EXPECT_FALSE(bearer_token("Bearer "));
+  EXPECT_FALSE(bearer_token(std::string("Bearer abc\x00junk", 18)));
+  EXPECT_FALSE(bearer_token("Bearer a\x1b[31mb"));
 }
 
 }  // namespace

@@ -226,6 +226,7 @@ TEST_F(ConsulRemoteConfigTest, AnUnreachableRequiredStoreAndEtcdsCredentialsAreS
   ASSERT_FALSE(started.ok());
   EXPECT_NE(started.message().find("cannot read consul:hyperion/shop at http://" + dead), std::string::npos)
       << started.message();
+  required->reset();  // one host per state folder
 
   auto with_user = prepare(manifest(dead, "      username: root\n"));
   ASSERT_TRUE(with_user.ok()) << with_user.status().to_string();

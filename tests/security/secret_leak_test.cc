@@ -6,6 +6,7 @@
 // logs, emits and labels its secrets itself; then every output grepped.
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <csignal>
@@ -42,7 +43,7 @@ class SecretLeakTest : public ::testing::Test {
 };
 
 TEST_F(SecretLeakTest, APlantedSecretAppearsInNoLogEventDiffMetricOrStateFile) {
-  dir_.write("token", "leak-test-token\n");
+  ::chmod(dir_.write("token", "leak-test-token-0123456789abcdef-xyz\n").c_str(), 0600);
   dir_.write("pw1", std::string("first-") + kMarker + "\n");
   dir_.write("pw2", std::string("second-") + kMarker + "\n");
   dir_.write("pw3", std::string("third-") + kMarker + "\n");
@@ -54,7 +55,7 @@ TEST_F(SecretLeakTest, APlantedSecretAppearsInNoLogEventDiffMetricOrStateFile) {
   ASSERT_TRUE(host.wait_for_stderr("admin API on http://127.0.0.1:", std::chrono::seconds(30)));
 
   httplib::Client admin("127.0.0.1", admin_port_);
-  admin.set_bearer_token_auth("leak-test-token");
+  admin.set_bearer_token_auth("leak-test-token-0123456789abcdef-xyz");
   admin.set_read_timeout(30, 0);
   std::vector<std::string> answers;  // every admin and metrics answer, for the grep
   auto keep = [&](const httplib::Result& r, int expected_status) {
@@ -73,7 +74,7 @@ TEST_F(SecretLeakTest, APlantedSecretAppearsInNoLogEventDiffMetricOrStateFile) {
   std::string events;
   std::atomic<bool> streaming{true};
   httplib::Client event_client("127.0.0.1", admin_port_);
-  event_client.set_bearer_token_auth("leak-test-token");
+  event_client.set_bearer_token_auth("leak-test-token-0123456789abcdef-xyz");
   std::thread subscriber([&] {
     event_client.Get("/v1/events", [&](const char* data, size_t n) {
       std::lock_guard lock(events_mu);
