@@ -1,6 +1,7 @@
 // `hyperion status|reload|history|rollback`: clients of a running host's admin API.
 #include <httplib.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -31,6 +32,37 @@ StatusOr<std::string> resolve_state_dir(const AdminOptions& o) {
   }
   if (const char* env = std::getenv("HYPERION_STATE_DIR"); env != nullptr && *env != '\0') return std::string(env);
   return std::string();
+}
+
+// Why `url` cannot be the admin API's address (empty when it can): only
+// http:// and https:// with a host, an optional port, and no path.
+std::string url_problem(const std::string& url) {
+  std::string_view rest(url);
+  if (rest.starts_with("http://")) {
+    rest.remove_prefix(7);
+  } else if (rest.starts_with("https://")) {
+    rest.remove_prefix(8);
+  } else {
+    return "only http:// and https:// URLs are served (e.g. http://127.0.0.1:7450)";
+  }
+  if (rest.ends_with('/')) rest.remove_suffix(1);  // "http://h:7450/" is the same place
+  if (rest.empty() || rest.front() == ':' || rest.front() == '/') return "no host in the URL";
+  if (rest.find_first_of("/?#@ ") != std::string_view::npos) return "give scheme, host and port only (no path)";
+  for (char c : rest) {
+    if (static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) == 0x7f) return "a control character";
+  }
+  // The port follows the last ':' — after the ']' of an IPv6 literal.
+  size_t host_end = rest.front() == '[' ? rest.find(']') : 0;
+  if (host_end == std::string_view::npos) return "an IPv6 address needs its closing ]";
+  size_t colon = rest.find(':', host_end);
+  if (rest.front() != '[') colon = rest.rfind(':');
+  if (colon != std::string_view::npos) {
+    std::string_view port = rest.substr(colon + 1);
+    bool digits = !port.empty() && port.size() <= 5 &&
+                  std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits || std::stoi(std::string(port)) > 65535) return "the port is not 0-65535";
+  }
+  return {};
 }
 
 // Where the admin API is, and where that was found (for messages).
@@ -83,6 +115,10 @@ int call(const AdminOptions& o, const std::string& method, const std::string& pa
     return 2;
   }
   const auto [url, url_from] = resolve_url(o, *state_dir);
+  if (std::string why = url_problem(url); !why.empty()) {
+    std::cerr << "hyperion: admin URL " << url << " (from " << url_from << "): " << why << "\n";
+    return 2;
+  }
   httplib::Client client(url);
   if (url.starts_with("https://")) {
     std::string ca =
@@ -198,8 +234,8 @@ int reload_command(const AdminOptions& o, const std::string& manifest_file) {
   if (!manifest_file.empty()) {
     auto text = os::read_file(manifest_file, os::kMaxManifestBytes);
     if (!text.ok()) {
-      std::cerr << "hyperion: " << text.status().message() << "\n";
-      return 1;
+      std::cerr << "hyperion: --file: " << text.status().message() << "\n";
+      return 2;  // a bad argument, not a refused reload
     }
     body = std::move(*text);
   }

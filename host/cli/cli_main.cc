@@ -1,6 +1,8 @@
 #include <hyperion/plugin.h>
 
 #include <CLI/CLI.hpp>
+
+#include <algorithm>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -10,6 +12,19 @@
 #endif
 
 namespace hyperion::cli {
+namespace {
+
+// A revision number: digits only, from 1 (CLI11 alone would read "-1" as 2^64-1).
+const CLI::Validator kRevisionNumber(
+    [](std::string& text) -> std::string {
+      bool digits = !text.empty() && text.size() <= 18 &&
+                    std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+      if (!digits || std::stoull(text) == 0) return "a revision is a number from 1 (see `hyperion history`)";
+      return {};
+    },
+    "REV");
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Hyperion: a C++ application host with runtime-loaded plugins.\n"
@@ -77,17 +92,21 @@ int main(int argc, char** argv) {
   add_admin(reload);
   int history_limit = 20;
   CLI::App* history = app.add_subcommand("history", "List a running host's configuration revisions, newest first");
-  history->add_option("--limit", history_limit, "How many revisions")->check(CLI::PositiveNumber);
+  history->add_option("--limit", history_limit, "How many revisions (1-10000)")->check(CLI::Range(1, 10000));
   add_admin(history);
   uint64_t rollback_to = 0;
   CLI::App* rollback = app.add_subcommand("rollback", "Apply revision REV's manifest as a new revision, atomically");
-  rollback->add_option("revision", rollback_to, "The revision number (see `hyperion history`)")->required();
+  rollback->add_option("revision", rollback_to, "The revision number (see `hyperion history`)")
+      ->required()
+      ->check(kRevisionNumber);
   add_admin(rollback);
 
   uint64_t show_revision = 0;
   bool show_json = false;
   CLI::App* show = app.add_subcommand("show", "Show revision REV of a running host: who, when, outcome, every change");
-  show->add_option("revision", show_revision, "The revision number (see `hyperion history`)")->required();
+  show->add_option("revision", show_revision, "The revision number (see `hyperion history`)")
+      ->required()
+      ->check(kRevisionNumber);
   show->add_flag("--json", show_json, "Print the revision as JSON (with its manifest)");
   add_admin(show);
   std::string swap_instance, swap_library, swap_sha256;

@@ -1,6 +1,8 @@
 // The hyperion binary end to end: exit codes, messages and signals.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <csignal>
 #include <filesystem>
 
@@ -46,6 +48,34 @@ TEST_F(CliTest, UsageErrorsExitTwo) {
   EXPECT_EQ(run_process({hyperion_binary(), "run"}).exit_code, 2);
   EXPECT_EQ(run_process({hyperion_binary(), "fly"}).exit_code, 2);
   EXPECT_EQ(run_process({hyperion_binary(), "run", "x.yaml", "--log-format", "xml"}).exit_code, 2);
+}
+
+// #25 point 12: every bad input to the admin commands is a usage error (exit 2)
+// that says what is wrong, before anything is sent; nothing aborts, nothing
+// reads without bound.
+TEST_F(CliTest, BadAdminCommandInputsAreUsageErrorsSayingWhy) {
+  testing::TempDir dir;
+  const std::string token = dir.write("token", std::string(40, 't') + "\n");
+  const std::vector<std::string> admin = {"--admin", "http://127.0.0.1:1", "--token-file", token};
+  auto usage = [&](std::vector<std::string> argv, const std::string& expected) {
+    argv.insert(argv.begin(), hyperion_binary());
+    if (std::find(argv.begin(), argv.end(), "--admin") == argv.end())
+      argv.insert(argv.end(), admin.begin(), admin.end());
+    auto r = run_process(argv, std::chrono::seconds(10));
+    EXPECT_EQ(r.exit_code, 2) << argv[1] << " " << argv[2] << ": " << r.err;
+    EXPECT_NE(r.err.find(expected), std::string::npos) << r.err;
+  };
+  usage({"status", "--admin", "ftp://127.0.0.1:7450", "--token-file", token}, "only http:// and https://");
+  usage({"status", "--admin", "http://", "--token-file", token}, "no host in the URL");
+  usage({"status", "--admin", "http://127.0.0.1:99999", "--token-file", token}, "the port is not 0-65535");
+  usage({"status", "--admin", "http://127.0.0.1:7450/v1", "--token-file", token}, "no path");
+  usage({"rollback", "-1"}, "a revision is a number from 1");
+  usage({"rollback", "0"}, "a revision is a number from 1");
+  usage({"show", "18446744073709551615"}, "a revision is a number from 1");
+  usage({"history", "--limit", "0"}, "Value 0 not in range 1 to 10000");
+  usage({"reload", "--file", dir.path()}, "--file: " + dir.path() + " is a directory");
+  usage({"reload", "--file", "/dev/zero"}, "--file: /dev/zero is not a regular file");
+  usage({"status", "--token-file", "/dev/zero", "--admin", "http://127.0.0.1:1"}, "/dev/zero is not a regular file");
 }
 
 TEST_F(CliTest, RunsTheDemoAndStopsOnSigterm) {
