@@ -24,7 +24,8 @@ Status check_host_settings(const manifest::HostSettings& now, const manifest::Ho
   if (now.plugin_path != next.plugin_path) return refuse("plugin_path");
   const manifest::AdminSettings &a = now.admin, &b = next.admin;
   if (a.enabled != b.enabled || a.listen != b.listen || a.token_file != b.token_file ||
-      a.max_body_bytes != b.max_body_bytes || a.tls_cert_file != b.tls_cert_file || a.tls_key_file != b.tls_key_file) {
+      a.min_token_bytes != b.min_token_bytes || a.max_body_bytes != b.max_body_bytes ||
+      a.tls_cert_file != b.tls_cert_file || a.tls_key_file != b.tls_key_file) {
     return refuse("admin");
   }
   return ok_status();
@@ -178,7 +179,13 @@ StatusOr<std::unique_ptr<planning::ResolvedApp>> Reloader::resolve(Desired& desi
   apply_layers(desired.layers, *manifest, warnings);
   // Every problem at once, as validate reports them: the host settings' and
   // each instance's.
-  Status host_settings = check_host_settings(running_->manifest.host, manifest->host);
+  // The app's name is in every event's source, the metrics and the default
+  // state folder: it cannot change under a running host, and a reload that
+  // tried must not answer "unchanged" while something changed (#25).
+  Status host_settings = running_->manifest.app != manifest->app
+                             ? failed_precondition("app cannot change while the host runs (restart it): \"" +
+                                                   running_->manifest.app + "\" -> \"" + manifest->app + "\"")
+                             : check_host_settings(running_->manifest.host, manifest->host);
   auto app = planning::resolve_app(std::move(*manifest), rooms_.loader, planning::LoadMode::kLoad, &problems);
   if (!host_settings.ok()) {
     return invalid_argument(host_settings.message() + (app.ok() ? "" : "\n" + app.status().message()));

@@ -195,6 +195,21 @@ TEST_F(HostReloadTest, HostSettingsThatNeedARestartAreRefused) {
   EXPECT_NE(r.reason.find("host.state_dir cannot change"), std::string::npos) << r.reason;
 }
 
+// #25 point 9: renaming the app used to answer "unchanged" (revision 0) while
+// the name in use changed; it is refused, and the name stays.
+TEST_F(HostReloadTest, RenamingTheAppIsRefusedNotSilentlyApplied) {
+  start(manifest({{"a", ""}}));
+  std::string renamed = manifest({{"a", ""}});
+  renamed.replace(0, std::string("app: reload").size(), "app: other");
+  auto r = reload(renamed);
+  EXPECT_EQ(r.outcome, ReloadOutcome::kRefused);
+  EXPECT_EQ(r.error, ReloadError::kInvalidConfiguration);
+  EXPECT_NE(r.reason.find("app cannot change while the host runs (restart it): \"reload\" -> \"other\""),
+            std::string::npos)
+      << r.reason;
+  EXPECT_EQ(host_->plan().manifest.app, "reload");
+}
+
 TEST_F(HostReloadTest, SecretsNeverAppearInTheResult) {
   start(manifest({{"a", "      password: first-s3cret\n"}}));
   auto r = reload(manifest({{"a", "      password: second-s3cret\n"}}));
