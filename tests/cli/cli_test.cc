@@ -16,12 +16,15 @@ using testing::run_process;
 
 class CliTest : public ::testing::Test {
  protected:
-  // The demo's admin API listens on a fixed port by default; tests run in
-  // parallel, so every host they start picks a free one.
+  // The demo's admin API listens on a fixed port and keeps its state in the
+  // default folder; tests run in parallel, so every host they start picks a
+  // free port and a folder of its own (one host per state folder).
   void SetUp() override {
     setenv("HYPERION_ADMIN_LISTEN", "127.0.0.1:0", 1);
     setenv("HYPERION_HEALTH_LISTEN", "127.0.0.1:0", 1);
+    setenv("HYPERION_STATE_DIR", (dir_.path() + "/default-state").c_str(), 1);
   }
+  void TearDown() override { unsetenv("HYPERION_STATE_DIR"); }
   std::string manifest(const std::string& plugins) {
     return dir_.write("app.yaml", "app: cli\nhost:\n  state_dir: " + dir_.path() + "/state\nplugins:\n" + plugins);
   }
