@@ -16,6 +16,8 @@ bool lower_hex(std::string_view s) {
 
 bool all_zero(std::string_view s) { return s.find_first_not_of('0') == std::string_view::npos; }
 
+}  // namespace
+
 std::string random_hex(size_t digits) {
   // One generator per thread: ids need to be unique, not secret.
   thread_local std::mt19937_64 engine{std::random_device{}()};
@@ -30,8 +32,6 @@ std::string random_hex(size_t digits) {
   if (all_zero(out)) out.back() = '1';  // all-zero ids are invalid
   return out;
 }
-
-}  // namespace
 
 std::string TraceContext::header() const { return "00-" + trace_id + "-" + span_id + "-" + flags; }
 

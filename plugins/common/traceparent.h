@@ -20,6 +20,9 @@ struct TraceContext {
 // Parses a traceparent header value; returns false when it is not valid.
 bool parse_traceparent(std::string_view value, TraceContext& out);
 
+// `digits` random lower-case hex digits, never all zero (trace, span and request ids).
+std::string random_hex(size_t digits);
+
 // Continues `incoming` when it is valid, else starts a new sampled trace.
 TraceContext continue_or_start(std::string_view incoming);
 

@@ -1,5 +1,7 @@
 #include "cors.h"
 
+#include "http_syntax.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -8,12 +10,6 @@ namespace {
 
 bool contains(const std::vector<std::string>& items, std::string_view v) {
   return std::find(items.begin(), items.end(), v) != items.end();
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 bool origin_allowed(const CorsConfig& cors, std::string_view origin) {
@@ -81,8 +77,8 @@ PreflightAnswer answer_preflight(const CorsConfig& cors, const Fields& request_h
   size_t at = 0;
   while (at <= asked.size() && !asked.empty()) {
     size_t comma = asked.find(',', at);
-    std::string name(trim(asked.substr(at, comma == std::string_view::npos ? std::string_view::npos : comma - at)));
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::string name =
+        to_lower(trim_ows(asked.substr(at, comma == std::string_view::npos ? std::string_view::npos : comma - at)));
     if (!name.empty()) {
       if (!contains(cors.allow_headers, name)) {
         a.status = 403;

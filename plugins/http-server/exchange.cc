@@ -1,5 +1,7 @@
 #include "exchange.h"
 
+#include "http_syntax.h"
+
 #include <hyperion/plugin.hpp>
 
 #include <algorithm>
@@ -23,12 +25,7 @@ hyperion_status_t fail(hyperion_error_t* err, hyperion_status_t code, const std:
 
 }  // namespace
 
-bool valid_header_name(std::string_view name) {
-  static constexpr std::string_view kExtra = "!#$%&'*+-.^_`|~";
-  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || kExtra.find(c) != std::string_view::npos;
-  });
-}
+bool valid_header_name(std::string_view name) { return is_token(name); }
 
 bool valid_header_value(std::string_view value) {
   return std::all_of(value.begin(), value.end(), [](char c) {
@@ -218,9 +215,7 @@ hyperion_status_t Exchange::add_header(std::string_view name, std::string_view v
   if (phase_ != Phase::kWaiting) {
     return fail(err, HYPERION_ERR_FAILED_PRECONDITION, "add_header after the response began");
   }
-  std::string lower(name);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  out_.headers.emplace_back(std::move(lower), std::string(value));
+  out_.headers.emplace_back(to_lower(name), std::string(value));
   return HYPERION_OK;
 }
 

@@ -1,5 +1,7 @@
 #include "gzip.h"
 
+#include "http_syntax.h"
+
 #include <zlib.h>
 
 #include <algorithm>
@@ -8,32 +10,20 @@
 namespace hyperion::plugins::http_server {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 }  // namespace
 
 bool accepts_gzip(std::string_view accept_encoding) {
-  std::string all = lower(accept_encoding);
+  std::string all = to_lower(accept_encoding);
   std::string_view rest = all;
   while (!rest.empty()) {
     size_t comma = rest.find(',');
-    std::string_view item = trim(rest.substr(0, comma));
+    std::string_view item = trim_ows(rest.substr(0, comma));
     rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-    std::string_view coding = trim(item.substr(0, item.find(';')));
+    std::string_view coding = trim_ows(item.substr(0, item.find(';')));
     if (coding != "gzip" && coding != "x-gzip" && coding != "*") continue;
     size_t q = item.find("q=");
     if (q == std::string_view::npos) return true;
-    std::string_view value = trim(item.substr(q + 2));
+    std::string_view value = trim_ows(item.substr(q + 2));
     // q=0, q=0.0, q=0.000 refuse; anything else accepts.
     bool zero = !value.empty() && value[0] == '0' &&
                 std::all_of(value.begin() + 1, value.end(), [](char c) { return c == '.' || c == '0'; });
@@ -43,7 +33,7 @@ bool accepts_gzip(std::string_view accept_encoding) {
 }
 
 bool compressible(std::string_view content_type) {
-  std::string t = lower(trim(content_type.substr(0, content_type.find(';'))));
+  std::string t = to_lower(trim_ows(content_type.substr(0, content_type.find(';'))));
   if (t.rfind("text/", 0) == 0) return t != "text/event-stream";
   return t == "application/json" || t == "application/problem+json" || t == "application/javascript" ||
          t == "application/xml" || t == "image/svg+xml" || (t.size() > 5 && t.substr(t.size() - 5) == "+json") ||

@@ -1,5 +1,7 @@
 #include "route_table.h"
 
+#include "http_syntax.h"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -8,16 +10,10 @@
 namespace hyperion::plugins::http_server {
 namespace {
 
-bool is_token_char(char c) {
-  static constexpr std::string_view kExtra = "!#$%&'*+-.^_`|~";
-  return std::isalnum(static_cast<unsigned char>(c)) != 0 || kExtra.find(c) != std::string_view::npos;
-}
-
 bool valid_method(std::string_view m) {
   if (m == "*") return true;
   if (m.empty() || m.size() > 32) return false;
-  return std::all_of(m.begin(), m.end(),
-                     [](char c) { return is_token_char(c) && !std::islower(static_cast<unsigned char>(c)); });
+  return is_token(m) && std::none_of(m.begin(), m.end(), [](char c) { return c >= 'a' && c <= 'z'; });
 }
 
 bool valid_param_name(std::string_view n) {
@@ -186,9 +182,7 @@ std::string host_name(std::string_view h) {
   } else if (size_t colon = h.rfind(':'); colon != std::string_view::npos) {
     h = h.substr(0, colon);
   }
-  std::string out(h);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
+  return to_lower(h);
 }
 
 uint64_t RouteTable::add(std::string_view method, std::string_view path, std::string_view host,

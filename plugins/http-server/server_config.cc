@@ -1,5 +1,7 @@
 #include "server_config.h"
 
+#include "http_syntax.h"
+
 #include <hyperion/plugin.hpp>
 
 #include <algorithm>
@@ -14,7 +16,7 @@ std::vector<std::string> strings(const boost::json::object& o, const char* key, 
   std::vector<std::string> out;
   for (const auto& v : o.at(key).as_array()) {
     std::string s(v.as_string());
-    if (lower) std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (lower) s = to_lower(s);
     out.push_back(std::move(s));
   }
   return out;

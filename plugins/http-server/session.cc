@@ -9,12 +9,12 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <random>
 #include <type_traits>
 
 #include "cors.h"
 #include "exchange.h"
 #include "gzip.h"
+#include "http_syntax.h"
 #include "problem.h"
 #include "request_target.h"
 #include "response_head.h"
@@ -38,19 +38,6 @@ bool sane_request_id(std::string_view id) {
   return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.' || c == ':';
   });
-}
-
-std::string new_request_id() {
-  thread_local std::mt19937_64 rng(std::random_device{}());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(32, '0');
-  uint64_t a = rng();
-  uint64_t b = rng();
-  for (int i = 0; i < 16; ++i) {
-    out[static_cast<size_t>(i)] = kHex[(a >> (i * 4)) & 0xf];
-    out[static_cast<size_t>(16 + i)] = kHex[(b >> (i * 4)) & 0xf];
-  }
-  return out;
 }
 
 std::string peer_of(const tcp::socket& socket) {
@@ -315,16 +302,12 @@ class Session final : public SessionBase, public ExchangeWaker, public std::enab
     Request& r = *request_;
     r.headers.reserve(static_cast<size_t>(std::distance(req.begin(), req.end())));
     for (const auto& f : req) {
-      std::string name(f.name_string());
-      for (char& c : name) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
-      }
-      r.headers.emplace_back(std::move(name), std::string(f.value()));
+      r.headers.emplace_back(to_lower(f.name_string()), std::string(f.value()));
     }
     r.body = std::move(req.body());
     r.incoming_traceparent = header_value(r.headers, "traceparent");
     std::string_view given_id = header_value(r.headers, "x-request-id");
-    r.request_id = sane_request_id(given_id) ? std::string(given_id) : new_request_id();
+    r.request_id = sane_request_id(given_id) ? std::string(given_id) : random_hex(32);
     r.deadline_ns =
         static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                   (std::chrono::steady_clock::now() + settings_->handler_timeout).time_since_epoch())
@@ -340,16 +323,14 @@ class Session final : public SessionBase, public ExchangeWaker, public std::enab
     r.query = std::move(parsed.query);
     RouteMatch match =
         engine_.table().find(r.method, header_value(r.headers, "host"), parsed.raw_path, r.method == "OPTIONS");
-    if (match.outcome == RouteMatch::Outcome::kNoRoute) return answer_problem(404, "no route serves " + r.path);
+    if (match.outcome == RouteMatch::Outcome::kNoRoute) return answer_unrouted(match);
     if (is_preflight(r.method, r.headers)) {
       PreflightAnswer a = answer_preflight(settings_->cors, r.headers, match.allow);
       if (a.status != 204) return answer_problem(a.status, a.detail, std::move(a.headers));
       return answer_empty(204, std::move(a.headers));
     }
     if (r.method == "OPTIONS") return answer_empty(204, {{"allow", comma_list(match.allow)}});
-    if (match.outcome == RouteMatch::Outcome::kNoMethod) {
-      return answer_problem(405, r.method + " is not served on " + r.path, {{"allow", comma_list(match.allow)}});
-    }
+    if (match.outcome == RouteMatch::Outcome::kNoMethod) return answer_unrouted(match);
     run_handler(std::move(match));
   }
 
@@ -370,13 +351,7 @@ class Session final : public SessionBase, public ExchangeWaker, public std::enab
       match = engine_.table().find(request_->method, header_value(request_->headers, "host"),
                                    std::string_view(request_->target).substr(0, request_->target.find('?')));
     }
-    if (!ex) {
-      if (match.outcome == RouteMatch::Outcome::kNoMethod) {
-        return answer_problem(405, request_->method + " is not served on " + request_->path,
-                              {{"allow", comma_list(match.allow)}});
-      }
-      return answer_problem(404, "no route serves " + request_->path);
-    }
+    if (!ex) return answer_unrouted(match);
     route_ = ex->registration().path().text;
     exchange_ = ex;
     handler_ended_ = false;
@@ -415,6 +390,15 @@ class Session final : public SessionBase, public ExchangeWaker, public std::enab
   }
 
   // --- answers ---
+  // 404 when no template matches, 405 with Allow when one does but not the method.
+  void answer_unrouted(const RouteMatch& match) {
+    if (match.outcome == RouteMatch::Outcome::kNoMethod) {
+      return answer_problem(405, request_->method + " is not served on " + request_->path,
+                            {{"allow", comma_list(match.allow)}});
+    }
+    answer_problem(404, "no route serves " + request_->path);
+  }
+
   void answer_problem(int status, const std::string& detail, Fields headers = {}) {
     if (status >= 500 && server_error_.empty()) server_error_ = detail;
     headers.emplace_back("content-type", std::string(kProblemContentType));
