@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "backoff.h"
 #include "retry_policy.h"
 #include "traceparent.h"
 

@@ -2,36 +2,14 @@
 
 #include <hyperion/plugin.hpp>
 
-#include <charconv>
-#include <stdexcept>
-
 namespace hyperion::plugins::http_client {
 namespace {
 
 Millis duration(const boost::json::object& o, const char* key, const std::string& where) {
-  try {
-    return parse_duration(o.at(key).as_string());
-  } catch (const std::exception&) {
-    throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, where + key + ": not a duration like \"250ms\" or \"3s\"");
-  }
+  return duration_field(o, key, where);
 }
 
 }  // namespace
-
-Millis parse_duration(std::string_view text) {
-  size_t digits = 0;
-  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
-  if (digits == 0) throw std::invalid_argument("no number");
-  int64_t n = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + digits, n);
-  if (ec != std::errc() || end != text.data() + digits) throw std::invalid_argument("bad number");
-  std::string_view unit = text.substr(digits);
-  if (unit == "ms") return Millis(n);
-  if (unit == "s") return Millis(n * 1000);
-  if (unit == "m") return Millis(n * 60'000);
-  if (unit == "h") return Millis(n * 3'600'000);
-  throw std::invalid_argument("unknown unit");
-}
 
 std::shared_ptr<const Settings> parse_settings(const boost::json::object& config) {
   auto s = std::make_shared<Settings>();
@@ -46,12 +24,7 @@ std::shared_ptr<const Settings> parse_settings(const boost::json::object& config
   }
   s->max_response_bytes = config.at("max_response_bytes").to_number<uint64_t>();
   s->max_idle_per_host = config.at("max_idle_connections_per_host").to_number<uint64_t>();
-  const auto& cb = config.at("circuit_breaker").as_object();
-  s->breaker.enabled = cb.at("enabled").as_bool();
-  s->breaker.max_requests = static_cast<uint32_t>(cb.at("max_requests").to_number<int64_t>());
-  s->breaker.interval = duration(cb, "interval", "circuit_breaker.");
-  s->breaker.timeout = duration(cb, "timeout", "circuit_breaker.");
-  s->breaker.failure_threshold = static_cast<uint32_t>(cb.at("failure_threshold").to_number<int64_t>());
+  s->breaker = parse_breaker_settings(config.at("circuit_breaker").as_object(), "circuit_breaker.");
   if (const auto* tls = config.if_contains("tls")) {
     const auto& t = tls->as_object();
     auto text = [&](const char* key) {

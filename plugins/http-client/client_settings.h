@@ -11,17 +11,12 @@
 #include <memory>
 #include <string>
 
+#include "circuit_breaker.h"
+#include "duration.h"
+
 namespace hyperion::plugins::http_client {
 
 using Millis = std::chrono::milliseconds;
-
-struct BreakerSettings {
-  bool enabled = true;
-  uint32_t max_requests = 1;       // let through while half-open; that many successes close it
-  Millis interval{60000};          // closed: failures are counted per window of this length (0: forever)
-  Millis timeout{30000};           // open: how long before half-open
-  uint32_t failure_threshold = 5;  // failures within a window that open it
-};
 
 struct TlsSettings {
   std::string ca_file;    // empty: the system's CAs
@@ -49,8 +44,5 @@ struct Settings {
 // Parses a validated config; throws hyperion::Error naming the field for what
 // the schema cannot say (retry_wait_min > retry_wait_max, cert without key).
 std::shared_ptr<const Settings> parse_settings(const boost::json::object& config);
-
-// "250ms", "3s", "2m", "1h" -> milliseconds; throws std::invalid_argument.
-Millis parse_duration(std::string_view text);
 
 }  // namespace hyperion::plugins::http_client

@@ -13,15 +13,6 @@ bool idempotent_method(std::string_view m) {
 
 bool retryable_status(int status) { return status == 429 || (status >= 500 && status <= 599 && status != 501); }
 
-Millis backoff(int retry, Millis min, Millis max, std::mt19937_64& rng) {
-  int64_t cap = min.count();
-  for (int i = 0; i < retry && cap < max.count(); ++i) cap *= 2;
-  cap = std::min<int64_t>(std::max<int64_t>(cap, min.count()), max.count());
-  if (cap <= min.count()) return Millis(cap);
-  std::uniform_int_distribution<int64_t> pick(min.count(), cap);
-  return Millis(pick(rng));
-}
-
 std::optional<Millis> parse_retry_after(std::string_view value, std::chrono::system_clock::time_point now) {
   while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
   while (!value.empty() && value.back() == ' ') value.remove_suffix(1);

@@ -16,10 +16,6 @@ bool idempotent_method(std::string_view method);
 // 429, and 5xx other than 501 (Not Implemented will not change on a retry).
 bool retryable_status(int status);
 
-// Exponential backoff with full jitter: uniform in
-// [min, min(max, min * 2^retry)] for the `retry`-th retry (0-based).
-Millis backoff(int retry, Millis min, Millis max, std::mt19937_64& rng);
-
 // A Retry-After value: delay-seconds or an HTTP-date (IMF-fixdate), relative to
 // `now`. nullopt when it is neither; a date in the past is zero.
 std::optional<Millis> parse_retry_after(std::string_view value, std::chrono::system_clock::time_point now);

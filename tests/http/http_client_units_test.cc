@@ -8,6 +8,7 @@
 
 #include <boost/json.hpp>
 
+#include "backoff.h"
 #include "call_executor.h"
 #include "circuit_breaker.h"
 #include "client_settings.h"

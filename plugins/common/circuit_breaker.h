@@ -1,4 +1,4 @@
-// CircuitBreaker: one per host. Closed: calls pass and failures are counted per
+// CircuitBreaker: one per remote (an HTTP host, a gRPC target). Closed: calls pass and failures are counted per
 // `interval` window; `failure_threshold` failures in a window open it. Open:
 // calls fail fast until `timeout` has passed, then it is half-open. Half-open:
 // `max_requests` calls pass; a failure opens it again, that many successes
@@ -11,9 +11,26 @@
 #include <cstdint>
 #include <mutex>
 
-#include "client_settings.h"
+#include <boost/json.hpp>
 
-namespace hyperion::plugins::http_client {
+#include <string>
+
+namespace hyperion::plugins {
+
+// The "circuit_breaker" block of the client plugins' configs (http-client,
+// grpc-client): the same names and meanings in both.
+struct BreakerSettings {
+  bool enabled = true;
+  uint32_t max_requests = 1;                  // let through while half-open; that many successes close it
+  std::chrono::milliseconds interval{60000};  // closed: failures are counted per window of this length (0: forever)
+  std::chrono::milliseconds timeout{30000};   // open: how long before half-open
+  uint32_t failure_threshold = 5;             // failures within a window that open it
+  bool operator==(const BreakerSettings&) const = default;
+};
+
+// The block as the schema validated and defaulted it; `where` prefixes the
+// field names in errors ("targets.users.circuit_breaker.").
+BreakerSettings parse_breaker_settings(const boost::json::object& block, const std::string& where);
 
 class CircuitBreaker {
  public:
@@ -41,4 +58,4 @@ class CircuitBreaker {
 
 const char* state_name(CircuitBreaker::State state);
 
-}  // namespace hyperion::plugins::http_client
+}  // namespace hyperion::plugins

@@ -1,6 +1,18 @@
 #include "circuit_breaker.h"
 
-namespace hyperion::plugins::http_client {
+#include "duration.h"
+
+namespace hyperion::plugins {
+
+BreakerSettings parse_breaker_settings(const boost::json::object& cb, const std::string& where) {
+  BreakerSettings s;
+  s.enabled = cb.at("enabled").as_bool();
+  s.max_requests = static_cast<uint32_t>(cb.at("max_requests").to_number<int64_t>());
+  s.interval = duration_field(cb, "interval", where);
+  s.timeout = duration_field(cb, "timeout", where);
+  s.failure_threshold = static_cast<uint32_t>(cb.at("failure_threshold").to_number<int64_t>());
+  return s;
+}
 
 const char* state_name(CircuitBreaker::State state) {
   switch (state) {
@@ -69,4 +81,4 @@ CircuitBreaker::State CircuitBreaker::state(const BreakerSettings& s, Clock::tim
   return state_;
 }
 
-}  // namespace hyperion::plugins::http_client
+}  // namespace hyperion::plugins
