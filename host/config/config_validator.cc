@@ -211,19 +211,29 @@ std::vector<ConfigError> ConfigValidator::apply_defaults_and_validate(boost::jso
 
 void fill_defaults(const boost::json::object& schema, boost::json::object& config) {
   const boost::json::value* props = schema.if_contains("properties");
-  if (props == nullptr || !props->is_object()) return;
-  for (const auto& kv : props->as_object()) {
-    if (!kv.value().is_object()) continue;
-    const boost::json::object& prop = kv.value().as_object();
-    auto it = config.find(kv.key());
-    if (it == config.end()) {
-      if (const boost::json::value* def = prop.if_contains("default")) config[kv.key()] = *def;
-      it = config.find(kv.key());
-      // An object property without a default still gets its children's defaults
-      // once the user writes the object; not before.
-      if (it == config.end()) continue;
+  const boost::json::object* declared = props != nullptr && props->is_object() ? &props->as_object() : nullptr;
+  if (declared != nullptr) {
+    for (const auto& kv : *declared) {
+      if (!kv.value().is_object()) continue;
+      const boost::json::object& prop = kv.value().as_object();
+      auto it = config.find(kv.key());
+      if (it == config.end()) {
+        if (const boost::json::value* def = prop.if_contains("default")) config[kv.key()] = *def;
+        it = config.find(kv.key());
+        // An object property without a default still gets its children's defaults
+        // once the user writes the object; not before.
+        if (it == config.end()) continue;
+      }
+      if (it->value().is_object()) fill_defaults(prop, it->value().as_object());
     }
-    if (it->value().is_object()) fill_defaults(prop, it->value().as_object());
+  }
+  // A map whose values share one schema ("targets": {"users": {...}}): each
+  // value the user wrote gets that schema's defaults too.
+  const boost::json::value* extra = schema.if_contains("additionalProperties");
+  if (extra == nullptr || !extra->is_object()) return;
+  for (auto& kv : config) {
+    if (declared != nullptr && declared->contains(kv.key())) continue;
+    if (kv.value().is_object()) fill_defaults(extra->as_object(), kv.value().as_object());
   }
 }
 

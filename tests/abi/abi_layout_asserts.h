@@ -2,6 +2,7 @@
  * Included by a C11 and a C++20 translation unit, both built with -pedantic -Werror. */
 #include <hyperion/plugin.h>
 #include <hyperion/services/discovery.h>
+#include <hyperion/services/grpc_client.h>
 #include <hyperion/services/grpc_server.h>
 #include <hyperion/services/health.h>
 #include <hyperion/services/http_client.h>
@@ -90,3 +91,35 @@ ABI_ASSERT(offsetof(hyperion_http_server_v1_t, register_route) == 8 &&
 ABI_ASSERT(offsetof(hyperion_discovery_v1_t, register_instance) == 8 &&
                offsetof(hyperion_discovery_v1_t, report) == 56 && sizeof(hyperion_discovery_v1_t) == 64,
            "hyperion_discovery_v1_t 1.0");
+
+/* grpc.client 1.0 (and the metadata entry it shares with grpc.server). */
+ABI_ASSERT(offsetof(hyperion_grpc_metadata_t, value) == 16 && sizeof(hyperion_grpc_metadata_t) == 32,
+           "hyperion_grpc_metadata_t");
+ABI_ASSERT(offsetof(hyperion_grpc_client_call_t, target) == 8 && offsetof(hyperion_grpc_client_call_t, method) == 24 &&
+               offsetof(hyperion_grpc_client_call_t, metadata) == 40 &&
+               offsetof(hyperion_grpc_client_call_t, metadata_count) == 48 &&
+               offsetof(hyperion_grpc_client_call_t, timeout_ms) == 56 &&
+               offsetof(hyperion_grpc_client_call_t, idempotent) == 64 &&
+               offsetof(hyperion_grpc_client_call_t, traceparent) == 72 && sizeof(hyperion_grpc_client_call_t) == 88,
+           "hyperion_grpc_client_call_t 1.0");
+ABI_ASSERT(offsetof(hyperion_grpc_client_result_t, code) == 4 &&
+               offsetof(hyperion_grpc_client_result_t, message) == 8 &&
+               offsetof(hyperion_grpc_client_result_t, response) == 24 &&
+               offsetof(hyperion_grpc_client_result_t, initial_metadata) == 40 &&
+               offsetof(hyperion_grpc_client_result_t, trailing_metadata) == 56 &&
+               offsetof(hyperion_grpc_client_result_t, attempts) == 72 &&
+               offsetof(hyperion_grpc_client_result_t, peer) == 80 && sizeof(hyperion_grpc_client_result_t) == 96,
+           "hyperion_grpc_client_result_t 1.0");
+ABI_ASSERT(offsetof(hyperion_grpc_client_stream_handler_t, user) == 8 &&
+               offsetof(hyperion_grpc_client_stream_handler_t, on_message) == 16 &&
+               offsetof(hyperion_grpc_client_stream_handler_t, on_done) == 24 &&
+               sizeof(hyperion_grpc_client_stream_handler_t) == 32,
+           "hyperion_grpc_client_stream_handler_t 1.0");
+ABI_ASSERT(offsetof(hyperion_grpc_client_v1_t, unary) == 8 && offsetof(hyperion_grpc_client_v1_t, unary_async) == 16 &&
+               offsetof(hyperion_grpc_client_v1_t, cancel) == 24 &&
+               offsetof(hyperion_grpc_client_v1_t, open_stream) == 32 &&
+               offsetof(hyperion_grpc_client_v1_t, stream_write) == 40 &&
+               offsetof(hyperion_grpc_client_v1_t, stream_close_send) == 48 &&
+               offsetof(hyperion_grpc_client_v1_t, stream_cancel) == 56 &&
+               offsetof(hyperion_grpc_client_v1_t, stream_release) == 64 && sizeof(hyperion_grpc_client_v1_t) == 72,
+           "hyperion_grpc_client_v1_t 1.0");

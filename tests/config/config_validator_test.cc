@@ -32,6 +32,31 @@ TEST(ConfigValidator, FillsDefaultsRecursively) {
   EXPECT_EQ(config.at("limits").at("burst").as_int64(), 5);
 }
 
+TEST(ConfigValidator, FillsDefaultsIntoEveryValueOfAMap) {
+  auto v = ConfigValidator::compile(obj(R"({
+    "type": "object",
+    "properties": {
+      "targets": {"type": "object", "default": {}, "additionalProperties": {
+        "type": "object", "additionalProperties": false, "required": ["address"],
+        "properties": {"address": {"type": "string"}, "policy": {"type": "string", "default": "round_robin"},
+                       "retry": {"type": "object", "default": {}, "properties": {"max_attempts": {"type": "integer", "default": 3}}}}}}
+    }
+  })"));
+  ASSERT_TRUE(v.ok());
+  auto config = obj(
+      R"({"targets": {"users": {"address": "a:1"}, "orders": {"address": "b:2", "policy": "pick_first", "retry": {}}}})");
+  EXPECT_TRUE(v->apply_defaults_and_validate(config).empty());
+  EXPECT_EQ(config.at("targets").at("users").at("policy").as_string(), "round_robin");
+  EXPECT_EQ(config.at("targets").at("users").at("retry").at("max_attempts").as_int64(), 3);
+  EXPECT_EQ(config.at("targets").at("orders").at("policy").as_string(), "pick_first");
+  EXPECT_EQ(config.at("targets").at("orders").at("retry").at("max_attempts").as_int64(), 3);
+  // A value of the wrong type is left for validation to name, not filled.
+  auto wrong = obj(R"({"targets": {"users": "a:1"}})");
+  auto errors = v->apply_defaults_and_validate(wrong);
+  ASSERT_FALSE(errors.empty());
+  EXPECT_EQ(errors[0].pointer, "/targets/users");
+}
+
 TEST(ConfigValidator, ReportsTheFieldPath) {
   auto v = ConfigValidator::compile(obj(kSchema));
   auto config = obj(R"({"name": "x", "port": 70000})");

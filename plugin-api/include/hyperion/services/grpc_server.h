@@ -40,6 +40,7 @@
 #define HYPERION_SERVICES_GRPC_SERVER_H_
 
 #include <hyperion/plugin.h>
+#include <hyperion/services/grpc_types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -47,33 +48,6 @@ extern "C" {
 
 #define HYPERION_GRPC_SERVER_API "grpc.server"
 #define HYPERION_GRPC_SERVER_MAJOR 1
-
-/* RPC kinds (how many messages flow each way). */
-typedef int32_t hyperion_grpc_kind_t;
-#define HYPERION_GRPC_UNARY 0            /* one request, one response */
-#define HYPERION_GRPC_SERVER_STREAMING 1 /* one request, any number of responses */
-#define HYPERION_GRPC_CLIENT_STREAMING 2 /* any number of requests, one response */
-#define HYPERION_GRPC_BIDI_STREAMING 3   /* any number each way */
-
-/* gRPC status codes, with gRPC's numbers. */
-typedef int32_t hyperion_grpc_code_t;
-#define HYPERION_GRPC_OK 0
-#define HYPERION_GRPC_CANCELLED 1
-#define HYPERION_GRPC_UNKNOWN 2
-#define HYPERION_GRPC_INVALID_ARGUMENT 3
-#define HYPERION_GRPC_DEADLINE_EXCEEDED 4
-#define HYPERION_GRPC_NOT_FOUND 5
-#define HYPERION_GRPC_ALREADY_EXISTS 6
-#define HYPERION_GRPC_PERMISSION_DENIED 7
-#define HYPERION_GRPC_RESOURCE_EXHAUSTED 8
-#define HYPERION_GRPC_FAILED_PRECONDITION 9
-#define HYPERION_GRPC_ABORTED 10
-#define HYPERION_GRPC_OUT_OF_RANGE 11
-#define HYPERION_GRPC_UNIMPLEMENTED 12
-#define HYPERION_GRPC_INTERNAL 13
-#define HYPERION_GRPC_UNAVAILABLE 14
-#define HYPERION_GRPC_DATA_LOSS 15
-#define HYPERION_GRPC_UNAUTHENTICATED 16
 
 /* Which metadata add_metadata writes. */
 #define HYPERION_GRPC_INITIAL_METADATA 0

@@ -1,0 +1,61 @@
+#include "call_spec.h"
+
+namespace hyperion::plugins::grpc_client {
+namespace {
+
+using MetadataMap = std::multimap<grpc::string_ref, grpc::string_ref>;
+
+std::vector<hyperion_grpc_metadata_t> to_c(const MetadataMap& m) {
+  std::vector<hyperion_grpc_metadata_t> out;
+  out.reserve(m.size());
+  for (const auto& [k, v] : m) {
+    out.push_back({{k.data(), k.size()}, {reinterpret_cast<const uint8_t*>(v.data()), v.size()}});
+  }
+  return out;
+}
+
+}  // namespace
+
+void prepare_context(grpc::ClientContext& ctx, const CallSpec& spec) {
+  for (const auto& [k, v] : spec.metadata) ctx.AddMetadata(k, v);
+  if (spec.deadline) {
+    // gRPC takes the deadline on the system clock; ours is steady.
+    ctx.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::duration_cast<std::chrono::system_clock::duration>(*spec.deadline - Clock::now()));
+  }
+}
+
+void record_outcome(Target& target, int32_t code, CallObserver& observer) {
+  const TargetSettings& s = target.settings();
+  const bool success = code == HYPERION_GRPC_OK || s.expected_codes.count(code) != 0;
+  if (target.breaker().record(s.breaker, success, CircuitBreaker::Clock::now())) {
+    observer.breaker_changed(target, target.breaker().state(s.breaker, CircuitBreaker::Clock::now()));
+  }
+}
+
+void deliver_result(hyperion_grpc_client_done_fn done, void* user, int32_t code, const std::string& message,
+                    grpc::ClientContext* ctx, const grpc::ByteBuffer* response, uint32_t attempts,
+                    const std::string& peer) {
+  std::vector<hyperion_grpc_metadata_t> initial;
+  std::vector<hyperion_grpc_metadata_t> trailing;
+  if (ctx != nullptr && attempts > 0) {
+    initial = to_c(ctx->GetServerInitialMetadata());
+    trailing = to_c(ctx->GetServerTrailingMetadata());
+  }
+  grpc::Slice flat;
+  if (code == HYPERION_GRPC_OK && response != nullptr && response->Valid()) (void)response->DumpToSingleSlice(&flat);
+  hyperion_grpc_client_result_t r{};
+  r.struct_size = sizeof r;
+  r.code = code;
+  r.message = {message.data(), message.size()};
+  r.response = {flat.begin(), flat.size()};
+  r.initial_metadata = initial.data();
+  r.initial_metadata_count = initial.size();
+  r.trailing_metadata = trailing.data();
+  r.trailing_metadata_count = trailing.size();
+  r.attempts = attempts;
+  r.peer = {peer.data(), peer.size()};
+  done(user, &r);
+}
+
+}  // namespace hyperion::plugins::grpc_client
