@@ -183,6 +183,11 @@ hyperion::HealthReport GrpcClientPlugin::health() {
     t["ready"] = st.ready;
     t["breaker"] = state_name(st.breaker);
     t["policy"] = policy_name(target->settings().policy);
+    boost::json::array endpoints;
+    for (const auto& e : st.endpoints) {
+      endpoints.push_back({{"address", e.address}, {"state", e.state}, {"in_flight", e.in_flight}});
+    }
+    t["endpoints"] = std::move(endpoints);
     targets[name] = std::move(t);
     if (!target->settings().required) continue;
     if (st.instances == 0)
@@ -283,7 +288,7 @@ hyperion_status_t GrpcClientPlugin::start_unary(const hyperion_grpc_client_call_
   CallSpec spec;
   if (hyperion_status_t s = make_spec(call, spec, error); s != HYPERION_OK) return s;
   const uint64_t id = next_id_.fetch_add(1);
-  auto unary = std::make_shared<UnaryCall>(id, std::move(spec), request, done, user, *this);
+  auto unary = std::make_shared<UnaryCall>(id, std::move(spec), request, done, user, *this, retry_timer_);
   {
     std::lock_guard lock(calls_mu_);
     if (stopping_) {

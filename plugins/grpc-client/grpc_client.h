@@ -22,6 +22,7 @@
 #include <string>
 
 #include "call_spec.h"
+#include "retry_timer.h"
 #include "target.h"
 #include "target_settings.h"
 
@@ -90,6 +91,7 @@ class GrpcClientPlugin final : public CallObserver {
   std::optional<hyperion::discovery::Client> discovery_;
 
   std::atomic<uint64_t> next_id_{1};
+  RetryTimer retry_timer_;
   std::mutex calls_mu_;
   std::condition_variable calls_cv_;
   bool stopping_ = false;

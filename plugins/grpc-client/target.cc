@@ -38,6 +38,22 @@ bool Endpoint::ready() const {
                      [](const auto& c) { return c->GetState(false) == GRPC_CHANNEL_READY; });
 }
 
+std::string Endpoint::state() const {
+  std::string out;
+  for (const auto& c : channels_) {
+    const char* name = "idle";
+    switch (c->GetState(false)) {
+      case GRPC_CHANNEL_IDLE: name = "idle"; break;
+      case GRPC_CHANNEL_CONNECTING: name = "connecting"; break;
+      case GRPC_CHANNEL_READY: name = "ready"; break;
+      case GRPC_CHANNEL_TRANSIENT_FAILURE: name = "transient_failure"; break;
+      case GRPC_CHANNEL_SHUTDOWN: name = "shutdown"; break;
+    }
+    out += (out.empty() ? "" : ",") + std::string(name);
+  }
+  return out;
+}
+
 Target::Target(std::shared_ptr<const TargetSettings> settings)
     : settings_(std::move(settings)),
       credentials_(credentials_for(*settings_)),
@@ -149,6 +165,7 @@ TargetStatus Target::status() {
   bool connecting = false;
   bool failing = false;
   for (const auto& e : *all) {
+    out.endpoints.push_back({e->address(), e->state(), e->in_flight.load()});
     if (e->ready())
       ++out.ready;
     else if (e->failing())

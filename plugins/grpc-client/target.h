@@ -33,6 +33,8 @@ class Endpoint {
   // True while every channel is in TRANSIENT_FAILURE (the instance cannot be reached).
   [[nodiscard]] bool failing() const;
   [[nodiscard]] bool ready() const;
+  // The channels' states, e.g. "ready", "connecting,transient_failure".
+  [[nodiscard]] std::string state() const;
   std::atomic<int64_t> in_flight{0};
 
  private:
@@ -41,7 +43,14 @@ class Endpoint {
   std::atomic<uint32_t> next_{0};
 };
 
+struct EndpointStatus {
+  std::string address;
+  std::string state;
+  int64_t in_flight = 0;
+};
+
 struct TargetStatus {
+  std::vector<EndpointStatus> endpoints;
   size_t instances = 0;
   size_t ready = 0;
   std::string connectivity;  // "ready", "connecting", "idle", "transient_failure", "no_instances"

@@ -12,8 +12,8 @@ thread_local std::mt19937_64 backoff_rng{std::random_device{}()};
 }  // namespace
 
 UnaryCall::UnaryCall(uint64_t id, CallSpec spec, hyperion_bytes_t request, hyperion_grpc_client_done_fn done,
-                     void* user, CallObserver& observer)
-    : id_(id), spec_(std::move(spec)), done_(done), user_(user), observer_(observer) {
+                     void* user, CallObserver& observer, RetryTimer& timer)
+    : id_(id), spec_(std::move(spec)), done_(done), user_(user), observer_(observer), timer_(timer) {
   grpc::Slice slice(request.data, request.size);
   request_ = grpc::ByteBuffer(&slice, 1);
 }
@@ -22,18 +22,19 @@ void UnaryCall::start() { attempt(); }
 
 void UnaryCall::cancel() {
   std::shared_ptr<grpc::ClientContext> ctx;
-  std::shared_ptr<grpc::Alarm> alarm;
+  uint64_t waiting = 0;
   {
     std::lock_guard lock(mu_);
     if (cancelled_ || finished_) return;
     cancelled_ = true;
     ctx = ctx_;
-    alarm = alarm_;
+    waiting = waiting_;
   }
-  if (alarm)
-    alarm->Cancel();  // the wait ends at once (ok = false) and the call finishes CANCELLED
-  else if (ctx)
+  if (waiting != 0) {
+    timer_.cancel(waiting);  // the wait ends at once and the call finishes CANCELLED
+  } else if (ctx) {
     ctx->TryCancel();
+  }
 }
 
 void UnaryCall::attempt() {
@@ -43,7 +44,7 @@ void UnaryCall::attempt() {
   bool cancelled = false;
   {
     std::lock_guard lock(mu_);
-    alarm_.reset();
+    waiting_ = 0;
     cancelled = cancelled_;
     if (!cancelled) ++tries_;
     previous = endpoint_;
@@ -106,8 +107,7 @@ bool UnaryCall::retry_later(int32_t code) {
   if (cancelled_ || tries_ >= s.retry.max_attempts) return false;
   const auto wait = backoff(static_cast<int>(tries_ - 1), s.retry.initial_backoff, s.retry.max_backoff, backoff_rng);
   if (spec_.deadline && Clock::now() + wait >= *spec_.deadline) return false;
-  alarm_ = std::make_shared<grpc::Alarm>();
-  alarm_->Set(std::chrono::system_clock::now() + wait, [self = shared_from_this()](bool fired) {
+  waiting_ = timer_.schedule(Clock::now() + wait, [self = shared_from_this()](bool fired) {
     if (fired) {
       self->attempt();
     } else {

@@ -6,7 +6,6 @@
 // Thread-safety: start() once; cancel() from any thread, any number of times.
 #pragma once
 
-#include <grpcpp/alarm.h>
 #include <grpcpp/generic/generic_stub.h>
 
 #include <memory>
@@ -14,13 +13,14 @@
 #include <string>
 
 #include "call_spec.h"
+#include "retry_timer.h"
 
 namespace hyperion::plugins::grpc_client {
 
 class UnaryCall : public std::enable_shared_from_this<UnaryCall> {
  public:
   UnaryCall(uint64_t id, CallSpec spec, hyperion_bytes_t request, hyperion_grpc_client_done_fn done, void* user,
-            CallObserver& observer);
+            CallObserver& observer, RetryTimer& timer);
   void start();
   void cancel();
 
@@ -37,6 +37,7 @@ class UnaryCall : public std::enable_shared_from_this<UnaryCall> {
   const hyperion_grpc_client_done_fn done_;
   void* const user_;
   CallObserver& observer_;
+  RetryTimer& timer_;
   const Clock::time_point started_ = Clock::now();
 
   std::mutex mu_;
@@ -45,7 +46,7 @@ class UnaryCall : public std::enable_shared_from_this<UnaryCall> {
   uint32_t tries_ = 0;                        // loop turns, including those that found no instance
   uint32_t attempts_ = 0;                     // RPCs sent
   std::shared_ptr<grpc::ClientContext> ctx_;  // the last attempt that was sent
-  std::shared_ptr<grpc::Alarm> alarm_;        // the backoff wait, while waiting
+  uint64_t waiting_ = 0;                      // the backoff wait's timer id, while waiting
   std::shared_ptr<Endpoint> endpoint_;        // the last attempt's instance
   grpc::ByteBuffer response_;
 };

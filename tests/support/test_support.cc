@@ -10,11 +10,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-#include <thread>
 #include <stdexcept>
+#include <thread>
 
 extern char** environ;
 
@@ -72,6 +73,21 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv) {
   close(err[1]);
   out_fd_ = out[0];
   err_fd_ = err[0];
+  if (pipe2(wake_, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+  reader_ = std::thread([this] { read_loop(); });
+}
+
+void ChildProcess::stop_reader() {
+  if (!reader_.joinable()) return;
+  // The child is gone; whatever still holds its pipes open (a grandchild)
+  // must not keep the reader: after a moment, wake it up for good.
+  {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(2), [&] { return closed_; });
+  }
+  char one = 1;
+  (void)!write(wake_[1], &one, 1);
+  reader_.join();
 }
 
 ChildProcess::~ChildProcess() {
@@ -79,34 +95,44 @@ ChildProcess::~ChildProcess() {
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
   }
-  if (out_fd_ >= 0) close(out_fd_);
-  if (err_fd_ >= 0) close(err_fd_);
+  stop_reader();
+  for (int fd : {out_fd_, err_fd_, wake_[0], wake_[1]}) {
+    if (fd >= 0) close(fd);
+  }
 }
 
-void ChildProcess::pump(std::chrono::milliseconds max_wait) {
-  pollfd fds[2] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0}};
-  int n = poll(fds, 2, static_cast<int>(max_wait.count()));
-  if (n <= 0) return;
+void ChildProcess::read_loop() {
+  pollfd fds[3] = {{out_fd_, POLLIN, 0}, {err_fd_, POLLIN, 0}, {wake_[0], POLLIN, 0}};
+  int open_fds = 2;
   char buf[4096];
-  for (int i = 0; i < 2; ++i) {
-    if (fds[i].revents & (POLLIN | POLLHUP)) {
+  while (open_fds > 0) {
+    if (poll(fds, 3, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[2].revents != 0) break;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
       ssize_t r = read(fds[i].fd, buf, sizeof buf);
-      if (r > 0) (i == 0 ? result_.out : result_.err).append(buf, static_cast<size_t>(r));
-      else if (r == 0) {
-        close(fds[i].fd);
-        (i == 0 ? out_fd_ : err_fd_) = -1;
+      if (r > 0) {
+        std::lock_guard lock(mu_);
+        (i == 0 ? result_.out : result_.err).append(buf, static_cast<size_t>(r));
+      } else if (r == 0 || errno != EINTR) {
+        fds[i].fd = -1;  // poll ignores negative fds
+        --open_fds;
       }
     }
+    cv_.notify_all();
   }
+  std::lock_guard lock(mu_);
+  closed_ = true;
+  cv_.notify_all();
 }
 
 bool ChildProcess::wait_for_stderr(const std::string& text, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (result_.err.find(text) == std::string::npos) {
-    if (err_fd_ < 0 || std::chrono::steady_clock::now() >= deadline) return false;
-    pump(std::chrono::milliseconds(50));
-  }
-  return true;
+  std::unique_lock lock(mu_);
+  return cv_.wait_for(lock, timeout, [&] { return result_.err.find(text) != std::string::npos || closed_; }) &&
+         result_.err.find(text) != std::string::npos;
 }
 
 void ChildProcess::signal(int sig) {
@@ -114,9 +140,9 @@ void ChildProcess::signal(int sig) {
 }
 
 ProcessResult ChildProcess::wait(std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while ((out_fd_ >= 0 || err_fd_ >= 0) && std::chrono::steady_clock::now() < deadline) {
-    pump(std::chrono::milliseconds(50));
+  {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, timeout, [&] { return closed_; });
   }
   int status = 0;
   if (waitpid(pid_, &status, WNOHANG) == 0) {
@@ -124,6 +150,8 @@ ProcessResult ChildProcess::wait(std::chrono::milliseconds timeout) {
     waitpid(pid_, &status, 0);
   }
   exited_ = true;
+  stop_reader();
+  std::lock_guard lock(mu_);
   if (WIFEXITED(status)) result_.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) result_.signal = WTERMSIG(status);
   return result_;

@@ -3,9 +3,12 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace hyperion::testing {
@@ -39,6 +42,9 @@ ProcessResult run_process(const std::vector<std::string>& argv,
                           std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
 // A child process running in the background, killed when the object goes away.
+// Its stdout and stderr are read all the time by a thread of its own, so a
+// child that logs a lot never blocks on a full pipe (which stalls every thread
+// of it that logs).
 class ChildProcess {
  public:
   explicit ChildProcess(const std::vector<std::string>& argv);
@@ -50,12 +56,18 @@ class ChildProcess {
   ProcessResult wait(std::chrono::milliseconds timeout);
 
  private:
-  void pump(std::chrono::milliseconds max_wait);
+  void read_loop();
+  void stop_reader();
   int pid_ = -1;
   int out_fd_ = -1;
   int err_fd_ = -1;
-  ProcessResult result_;
+  int wake_[2] = {-1, -1};  // written to end the reader when a grandchild keeps the pipes open
+  std::mutex mu_;
+  std::condition_variable cv_;
+  ProcessResult result_;  // out and err under mu_
+  bool closed_ = false;   // both pipes at end of file
   bool exited_ = false;
+  std::thread reader_;
 };
 
 // Polls `condition` every few milliseconds until it holds or `timeout` passes.
