@@ -424,7 +424,7 @@ void GrpcClientPlugin::call_done(const Target& target, const std::string& method
       << " ms (threshold " << slow.count() << " ms), " << code_name(code) << ", " << attempts << " attempt(s)"
       << (peer.empty() ? "" : ", last on " + peer);
     ctx_.warn(m.str());
-  } else {
+  } else if (ctx_.logs(HYPERION_LOG_DEBUG)) {
     ctx_.debug("grpc call " + method + " target=" + name + " code=" + code_name(code) +
                " ms=" + std::to_string(static_cast<int64_t>(seconds * 1000)) + " attempts=" + std::to_string(attempts) +
                " peer=" + peer);
@@ -445,8 +445,9 @@ void GrpcClientPlugin::retrying(const Target& target, const std::string& method,
                                 const std::string& peer) {
   ctx_.counter_add("grpc_client_retries_total", 1,
                    hyperion::labels({{"grpc_target", target.settings().name}, {"grpc_method", method}}));
-  ctx_.debug("retrying " + method + " on target " + target.settings().name + " after " + code_name(code) + " from " +
-             peer);
+  if (ctx_.logs(HYPERION_LOG_DEBUG))
+    ctx_.debug("retrying " + method + " on target " + target.settings().name + " after " + code_name(code) + " from " +
+               peer);
 }
 
 void GrpcClientPlugin::breaker_changed(const Target& target, CircuitBreaker::State state) {

@@ -370,6 +370,11 @@ class Context {
   void log(hyperion_log_level_t level, std::string_view message) const {
     host_.log(ctx_, level, to_str(message));
   }
+  // Whether a line at `level` would be written now: skip building lines that
+  // would not be (per-call access logs). True on a host too old to say.
+  [[nodiscard]] bool logs(hyperion_log_level_t level) const {
+    return host_.log_level == nullptr || host_.log_level(ctx_) <= level;
+  }
   void debug(std::string_view m) const { log(HYPERION_LOG_DEBUG, m); }
   void info(std::string_view m) const { log(HYPERION_LOG_INFO, m); }
   void warn(std::string_view m) const { log(HYPERION_LOG_WARN, m); }
