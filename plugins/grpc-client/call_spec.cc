@@ -1,5 +1,7 @@
 #include "call_spec.h"
 
+#include <cstdlib>
+
 namespace hyperion::plugins::grpc_client {
 namespace {
 
@@ -31,6 +33,31 @@ void record_outcome(Target& target, int32_t code, CallObserver& observer) {
   if (target.breaker().record(s.breaker, success, CircuitBreaker::Clock::now())) {
     observer.breaker_changed(target, target.breaker().state(s.breaker, CircuitBreaker::Clock::now()));
   }
+}
+
+void end_client_span(const CallSpec& spec, int32_t code, const std::string& message, uint32_t attempts,
+                     const std::string& peer) {
+  if (!spec.span || !spec.span->recording()) return;
+  hyperion::trace::Span& span = *spec.span;
+  // OpenTelemetry's semantic conventions for an RPC client span.
+  const size_t slash = spec.method.find('/', 1);
+  span.set("rpc.system", "grpc")
+      .set("rpc.service", std::string_view(spec.method).substr(1, slash - 1))
+      .set("rpc.method", std::string_view(spec.method).substr(slash + 1))
+      .set("rpc.grpc.status_code", static_cast<int64_t>(code))
+      .set("hyperion.grpc.target", spec.target->settings().name)
+      .set("hyperion.grpc.attempts", static_cast<int64_t>(attempts));
+  if (const size_t colon = peer.rfind(':'); colon != std::string::npos) {
+    span.set("server.address", std::string_view(peer).substr(0, colon));
+    span.set("server.port", static_cast<int64_t>(std::atoi(peer.c_str() + colon + 1)));
+  }
+  if (code != HYPERION_GRPC_OK) span.error(message.empty() ? "gRPC status " + std::to_string(code) : message);
+  span.end();
+}
+
+void note_retry(const CallSpec& spec, int32_t code, const std::string& peer) {
+  if (!spec.span || !spec.span->recording()) return;
+  spec.span->event("retry after " + std::to_string(code) + (peer.empty() ? "" : " from " + peer));
 }
 
 void deliver_result(hyperion_grpc_client_done_fn done, void* user, int32_t code, const std::string& message,

@@ -5,6 +5,7 @@
 
 #include <grpcpp/grpcpp.h>
 #include <hyperion/services/grpc_client.h>
+#include <hyperion/services/trace.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -26,6 +27,9 @@ struct CallSpec {
   std::vector<std::pair<std::string, std::string>> metadata;  // "traceparent" included
   std::optional<Clock::time_point> deadline;                  // none: no deadline
   bool may_retry = false;                                     // idempotent by config or by the call's consent
+  // The client span, when a tracing instance runs; its ids are the call's
+  // "traceparent". Ended by end_client_span.
+  std::shared_ptr<hyperion::trace::Span> span;
 };
 
 // The plugin's side of a call: metrics, logs, the breaker's transitions, and
@@ -50,6 +54,12 @@ void prepare_context(grpc::ClientContext& ctx, const CallSpec& spec);
 // Records an attempt's outcome in the target's breaker (codes the target
 // expects are answers, not failures) and tells the observer of a transition.
 void record_outcome(Target& target, int32_t code, CallObserver& observer);
+
+// Records the outcome on the call's client span and ends it (when it records).
+void end_client_span(const CallSpec& spec, int32_t code, const std::string& message, uint32_t attempts,
+                     const std::string& peer);
+// Notes a retry on the call's client span.
+void note_retry(const CallSpec& spec, int32_t code, const std::string& peer);
 
 // Calls `done` with the outcome. `ctx` (may be null: no attempt was made)
 // supplies the server's metadata; `response` is the unary answer.

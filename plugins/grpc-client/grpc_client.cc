@@ -126,6 +126,7 @@ void GrpcClientPlugin::unwatch(const std::map<std::string, uint64_t>& watches, c
 }
 
 void GrpcClientPlugin::start(hyperion::Deadline) {
+  tracer_ = hyperion::trace::Tracer::optional(ctx_);
   try {
     discovery_.emplace(ctx_.acquire(HYPERION_DISCOVERY_API, HYPERION_DISCOVERY_MAJOR));
   } catch (const hyperion::Error& e) {
@@ -265,8 +266,15 @@ hyperion_status_t GrpcClientPlugin::make_spec(const hyperion_grpc_client_call_t*
     spec.metadata.emplace_back(std::move(key), std::move(value));
   }
   // The call's client span: a child of the caller's trace, or a new trace.
-  if (!has_traceparent)
-    spec.metadata.emplace_back("traceparent", continue_or_start(to_view(call->traceparent)).header());
+  if (!has_traceparent) {
+    if (tracer_.active()) {
+      spec.span = std::make_shared<hyperion::trace::Span>(
+          tracer_.start(spec.method, HYPERION_SPAN_CLIENT, to_view(call->traceparent)));
+      spec.metadata.emplace_back("traceparent", spec.span->traceparent());
+    } else {
+      spec.metadata.emplace_back("traceparent", continue_or_start(to_view(call->traceparent)).header());
+    }
+  }
   const TargetSettings& s = spec.target->settings();
   const MethodSettings* m = nullptr;
   if (auto mit = s.methods.find(spec.method); mit != s.methods.end()) m = &mit->second;

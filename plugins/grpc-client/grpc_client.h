@@ -12,6 +12,7 @@
 #include <hyperion/services/grpc_client.h>
 #include <hyperion/plugin.hpp>
 #include <hyperion/services/discovery.hpp>
+#include <hyperion/services/trace.hpp>
 
 #include <atomic>
 #include <condition_variable>
@@ -89,6 +90,8 @@ class GrpcClientPlugin final : public CallObserver {
   std::atomic<std::shared_ptr<const TargetTable>> table_;
   std::shared_ptr<TargetTable> prepared_;
   std::optional<hyperion::discovery::Client> discovery_;
+  // Set in start (the optional "trace" requirement): client spans when it runs.
+  hyperion::trace::Tracer tracer_;
 
   std::atomic<uint64_t> next_id_{1};
   RetryTimer retry_timer_;

@@ -94,6 +94,7 @@ void UnaryCall::attempt_done(const grpc::Status& status) {
   const auto code = static_cast<int32_t>(status.error_code());
   record_outcome(*spec_.target, code, observer_);
   if (code != HYPERION_GRPC_OK && !cancelled && retry_later(code)) {
+    note_retry(spec_, code, endpoint->address());
     observer_.retrying(*spec_.target, spec_.method, code, endpoint->address());
     return;
   }
@@ -130,6 +131,7 @@ void UnaryCall::finish(int32_t code, const std::string& message) {
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
   observer_.call_done(*spec_.target, spec_.method, code, seconds, attempts, peer);
+  end_client_span(spec_, code, message, attempts, peer);
   deliver_result(done_, user_, code, message, ctx.get(), &response_, attempts, peer);
   observer_.call_released(id_);
 }

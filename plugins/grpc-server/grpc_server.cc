@@ -105,6 +105,7 @@ std::shared_ptr<::grpc::ServerCredentials> GrpcServerPlugin::credentials() const
 
 void GrpcServerPlugin::start(hyperion::Deadline) {
   host_health_.emplace(ctx_.acquire(HYPERION_HEALTH_API, HYPERION_HEALTH_MAJOR));
+  tracer_ = hyperion::trace::Tracer::optional(ctx_);
   ::grpc::ServerBuilder builder;
   builder.AddListeningPort(static_.listen, credentials(), &port_);
   builder.RegisterCallbackGenericService(&generic_);

@@ -44,6 +44,7 @@ class GrpcServerPlugin final : public CallObserver {
   void call_finished(const CallRecord& record) override;
   void handler_failed(const std::string& method, const std::string& what) override;
   [[nodiscard]] bool wants_details() const override;
+  [[nodiscard]] const hyperion::trace::Tracer* tracer() const override { return tracer_.active() ? &tracer_ : nullptr; }
 
  private:
   class GenericService final : public ::grpc::CallbackGenericService {
@@ -70,6 +71,8 @@ class GrpcServerPlugin final : public CallObserver {
   hyperion::Context& ctx_;
   const StaticConfig static_;
   std::atomic<bool> access_log_{true};
+  // Set in start (the optional "trace" requirement), before the server serves.
+  hyperion::trace::Tracer tracer_;
   std::atomic<int> drain_timeout_ms_{5000};
   int watch_interval_ms_ = 0;
   std::optional<uint64_t> watch_timer_;

@@ -71,7 +71,9 @@ ServerCall::ServerCall(::grpc::GenericCallbackServerContext* ctx, const HandlerT
   method_ = ctx->method();
   // Peer, metadata and trace context are read from gRPC only when someone asks
   // (details()): most calls never need them, and copying costs ~4% of a
-  // small unary call's throughput.
+  // small unary call's throughput. With a tracing instance the server span
+  // starts now, so they are read now.
+  if (observer_.tracer() != nullptr) (void)details();
   auto deadline = ctx->deadline();
   if (deadline != std::chrono::system_clock::time_point::max()) {
     auto remaining = std::max(deadline - std::chrono::system_clock::now(), std::chrono::system_clock::duration::zero());
@@ -275,6 +277,7 @@ void ServerCall::OnDone() {
     std::lock_guard lock(ctx_mu_);
     ctx_gone_ = true;
   }
+  if (details != nullptr && details->span.recording()) end_span(code, status.error_message());
   observer_.call_finished(CallRecord{method_, known_method_, details, code, status.error_message(), now - started_,
                                      in, out});
   bool free_now;
@@ -291,16 +294,52 @@ const ServerCall::Details& ServerCall::details() {
   if (details_ready_ || ctx_gone_) return details_;
   details_.peer = ctx_->peer();
   std::string_view incoming_trace;
+  std::string_view incoming_state;
   for (const auto& [key, value] : ctx_->client_metadata()) {
     details_.metadata.emplace_back(std::string(key.data(), key.size()), std::string(value.data(), value.size()));
   }
   for (const auto& [key, value] : details_.metadata) {
     if (key == "traceparent") incoming_trace = value;
+    if (key == "tracestate") incoming_state = value;
   }
-  details_.trace = hyperion::plugins::continue_or_start(incoming_trace);
-  details_.traceparent = details_.trace.header();
+  if (const hyperion::trace::Tracer* tracer = observer_.tracer()) {
+    // The server span's ids are the call's: what the handler passes on and
+    // what the access log shows.
+    details_.span = tracer->start(method_, HYPERION_SPAN_SERVER, incoming_trace, incoming_state);
+    details_.traceparent = details_.span.traceparent();
+    hyperion::plugins::parse_traceparent(details_.traceparent, details_.trace);
+    hyperion::plugins::TraceContext parent;
+    if (hyperion::plugins::parse_traceparent(incoming_trace, parent)) details_.trace.parent_span_id = parent.span_id;
+  } else {
+    details_.trace = hyperion::plugins::continue_or_start(incoming_trace);
+    details_.traceparent = details_.trace.header();
+  }
   details_ready_ = true;
   return details_;
+}
+
+void ServerCall::end_span(::grpc::StatusCode code, const std::string& message) {
+  // OpenTelemetry's semantic conventions for an RPC server span.
+  hyperion::trace::Span& span = details_.span;
+  const size_t slash = method_.find('/', 1);
+  const bool well_formed = known_method_ && slash != std::string::npos;
+  span.set("rpc.system", "grpc")
+      .set("rpc.service", well_formed ? std::string_view(method_).substr(1, slash - 1) : std::string_view("unknown"))
+      .set("rpc.method", well_formed ? std::string_view(method_).substr(slash + 1) : std::string_view("unknown"))
+      .set("rpc.grpc.status_code", static_cast<int64_t>(code));
+  // A server span is an error only for what is the server's fault.
+  switch (code) {
+    case ::grpc::StatusCode::UNKNOWN:
+    case ::grpc::StatusCode::DEADLINE_EXCEEDED:
+    case ::grpc::StatusCode::UNIMPLEMENTED:
+    case ::grpc::StatusCode::INTERNAL:
+    case ::grpc::StatusCode::UNAVAILABLE:
+    case ::grpc::StatusCode::DATA_LOSS:
+      span.error(message.empty() ? "gRPC status " + std::to_string(code) : message);
+      break;
+    default: break;
+  }
+  span.end();
 }
 
 void ServerCall::cancel() {

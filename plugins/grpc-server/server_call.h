@@ -13,6 +13,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <hyperion/services/grpc_server.h>
+#include <hyperion/services/trace.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -36,6 +37,8 @@ struct CallDetails {
   std::vector<std::pair<std::string, std::string>> metadata;
   hyperion::plugins::TraceContext trace;
   std::string traceparent;  // trace.header()
+  // The server span, when a tracing instance runs (else it only has ids).
+  hyperion::trace::Span span;
 };
 
 // What the interceptors see of a finished call.
@@ -59,6 +62,9 @@ class CallObserver {
   virtual void handler_failed(const std::string& method, const std::string& what) = 0;
   // Whether call_finished needs the peer and trace (the access log does).
   [[nodiscard]] virtual bool wants_details() const = 0;
+  // The tracer of the running tracing instance, or null when none runs: then
+  // no span is started and details stay lazy.
+  [[nodiscard]] virtual const hyperion::trace::Tracer* tracer() const = 0;
 
  protected:
   ~CallObserver() = default;
@@ -106,6 +112,8 @@ class ServerCall final : public ::grpc::ServerGenericBidiReactor, public Cancell
   template <typename Callback>
   void run_callback(Callback&& callback);
   void deliver_done();
+  // Ends the server span with the call's outcome (only when it records).
+  void end_span(::grpc::StatusCode code, const std::string& message);
   void handler_threw(const std::string& what);
   // Under mu_: claims the next gRPC operation that is due (a write or the
   // finish); the caller performs it after unlocking.
