@@ -24,10 +24,12 @@
 #include "common/bench_host.h"
 #include "common/load_stats.h"
 #include "echo.grpc.pb.h"
+#include "echo_load.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using hyperion::bench::EchoLoad;
 using hyperion::bench::LoadResult;
 
 // The baseline: generated callback service, one reactor per call, nothing else.
@@ -76,66 +78,6 @@ class BareGenericEcho final : public grpc::CallbackGenericService {
   }
 };
 
-// Closed loop: `concurrency` calls in flight on one channel; each completion
-// starts the next call until the time is up.
-class Load {
- public:
-  Load(const std::string& target, int concurrency)
-      : stub_(bench::Echo::NewStub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()))),
-        latencies_(concurrency) {
-    request_.set_payload(std::string(32, 'x'));
-  }
-
-  LoadResult run(std::chrono::duration<double> duration) {
-    for (auto& l : latencies_) l.clear();
-    errors_ = 0;
-    stop_ = false;
-    auto begin = Clock::now();
-    until_ = begin + std::chrono::duration_cast<Clock::duration>(duration);
-    outstanding_ = static_cast<int>(latencies_.size());
-    for (size_t slot = 0; slot < latencies_.size(); ++slot) issue(slot);
-    {
-      std::unique_lock lock(mu_);
-      done_.wait(lock, [&] { return outstanding_ == 0; });
-    }
-    double seconds = std::chrono::duration<double>(Clock::now() - begin).count();
-    return hyperion::bench::summarize(latencies_, seconds, errors_);
-  }
-
- private:
-  struct Call {
-    grpc::ClientContext ctx;
-    bench::EchoMessage response;
-    Clock::time_point start = Clock::now();
-  };
-  // Calls of one slot never overlap, so its latency vector needs no lock.
-  void issue(size_t slot) {
-    auto* call = new Call;
-    stub_->async()->Echo(&call->ctx, &request_, &call->response, [this, slot, call](grpc::Status s) {
-      auto now = Clock::now();
-      latencies_[slot].push_back(std::chrono::duration<double, std::milli>(now - call->start).count());
-      if (!s.ok() || call->response.payload().size() != 32) ++errors_;
-      delete call;
-      if (now < until_) {
-        issue(slot);
-        return;
-      }
-      std::lock_guard lock(mu_);
-      if (--outstanding_ == 0) done_.notify_all();
-    });
-  }
-
-  std::unique_ptr<bench::Echo::Stub> stub_;
-  bench::EchoMessage request_;
-  std::vector<std::vector<double>> latencies_;
-  std::atomic<long> errors_{0};
-  std::atomic<bool> stop_{false};
-  Clock::time_point until_;
-  std::mutex mu_;
-  std::condition_variable done_;
-  int outstanding_ = 0;
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -181,9 +123,9 @@ int main(int argc, char** argv) {
   int hyperion_port =
       static_cast<int>(boost::json::parse(*host->instance_health("grpc")).at("details").at("port").as_int64());
 
-  Load bare_load("127.0.0.1:" + std::to_string(bare_port), concurrency);
-  Load hyperion_load("127.0.0.1:" + std::to_string(hyperion_port), concurrency);
-  Load generic_load("127.0.0.1:" + std::to_string(generic_port), concurrency);
+  EchoLoad bare_load("127.0.0.1:" + std::to_string(bare_port), concurrency);
+  EchoLoad hyperion_load("127.0.0.1:" + std::to_string(hyperion_port), concurrency);
+  EchoLoad generic_load("127.0.0.1:" + std::to_string(generic_port), concurrency);
   // Warm both (connections, thread pools, allocator).
   (void)bare_load.run(std::chrono::duration<double>(std::min(seconds, 0.5)));
   (void)hyperion_load.run(std::chrono::duration<double>(std::min(seconds, 0.5)));

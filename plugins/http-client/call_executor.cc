@@ -148,7 +148,9 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s, 
   const auto deadline = started + (request.timeout.count() > 0 ? request.timeout : s.timeout);
   const int max_retries = request.max_retries >= 0 ? request.max_retries : s.max_retries;
   const bool may_retry = request.idempotent == 1 || (request.idempotent == -1 && idempotent_method(request.method));
-  const std::string traceparent = hyperion::plugins::continue_or_start(request.traceparent).header();
+  const std::string traceparent = request.traceparent_is_own_span
+                                      ? request.traceparent
+                                      : hyperion::plugins::continue_or_start(request.traceparent).header();
 
   for (int attempt = 0;; ++attempt) {
     auto now = Clock::now();
@@ -252,6 +254,7 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s, 
         }
         if (Clock::now() + wait_for < deadline) {
           observer_.retrying(hs);
+          if (request.on_retry) request.on_retry("HTTP " + std::to_string(res.status) + " from " + host);
           if (!wait(wait_for)) return failure(HYPERION_ERR_ABORTED, host + ": the http client is stopping", attempts);
           continue;
         }
@@ -272,6 +275,7 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s, 
       Millis wait_for = jittered_backoff(attempt, s);
       if (Clock::now() + wait_for < deadline) {
         observer_.retrying(hs);
+        if (request.on_retry) request.on_retry(why);
         if (!wait(wait_for)) return failure(HYPERION_ERR_ABORTED, host + ": the http client is stopping", attempts);
         continue;
       }

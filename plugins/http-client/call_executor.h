@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -38,6 +39,11 @@ struct CallRequest {
   int max_retries = -1;  // -1: the configured max_retries
   int idempotent = -1;   // -1: by method
   std::string traceparent;
+  // traceparent is the client span's own (sent as it is), not the caller's
+  // (of which each call sends a child).
+  bool traceparent_is_own_span = false;
+  // Told of each retry: what failed and where (the client span's events).
+  std::function<void(const std::string& why)> on_retry;
 };
 
 struct CallResult {

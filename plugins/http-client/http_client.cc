@@ -1,5 +1,7 @@
 #include "http_client.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <string>
 
 namespace hyperion::plugins::http_client {
@@ -57,6 +59,30 @@ void fail_now(hyperion_status_t code, const std::string& message, hyperion_http_
   complete(r, done, user);
 }
 
+// OpenTelemetry's semantic conventions for an HTTP client span.
+void end_client_span(hyperion::trace::Span& span, const CallRequest& request, const CallResult& r) {
+  if (!span.recording()) return;
+  span.set("http.request.method", request.method).set("url.full", request.url);
+  // scheme://host[:port]/...: the server's address and port
+  const size_t host_begin = request.url.find("://");
+  if (host_begin != std::string::npos) {
+    const size_t begin = host_begin + 3;
+    const size_t end = std::min(request.url.find('/', begin), request.url.size());
+    const std::string_view authority = std::string_view(request.url).substr(begin, end - begin);
+    const size_t colon = authority.rfind(':');
+    span.set("server.address", authority.substr(0, colon));
+    if (colon != std::string_view::npos)
+      span.set("server.port", static_cast<int64_t>(std::atoi(std::string(authority.substr(colon + 1)).c_str())));
+  }
+  if (r.attempts > 1) span.set("http.request.resend_count", static_cast<int64_t>(r.attempts - 1));
+  if (r.status != HYPERION_OK) {
+    span.error(r.error);
+    return;
+  }
+  span.set("http.response.status_code", static_cast<int64_t>(r.http_status));
+  if (r.http_status >= 400) span.error("HTTP " + std::to_string(r.http_status));
+}
+
 }  // namespace
 
 const hyperion_http_client_v1_t HttpClientPlugin::kService = {sizeof(hyperion_http_client_v1_t), &HttpClientPlugin::request,
@@ -80,6 +106,7 @@ HttpClientPlugin::~HttpClientPlugin() {
 }
 
 void HttpClientPlugin::start(hyperion::Deadline) {
+  tracer_ = hyperion::trace::Tracer::optional(ctx_);
   try {
     discovery_.emplace(ctx_.acquire(HYPERION_DISCOVERY_API, HYPERION_DISCOVERY_MAJOR));
   } catch (const hyperion::Error& e) {
@@ -145,7 +172,20 @@ std::shared_ptr<const Settings> HttpClientPlugin::settings() const { return sett
 
 void HttpClientPlugin::run(const CallRequest& request, hyperion_http_done_fn done, void* user) {
   std::shared_ptr<const Settings> s = settings();
-  CallResult r = executor_.perform(request, *s, discovery_ ? this : nullptr);
+  CallResult r;
+  if (tracer_.active()) {
+    // A client span per call (retries are its events); what goes out in the
+    // "traceparent" header is this span.
+    hyperion::trace::Span span = tracer_.start(request.method, HYPERION_SPAN_CLIENT, request.traceparent);
+    CallRequest traced = request;
+    traced.traceparent = span.traceparent();
+    traced.traceparent_is_own_span = true;
+    if (span.recording()) traced.on_retry = [&span](const std::string& why) { span.event("retry after " + why); };
+    r = executor_.perform(traced, *s, discovery_ ? this : nullptr);
+    end_client_span(span, request, r);
+  } else {
+    r = executor_.perform(request, *s, discovery_ ? this : nullptr);
+  }
   try {
     complete(r, done, user);
   } catch (...) {

@@ -12,6 +12,7 @@
 #include <hyperion/services/http_client.h>
 #include <hyperion/plugin.hpp>
 #include <hyperion/services/discovery.hpp>
+#include <hyperion/services/trace.hpp>
 
 #include <atomic>
 #include <condition_variable>
@@ -67,6 +68,8 @@ class HttpClientPlugin final : public CallObserver, public InstancePicker {
   CallExecutor executor_{*this};
   // The discovery service, when the manifest has a provider (an optional requirement).
   std::optional<hyperion::discovery::Client> discovery_;
+  // Set in start (the optional "trace" requirement): client spans when it runs.
+  hyperion::trace::Tracer tracer_;
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;

@@ -7,6 +7,7 @@
 #include <hyperion/services/health.h>
 #include <hyperion/services/http_client.h>
 #include <hyperion/services/http_server.h>
+#include <hyperion/services/trace.h>
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -123,3 +124,27 @@ ABI_ASSERT(offsetof(hyperion_grpc_client_v1_t, unary) == 8 && offsetof(hyperion_
                offsetof(hyperion_grpc_client_v1_t, stream_cancel) == 56 &&
                offsetof(hyperion_grpc_client_v1_t, stream_release) == 64 && sizeof(hyperion_grpc_client_v1_t) == 72,
            "hyperion_grpc_client_v1_t 1.0");
+
+/* trace 1.0. */
+ABI_ASSERT(HYPERION_SPAN_SERVER == 2 && HYPERION_SPAN_CLIENT == 3 && HYPERION_SPAN_STATUS_ERROR == 2,
+           "span kinds and status codes are OTLP's numbers");
+ABI_ASSERT(offsetof(hyperion_trace_attribute_t, type) == 16 &&
+               offsetof(hyperion_trace_attribute_t, string_value) == 24 &&
+               offsetof(hyperion_trace_attribute_t, int_value) == 40 &&
+               offsetof(hyperion_trace_attribute_t, double_value) == 48 && sizeof(hyperion_trace_attribute_t) == 56,
+           "hyperion_trace_attribute_t");
+ABI_ASSERT(offsetof(hyperion_trace_span_t, span_id) == 16 && offsetof(hyperion_trace_span_t, flags) == 24 &&
+               offsetof(hyperion_trace_span_t, recording) == 32 && sizeof(hyperion_trace_span_t) == 40,
+           "hyperion_trace_span_t");
+ABI_ASSERT(offsetof(hyperion_trace_span_start_t, name) == 8 && offsetof(hyperion_trace_span_start_t, kind) == 24 &&
+               offsetof(hyperion_trace_span_start_t, traceparent) == 32 &&
+               offsetof(hyperion_trace_span_start_t, tracestate) == 48 &&
+               offsetof(hyperion_trace_span_start_t, start_time_unix_ns) == 64 &&
+               offsetof(hyperion_trace_span_start_t, attributes) == 72 &&
+               offsetof(hyperion_trace_span_start_t, attribute_count) == 80 &&
+               sizeof(hyperion_trace_span_start_t) == 88,
+           "hyperion_trace_span_start_t 1.0");
+ABI_ASSERT(offsetof(hyperion_trace_v1_t, start_span) == 8 && offsetof(hyperion_trace_v1_t, set_attributes) == 16 &&
+               offsetof(hyperion_trace_v1_t, add_event) == 24 && offsetof(hyperion_trace_v1_t, set_status) == 32 &&
+               offsetof(hyperion_trace_v1_t, end_span) == 40 && sizeof(hyperion_trace_v1_t) == 48,
+           "hyperion_trace_v1_t 1.0");

@@ -2,7 +2,8 @@
 // client span (this process, exported by its tracing instance) -> the
 // grpc-server plugin's server span for the greeter (a `hyperion run` process,
 // exported by its own tracing instance when SIGTERM flushes it), all seen by
-// one in-test OTLP/HTTP receiver, parents and ids matching.
+// one in-test OTLP/HTTP receiver, parents and ids matching. (Named Grpc*: it
+// runs gRPC in this process, which the TSan run leaves out, decision 0007.)
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -30,7 +31,7 @@ const ReceivedSpan* find(const std::vector<ReceivedSpan>& spans, int64_t kind) {
   return nullptr;
 }
 
-TEST(TracingAcrossHosts, CallerClientSpanAndServerSpanFormOneTrace) {
+TEST(GrpcTracingAcrossHosts, CallerClientSpanAndServerSpanFormOneTrace) {
   OtlpReceiver receiver;
   // The server: grpc-server + greeter + tracing, flushed only by its stop.
   testing::TempDir server_dir;
