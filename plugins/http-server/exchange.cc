@@ -36,6 +36,14 @@ bool valid_header_value(std::string_view value) {
 
 const TraceContext& Request::trace() const {
   std::call_once(trace_once_, [this] {
+    if (span_started) {
+      // The server span's ids: what the handler passes on and the log shows.
+      traceparent_ = span.traceparent();
+      parse_traceparent(traceparent_, trace_);
+      TraceContext parent;
+      if (parse_traceparent(incoming_traceparent, parent)) trace_.parent_span_id = parent.span_id;
+      return;
+    }
     trace_ = continue_or_start(incoming_traceparent);
     traceparent_ = trace_.header();
   });

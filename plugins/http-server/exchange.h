@@ -6,6 +6,7 @@
 #pragma once
 
 #include <hyperion/services/http_server.h>
+#include <hyperion/services/trace.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -41,7 +42,13 @@ struct Request {
   std::string request_id;
   uint64_t deadline_ns = UINT64_MAX;
   std::chrono::steady_clock::time_point received;
+  uint64_t received_unix_ns = 0;
   [[nodiscard]] bool head() const { return method == "HEAD"; }
+  // The server span when a tracing instance runs, started once the route is
+  // known (its name is "METHOD route") and ended by the session's record().
+  // Touched only on the connection's strand; trace() follows its ids.
+  mutable hyperion::trace::Span span;
+  mutable bool span_started = false;
 
  private:
   mutable std::once_flag trace_once_;

@@ -78,6 +78,7 @@ HttpServerPlugin::HttpServerPlugin(hyperion::Context& ctx, const boost::json::ob
 HttpServerPlugin::~HttpServerPlugin() = default;
 
 void HttpServerPlugin::start(hyperion::Deadline) {
+  tracer_ = hyperion::trace::Tracer::optional(ctx_);
   engine_.serve(engine_.bind(endpoint_));
   serving_ = true;
   ctx_.info("serving HTTP on " + endpoint_.listen + " (port " + std::to_string(engine_.port()) +

@@ -40,6 +40,7 @@ class HttpServerPlugin final : public Observer {
   // Observer
   void request_finished(const RequestRecord& record) override;
   void handler_failed(std::string_view route, std::string_view what) override;
+  [[nodiscard]] const hyperion::trace::Tracer* tracer() const override { return tracer_.active() ? &tracer_ : nullptr; }
 
  private:
   // http.server 1.0, with `ctx` = this
@@ -58,6 +59,8 @@ class HttpServerPlugin final : public Observer {
   Endpoint endpoint_;
   std::shared_ptr<const Settings> settings_;
   std::atomic<bool> access_log_{true};
+  // Set in start (the optional "trace" requirement), before the server serves.
+  hyperion::trace::Tracer tracer_;
   std::optional<Prepared> prepared_;
   bool serving_ = false;
 

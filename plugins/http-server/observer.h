@@ -2,6 +2,8 @@
 // line and the metrics are made from it.
 #pragma once
 
+#include <hyperion/services/trace.hpp>
+
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -27,6 +29,8 @@ class Observer {
  public:
   virtual void request_finished(const RequestRecord& record) = 0;
   virtual void handler_failed(std::string_view route, std::string_view what) = 0;
+  // The tracer of the running tracing instance, or null when none runs.
+  [[nodiscard]] virtual const hyperion::trace::Tracer* tracer() const = 0;
 
  protected:
   ~Observer() = default;

@@ -288,6 +288,9 @@ class Session final : public SessionBase, public ExchangeWaker, public std::enab
     server_error_.clear();
     request_ = std::make_shared<Request>();
     request_->received = started_;
+    request_->received_unix_ns = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
     request_->peer = peer_;
     if (parser_) {
       const auto& req = parser_->get();
@@ -353,6 +356,12 @@ class Session final : public SessionBase, public ExchangeWaker, public std::enab
     }
     if (!ex) return answer_unrouted(match);
     route_ = ex->registration().path().text;
+    if (const hyperion::trace::Tracer* tracer = engine_.observer().tracer()) {
+      request_->span =
+          tracer->start(request_->method + " " + route_, HYPERION_SPAN_SERVER, request_->incoming_traceparent,
+                        header_value(request_->headers, "tracestate"), request_->received_unix_ns);
+      request_->span_started = true;
+    }
     exchange_ = ex;
     handler_ended_ = false;
     answered_ = false;
@@ -541,6 +550,21 @@ class Session final : public SessionBase, public ExchangeWaker, public std::enab
     maybe_finish();
   }
 
+  // OpenTelemetry's semantic conventions for an HTTP server span.
+  void end_span(const RequestRecord& rec) {
+    hyperion::trace::Span& span = request_->span;
+    if (!span.recording()) return;
+    const std::string_view target = request_->target;
+    span.set("http.request.method", request_->method)
+        .set("url.path", target.substr(0, target.find('?')))
+        .set("http.route", route_)
+        .set("http.response.status_code", static_cast<int64_t>(rec.status));
+    if (!request_->peer.empty()) span.set("client.address", request_->peer);
+    if (rec.status >= 500)
+      span.error(rec.error.empty() ? "HTTP " + std::to_string(rec.status) : std::string(rec.error));
+    span.end();
+  }
+
   void record() {
     if (recorded_ || !request_) return;
     recorded_ = true;
@@ -556,6 +580,7 @@ class Session final : public SessionBase, public ExchangeWaker, public std::enab
     rec.request = request_.get();
     std::string note = exchange_ ? exchange_->error_note() : std::string();
     rec.error = note.empty() ? std::string_view(server_error_) : std::string_view(note);
+    end_span(rec);
     engine_.observer().request_finished(rec);
   }
 

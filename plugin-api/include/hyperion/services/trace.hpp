@@ -198,8 +198,9 @@ class Tracer {
   [[nodiscard]] bool active() const { return handle_.has_value(); }
 
   // A span, child of `parent` (a traceparent; empty or invalid: a new trace).
+  // `start_unix_ns`: when it started, if before now (0: now).
   Span start(std::string_view name, hyperion_span_kind_t kind, std::string_view parent = {},
-             std::string_view tracestate = {}) const {
+             std::string_view tracestate = {}, uint64_t start_unix_ns = 0) const {
     Span span;
     span.tracer_ = this;
     if (handle_) {
@@ -209,6 +210,7 @@ class Tracer {
       s.kind = kind;
       s.traceparent = to_str(parent);
       s.tracestate = to_str(tracestate);
+      s.start_time_unix_ns = start_unix_ns;
       hyperion_error_t err{};
       err.struct_size = sizeof err;
       try {
