@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <functional>
 #include <thread>
 #include <vector>
@@ -65,6 +66,46 @@ inline LoadResult drive_threads(int threads, std::chrono::duration<double> durat
   }
   for (auto& th : pool) th.join();
   return summarize(latencies, duration.count(), errors);
+}
+
+// Baseline beside Hyperion, `rounds` rounds of one run each (the side that
+// goes first alternates, so drift favours neither), each round printed as it
+// ends, then the medians and the medians of the per-round ratios. `run_*`
+// runs one side for one round. Returns the number of errors seen.
+inline long side_by_side(int rounds, const char* unit, const char* baseline_name,
+                         const std::function<LoadResult()>& run_baseline, const char* hyperion_name,
+                         const std::function<LoadResult()>& run_hyperion) {
+  std::printf("(the side that goes first alternates between rounds, so drift favours neither)\n");
+  std::printf("%-6s %-22s %12s %9s %9s %7s\n", "round", "side", unit, "p50 ms", "p99 ms", "errors");
+  std::vector<LoadResult> b, h, ratios;
+  auto print = [](int round, const char* side, const LoadResult& x) {
+    std::printf("%-6d %-22s %12.0f %9.3f %9.3f %7ld\n", round, side, x.rps, x.p50_ms, x.p99_ms, x.errors);
+  };
+  for (int r = 1; r <= rounds; ++r) {
+    if (r % 2 == 1) {
+      b.push_back(run_baseline());
+      h.push_back(run_hyperion());
+    } else {
+      h.push_back(run_hyperion());
+      b.push_back(run_baseline());
+    }
+    print(r, baseline_name, b.back());
+    print(r, hyperion_name, h.back());
+    LoadResult ratio;
+    ratio.rps = h.back().rps / b.back().rps;
+    ratio.p99_ms = h.back().p99_ms / b.back().p99_ms;
+    ratios.push_back(ratio);
+  }
+  std::printf("median   %s %.0f %s p99 %.3f ms | %s %.0f %s p99 %.3f ms\n", baseline_name, median(b, &LoadResult::rps),
+              unit, median(b, &LoadResult::p99_ms), hyperion_name, median(h, &LoadResult::rps), unit,
+              median(h, &LoadResult::p99_ms));
+  std::printf("ratio    throughput %.3f (goal >= 0.9)   p99 %.3f   (medians of the per-round ratios)\n",
+              median(ratios, &LoadResult::rps), median(ratios, &LoadResult::p99_ms));
+  long errors = 0;
+  for (const auto* side : {&b, &h}) {
+    for (const auto& x : *side) errors += x.errors;
+  }
+  return errors;
 }
 
 }  // namespace hyperion::bench

@@ -26,24 +26,15 @@
 #include "common/bench_host.h"
 #include "common/load_stats.h"
 #include "echo.grpc.pb.h"
+#include "echo_bench.h"
 #include "hostapi/host_api_table.h"
 #include "services/service_registry.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using hyperion::bench::BareEcho;
 using hyperion::bench::LoadResult;
-
-// The server both clients call: generated callback service, nothing else.
-class BareEcho final : public bench::Echo::CallbackService {
-  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx, const bench::EchoMessage* request,
-                                 bench::EchoMessage* response) override {
-    response->set_payload(request->payload());
-    auto* reactor = ctx->DefaultReactor();
-    reactor->Finish(grpc::Status::OK);
-    return reactor;
-  }
-};
 
 // A closed loop of `in_flight` asynchronous calls: `issue(slot, done)` starts
 // one call and must call done(ok) once when it ends; each completion starts
@@ -174,38 +165,9 @@ int main(int argc, char** argv) {
       "bench/grpc-client: unary echo (32-byte payload) to a bare grpc++ server, %d in flight, %d rounds of "
       "%.1f s each side\n",
       in_flight, rounds, seconds);
-  std::printf("(the side that goes first alternates between rounds, so drift favours neither)\n");
-  std::printf("%-6s %-22s %12s %9s %9s %7s\n", "round", "client", "calls/s", "p50 ms", "p99 ms", "errors");
-  std::vector<LoadResult> b, h, ratios;
-  auto print = [](int round, const char* side, const LoadResult& x) {
-    std::printf("%-6d %-22s %12.0f %9.3f %9.3f %7ld\n", round, side, x.rps, x.p50_ms, x.p99_ms, x.errors);
-  };
-  for (int r = 1; r <= rounds; ++r) {
-    auto run_bare = [&] { b.push_back(bare.run(std::chrono::duration<double>(seconds))); };
-    auto run_plugin = [&] { h.push_back(plugin.run(std::chrono::duration<double>(seconds))); };
-    if (r % 2 == 1) {
-      run_bare();
-      run_plugin();
-    } else {
-      run_plugin();
-      run_bare();
-    }
-    print(r, "bare grpc++ generic", b.back());
-    print(r, "grpc-client plugin", h.back());
-    LoadResult ratio;
-    ratio.rps = h.back().rps / b.back().rps;
-    ratio.p99_ms = h.back().p99_ms / b.back().p99_ms;
-    ratios.push_back(ratio);
-  }
-  using hyperion::bench::median;
-  std::printf("median   bare %.0f calls/s p99 %.3f ms | plugin %.0f calls/s p99 %.3f ms\n", median(b, &LoadResult::rps),
-              median(b, &LoadResult::p99_ms), median(h, &LoadResult::rps), median(h, &LoadResult::p99_ms));
-  std::printf("ratio    throughput %.3f (goal >= 0.9)   p99 %.3f (goal <= 1.2)   (medians of the per-round ratios)\n",
-              median(ratios, &LoadResult::rps), median(ratios, &LoadResult::p99_ms));
-
-  long errors = 0;
-  for (auto& r : b) errors += r.errors;
-  for (auto& r : h) errors += r.errors;
+  const long errors = hyperion::bench::side_by_side(
+      rounds, "calls/s", "bare grpc++ generic", [&] { return bare.run(std::chrono::duration<double>(seconds)); },
+      "grpc-client plugin", [&] { return plugin.run(std::chrono::duration<double>(seconds)); });
   (void)host->stop();
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
   std::filesystem::remove_all(dir);

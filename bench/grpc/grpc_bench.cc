@@ -24,24 +24,14 @@
 #include "common/bench_host.h"
 #include "common/load_stats.h"
 #include "echo.grpc.pb.h"
-#include "echo_load.h"
+#include "echo_bench.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using hyperion::bench::BareEcho;
 using hyperion::bench::EchoLoad;
 using hyperion::bench::LoadResult;
-
-// The baseline: generated callback service, one reactor per call, nothing else.
-class BareEcho final : public bench::Echo::CallbackService {
-  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx, const bench::EchoMessage* request,
-                                 bench::EchoMessage* response) override {
-    response->set_payload(request->payload());
-    auto* reactor = ctx->DefaultReactor();
-    reactor->Finish(grpc::Status::OK);
-    return reactor;
-  }
-};
 
 // A second reference, not the baseline: the same echo on gRPC's generic
 // callback API (raw bytes, one bidi reactor per call), which is what the

@@ -84,38 +84,10 @@ int main(int argc, char** argv) {
 
   std::printf("bench/http-client: GET %s, %d closed-loop threads, %d rounds of %.1f s each side\n", url.c_str(),
               threads, rounds, seconds);
-  std::printf("(the side that goes first alternates between rounds, so drift favours neither)\n");
-  std::printf("%-6s %-22s %12s %9s %9s %7s\n", "round", "client", "req/s", "p50 ms", "p99 ms", "errors");
-  std::vector<LoadResult> b, h, ratios;
-  auto print = [](int round, const char* side, const LoadResult& x) {
-    std::printf("%-6d %-22s %12.0f %9.3f %9.3f %7ld\n", round, side, x.rps, x.p50_ms, x.p99_ms, x.errors);
-  };
-  for (int r = 1; r <= rounds; ++r) {
-    auto run_raw = [&] { b.push_back(drive_threads(threads, std::chrono::duration<double>(seconds), raw_call)); };
-    auto run_plugin = [&] { h.push_back(drive_threads(threads, std::chrono::duration<double>(seconds), plugin_call)); };
-    if (r % 2 == 1) {
-      run_raw();
-      run_plugin();
-    } else {
-      run_plugin();
-      run_raw();
-    }
-    print(r, "raw cpp-httplib", b.back());
-    print(r, "http-client plugin", h.back());
-    LoadResult ratio;
-    ratio.rps = h.back().rps / b.back().rps;
-    ratio.p99_ms = h.back().p99_ms / b.back().p99_ms;
-    ratios.push_back(ratio);
-  }
-  double br = median(b, &LoadResult::rps), hr = median(h, &LoadResult::rps);
-  double bp99 = median(b, &LoadResult::p99_ms), hp99 = median(h, &LoadResult::p99_ms);
-  std::printf("median   raw %.0f req/s p99 %.3f ms | plugin %.0f req/s p99 %.3f ms\n", br, bp99, hr, hp99);
-  std::printf("ratio    throughput %.3f (goal >= 0.9)   p99 %.3f   (medians of the per-round ratios)\n",
-              median(ratios, &LoadResult::rps), median(ratios, &LoadResult::p99_ms));
-
-  long errors = 0;
-  for (auto& r : b) errors += r.errors;
-  for (auto& r : h) errors += r.errors;
+  const long errors = hyperion::bench::side_by_side(
+      rounds, "req/s", "raw cpp-httplib",
+      [&] { return drive_threads(threads, std::chrono::duration<double>(seconds), raw_call); }, "http-client plugin",
+      [&] { return drive_threads(threads, std::chrono::duration<double>(seconds), plugin_call); });
   (void)host->stop();
   std::filesystem::remove_all(dir);
   return errors == 0 ? 0 : 1;

@@ -21,7 +21,7 @@
 #include "app/host.h"
 #include "common/bench_host.h"
 #include "common/load_stats.h"
-#include "echo_load.h"
+#include "echo_bench.h"
 
 using hyperion::bench::EchoLoad;
 using hyperion::bench::LoadResult;

@@ -22,6 +22,13 @@ namespace hyperion::plugins::grpc_client {
 using Clock = std::chrono::steady_clock;
 
 struct CallSpec {
+  // The trace id of the call's "traceparent" (for log lines); empty if none.
+  [[nodiscard]] std::string trace_id() const {
+    for (const auto& [k, v] : metadata) {
+      if (k == "traceparent" && v.size() == 55) return v.substr(3, 32);
+    }
+    return {};
+  }
   std::shared_ptr<Target> target;
   std::string method;
   std::vector<std::pair<std::string, std::string>> metadata;  // "traceparent" included
@@ -39,8 +46,8 @@ class CallObserver {
   virtual ~CallObserver() = default;
   // Once per call, when it ended, before the caller hears of it (so its
   // metrics are there once the caller has the answer).
-  virtual void call_done(const Target& target, const std::string& method, int32_t code, double seconds,
-                         uint32_t attempts, const std::string& peer) = 0;
+  virtual void call_done(const CallSpec& spec, int32_t code, double seconds, uint32_t attempts,
+                         const std::string& peer) = 0;
   // Once per call, after the caller's last callback returned: the call no
   // longer runs any caller code.
   virtual void call_released(uint64_t id) = 0;

@@ -145,7 +145,7 @@ void ClientStream::OnDone(const grpc::Status& status) {
   const auto code = static_cast<int32_t>(status.error_code());
   record_outcome(*spec_.target, code, observer_);
   const double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
-  observer_.call_done(*spec_.target, spec_.method, code, seconds, 1, endpoint_->address());
+  observer_.call_done(spec_, code, seconds, 1, endpoint_->address());
   end_client_span(spec_, code, status.error_message(), 1, endpoint_->address());
   deliver_result(handler_.on_done, handler_.user, code, status.error_message(), &ctx_, nullptr, 1,
                  endpoint_->address());

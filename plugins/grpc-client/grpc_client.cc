@@ -418,9 +418,10 @@ void GrpcClientPlugin::stream_release(void*, hyperion_grpc_client_stream_t* stre
   if (stream != nullptr) reinterpret_cast<ClientStream*>(stream)->release();
 }
 
-void GrpcClientPlugin::call_done(const Target& target, const std::string& method, int32_t code, double seconds,
-                                 uint32_t attempts, const std::string& peer) {
-  const std::string& name = target.settings().name;
+void GrpcClientPlugin::call_done(const CallSpec& spec, int32_t code, double seconds, uint32_t attempts,
+                                 const std::string& peer) {
+  const std::string& name = spec.target->settings().name;
+  const std::string& method = spec.method;
   ctx_.counter_add("grpc_client_handled_total", 1,
                    hyperion::labels({{"grpc_target", name}, {"grpc_method", method}, {"grpc_code", code_name(code)}}));
   ctx_.histogram_observe("grpc_client_handling_seconds", seconds,
@@ -430,12 +431,12 @@ void GrpcClientPlugin::call_done(const Target& target, const std::string& method
     std::ostringstream m;
     m << "slow gRPC call: " << method << " on target " << name << " took " << static_cast<int64_t>(seconds * 1000)
       << " ms (threshold " << slow.count() << " ms), " << code_name(code) << ", " << attempts << " attempt(s)"
-      << (peer.empty() ? "" : ", last on " + peer);
+      << (peer.empty() ? "" : ", last on " + peer) << ", trace_id=" << spec.trace_id();
     ctx_.warn(m.str());
   } else if (ctx_.logs(HYPERION_LOG_DEBUG)) {
     ctx_.debug("grpc call " + method + " target=" + name + " code=" + code_name(code) +
                " ms=" + std::to_string(static_cast<int64_t>(seconds * 1000)) + " attempts=" + std::to_string(attempts) +
-               " peer=" + peer);
+               " peer=" + peer + " trace_id=" + spec.trace_id());
   }
 }
 

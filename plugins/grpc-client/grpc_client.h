@@ -53,7 +53,7 @@ class GrpcClientPlugin final : public CallObserver {
   hyperion::ServiceRef get_service(std::string_view api, uint32_t api_major);
 
   // CallObserver
-  void call_done(const Target& target, const std::string& method, int32_t code, double seconds, uint32_t attempts,
+  void call_done(const CallSpec& spec, int32_t code, double seconds, uint32_t attempts,
                  const std::string& peer) override;
   void call_released(uint64_t id) override;
   void retrying(const Target& target, const std::string& method, int32_t code, const std::string& peer) override;

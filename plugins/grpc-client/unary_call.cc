@@ -130,7 +130,7 @@ void UnaryCall::finish(int32_t code, const std::string& message) {
     if (endpoint_) peer = endpoint_->address();
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
-  observer_.call_done(*spec_.target, spec_.method, code, seconds, attempts, peer);
+  observer_.call_done(spec_, code, seconds, attempts, peer);
   end_client_span(spec_, code, message, attempts, peer);
   deliver_result(done_, user_, code, message, ctx.get(), &response_, attempts, peer);
   observer_.call_released(id_);

@@ -60,8 +60,9 @@ void BatchProcessor::loop() {
     cv_.wait_for(lock, settings_.schedule_delay,
                  [&] { return stopping_ || flush_requested_ || queue_.size() >= settings_.max_export_batch; });
     if (observer_.tick) {
+      const size_t queued = queue_.size();
       lock.unlock();
-      observer_.tick();
+      observer_.tick(dropped_full_.load(), queued);
       lock.lock();
     }
     if (queue_.empty()) {

@@ -38,7 +38,9 @@ struct BatchObserver {
   std::function<void(size_t spans, double seconds)> exported;
   std::function<void(size_t spans, const std::string& error)> export_failed;  // dropped after the last attempt
   std::function<void(const std::string& error)> retrying;
-  std::function<void()> tick;  // every schedule_delay or so, and after each batch
+  // Every schedule_delay or so, and after each batch: the spans dropped so far
+  // because the queue was full, and the spans queued now.
+  std::function<void(uint64_t dropped_queue_full, size_t queued)> tick;
 };
 
 class BatchProcessor {

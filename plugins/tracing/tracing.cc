@@ -99,7 +99,11 @@ void TracingPlugin::start(hyperion::Deadline) {
       ctx_.counter_add("tracing_export_retries_total", 1);
       if (ctx_.logs(HYPERION_LOG_DEBUG)) ctx_.debug("export will be retried: " + error);
     };
-    observer.tick = [this] { publish_counters(); };
+    observer.tick = [this](uint64_t dropped_full, size_t queued) {
+      dropped_full_ = dropped_full;
+      queued_ = queued;
+      publish_counters();
+    };
     processor_ = std::make_unique<BatchProcessor>(config_.batch, Resource{config_.service_name, ""},
                                                   std::move(exporter), std::move(observer));
   }
@@ -130,11 +134,11 @@ hyperion::HealthReport TracingPlugin::health() {
                                    : sampler->type() == Sampler::Type::kRatio     ? "ratio"
                                                                                   : "parent_based_ratio"},
                           {"ratio", sampler->ratio()}};
-  r.details["queued"] = processor_ ? processor_->queued() : 0;
+  r.details["queued"] = queued_.load();
   r.details["spans"] = boost::json::object{{"started", started_.load()},
                                            {"sampled", sampled_.load()},
                                            {"exported", exported_.load()},
-                                           {"dropped_queue_full", processor_ ? processor_->dropped_queue_full() : 0},
+                                           {"dropped_queue_full", dropped_full_.load()},
                                            {"dropped_export_failed", dropped_failed_.load()}};
   std::lock_guard lock(status_mu_);
   if (!last_error_.empty()) {
@@ -147,7 +151,7 @@ hyperion::HealthReport TracingPlugin::health() {
 void TracingPlugin::publish_counters() {
   const uint64_t now[5] = {started_.load(), sampled_.load(), exported_.load(), dropped_failed_.load(),
                            dropped_stopped_.load()};
-  const uint64_t full = processor_ ? processor_->dropped_queue_full() : 0;
+  const uint64_t full = dropped_full_.load();
   std::lock_guard lock(published_mu_);
   static const char* const kNames[3] = {"tracing_spans_started_total", "tracing_spans_sampled_total",
                                         "tracing_spans_exported_total"};

@@ -60,6 +60,10 @@ class TracingPlugin {
   std::atomic<uint64_t> exported_{0};
   std::atomic<uint64_t> dropped_failed_{0};
   std::atomic<uint64_t> dropped_stopped_{0};
+  // From the worker's tick: the worker never reads processor_ (start is still
+  // assigning it when the worker runs first).
+  std::atomic<uint64_t> dropped_full_{0};
+  std::atomic<uint64_t> queued_{0};
   // What the host's counters already have, so each tick adds the difference.
   std::mutex published_mu_;
   uint64_t published_[5]{};

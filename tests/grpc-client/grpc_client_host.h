@@ -5,11 +5,9 @@
 #include <hyperion/services/grpc_client.hpp>
 
 #include <memory>
-#include <optional>
 #include <string>
 
-#include "app/host.h"
-#include "support/test_support.h"
+#include "support/in_process_host.h"
 
 namespace hyperion::grpc_client_test {
 
@@ -19,19 +17,19 @@ class ClientHost {
   // discovery instance's config, or empty for none. Throws std::runtime_error
   // with the host's error when it does not start.
   explicit ClientHost(const std::string& config, const std::string& discovery = "");
-  ~ClientHost();
+  ~ClientHost() { client_.reset(); }
   const grpc::Client& client() const { return *client_; }
-  app::Host& host() { return *host_; }
+  app::Host& host() { return host_.host(); }
   // Applies new configs (same shape as the constructor's); the reload summary.
-  std::string reload(const std::string& config, const std::string& discovery = "");
-  std::string health();
+  std::string reload(const std::string& config, const std::string& discovery = "") {
+    return host_.reload(plugins(config, discovery));
+  }
+  std::string health() { return host_.health("grpc"); }
 
  private:
-  std::string manifest(const std::string& config, const std::string& discovery) const;
-  testing::TempDir dir_;
-  std::unique_ptr<app::Host> host_;
-  hyperion_host_api_t api_{};
-  std::optional<grpc::Client> client_;
+  static std::string plugins(const std::string& config, const std::string& discovery);
+  testing::InProcessHost host_;
+  std::unique_ptr<grpc::Client> client_;  // (not optional: GCC 12 warns falsely about it)
 };
 
 // Starts a host with these configs and stops it; the error text ("" when it started).

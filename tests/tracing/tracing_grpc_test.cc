@@ -10,11 +10,8 @@
 #include <hyperion/services/trace.h>
 #include <hyperion/services/grpc_client.hpp>
 
-#include "app/host.h"
 #include "hello/greeter.pb.h"
-#include "hostapi/host_api_table.h"
-#include "services/service_registry.h"
-#include "support/test_support.h"
+#include "support/in_process_host.h"
 #include "tracing/otlp_receiver.h"
 
 namespace hyperion::tracing_test {
@@ -48,24 +45,14 @@ TEST(GrpcTracingAcrossHosts, CallerClientSpanAndServerSpanFormOneTrace) {
   ASSERT_TRUE(server.wait_for_stderr("serving gRPC on", 30s));
 
   // The client: grpc-client + tracing in this process.
-  testing::TempDir client_dir;
-  const std::string client_manifest =
-      "app: caller\nhost:\n  state_dir: " + client_dir.path() + "/state\n  log_level: error\nplugins:\n" +
+  testing::InProcessHost host(
       "  - name: tracing\n    library: tracing\n    config: {service_name: caller-svc, exporter: {endpoint: \"" +
-      receiver.endpoint() + "\"}, batch: {schedule_delay_ms: 20}}\n" +
-      "  - name: grpc\n    library: grpc-client\n    config: {targets: {greeter: {address: \"127.0.0.1:" +
-      std::to_string(port) + "\"}}}\n";
-  app::HostOptions options;
-  options.plugin_path = {testing::example_plugin_dir()};
-  auto prepared = app::Host::prepare(client_dir.write("app.yaml", client_manifest), options);
-  ASSERT_TRUE(prepared.ok()) << prepared.status().to_string();
-  std::unique_ptr<app::Host> host = std::move(*prepared);
-  ASSERT_TRUE(host->start().ok());
-  hyperion_host_api_t api = *hostapi::host_api_table();
-  api.service_release = [](hyperion_service_t* h) { h->registry->release(h); };
+          receiver.endpoint() + "\"}, batch: {schedule_delay_ms: 20}}\n" +
+          "  - name: grpc\n    library: grpc-client\n    config: {targets: {greeter: {address: \"127.0.0.1:" +
+          std::to_string(port) + "\"}}}\n",
+      "caller");
   {
-    grpc::Client client(
-        ServiceHandle(&api, host->facilities().services.acquire(nullptr, "grpc", HYPERION_GRPC_CLIENT_API, 1)));
+    grpc::Client client(host.acquire("grpc", HYPERION_GRPC_CLIENT_API, HYPERION_GRPC_CLIENT_MAJOR));
     hello::HelloRequest request;
     request.set_name("Ada");
     auto reply = client.call<hello::HelloReply>("greeter", "/hello.Greeter/SayHello", request,
@@ -102,7 +89,6 @@ TEST(GrpcTracingAcrossHosts, CallerClientSpanAndServerSpanFormOneTrace) {
   EXPECT_EQ(client_span->str("name"), "/hello.Greeter/SayHello");
   // The server's access log carries the same trace id.
   EXPECT_NE(result.err.find("trace_id=" + kCaller.substr(3, 32)), std::string::npos);
-  (void)host->stop();
 }
 
 }  // namespace

@@ -11,10 +11,7 @@
 #include <mutex>
 #include <thread>
 
-#include "app/host.h"
-#include "hostapi/host_api_table.h"
-#include "services/service_registry.h"
-#include "support/test_support.h"
+#include "support/in_process_host.h"
 #include "tracing/otlp_receiver.h"
 
 namespace hyperion::tracing_test {
@@ -42,23 +39,12 @@ TEST(TracingHttpClient, EachCallIsAClientSpanAndItsIdIsWhatTheServerSaw) {
   std::thread thread([&] { server.listen_after_bind(); });
   while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
 
-  testing::TempDir dir;
-  const std::string manifest =
-      "app: http-tracing\nhost:\n  state_dir: " + dir.path() + "/state\n  log_level: error\nplugins:\n" +
-      "  - name: tracing\n    library: tracing\n    config: {exporter: {endpoint: \"" + receiver.endpoint() +
-      "\"}, batch: {schedule_delay_ms: 20}}\n" +
-      "  - name: http\n    library: http-client\n    config: {retry_wait_min: 1ms, retry_wait_max: 5ms}\n";
-  app::HostOptions options;
-  options.plugin_path = {testing::example_plugin_dir()};
-  auto prepared = app::Host::prepare(dir.write("app.yaml", manifest), options);
-  ASSERT_TRUE(prepared.ok()) << prepared.status().to_string();
-  std::unique_ptr<app::Host> host = std::move(*prepared);
-  ASSERT_TRUE(host->start().ok());
-  hyperion_host_api_t api = *hostapi::host_api_table();
-  api.service_release = [](hyperion_service_t* h) { h->registry->release(h); };
+  testing::InProcessHost host("  - name: tracing\n    library: tracing\n    config: {exporter: {endpoint: \"" +
+                              receiver.endpoint() + "\"}, batch: {schedule_delay_ms: 20}}\n" +
+                              "  - name: http\n    library: http-client\n"
+                              "    config: {retry_wait_min: 1ms, retry_wait_max: 5ms}\n");
   {
-    http::Client client(
-        ServiceHandle(&api, host->facilities().services.acquire(nullptr, "http", HYPERION_HTTP_CLIENT_API, 1)));
+    http::Client client(host.acquire("http", HYPERION_HTTP_CLIENT_API, HYPERION_HTTP_CLIENT_MAJOR));
     http::Request request;
     request.url = "http://127.0.0.1:" + std::to_string(port) + "/flaky";
     request.traceparent = kCaller;
@@ -84,7 +70,7 @@ TEST(TracingHttpClient, EachCallIsAClientSpanAndItsIdIsWhatTheServerSaw) {
   EXPECT_EQ(s.attribute("server.port").at("intValue").as_string(), std::to_string(port));
   ASSERT_EQ(s.span.at("events").as_array().size(), 1u);
   EXPECT_NE(std::string(s.span.at("events").at(0).at("name").as_string()).find("HTTP 503"), std::string::npos);
-  (void)host->stop();
+  host.stop();
   server.stop();
   thread.join();
 }

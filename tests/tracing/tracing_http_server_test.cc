@@ -9,8 +9,7 @@
 
 #include <boost/json.hpp>
 
-#include "app/host.h"
-#include "support/test_support.h"
+#include "support/in_process_host.h"
 #include "tracing/otlp_receiver.h"
 
 namespace hyperion::tracing_test {
@@ -20,21 +19,11 @@ const std::string kCaller = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b
 
 TEST(TracingHttpServer, ARoutedRequestIsAServerSpanNamedByItsRoute) {
   OtlpReceiver receiver;
-  testing::TempDir dir;
-  const std::string manifest = "app: web-tracing\nhost:\n  state_dir: " + dir.path() +
-                               "/state\n  log_level: error\nplugins:\n" +
-                               "  - name: tracing\n    library: tracing\n    config: {exporter: {endpoint: \"" +
-                               receiver.endpoint() + "\"}, batch: {schedule_delay_ms: 20}}\n" +
-                               "  - name: web\n    library: http-server\n    config: {listen: \"127.0.0.1:0\"}\n" +
-                               "  - name: notes\n    library: notes\n    config: {prefix: /api/v1}\n";
-  app::HostOptions options;
-  options.plugin_path = {testing::example_plugin_dir()};
-  auto prepared = app::Host::prepare(dir.write("app.yaml", manifest), options);
-  ASSERT_TRUE(prepared.ok()) << prepared.status().to_string();
-  std::unique_ptr<app::Host> host = std::move(*prepared);
-  ASSERT_TRUE(host->start().ok());
-  const int port =
-      static_cast<int>(boost::json::parse(*host->instance_health("web")).at("details").at("port").as_int64());
+  testing::InProcessHost host("  - name: tracing\n    library: tracing\n    config: {exporter: {endpoint: \"" +
+                              receiver.endpoint() + "\"}, batch: {schedule_delay_ms: 20}}\n" +
+                              "  - name: web\n    library: http-server\n    config: {listen: \"127.0.0.1:0\"}\n" +
+                              "  - name: notes\n    library: notes\n    config: {prefix: /api/v1}\n");
+  const int port = static_cast<int>(boost::json::parse(host.health("web")).at("details").at("port").as_int64());
   httplib::Client client("127.0.0.1", port);
   auto res = client.Get("/api/v1/notes/42?full=1", {{"traceparent", kCaller}});
   ASSERT_TRUE(res);
@@ -50,7 +39,6 @@ TEST(TracingHttpServer, ARoutedRequestIsAServerSpanNamedByItsRoute) {
   EXPECT_EQ(s.attribute("url.path").at("stringValue").as_string(), "/api/v1/notes/42");
   EXPECT_EQ(s.attribute("http.response.status_code").at("intValue").as_string(), "404");
   EXPECT_EQ(s.span.at("status").at("code").as_int64(), HYPERION_SPAN_STATUS_UNSET) << "a 404 is not the server's fault";
-  (void)host->stop();
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
-// EchoLoad: the closed-loop unary load on bench.Echo the gRPC benchmarks drive
-// (bench/grpc, bench/tracing), so every one of them measures the same way.
+// What the gRPC benchmarks (bench/grpc, bench/grpc-client, bench/tracing)
+// share, so every one of them measures the same way: the bare echo server
+// and the closed-loop unary load on bench.Echo.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -17,13 +18,24 @@
 
 namespace hyperion::bench {
 
+// The baseline server: the generated callback service, one reactor per call, nothing else.
+class BareEcho final : public ::bench::Echo::CallbackService {
+  ::grpc::ServerUnaryReactor* Echo(::grpc::CallbackServerContext* ctx, const ::bench::EchoMessage* request,
+                                   ::bench::EchoMessage* response) override {
+    response->set_payload(request->payload());
+    auto* reactor = ctx->DefaultReactor();
+    reactor->Finish(::grpc::Status::OK);
+    return reactor;
+  }
+};
+
 // Closed loop: `concurrency` calls in flight on one channel; each completion
 // starts the next call until the time is up.
 class EchoLoad {
  public:
   using Clock = std::chrono::steady_clock;
   EchoLoad(const std::string& target, int concurrency)
-      : stub_(::bench::Echo::NewStub(grpc::CreateChannel(target, grpc::InsecureChannelCredentials()))),
+      : stub_(::bench::Echo::NewStub(::grpc::CreateChannel(target, ::grpc::InsecureChannelCredentials()))),
         latencies_(concurrency) {
     request_.set_payload(std::string(32, 'x'));
   }
@@ -46,14 +58,14 @@ class EchoLoad {
 
  private:
   struct Call {
-    grpc::ClientContext ctx;
+    ::grpc::ClientContext ctx;
     ::bench::EchoMessage response;
     Clock::time_point start = Clock::now();
   };
   // Calls of one slot never overlap, so its latency vector needs no lock.
   void issue(size_t slot) {
     auto* call = new Call;
-    stub_->async()->Echo(&call->ctx, &request_, &call->response, [this, slot, call](grpc::Status s) {
+    stub_->async()->Echo(&call->ctx, &request_, &call->response, [this, slot, call](::grpc::Status s) {
       auto now = Clock::now();
       latencies_[slot].push_back(std::chrono::duration<double, std::milli>(now - call->start).count());
       if (!s.ok() || call->response.payload().size() != 32) ++errors_;
