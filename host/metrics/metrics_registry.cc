@@ -30,7 +30,10 @@ std::string escape_label_value(const std::string& v) {
   return out;
 }
 
-// {instance="x",k="v"} with keys sorted, so equal label sets render equally.
+// {plugin_instance="x",k="v"} with keys sorted, so equal label sets render
+// equally. The instance label is not "instance": Prometheus attaches its own
+// "instance" (the scrape target) to every series and would rename ours to
+// "exported_instance". Plugins may use neither name.
 StatusOr<std::string> render_labels(const std::string& instance, const std::string& labels_json) {
   std::map<std::string, std::string> labels;
   if (!labels_json.empty()) {
@@ -39,14 +42,14 @@ StatusOr<std::string> render_labels(const std::string& instance, const std::stri
     if (ec || !v.is_object()) return invalid_argument("metrics: labels must be a JSON object");
     for (const auto& kv : v.as_object()) {
       std::string key(kv.key());
-      if (!valid_name(key, false) || key.starts_with("__") || key == "instance") {
+      if (!valid_name(key, false) || key.starts_with("__") || key == "instance" || key == "plugin_instance") {
         return invalid_argument("metrics: bad label name \"" + key + "\"");
       }
       if (!kv.value().is_string()) return invalid_argument("metrics: label \"" + key + "\" must be a string");
       labels[key] = std::string(kv.value().as_string());
     }
   }
-  std::string out = "instance=\"" + escape_label_value(instance) + "\"";
+  std::string out = "plugin_instance=\"" + escape_label_value(instance) + "\"";
   for (const auto& [k, v] : labels) out += "," + k + "=\"" + escape_label_value(v) + "\"";
   return out;
 }

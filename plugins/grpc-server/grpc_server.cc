@@ -68,7 +68,9 @@ GrpcServerPlugin::GrpcServerPlugin(hyperion::Context& ctx, const boost::json::ob
       health_(table_, [this] { return read_host_health(); }),
       reflection_(table_, index_, [this](const std::string& service) {
         if (service == "grpc.health.v1.Health") return health_.enabled();
-        if (service == "grpc.reflection.v1alpha.ServerReflection") return reflection_.enabled();
+        if (service == "grpc.reflection.v1.ServerReflection" || service == "grpc.reflection.v1alpha.ServerReflection") {
+          return reflection_.enabled();
+        }
         return true;
       }) {
   DynamicConfig dynamic = dynamic_config(config);

@@ -47,6 +47,9 @@ ReflectionService::ReflectionService(const HandlerTable& table, const Descriptor
 
 void ReflectionService::register_into(HandlerTable& table) {
   std::string error;
+  // v1 (what current grpcurl and Postman ask first) and v1alpha: the same
+  // messages on the wire, so the same handler answers both.
+  table.add("/grpc.reflection.v1.ServerReflection/ServerReflectionInfo", hg::detail::raw_handler(&info_), error);
   table.add("/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", hg::detail::raw_handler(&info_), error);
 }
 
@@ -56,7 +59,7 @@ std::string ReflectionService::answer(std::string_view request_bytes) const {
   if (!request.ParseFromArray(request_bytes.data(), static_cast<int>(request_bytes.size()))) {
     auto* error = response.mutable_error_response();
     error->set_error_code(HYPERION_GRPC_INVALID_ARGUMENT);
-    error->set_error_message("not a grpc.reflection.v1alpha.ServerReflectionRequest");
+    error->set_error_message("not a grpc.reflection.v1(alpha).ServerReflectionRequest");
     return response.SerializeAsString();
   }
   response.set_valid_host(request.host());

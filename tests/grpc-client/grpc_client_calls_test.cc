@@ -218,7 +218,7 @@ TEST(GrpcClientCalls, CallsAreCountedPerTargetMethodAndCode) {
   const std::string text = h.host().metrics_text();
   EXPECT_NE(
       text.find(
-          R"(grpc_client_handled_total{instance="grpc",grpc_code="OK",grpc_method="/test.Echo/Unary",grpc_target="echo"} 1)"),
+          R"(grpc_client_handled_total{plugin_instance="grpc",grpc_code="OK",grpc_method="/test.Echo/Unary",grpc_target="echo"} 1)"),
       std::string::npos)
       << text;
   EXPECT_NE(text.find(R"(grpc_code="NOT_FOUND",grpc_method="/test.Echo/Fail",grpc_target="echo"} 1)"),

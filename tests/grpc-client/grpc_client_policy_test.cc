@@ -31,9 +31,10 @@ TEST(GrpcClientPolicy, AnIdempotentMethodIsRetriedAfterUnavailable) {
   EXPECT_TRUE(r.ok()) << r.message;
   EXPECT_EQ(r.attempts, 3u);
   EXPECT_EQ(server.calls("/test.Echo/Flaky"), 3);
-  EXPECT_NE(h.host().metrics_text().find(
-                R"(grpc_client_retries_total{instance="grpc",grpc_method="/test.Echo/Flaky",grpc_target="echo"} 2)"),
-            std::string::npos)
+  EXPECT_NE(
+      h.host().metrics_text().find(
+          R"(grpc_client_retries_total{plugin_instance="grpc",grpc_method="/test.Echo/Flaky",grpc_target="echo"} 2)"),
+      std::string::npos)
       << h.host().metrics_text();
 }
 

@@ -4,8 +4,11 @@
 
 #include <google/protobuf/descriptor.pb.h>
 
+#include <algorithm>
+
 #include "grpc/grpc_test_support.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "grpc/reflection/v1/reflection.grpc.pb.h"
 #include "grpc/reflection/v1alpha/reflection.grpc.pb.h"
 
 namespace hyperion::grpc_test {
@@ -100,8 +103,9 @@ TEST_F(GrpcBuiltinTest, ReflectionListsAndDescribesServices) {
   auto listed = reflect(list);
   std::vector<std::string> names;
   for (const auto& s : listed.list_services_response().service()) names.push_back(s.name());
-  EXPECT_EQ(names, (std::vector<std::string>{"grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection",
-                                             "hello.Greeter", "hyperion.test.Probe"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
+                                             "grpc.reflection.v1alpha.ServerReflection", "hello.Greeter",
+                                             "hyperion.test.Probe"}));
 
   rf::ServerReflectionRequest symbol;
   symbol.set_file_containing_symbol("hello.Greeter");
@@ -128,6 +132,34 @@ TEST_F(GrpcBuiltinTest, ReflectionListsAndDescribesServices) {
   ASSERT_TRUE(error.has_error_response());
   EXPECT_EQ(error.error_response().error_code(), static_cast<int>(grpc::StatusCode::NOT_FOUND));
   EXPECT_EQ(error.error_response().error_message(), "symbol not found: no.Such");
+}
+
+// grpc.reflection.v1, which current grpcurl and Postman ask first: the same
+// answers as v1alpha.
+TEST_F(GrpcBuiltinTest, ReflectionV1ListsAndDescribesServices) {
+  namespace v1 = grpc::reflection::v1;
+  grpc::ClientContext ctx;
+  auto stream = v1::ServerReflection::NewStub(host_.channel())->ServerReflectionInfo(&ctx);
+  v1::ServerReflectionRequest list;
+  list.set_list_services("");
+  ASSERT_TRUE(stream->Write(list));
+  v1::ServerReflectionResponse listed;
+  ASSERT_TRUE(stream->Read(&listed));
+  std::vector<std::string> names;
+  for (const auto& s : listed.list_services_response().service()) names.push_back(s.name());
+  EXPECT_NE(std::find(names.begin(), names.end(), "hello.Greeter"), names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "grpc.reflection.v1.ServerReflection"), names.end());
+  v1::ServerReflectionRequest symbol;
+  symbol.set_file_containing_symbol("grpc.reflection.v1.ServerReflection");
+  ASSERT_TRUE(stream->Write(symbol));
+  v1::ServerReflectionResponse described;
+  ASSERT_TRUE(stream->Read(&described));
+  ASSERT_TRUE(described.has_file_descriptor_response()) << described.error_response().error_message();
+  google::protobuf::FileDescriptorProto file;
+  ASSERT_TRUE(file.ParseFromString(described.file_descriptor_response().file_descriptor_proto(0)));
+  EXPECT_EQ(file.name(), "grpc/reflection/v1/reflection.proto");
+  stream->WritesDone();
+  EXPECT_TRUE(stream->Finish().ok());
 }
 
 TEST_F(GrpcBuiltinTest, ReflectionAndHealthCanBeTurnedOffLive) {

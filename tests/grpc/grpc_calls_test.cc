@@ -219,16 +219,20 @@ TEST_F(GrpcCallsTest, MetricsPerMethodAndCode) {
   auto has = [&](const std::string& line) {
     return eventually([&] { return host_.host().metrics_text().find(line) != std::string::npos; });
   };
-  EXPECT_TRUE(has("grpc_server_handled_total{instance=\"grpc\",grpc_code=\"OK\",grpc_method=\"Echo\","
-                  "grpc_service=\"hyperion.test.Probe\"} 1"))
+  EXPECT_TRUE(
+      has("grpc_server_handled_total{plugin_instance=\"grpc\",grpc_code=\"OK\",grpc_method=\"Echo\","
+          "grpc_service=\"hyperion.test.Probe\"} 1"))
       << host_.host().metrics_text();
-  EXPECT_TRUE(has("grpc_server_handled_total{instance=\"grpc\",grpc_code=\"INTERNAL\",grpc_method=\"Throw\","
-                  "grpc_service=\"hyperion.test.Probe\"} 1"));
+  EXPECT_TRUE(
+      has("grpc_server_handled_total{plugin_instance=\"grpc\",grpc_code=\"INTERNAL\",grpc_method=\"Throw\","
+          "grpc_service=\"hyperion.test.Probe\"} 1"));
   // Unknown methods share one series, so a scanner cannot blow up the metrics.
-  EXPECT_TRUE(has("grpc_server_handled_total{instance=\"grpc\",grpc_code=\"UNIMPLEMENTED\",grpc_method=\"unknown\","
-                  "grpc_service=\"unknown\"} 1"));
-  EXPECT_TRUE(has("grpc_server_handling_seconds_count{instance=\"grpc\",grpc_method=\"Echo\","
-                  "grpc_service=\"hyperion.test.Probe\"} 1"));
+  EXPECT_TRUE(
+      has("grpc_server_handled_total{plugin_instance=\"grpc\",grpc_code=\"UNIMPLEMENTED\",grpc_method=\"unknown\","
+          "grpc_service=\"unknown\"} 1"));
+  EXPECT_TRUE(
+      has("grpc_server_handling_seconds_count{plugin_instance=\"grpc\",grpc_method=\"Echo\","
+          "grpc_service=\"hyperion.test.Probe\"} 1"));
 }
 
 }  // namespace

@@ -80,10 +80,10 @@ TEST_F(HealthPluginTest, MetricsInPrometheusText) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_NE(r->body.find("# TYPE hyperion_instance_running gauge"), std::string::npos) << r->body;
-  EXPECT_NE(r->body.find("hyperion_instance_running{instance=\"good\"} 1"), std::string::npos) << r->body;
-  EXPECT_NE(r->body.find("hyperion_health_check_duration_seconds_count{instance=\"good\"}"), std::string::npos)
+  EXPECT_NE(r->body.find("hyperion_instance_running{plugin_instance=\"good\"} 1"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("hyperion_health_check_duration_seconds_count{plugin_instance=\"good\"}"), std::string::npos)
       << r->body;
-  EXPECT_NE(r->body.find("hyperion_instance_healthy{instance=\"bad\"} 0"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("hyperion_instance_healthy{plugin_instance=\"bad\"} 0"), std::string::npos) << r->body;
 }
 
 // #24: a port out of range bound another port; and the health plugin could

@@ -248,7 +248,8 @@ TEST(HttpClient, BreakerOpensFailsFastThenHalfOpensAndCloses) {
     }
   }));
   EXPECT_EQ(boost::json::parse(h.health()).at("status").as_string(), "healthy");
-  EXPECT_NE(h.host().metrics_text().find("http_client_breaker_state{instance=\"http\",host=\"127.0.0.1:"), std::string::npos);
+  EXPECT_NE(h.host().metrics_text().find("http_client_breaker_state{plugin_instance=\"http\",host=\"127.0.0.1:"),
+            std::string::npos);
 }
 
 TEST(HttpClient, OversizedResponsesAreRefused) {

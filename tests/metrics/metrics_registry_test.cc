@@ -13,12 +13,13 @@ TEST(MetricsRegistry, RendersPrometheusText) {
   ASSERT_TRUE(m.histogram_observe("web", "latency_seconds", "", 0.02).ok());
   ASSERT_TRUE(m.histogram_observe("web", "latency_seconds", "", 3).ok());
   std::string text = m.render();
-  EXPECT_NE(text.find("# TYPE requests_total counter\nrequests_total{instance=\"web\",code=\"200\"} 3\n"), std::string::npos)
+  EXPECT_NE(text.find("# TYPE requests_total counter\nrequests_total{plugin_instance=\"web\",code=\"200\"} 3\n"),
+            std::string::npos)
       << text;
-  EXPECT_NE(text.find("connections{instance=\"db\"} 4\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("latency_seconds_bucket{instance=\"web\",le=\"0.025\"} 1\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("latency_seconds_bucket{instance=\"web\",le=\"+Inf\"} 2\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("latency_seconds_count{instance=\"web\"} 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("connections{plugin_instance=\"db\"} 4\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("latency_seconds_bucket{plugin_instance=\"web\",le=\"0.025\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("latency_seconds_bucket{plugin_instance=\"web\",le=\"+Inf\"} 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("latency_seconds_count{plugin_instance=\"web\"} 2\n"), std::string::npos) << text;
 }
 
 TEST(MetricsRegistry, RejectsBadInput) {
@@ -26,6 +27,7 @@ TEST(MetricsRegistry, RejectsBadInput) {
   EXPECT_FALSE(m.counter_add("a", "bad name", "", 1).ok());
   EXPECT_FALSE(m.counter_add("a", "ok", "[1]", 1).ok());
   EXPECT_FALSE(m.counter_add("a", "ok", R"({"instance":"spoof"})", 1).ok());
+  EXPECT_FALSE(m.counter_add("a", "ok", R"({"plugin_instance":"spoof"})", 1).ok());
   EXPECT_FALSE(m.counter_add("a", "ok", R"({"k":1})", 1).ok());
   EXPECT_FALSE(m.counter_add("a", "ok", "", -1).ok());
   ASSERT_TRUE(m.gauge_set("a", "g", "", 1).ok());

@@ -327,7 +327,7 @@ TEST_F(HostReloadTest, BreakerOpensAfterConsecutiveFailuresAndClosesOnSuccess) {
   EXPECT_EQ(effective("a").at("value").as_int64(), 0);
   EXPECT_EQ(host_->snapshot().breaker.at("state").as_string(), "open");
   // Refusals by the breaker count like any other refusal.
-  EXPECT_NE(host_->metrics_text().find("hyperion_reloads_total{instance=\"hyperion\",outcome=\"refused\"} 3"),
+  EXPECT_NE(host_->metrics_text().find("hyperion_reloads_total{plugin_instance=\"hyperion\",outcome=\"refused\"} 3"),
             std::string::npos)
       << host_->metrics_text();
 }

@@ -136,8 +136,8 @@ TEST(Tracing, AFullQueueDropsAndCountsWithoutBlocking) {
     return boost::json::parse(health).at("details").at("spans").at("dropped_queue_full").as_int64() >= 1900;
   })) << health;
   EXPECT_TRUE(testing::eventually([&] {
-    return h.host().metrics_text().find(R"(tracing_spans_dropped_total{instance="tracing",reason="queue_full"})") !=
-           std::string::npos;
+    return h.host().metrics_text().find(
+               R"(tracing_spans_dropped_total{plugin_instance="tracing",reason="queue_full"})") != std::string::npos;
   }));
   receiver.delay(0ms);  // the stop's flush need not wait
 }
@@ -152,7 +152,8 @@ TEST(Tracing, A503WithRetryAfterIsRetried) {
   EXPECT_GE(Clock::now() - begin, 900ms) << "waited as Retry-After said";
   EXPECT_EQ(receiver.requests(), 2);
   EXPECT_TRUE(testing::eventually([&] {
-    return h.host().metrics_text().find("tracing_export_retries_total{instance=\"tracing\"} 1") != std::string::npos;
+    return h.host().metrics_text().find("tracing_export_retries_total{plugin_instance=\"tracing\"} 1") !=
+           std::string::npos;
   }));
 }
 
@@ -166,7 +167,8 @@ TEST(Tracing, AReceiverThatIsDownCostsSpansNotTheHost) {
   EXPECT_NE(h.health().find("\"degraded\""), std::string::npos);
   ASSERT_TRUE(testing::eventually([&] {
     return h.host().metrics_text().find(
-               R"(tracing_spans_dropped_total{instance="tracing",reason="export_failed"} 5)") != std::string::npos;
+               R"(tracing_spans_dropped_total{plugin_instance="tracing",reason="export_failed"} 5)") !=
+           std::string::npos;
   })) << h.host().metrics_text();
   // Spans still start and end at once.
   const auto begin = Clock::now();

@@ -224,8 +224,10 @@ typedef struct hyperion_host_api_t {
 
   /* Metrics. `name` follows Prometheus rules ([a-zA-Z_:][a-zA-Z0-9_:]*);
    * `labels_json` is empty or a JSON object of string values. The host adds the
-   * label instance="<instance name>". A metric with an invalid name or labels is
-   * dropped and reported once in the instance's log. */
+   * label plugin_instance="<instance name>" (not "instance", which Prometheus
+   * gives the scrape target); "instance" and "plugin_instance" may not be used.
+   * A metric with an invalid name or labels is dropped and reported once in
+   * the instance's log. */
   void (*counter_add)(hyperion_host_ctx_t* ctx, hyperion_str_t name, hyperion_str_t labels_json,
                       double delta);
   void (*gauge_set)(hyperion_host_ctx_t* ctx, hyperion_str_t name, hyperion_str_t labels_json,
