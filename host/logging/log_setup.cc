@@ -37,7 +37,25 @@ std::unique_ptr<spdlog::formatter> text_formatter() {
   return formatter;
 }
 
-// {"time":"...","level":"info","logger":"hello","msg":"..."} — one JSON object a line.
+// The value of a logfmt field `key=` in `text` when it is `digits` lower-case
+// hex digits (the access lines' trace_id and span_id), else empty.
+std::string_view hex_field(std::string_view text, std::string_view key, size_t digits) {
+  for (size_t at = text.find(key); at != std::string_view::npos; at = text.find(key, at + 1)) {
+    if (at != 0 && text[at - 1] != ' ') continue;  // a whole field, not the end of another name
+    std::string_view value = text.substr(at + key.size(), digits);
+    const size_t end = at + key.size() + digits;
+    const bool whole = end == text.size() || text[end] == ' ';
+    if (value.size() == digits && whole && value.find_first_not_of("0123456789abcdef") == std::string_view::npos) {
+      return value;
+    }
+  }
+  return {};
+}
+
+// {"time":"...","level":"info","logger":"hello","msg":"...","trace_id":"...","span_id":"..."}
+// — one JSON object a line, with the field names log shippers (Vector, Fluent
+// Bit, Loki, Elastic) map without configuration; trace_id and span_id are
+// lifted from the line's logfmt fields when it has them (the access lines).
 class JsonFormatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
@@ -45,7 +63,12 @@ class JsonFormatter final : public spdlog::formatter {
     o["time"] = format_rfc3339_utc(msg.time);
     o["level"] = level_name(msg.level);
     o["logger"] = std::string(msg.logger_name.data(), msg.logger_name.size());
-    o["msg"] = std::string(msg.payload.data(), msg.payload.size());
+    const std::string_view payload(msg.payload.data(), msg.payload.size());
+    o["msg"] = payload;
+    if (auto trace_id = hex_field(payload, "trace_id=", 32); !trace_id.empty()) {
+      o["trace_id"] = trace_id;
+      if (auto span_id = hex_field(payload, "span_id=", 16); !span_id.empty()) o["span_id"] = span_id;
+    }
     std::string line = boost::json::serialize(o);
     line += '\n';
     dest.append(line.data(), line.data() + line.size());

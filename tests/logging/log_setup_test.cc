@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 namespace hyperion::logging {
 namespace {
 
@@ -22,6 +24,32 @@ TEST(LogSetup, WarnIsCalledWarnInTextAndJson) {
   EXPECT_EQ(text.find("warning"), std::string::npos) << text;
   std::string json = logged("json");
   EXPECT_NE(json.find(R"("level":"warn")"), std::string::npos) << json;
+}
+
+TEST(LogSetup, JsonLinesCarryTheFieldsLogShippersMapAndTheTraceIds) {
+  EXPECT_TRUE(configure("info", "json").ok());
+  ::testing::internal::CaptureStderr();
+  host_logger()->info(
+      "grpc call method=/hello.Greeter/SayHello code=OK trace_id=4bf92f3577b34da6a3ce929d0e0e4736 "
+      "span_id=00f067aa0ba902b7 messages_in=1");
+  host_logger()->info("no ids here: trace_id=short span_id=00f067aa0ba902b7");
+  host_logger()->flush();
+  std::string out = ::testing::internal::GetCapturedStderr();
+  EXPECT_TRUE(configure("info", "text").ok());
+  const size_t newline = out.find('\n');
+  ASSERT_NE(newline, std::string::npos) << out;
+  boost::json::object first = boost::json::parse(out.substr(0, newline)).as_object();
+  boost::json::object second = boost::json::parse(out.substr(newline + 1)).as_object();
+  const std::string time(first.at("time").as_string());
+  EXPECT_EQ(time.size(), 24u) << time;  // 2026-11-30T10:35:51.560Z
+  EXPECT_EQ(time.back(), 'Z') << "RFC 3339 with its zone";
+  EXPECT_EQ(first.at("level").as_string(), "info");
+  EXPECT_EQ(first.at("logger").as_string(), "hyperion");
+  EXPECT_NE(std::string(first.at("msg").as_string()).find("SayHello"), std::string::npos);
+  EXPECT_EQ(first.at("trace_id").as_string(), "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_EQ(first.at("span_id").as_string(), "00f067aa0ba902b7");
+  EXPECT_FALSE(second.contains("trace_id")) << "not a trace id";
+  EXPECT_FALSE(second.contains("span_id"));
 }
 
 TEST(LogSetup, UnknownLevelsAndFormatsAreRefused) {
