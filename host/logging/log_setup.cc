@@ -43,11 +43,10 @@ std::string_view hex_field(std::string_view text, std::string_view key, size_t d
   for (size_t at = text.find(key); at != std::string_view::npos; at = text.find(key, at + 1)) {
     if (at != 0 && text[at - 1] != ' ') continue;  // a whole field, not the end of another name
     std::string_view value = text.substr(at + key.size(), digits);
+    if (value.size() != digits) continue;  // the line ends first
     const size_t end = at + key.size() + digits;
     const bool whole = end == text.size() || text[end] == ' ';
-    if (value.size() == digits && whole && value.find_first_not_of("0123456789abcdef") == std::string_view::npos) {
-      return value;
-    }
+    if (whole && value.find_first_not_of("0123456789abcdef") == std::string_view::npos) return value;
   }
   return {};
 }
