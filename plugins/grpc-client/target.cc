@@ -116,29 +116,23 @@ std::shared_ptr<Endpoint> Target::pick(const Endpoint* avoid) {
   if (all->empty()) return nullptr;
   // Prefer instances that can be reached and that the last attempt did not
   // fail on; when none is left, any instance (its channel may recover).
-  std::vector<Endpoint*> candidates;
+  std::vector<const std::shared_ptr<Endpoint>*> candidates;
   candidates.reserve(all->size());
   for (const auto& e : *all) {
-    if (e.get() != avoid && !e->failing()) candidates.push_back(e.get());
+    if (e.get() != avoid && !e->failing()) candidates.push_back(&e);
   }
   if (candidates.empty()) {
     for (const auto& e : *all) {
-      if (e.get() != avoid) candidates.push_back(e.get());
+      if (e.get() != avoid) candidates.push_back(&e);
     }
   }
-  if (candidates.empty()) candidates.push_back(all->front().get());
-  Endpoint* chosen = nullptr;
+  if (candidates.empty()) candidates.push_back(&all->front());
   switch (settings_->policy) {
-    case Policy::kPickFirst: chosen = candidates.front(); break;
-    case Policy::kRoundRobin:
-      chosen = candidates[next_.fetch_add(1, std::memory_order_relaxed) % candidates.size()];
-      break;
+    case Policy::kPickFirst: return *candidates.front();
+    case Policy::kRoundRobin: return *candidates[next_.fetch_add(1, std::memory_order_relaxed) % candidates.size()];
     case Policy::kLeastRequest: {
       // The power of two choices: the less loaded of two random instances.
-      if (candidates.size() == 1) {
-        chosen = candidates.front();
-        break;
-      }
+      if (candidates.size() == 1) return *candidates.front();
       size_t a = 0;
       size_t b = 0;
       {
@@ -148,14 +142,12 @@ std::shared_ptr<Endpoint> Target::pick(const Endpoint* avoid) {
         b = any(rng_);
         if (b == a) b = (a + 1) % candidates.size();
       }
-      chosen = candidates[a]->in_flight.load() <= candidates[b]->in_flight.load() ? candidates[a] : candidates[b];
-      break;
+      const auto& first = *candidates[a];
+      const auto& second = *candidates[b];
+      return first->in_flight.load() <= second->in_flight.load() ? first : second;
     }
   }
-  for (const auto& e : *all) {
-    if (e.get() == chosen) return e;
-  }
-  return nullptr;
+  return *candidates.front();
 }
 
 TargetStatus Target::status() {

@@ -65,8 +65,7 @@ void UnaryCall::attempt() {
   if (!target.breaker().allow(s.breaker, CircuitBreaker::Clock::now())) {
     return finish(HYPERION_GRPC_UNAVAILABLE, "circuit breaker open for target " + s.name);
   }
-  std::shared_ptr<grpc::ClientContext> ctx;
-  ctx = std::make_shared<grpc::ClientContext>();
+  auto ctx = std::make_shared<grpc::ClientContext>();
   prepare_context(*ctx, spec_);
   {
     std::lock_guard lock(mu_);
