@@ -65,11 +65,13 @@ const hyperion_trace_v1_t TracingPlugin::kService = {sizeof(hyperion_trace_v1_t)
                                                      &TracingPlugin::set_status,     &TracingPlugin::end_span};
 
 TracingPlugin::TracingPlugin(hyperion::Context& ctx, const boost::json::object& config)
-    : ctx_(ctx), config_(parse_config(config)) {
+    : ctx_(ctx),
+      config_(parse_config(config)),
+      // Made here so a bad endpoint fails create, naming the field; start hands it to the processor.
+      exporter_(config_.exporter_type == "otlp_http" ? make_otlp_http_exporter(config_.otlp)
+                                                     : make_file_exporter(config_.file_path)) {
   sampler_.store(config_.sampler);
   limits_.store(config_.limits);
-  // The exporter is made here so a bad endpoint fails create, naming the field.
-  (void)(config_.exporter_type == "otlp_http" ? make_otlp_http_exporter(config_.otlp) : nullptr);
 }
 
 TracingPlugin::~TracingPlugin() {
@@ -79,8 +81,6 @@ TracingPlugin::~TracingPlugin() {
 
 void TracingPlugin::start(hyperion::Deadline) {
   if (!processor_) {
-    auto exporter = config_.exporter_type == "otlp_http" ? make_otlp_http_exporter(config_.otlp)
-                                                         : make_file_exporter(config_.file_path);
     BatchObserver observer;
     observer.exported = [this](size_t spans, double seconds) {
       exported_ += spans;
@@ -105,7 +105,7 @@ void TracingPlugin::start(hyperion::Deadline) {
       publish_counters();
     };
     processor_ = std::make_unique<BatchProcessor>(config_.batch, Resource{config_.service_name, ""},
-                                                  std::move(exporter), std::move(observer));
+                                                  std::move(exporter_), std::move(observer));
   }
   accepting_ = processor_.get();
   ctx_.info("exporting spans of " + config_.service_name + " to " +

@@ -48,6 +48,7 @@ class TracingPlugin {
 
   hyperion::Context& ctx_;
   TracingConfig config_;
+  std::unique_ptr<Exporter> exporter_;  // until start gives it to processor_
   std::atomic<std::shared_ptr<const Sampler>> sampler_;
   std::atomic<std::shared_ptr<const Limits>> limits_;
   std::shared_ptr<const Sampler> prepared_sampler_;
