@@ -170,18 +170,17 @@ void HttpClientPlugin::worker_loop() {
 
 std::shared_ptr<const Settings> HttpClientPlugin::settings() const { return settings_.load(); }
 
-void HttpClientPlugin::run(const CallRequest& request, hyperion_http_done_fn done, void* user) {
+void HttpClientPlugin::run(CallRequest& request, hyperion_http_done_fn done, void* user) {
   std::shared_ptr<const Settings> s = settings();
   CallResult r;
   if (tracer_.active()) {
     // A client span per call (retries are its events); what goes out in the
     // "traceparent" header is this span.
     hyperion::trace::Span span = tracer_.start(request.method, HYPERION_SPAN_CLIENT, request.traceparent);
-    CallRequest traced = request;
-    traced.traceparent = span.traceparent();
-    traced.traceparent_is_own_span = true;
-    if (span.recording()) traced.on_retry = [&span](const std::string& why) { span.event("retry after " + why); };
-    r = executor_.perform(traced, *s, discovery_ ? this : nullptr);
+    request.traceparent = span.traceparent();
+    request.traceparent_is_own_span = true;
+    if (span.recording()) request.on_retry = [&span](const std::string& why) { span.event("retry after " + why); };
+    r = executor_.perform(request, *s, discovery_ ? this : nullptr);
     end_client_span(span, request, r);
   } else {
     r = executor_.perform(request, *s, discovery_ ? this : nullptr);

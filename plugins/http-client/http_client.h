@@ -57,7 +57,9 @@ class HttpClientPlugin final : public CallObserver, public InstancePicker {
   static void request_async(void* ctx, const hyperion_http_request_t* request, hyperion_http_done_fn done, void* user);
 
   [[nodiscard]] std::shared_ptr<const Settings> settings() const;
-  void run(const CallRequest& request, hyperion_http_done_fn done, void* user);
+  // Performs `request` (the caller's copy, used once: run may change its
+  // traceparent for the client span) and completes it.
+  void run(CallRequest& request, hyperion_http_done_fn done, void* user);
   void worker_loop();
 
   hyperion::Context& ctx_;
