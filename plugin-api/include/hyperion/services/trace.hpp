@@ -83,14 +83,12 @@ struct SpanContext {
     // "00-" 32 "-" 16 "-" 2 = 55 characters
     if (tp.size() != 55 || tp.substr(0, 3) != "00-" || tp[35] != '-' || tp[52] != '-') return std::nullopt;
     SpanContext c;
-    uint8_t flags[1];
     if (!detail::parse_hex(tp.substr(3, 32), c.trace_id, 16) || !detail::parse_hex(tp.substr(36, 16), c.span_id, 8)) {
       return std::nullopt;
     }
     int hi = detail::hex_value(tp[53]), lo = detail::hex_value(tp[54]);
     if (hi < 0 || lo < 0) return std::nullopt;
-    flags[0] = static_cast<uint8_t>(hi << 4 | lo);
-    c.flags = flags[0];
+    c.flags = static_cast<uint8_t>(hi << 4 | lo);
     return c;
   }
 };
