@@ -44,6 +44,8 @@ StatusOr<std::unique_ptr<Host>> Host::prepare(const std::string& manifest_path, 
   host->facilities_ = std::make_unique<hostapi::HostFacilities>((*plan)->manifest.app);
   hostapi::HostFacilities& facilities = *host->facilities_;
   facilities.state_dir = host->state_dir_;
+  (void)facilities.metrics.describe("hyperion_instance_running",
+                                    "1 while the instance is running (started and not stopping), else 0.");
   host->accept_proposals();
   // Every event the host or a plugin emits is kept in the state database.
   state::StateStore* db = host->store_.get();
@@ -170,7 +172,7 @@ Status Host::stop() {
   return s;
 }
 
-std::string Host::metrics_text() {
+std::string Host::metrics_text(metrics::Exposition format) {
   // Instance states as of now; the registry keeps everything else.
   {
     GateGuard gate(gate_, true);
@@ -179,7 +181,7 @@ std::string Host::metrics_text() {
                                            live.instance->state() == lifecycle::InstanceState::kRunning ? 1 : 0);
     }
   }
-  return facilities_->metrics.render();
+  return facilities_->metrics.render(format);
 }
 
 AppSnapshot Host::snapshot() {

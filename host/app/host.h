@@ -59,8 +59,9 @@ class Host : public AppReader {
 
   [[nodiscard]] reload::Reloader& reloads() { return *reloader_; }
   [[nodiscard]] health::HealthReport& health() { return *health_; }
-  // Every metric in the Prometheus text format, the host's own included.
-  std::string metrics_text();
+  // Every metric, the host's own included, in the Prometheus text format or
+  // OpenMetrics.
+  std::string metrics_text(metrics::Exposition format = metrics::Exposition::kPrometheusText);
   AppSnapshot snapshot() override;
   [[nodiscard]] OperatorAccess operator_access() { return {*this, *reloader_, *store_, facilities_->events}; }
 

@@ -24,10 +24,18 @@ hyperion_status_t snapshot(void* ctx, const hyperion_sink_t* out, hyperion_error
 }
 
 hyperion_status_t metrics(void* ctx, const hyperion_sink_t* out, hyperion_error_t* err) {
-  return guarded(err, [&] { return write_all(out, static_cast<Host*>(ctx)->metrics_text(), err); });
+  return guarded(err, [&] {
+    return write_all(out, static_cast<Host*>(ctx)->metrics_text(metrics::Exposition::kPrometheusText), err);
+  });
 }
 
-constexpr hyperion_health_v1_t kHealthService = {sizeof(hyperion_health_v1_t), &snapshot, &metrics};
+hyperion_status_t openmetrics(void* ctx, const hyperion_sink_t* out, hyperion_error_t* err) {
+  return guarded(err, [&] {
+    return write_all(out, static_cast<Host*>(ctx)->metrics_text(metrics::Exposition::kOpenMetrics), err);
+  });
+}
+
+constexpr hyperion_health_v1_t kHealthService = {sizeof(hyperion_health_v1_t), &snapshot, &metrics, &openmetrics};
 
 // A reload's outcome as config_propose's answer (hyperion/plugin.h): the
 // revision in force, or a status decided by the typed error.
@@ -55,7 +63,7 @@ void Host::accept_proposals() {
 
 void publish_host_services(Host& host) {
   host.facilities().services.publish(graph::kHostProvider, HYPERION_HEALTH_API, HYPERION_HEALTH_MAJOR,
-                                     {sizeof(hyperion_service_ref_t), 0, &kHealthService, &host});
+                                     {sizeof(hyperion_service_ref_t), 1, &kHealthService, &host});
 }
 
 }  // namespace hyperion::app

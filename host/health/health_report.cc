@@ -33,7 +33,12 @@ HealthReport::HealthReport(lifecycle::CallRunner& runner, HealthAggregator::Sour
     : aggregator_(runner, std::move(source), ttl),
       metrics_(metrics),
       extras_(std::move(extras)),
-      on_round_(std::move(on_round)) {}
+      on_round_(std::move(on_round)) {
+  (void)metrics_.describe("hyperion_health_check_duration_seconds",
+                          "How long an instance's health check took in the latest rounds, in seconds.");
+  (void)metrics_.describe("hyperion_instance_healthy",
+                          "1 when the instance's last health check said healthy, else 0 (degraded or unhealthy).");
+}
 
 HealthSnapshot HealthReport::check() {
   HealthSnapshot snap = aggregator_.check();

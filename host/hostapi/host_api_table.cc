@@ -80,6 +80,19 @@ void histogram_observe(hyperion_host_ctx_t* ctx, hyperion_str_t name, hyperion_s
   });
 }
 
+void metric_describe(hyperion_host_ctx_t* ctx, hyperion_str_t name, hyperion_str_t help) {
+  record_metric(ctx, name, [&] { return ctx->facilities->metrics.describe(view(name), view(help)); });
+}
+void histogram_observe_traced(hyperion_host_ctx_t* ctx, hyperion_str_t name, hyperion_str_t labels, double value,
+                              hyperion_str_t trace_id, hyperion_str_t span_id) {
+  std::string storage;
+  const metrics::TraceExemplar exemplar{view(trace_id), view(span_id)};
+  record_metric(ctx, name, [&] {
+    return ctx->facilities->metrics.histogram_observe(ctx->instance, view(name), scrubbed(ctx, view(labels), storage),
+                                                      value, trace_id.size == 0 ? nullptr : &exemplar);
+  });
+}
+
 hyperion_status_t event_emit(hyperion_host_ctx_t* ctx, hyperion_str_t type, hyperion_str_t data,
                              hyperion_error_t* err) {
   return guarded(err, [&] {
@@ -251,6 +264,8 @@ const hyperion_host_api_t kTable = {
     &now_ns,
     &config_propose_layer,
     &instance_state_dir,
+    &metric_describe,
+    &histogram_observe_traced,
 };
 
 }  // namespace

@@ -1,34 +1,14 @@
-#include <algorithm>
 #include "metrics/metrics_registry.h"
 
 #include <boost/json.hpp>
-#include <cmath>
-#include <charconv>
+
+#include <algorithm>
+#include <chrono>
+
+#include "metrics/metric_text.h"
 
 namespace hyperion::metrics {
 namespace {
-
-bool valid_name(const std::string& name, bool allow_colon) {
-  if (name.empty()) return false;
-  for (size_t i = 0; i < name.size(); ++i) {
-    char c = name[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (allow_colon && c == ':') ||
-              (i > 0 && c >= '0' && c <= '9');
-    if (!ok) return false;
-  }
-  return true;
-}
-
-std::string escape_label_value(const std::string& v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
-  }
-  return out;
-}
 
 // {plugin_instance="x",k="v"} with keys sorted, so equal label sets render
 // equally. The instance label is not "instance": Prometheus attaches its own
@@ -42,25 +22,37 @@ StatusOr<std::string> render_labels(const std::string& instance, const std::stri
     if (ec || !v.is_object()) return invalid_argument("metrics: labels must be a JSON object");
     for (const auto& kv : v.as_object()) {
       std::string key(kv.key());
-      if (!valid_name(key, false) || key.starts_with("__") || key == "instance" || key == "plugin_instance") {
+      if (!valid_metric_name(key, false) || key.starts_with("__") || key == "instance" || key == "plugin_instance") {
         return invalid_argument("metrics: bad label name \"" + key + "\"");
       }
       if (!kv.value().is_string()) return invalid_argument("metrics: label \"" + key + "\" must be a string");
       labels[key] = std::string(kv.value().as_string());
     }
   }
-  std::string out = "plugin_instance=\"" + escape_label_value(instance) + "\"";
-  for (const auto& [k, v] : labels) out += "," + k + "=\"" + escape_label_value(v) + "\"";
+  std::string out = "plugin_instance=\"";
+  append_escaped(out, instance);
+  out += '"';
+  for (const auto& [k, v] : labels) {
+    out += "," + k + "=\"";
+    append_escaped(out, v);
+    out += '"';
+  }
   return out;
 }
 
-std::string format_number(double v) {
-  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  if (std::isnan(v)) return "NaN";
-  // Shortest text that reads back as the same double: 0.025, not 0.025000000000000001.
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  return ec == std::errc() ? std::string(buf, end) : std::to_string(v);
+bool lower_hex(std::string_view s, size_t size) {
+  if (s.size() != size) return false;
+  bool nonzero = false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    nonzero |= c != '0';
+  }
+  return nonzero;
+}
+
+double unix_now_seconds() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count() / 1000.0;
 }
 
 }  // namespace
@@ -74,7 +66,7 @@ StatusOr<std::string> MetricsRegistry::series_key(const std::string& instance, c
                                                   const std::string& labels_json) {
   // Validation and label parsing happen before the registry's lock is taken:
   // every plugin thread records metrics, and only the map lookup is shared.
-  if (!valid_name(name, true)) return invalid_argument("metrics: bad metric name \"" + name + "\"");
+  if (!valid_metric_name(name, true)) return invalid_argument("metrics: bad metric name \"" + name + "\"");
   return render_labels(instance, labels_json);
 }
 
@@ -87,6 +79,8 @@ StatusOr<MetricsRegistry::Series*> MetricsRegistry::series_locked(MetricKind kin
   Series& s = it->second.series[labels];
   if (kind == MetricKind::kHistogram && !s.buckets) {
     s.buckets = std::make_unique<std::atomic<uint64_t>[]>(bucket_bounds().size());
+    s.exemplars = std::make_unique<Exemplars>();
+    s.exemplars->by_bucket.resize(bucket_bounds().size() + 1);
   }
   return &s;
 }
@@ -115,23 +109,28 @@ Status MetricsRegistry::record(MetricKind kind, const std::string& instance, std
     series = *s;
     by_raw_key_[raw] = {kind, series};  // Series live as long as the registry
   }
-  apply(*series);
-  return ok_status();
+  return apply(*series);
 }
 
 Status MetricsRegistry::counter_add(const std::string& instance, std::string_view name,
                                     std::string_view labels_json, double delta) {
   if (!(delta >= 0)) return invalid_argument("metrics: counter \"" + std::string(name) + "\" can only go up");
-  return record(MetricKind::kCounter, instance, name, labels_json, [&](Series& s) { s.value.fetch_add(delta, std::memory_order_relaxed); });
+  return record(MetricKind::kCounter, instance, name, labels_json, [&](Series& s) {
+    s.value.fetch_add(delta, std::memory_order_relaxed);
+    return ok_status();
+  });
 }
 
 Status MetricsRegistry::gauge_set(const std::string& instance, std::string_view name,
                                   std::string_view labels_json, double value) {
-  return record(MetricKind::kGauge, instance, name, labels_json, [&](Series& s) { s.value.store(value, std::memory_order_relaxed); });
+  return record(MetricKind::kGauge, instance, name, labels_json, [&](Series& s) {
+    s.value.store(value, std::memory_order_relaxed);
+    return ok_status();
+  });
 }
 
 Status MetricsRegistry::histogram_observe(const std::string& instance, std::string_view name,
-                                          std::string_view labels_json, double value) {
+                                          std::string_view labels_json, double value, const TraceExemplar* exemplar) {
   const auto& bounds = bucket_bounds();
   size_t bucket = std::upper_bound(bounds.begin(), bounds.end(), value, [](double v, double b) { return v <= b; }) -
                   bounds.begin();
@@ -139,35 +138,38 @@ Status MetricsRegistry::histogram_observe(const std::string& instance, std::stri
     if (bucket < bounds.size()) s.buckets[bucket].fetch_add(1, std::memory_order_relaxed);
     s.sum.fetch_add(value, std::memory_order_relaxed);
     s.count.fetch_add(1, std::memory_order_relaxed);
+    if (exemplar == nullptr) return ok_status();
+    if (!lower_hex(exemplar->trace_id, 32) || (!exemplar->span_id.empty() && !lower_hex(exemplar->span_id, 16))) {
+      return invalid_argument("metrics: exemplar of \"" + std::string(name) +
+                              "\" needs a 32-digit trace id and a 16-digit span id (lowercase hex)");
+    }
+    std::lock_guard lock(s.exemplars->mu);
+    Exemplar& slot = s.exemplars->by_bucket[bucket];
+    slot.trace_id.assign(exemplar->trace_id);
+    slot.span_id.assign(exemplar->span_id);
+    slot.value = value;
+    slot.unix_seconds = unix_now_seconds();
+    return ok_status();
   });
 }
 
-std::string MetricsRegistry::render() const {
-  // Values are read one by one while others may record: a scrape can see a
-  // histogram's count one ahead of its sum, as with Prometheus' own clients.
-  std::shared_lock lock(mu_);
-  std::string out;
-  for (const auto& [name, family] : families_) {
-    static constexpr const char* kTypes[] = {"counter", "gauge", "histogram"};
-    out += "# TYPE " + name + " " + kTypes[static_cast<int>(family.kind)] + "\n";
-    for (const auto& [labels, s] : family.series) {
-      if (family.kind != MetricKind::kHistogram) {
-        out += name + "{" + labels + "} " + format_number(s.value.load(std::memory_order_relaxed)) + "\n";
-        continue;
-      }
-      uint64_t cumulative = 0;
-      const auto& bounds = bucket_bounds();
-      for (size_t i = 0; i < bounds.size(); ++i) {
-        cumulative += s.buckets[i].load(std::memory_order_relaxed);
-        out += name + "_bucket{" + labels + ",le=\"" + format_number(bounds[i]) + "\"} " + std::to_string(cumulative) + "\n";
-      }
-      uint64_t count = std::max(cumulative, s.count.load(std::memory_order_relaxed));
-      out += name + "_bucket{" + labels + ",le=\"+Inf\"} " + std::to_string(count) + "\n";
-      out += name + "_sum{" + labels + "} " + format_number(s.sum.load(std::memory_order_relaxed)) + "\n";
-      out += name + "_count{" + labels + "} " + std::to_string(count) + "\n";
-    }
+Status MetricsRegistry::describe(std::string_view name, std::string_view help) {
+  if (!valid_metric_name(name, true)) return invalid_argument("metrics: bad metric name \"" + std::string(name) + "\"");
+  if (help.empty() || help.size() > kMaxHelpBytes) {
+    return invalid_argument("metrics: the description of \"" + std::string(name) + "\" must be 1.." +
+                            std::to_string(kMaxHelpBytes) + " bytes");
   }
-  return out;
+  if (std::any_of(help.begin(), help.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+    return invalid_argument("metrics: the description of \"" + std::string(name) +
+                            "\" must be one line without control characters");
+  }
+  std::unique_lock lock(mu_);
+  auto [it, inserted] = help_.try_emplace(std::string(name), help);
+  if (!inserted && it->second != help) {
+    return failed_precondition("metrics: \"" + std::string(name) +
+                               "\" was already described differently; the first description is kept");
+  }
+  return ok_status();
 }
 
 }  // namespace hyperion::metrics

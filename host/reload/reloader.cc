@@ -108,6 +108,9 @@ Reloader::Reloader(Rooms rooms, std::unique_ptr<planning::ResolvedApp> running, 
       coalescer_([this](const std::string& source, const std::string& author) {
         return reload({source, author, std::nullopt, std::nullopt});
       }) {
+  (void)rooms_.metrics.describe("hyperion_reloads_total",
+                                "Reloads of the app, by outcome (applied, unchanged, refused, rolled_back).");
+  (void)rooms_.metrics.describe("hyperion_swaps_total", "Hot swaps of a plugin library, by outcome (swapped, failed).");
   remember_secrets(*running_);
   for (const manifest::InstanceSpec& spec : running_->manifest.plugins) {
     manifest_libraries_[spec.name] = {spec.library, spec.sha256};

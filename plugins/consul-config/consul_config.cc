@@ -130,6 +130,12 @@ ConsulConfig::ConsulConfig(hyperion::Context& ctx, const json::object& config)
 ConsulConfig::~ConsulConfig() { shut_down(); }
 
 void ConsulConfig::start(hyperion::Deadline) {
+  ctx_.describe_metric("remote_config_watch_reconnects_total",
+                       "Times the watch on the remote store was opened again after it broke.");
+  ctx_.describe_metric("remote_config_changes_total",
+                       "Changes of the remote configuration handed to the host, by outcome (applied, refused).");
+  ctx_.describe_metric("remote_config_apply_seconds",
+                       "Time from a change seen in the store to the host's decision on it, in seconds.");
   state_dir_ = ctx_.state_dir();
   std::optional<KvSnapshot> initial;
   try {

@@ -315,6 +315,7 @@ Discovery::Discovery(hyperion::Context& ctx, const json::object& config)
   if (settings_.backend != "static") stores::warm_up_http();  // before any thread of ours: see its comment
   registry_ = make_registry(ctx_, settings_, config);
   for (const Instance& i : settings_.register_instances) wanted_[{i.service, i.id}] = i;
+  if (!wanted_.empty()) ctx_.counter_add("discovery_registrations_total", static_cast<double>(wanted_.size()));
   notifier_ = std::thread([this] { notifier_loop(); });
 }
 
@@ -329,6 +330,13 @@ Discovery::~Discovery() {
 }
 
 void Discovery::start(hyperion::Deadline) {
+  ctx_.describe_metric("discovery_registrations_total",
+                       "Service instances this host registered (from its config or through the discovery service).");
+  ctx_.describe_metric("discovery_reregistrations_total",
+                       "Registrations written again after the registry lost them (lease expiry, restart).");
+  ctx_.describe_metric("discovery_instances", "Instances of a watched service currently known, by service.");
+  ctx_.describe_metric("discovery_ejections_total",
+                       "Instances taken out of the picks after consecutive failures (outlier ejection).");
   for (const std::string& service : settings_.follow) follow(service);
   // The host says at once whether it is ready (the event is retained), then
   // every change; registration follows it.

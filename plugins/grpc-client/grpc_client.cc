@@ -126,6 +126,12 @@ void GrpcClientPlugin::unwatch(const std::map<std::string, uint64_t>& watches, c
 }
 
 void GrpcClientPlugin::start(hyperion::Deadline) {
+  ctx_.describe_metric("grpc_client_handled_total",
+                       "gRPC calls completed by the client, by target, method and status code.");
+  ctx_.describe_metric("grpc_client_handling_seconds",
+                       "Time from the call's start to its status, retries included, in seconds, by target and method.");
+  ctx_.describe_metric("grpc_client_retries_total", "gRPC call attempts retried, by target and method.");
+  ctx_.describe_metric("grpc_client_breaker_state", "Circuit breaker state per target: 0 closed, 1 half-open, 2 open.");
   tracer_ = hyperion::trace::Tracer::optional(ctx_);
   try {
     discovery_.emplace(ctx_.acquire(HYPERION_DISCOVERY_API, HYPERION_DISCOVERY_MAJOR));
@@ -424,8 +430,9 @@ void GrpcClientPlugin::call_done(const CallSpec& spec, int32_t code, double seco
   const std::string& method = spec.method;
   ctx_.counter_add("grpc_client_handled_total", 1,
                    hyperion::labels({{"grpc_target", name}, {"grpc_method", method}, {"grpc_code", code_name(code)}}));
-  ctx_.histogram_observe("grpc_client_handling_seconds", seconds,
-                         hyperion::labels({{"grpc_target", name}, {"grpc_method", method}}));
+  hyperion::trace::observe_histogram(ctx_, "grpc_client_handling_seconds", seconds,
+                                     hyperion::labels({{"grpc_target", name}, {"grpc_method", method}}),
+                                     spec.span.get());
   auto slow = table_.load()->settings->slow_call;
   if (slow.count() > 0 && seconds * 1000.0 > static_cast<double>(slow.count())) {
     std::ostringstream m;

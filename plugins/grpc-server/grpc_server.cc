@@ -106,6 +106,10 @@ std::shared_ptr<::grpc::ServerCredentials> GrpcServerPlugin::credentials() const
 }
 
 void GrpcServerPlugin::start(hyperion::Deadline) {
+  ctx_.describe_metric("grpc_server_handled_total",
+                       "RPCs completed on the server, by service, method and status code.");
+  ctx_.describe_metric("grpc_server_handling_seconds",
+                       "Time from an RPC's arrival to its status, in seconds, by service and method.");
   host_health_.emplace(ctx_.acquire(HYPERION_HEALTH_API, HYPERION_HEALTH_MAJOR));
   tracer_ = hyperion::trace::Tracer::optional(ctx_);
   ::grpc::ServerBuilder builder;
@@ -222,7 +226,8 @@ void GrpcServerPlugin::call_finished(const CallRecord& record) {
   double seconds = std::chrono::duration<double>(record.duration).count();
   std::string labels = R"({"grpc_service":")" + escape_label(service) + R"(","grpc_method":")" + escape_label(method) + "\"";
   ctx_.counter_add("grpc_server_handled_total", 1, labels + R"(,"grpc_code":")" + code + "\"}");
-  ctx_.histogram_observe("grpc_server_handling_seconds", seconds, labels + "}");
+  hyperion::trace::observe_histogram(ctx_, "grpc_server_handling_seconds", seconds, labels + "}",
+                                     record.details != nullptr ? &record.details->span : nullptr);
   if (!access_log_.load(std::memory_order_relaxed) || record.details == nullptr) return;
   bool server_error = record.code == ::grpc::StatusCode::INTERNAL || record.code == ::grpc::StatusCode::UNKNOWN ||
                       record.code == ::grpc::StatusCode::DATA_LOSS;

@@ -272,7 +272,10 @@ void ServerCall::OnDone() {
   }
   // gRPC frees ctx_ after this returns: copy what the handler or the access
   // log may still read.
-  const Details* details = (handler_active || observer_.wants_details()) ? &this->details() : nullptr;
+  // With a tracer the details were read at the start (the span began there):
+  // the span gets its attributes and the metrics its exemplar.
+  const Details* details =
+      (handler_active || observer_.wants_details() || observer_.tracer() != nullptr) ? &this->details() : nullptr;
   {
     std::lock_guard lock(ctx_mu_);
     ctx_gone_ = true;

@@ -5,8 +5,10 @@
 #include <hyperion/services/health.h>
 
 #include <chrono>
+#include <cstddef>
 
 #include "health_endpoints.h"
+#include "metrics_format.h"
 
 namespace hyperion::plugins::health {
 
@@ -18,20 +20,29 @@ HealthPlugin::~HealthPlugin() {
   if (thread_.joinable()) thread_.join();
 }
 
-std::string HealthPlugin::read_host(bool metrics) {
+std::string HealthPlugin::read_host(Read what) {
   auto use = host_health_->enter<hyperion_health_v1_t>();
+  const hyperion_health_v1_t* v = use.vtable();
   std::string out;
   hyperion_sink_t sink = hyperion::sdk::string_sink(out);
   hyperion_error_t err{};
   err.struct_size = sizeof err;
-  hyperion_status_t s = metrics ? use.vtable()->metrics(use.ctx(), &sink, &err)
-                                : use.vtable()->snapshot(use.ctx(), &sink, &err);
+  // openmetrics is 1.1: a 1.0 host's table ends before it (the caller asked has_openmetrics).
+  hyperion_status_t s = what == Read::kSnapshot  ? v->snapshot(use.ctx(), &sink, &err)
+                        : what == Read::kMetrics ? v->metrics(use.ctx(), &sink, &err)
+                                                 : v->openmetrics(use.ctx(), &sink, &err);
   if (s != HYPERION_OK) throw hyperion::Error(s, err.message);
   return out;
 }
 
+bool HealthPlugin::has_openmetrics() {
+  auto use = host_health_->enter<hyperion_health_v1_t>();
+  return use.vtable()->struct_size >= offsetof(hyperion_health_v1_t, openmetrics) + sizeof(void*) &&
+         use.vtable()->openmetrics != nullptr;
+}
+
 Answer HealthPlugin::respond(const std::string& path, const std::vector<std::string>& exclude, bool verbose) {
-  std::string text = read_host(false);
+  std::string text = read_host(Read::kSnapshot);
   std::lock_guard lock(cache_mu_);
   if (!cached_ || text != cached_text_) {
     cached_ = std::make_shared<const boost::json::object>(hyperion::parse_object(text, "health snapshot"));
@@ -71,9 +82,12 @@ void HealthPlugin::routes() {
     server_.Get(path, serve);
   }
   server_.Get(R"(/readyz/([a-z0-9_-]+))", serve);
-  server_.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+  server_.Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
     try {
-      res.set_content(read_host(true), "text/plain; version=0.0.4");
+      const bool open_metrics = wants_openmetrics(req.get_header_value("Accept")) && has_openmetrics();
+      res.set_content(read_host(open_metrics ? Read::kOpenMetrics : Read::kMetrics),
+                      std::string(open_metrics ? kOpenMetricsContentType : kTextContentType));
+      res.set_header("Vary", "Accept");
     } catch (const std::exception& e) {
       res.status = 503;
       res.set_content(std::string("metrics unavailable: ") + e.what() + "\n", "text/plain");

@@ -31,8 +31,11 @@ class HealthPlugin {
   hyperion::HealthReport health();
 
  private:
-  // Calls the host service function `which` (snapshot or metrics) and returns its output.
-  std::string read_host(bool metrics);
+  enum class Read { kSnapshot, kMetrics, kOpenMetrics };
+  // Calls the host service function for `what` and returns its output.
+  std::string read_host(Read what);
+  // Whether the host's hyperion.health is 1.1 or newer (it renders OpenMetrics).
+  bool has_openmetrics();
   // The answer to `path` from the host's current snapshot, which is parsed only
   // when its text changed; answers without ?exclude are kept until it changes.
   Answer respond(const std::string& path, const std::vector<std::string>& exclude, bool verbose);

@@ -151,6 +151,11 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s, 
   const std::string traceparent = request.traceparent_is_own_span
                                       ? request.traceparent
                                       : hyperion::plugins::continue_or_start(request.traceparent).header();
+  // Only a span a tracer sampled (so it is exported) may be an exemplar.
+  hyperion::plugins::TraceContext own_span;
+  const bool exemplar = request.traceparent_is_own_span &&
+                        hyperion::plugins::parse_traceparent(traceparent, own_span) && own_span.flags.back() % 2 == 1;
+  const hyperion::plugins::TraceContext* sampled_span = exemplar ? &own_span : nullptr;
 
   for (int attempt = 0;; ++attempt) {
     auto now = Clock::now();
@@ -234,7 +239,7 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s, 
     if (received.too_large) {
       outcome.report(InstancePicker::Outcome::kSuccess);
       br.record(s.breaker, true, ended);  // the server answered; the answer is just too big
-      observer_.attempt_done(hs, res.status, seconds);
+      observer_.attempt_done(hs, res.status, seconds, sampled_span);
       return failure(HYPERION_ERR_FAILED_PRECONDITION,
                      host + ": response larger than max_response_bytes (" + std::to_string(s.max_response_bytes) + ")",
                      attempts);
@@ -243,7 +248,7 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s, 
       bool server_failure = res.status >= 500;
       outcome.report(server_failure ? InstancePicker::Outcome::kFailure : InstancePicker::Outcome::kSuccess);
       if (br.record(s.breaker, !server_failure, ended)) observer_.breaker_state(hs, br.state(s.breaker, ended));
-      observer_.attempt_done(hs, res.status, seconds);
+      observer_.attempt_done(hs, res.status, seconds, sampled_span);
       pool_.give_back(pool_key, std::move(client), s.max_idle_per_host);
       if (retryable_status(res.status) && may_retry && attempt < max_retries) {
         Millis wait_for = jittered_backoff(attempt, s);
@@ -269,7 +274,7 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s, 
     }
     outcome.report(InstancePicker::Outcome::kFailure);
     if (br.record(s.breaker, false, ended)) observer_.breaker_state(hs, br.state(s.breaker, ended));
-    observer_.attempt_done(hs, 0, seconds);
+    observer_.attempt_done(hs, 0, seconds, sampled_span);
     std::string why = (discovered ? target + " (" + host + ")" : host) + ": " + describe(err);
     if (may_retry && attempt < max_retries) {
       Millis wait_for = jittered_backoff(attempt, s);

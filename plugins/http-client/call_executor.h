@@ -25,6 +25,7 @@
 #include "circuit_breaker.h"
 #include "client_settings.h"
 #include "connection_pool.h"
+#include "traceparent.h"
 
 namespace hyperion::plugins::http_client {
 
@@ -68,7 +69,11 @@ struct HostState {
 class CallObserver {
  public:
   // One attempt ended: `status` is the HTTP status, or 0 for a transport error.
-  virtual void attempt_done(const HostState& host, int status, double seconds) = 0;
+  // `sampled_span`: the client span's traceparent, parsed, when a tracer
+  // sampled it (else null), for the duration's exemplar; the span's own id is
+  // its parent_span_id (the id a traceparent carries).
+  virtual void attempt_done(const HostState& host, int status, double seconds,
+                            const hyperion::plugins::TraceContext* sampled_span) = 0;
   virtual void retrying(const HostState& host) = 0;
   // The host's breaker moved to `state` (reported on every change).
   virtual void breaker_state(const HostState& host, CircuitBreaker::State state) = 0;

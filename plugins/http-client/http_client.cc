@@ -106,6 +106,13 @@ HttpClientPlugin::~HttpClientPlugin() {
 }
 
 void HttpClientPlugin::start(hyperion::Deadline) {
+  ctx_.describe_metric("http_client_requests_total",
+                       "HTTP request attempts, by upstream host and status code (error: no answer).");
+  ctx_.describe_metric("http_client_request_duration_seconds",
+                       "Time of one HTTP request attempt until the whole answer, in seconds, by upstream host.");
+  ctx_.describe_metric("http_client_retries_total", "HTTP request attempts retried, by upstream host.");
+  ctx_.describe_metric("http_client_breaker_state",
+                       "Circuit breaker state per upstream host: 0 closed, 1 half-open, 2 open.");
   tracer_ = hyperion::trace::Tracer::optional(ctx_);
   try {
     discovery_.emplace(ctx_.acquire(HYPERION_DISCOVERY_API, HYPERION_DISCOVERY_MAJOR));
@@ -256,7 +263,8 @@ hyperion::ServiceRef HttpClientPlugin::get_service(std::string_view api, uint32_
   return {&kService, this, 0};
 }
 
-void HttpClientPlugin::attempt_done(const HostState& host, int status, double seconds) {
+void HttpClientPlugin::attempt_done(const HostState& host, int status, double seconds,
+                                    const hyperion::plugins::TraceContext* sampled_span) {
   std::string labels;
   labels.reserve(host.host_label.size() + 16);
   labels.append(host.host_label, 0, host.host_label.size() - 1)
@@ -264,7 +272,12 @@ void HttpClientPlugin::attempt_done(const HostState& host, int status, double se
       .append(status == 0 ? "error" : std::to_string(status))
       .append("\"}");
   ctx_.counter_add("http_client_requests_total", 1, labels);
-  ctx_.histogram_observe("http_client_request_duration_seconds", seconds, host.host_label);
+  if (sampled_span != nullptr) {
+    ctx_.histogram_observe("http_client_request_duration_seconds", seconds, host.host_label, sampled_span->trace_id,
+                           sampled_span->parent_span_id);
+  } else {
+    ctx_.histogram_observe("http_client_request_duration_seconds", seconds, host.host_label);
+  }
 }
 
 void HttpClientPlugin::retrying(const HostState& host) {

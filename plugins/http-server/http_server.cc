@@ -78,6 +78,10 @@ HttpServerPlugin::HttpServerPlugin(hyperion::Context& ctx, const boost::json::ob
 HttpServerPlugin::~HttpServerPlugin() = default;
 
 void HttpServerPlugin::start(hyperion::Deadline) {
+  ctx_.describe_metric("http_server_requests_total",
+                       "HTTP requests answered, by method, route template and status code.");
+  ctx_.describe_metric("http_server_request_duration_seconds",
+                       "Time from a request's first byte to the end of its answer, in seconds, by method and route.");
   tracer_ = hyperion::trace::Tracer::optional(ctx_);
   engine_.serve(engine_.bind(endpoint_));
   serving_ = true;
@@ -155,7 +159,8 @@ void HttpServerPlugin::request_finished(const RequestRecord& r) {
   labels.push_back('}');
   double seconds = std::chrono::duration<double>(r.duration).count();
   ctx_.counter_add("http_server_requests_total", 1, with_code);
-  ctx_.histogram_observe("http_server_request_duration_seconds", seconds, labels);
+  hyperion::trace::observe_histogram(ctx_, "http_server_request_duration_seconds", seconds, labels,
+                                     r.request != nullptr ? &r.request->span : nullptr);
   if (!access_log_.load(std::memory_order_relaxed)) return;
   hyperion_log_level_t level = r.status >= 500 ? HYPERION_LOG_WARN : HYPERION_LOG_INFO;
   if (ctx_.api().log_level(ctx_.host_ctx()) > level) return;

@@ -80,6 +80,17 @@ TracingPlugin::~TracingPlugin() {
 }
 
 void TracingPlugin::start(hyperion::Deadline) {
+  ctx_.describe_metric("tracing_export_duration_seconds",
+                       "How long one export of a batch of spans took, in seconds (retries included).");
+  ctx_.describe_metric("tracing_export_failures_total",
+                       "Batches of spans the exporter could not deliver after its retries.");
+  ctx_.describe_metric("tracing_export_retries_total",
+                       "Export attempts retried after a failure or a 429/503 from the collector.");
+  ctx_.describe_metric("tracing_spans_started_total", "Spans started through this tracing instance, sampled or not.");
+  ctx_.describe_metric("tracing_spans_sampled_total", "Spans the sampler kept (recorded and queued for export).");
+  ctx_.describe_metric("tracing_spans_exported_total", "Spans the collector accepted.");
+  ctx_.describe_metric("tracing_spans_dropped_total",
+                       "Sampled spans that were not exported, by reason (queue_full, export_failed, stopped).");
   if (!processor_) {
     BatchObserver observer;
     observer.exported = [this](size_t spans, double seconds) {

@@ -62,15 +62,22 @@ ABI_ASSERT(
         offsetof(hyperion_host_api_t, config_propose) == 120 && offsetof(hyperion_host_api_t, now_ns) == 128 &&
         HYPERION_HOST_API_SIZE_1_0 == 136,
     "hyperion_host_api_t 1.0");
-/* Host API 1.1: one slot appended. */
-ABI_ASSERT(HYPERION_ABI_MINOR == 1 && offsetof(hyperion_host_api_t, config_propose_layer) == 136 &&
-               offsetof(hyperion_host_api_t, instance_state_dir) == 144 && sizeof(hyperion_host_api_t) == 152,
+/* Host API 1.1: two slots appended. */
+ABI_ASSERT(offsetof(hyperion_host_api_t, config_propose_layer) == 136 &&
+               offsetof(hyperion_host_api_t, instance_state_dir) == 144,
            "hyperion_host_api_t 1.1");
+/* Host API 1.2: two slots appended. */
+ABI_ASSERT(HYPERION_ABI_MINOR == 2 && offsetof(hyperion_host_api_t, metric_describe) == 152 &&
+               offsetof(hyperion_host_api_t, histogram_observe_traced) == 160 && sizeof(hyperion_host_api_t) == 168,
+           "hyperion_host_api_t 1.2");
 ABI_ASSERT(HYPERION_PLUGIN_SIZE_1_0 == 32 && HYPERION_PLUGIN_VTABLE_SIZE_1_0 == 96 &&
                HYPERION_PLUGIN_VTABLE_REQUIRED_SIZE == 40,
            "the 1.0 sizes never change");
 
 /* Service APIs are contracts too (each compiles as C11 above). */
+ABI_ASSERT(offsetof(hyperion_health_v1_t, metrics) == 16 && offsetof(hyperion_health_v1_t, openmetrics) == 24 &&
+               sizeof(hyperion_health_v1_t) == 32,
+           "hyperion_health_v1_t 1.1");
 ABI_ASSERT(offsetof(hyperion_discovery_instance_t, service) == 8 &&
                offsetof(hyperion_discovery_instance_t, port) == 56 &&
                offsetof(hyperion_discovery_instance_t, meta_count) == 88 && sizeof(hyperion_discovery_instance_t) == 96,

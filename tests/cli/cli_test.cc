@@ -37,7 +37,7 @@ class CliTest : public ::testing::Test {
 TEST_F(CliTest, VersionAndHelp) {
   auto v = run_process({hyperion_binary(), "--version"});
   EXPECT_EQ(v.exit_code, 0);
-  EXPECT_NE(v.out.find("hyperion 0.1.0 (plugin ABI 1.1)"), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("hyperion 0.1.0 (plugin ABI 1.2)"), std::string::npos) << v.out;
   auto h = run_process({hyperion_binary(), "--help"});
   EXPECT_EQ(h.exit_code, 0);
   for (const char* cmd : {"run", "validate", "inspect", "graph"}) EXPECT_NE(h.out.find(cmd), std::string::npos);

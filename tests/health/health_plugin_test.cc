@@ -7,6 +7,7 @@
 
 #include "app/host.h"
 #include "health_endpoints.h"
+#include "metrics_format.h"
 #include "support/test_support.h"
 
 namespace hyperion::health {
@@ -84,6 +85,41 @@ TEST_F(HealthPluginTest, MetricsInPrometheusText) {
   EXPECT_NE(r->body.find("hyperion_health_check_duration_seconds_count{plugin_instance=\"good\"}"), std::string::npos)
       << r->body;
   EXPECT_NE(r->body.find("hyperion_instance_healthy{plugin_instance=\"bad\"} 0"), std::string::npos) << r->body;
+}
+
+// Prometheus' own Accept header gets OpenMetrics; curl's gets the text format.
+TEST_F(HealthPluginTest, MetricsFormatFollowsAccept) {
+  (void)code("/healthz");
+  const httplib::Headers prometheus = {
+      {"Accept",
+       "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+       "text/plain;version=0.0.4;q=0.5,*/*;q=0.1"}};
+  auto om = client_->Get("/metrics", prometheus);
+  ASSERT_TRUE(om);
+  EXPECT_EQ(om->status, 200);
+  EXPECT_EQ(om->get_header_value("Content-Type"), "application/openmetrics-text; version=1.0.0; charset=utf-8");
+  EXPECT_EQ(om->get_header_value("Vary"), "Accept");
+  EXPECT_TRUE(om->body.ends_with("# EOF\n")) << om->body;
+  EXPECT_NE(om->body.find("# HELP hyperion_instance_running 1 while the instance is running"), std::string::npos)
+      << om->body;
+  auto text = client_->Get("/metrics", {{"Accept", "*/*"}});
+  ASSERT_TRUE(text);
+  EXPECT_EQ(text->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_EQ(text->body.find("# EOF"), std::string::npos);
+}
+
+TEST(MetricsFormat, NegotiatesByQuality) {
+  using plugins::health::wants_openmetrics;
+  EXPECT_TRUE(wants_openmetrics("application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5"));
+  EXPECT_TRUE(wants_openmetrics("application/openmetrics-text"));
+  EXPECT_TRUE(wants_openmetrics("Application/OpenMetrics-Text; Version=1.0.0; q=0.9, */*; q=0.1"));
+  EXPECT_FALSE(wants_openmetrics(""));
+  EXPECT_FALSE(wants_openmetrics("*/*"));
+  EXPECT_FALSE(wants_openmetrics("text/plain;version=0.0.4"));
+  EXPECT_FALSE(wants_openmetrics("application/openmetrics-text;q=0.5,text/plain"));
+  EXPECT_FALSE(wants_openmetrics("application/openmetrics-text;q=0"));
+  EXPECT_FALSE(wants_openmetrics("application/openmetrics-text;version=0.0.1")) << "a version we do not write";
+  EXPECT_FALSE(wants_openmetrics("application/openmetrics-text;q=bogus"));
 }
 
 // #24: a port out of range bound another port; and the health plugin could

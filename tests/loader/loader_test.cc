@@ -92,11 +92,11 @@ TEST_F(LoaderTest, AbiMajorMismatch) {
 
 TEST_F(LoaderTest, PluginNeedsNewerMinor) {
   expect_error("abi_newer_minor", StatusCode::kFailedPrecondition,
-               "the plugin needs ABI 1.99, this host speaks up to 1.1");
+               "the plugin needs ABI 1.99, this host speaks up to 1.2");
 }
 
 TEST_F(LoaderTest, PluginRefusesHost) {
-  expect_error("abi_refuses", StatusCode::kFailedPrecondition, "the plugin refused a host speaking ABI 1.1");
+  expect_error("abi_refuses", StatusCode::kFailedPrecondition, "the plugin refused a host speaking ABI 1.2");
 }
 
 TEST_F(LoaderTest, VtableTooSmall) { expect_error("abi_small_vtable", StatusCode::kInvalidArgument, "vtable struct_size 8"); }

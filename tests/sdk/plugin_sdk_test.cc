@@ -4,6 +4,7 @@
 
 #include <hyperion/plugin.hpp>
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -134,6 +135,46 @@ TEST(PluginSdk, CallbackExceptionsAreLoggedNotThrown) {
   ASSERT_EQ(g_logged.size(), 1u);
   EXPECT_EQ(g_logged[0], "callback threw: tick failed");
   ctx.cancel_timer(1);
+}
+
+// ABI 1.2's metric functions: used when the host has them, and on an older
+// host (NULL slots) a description is skipped and a traced observation is a
+// plain one, never an error.
+std::vector<std::string> g_metric_calls;
+
+TEST(PluginSdk, MetricDescriptionsAndExemplarsFallBackOnAnOlderHost) {
+  hyperion_host_api_t api{};
+  api.struct_size = sizeof api;
+  api.log = &log;
+  api.histogram_observe = [](hyperion_host_ctx_t*, hyperion_str_t name, hyperion_str_t, double) {
+    g_metric_calls.push_back("observe " + std::string(name.data, name.size));
+  };
+  hyperion_host_api_t older = api;
+  older.struct_size = offsetof(hyperion_host_api_t, metric_describe);
+  {
+    hyperion::Context ctx(&older, nullptr, "x");
+    ctx.describe_metric("latency_seconds", "Latency.");
+    ctx.histogram_observe("latency_seconds", 0.1, "", "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7");
+  }
+  EXPECT_EQ(g_metric_calls, std::vector<std::string>({"observe latency_seconds"}));
+
+  g_metric_calls.clear();
+  api.metric_describe = [](hyperion_host_ctx_t*, hyperion_str_t name, hyperion_str_t help) {
+    g_metric_calls.push_back("describe " + std::string(name.data, name.size) + " " + std::string(help.data, help.size));
+  };
+  api.histogram_observe_traced = [](hyperion_host_ctx_t*, hyperion_str_t name, hyperion_str_t, double,
+                                    hyperion_str_t trace_id, hyperion_str_t span_id) {
+    g_metric_calls.push_back("traced " + std::string(name.data, name.size) + " " +
+                             std::string(trace_id.data, trace_id.size) + " " + std::string(span_id.data, span_id.size));
+  };
+  hyperion::Context ctx(&api, nullptr, "x");
+  ctx.describe_metric("latency_seconds", "Latency.");
+  ctx.histogram_observe("latency_seconds", 0.1, "", "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7");
+  ctx.histogram_observe("latency_seconds", 0.1, "", "");  // unsampled: a plain observation
+  EXPECT_EQ(g_metric_calls, std::vector<std::string>({"describe latency_seconds Latency.",
+                                                      "traced latency_seconds 4bf92f3577b34da6a3ce929d0e0e4736 "
+                                                      "00f067aa0ba902b7",
+                                                      "observe latency_seconds"}));
 }
 
 }  // namespace

@@ -75,7 +75,7 @@ extern "C" {
 
 /* The ABI this header describes. */
 #define HYPERION_ABI_MAJOR 1
-#define HYPERION_ABI_MINOR 1
+#define HYPERION_ABI_MINOR 2
 
 /* First field of every descriptor: the bytes "HYPR" read as a little-endian u32. */
 #define HYPERION_PLUGIN_MAGIC 0x52505948u
@@ -334,6 +334,28 @@ typedef struct hyperion_host_api_t {
    * place for what a plugin must remember (a config source's last-known-good
    * snapshot). Fails with HYPERION_ERR_UNAVAILABLE when it cannot be created. */
   hyperion_status_t (*instance_state_dir)(hyperion_host_ctx_t* ctx, const hyperion_sink_t* out, hyperion_error_t* err);
+
+  /* --- Added in 1.2 (NULL in an older host: check before calling) --- */
+
+  /* Metrics. Gives the family `name` its "# HELP" text: one line, at most
+   * 1024 bytes, no control characters; say what is counted and in which unit
+   * ("Requests answered, by route and status code."). Call it once, at create
+   * or start, for every family the plugin records; describing a family again
+   * with the same text is harmless. The first description of a name wins (two
+   * plugins recording one name share a family); a different text later, or an
+   * invalid one, is reported once in the instance's log. A family nobody
+   * describes is exposed with a HELP line saying so. */
+  void (*metric_describe)(hyperion_host_ctx_t* ctx, hyperion_str_t name, hyperion_str_t help);
+  /* histogram_observe for an observation made inside a sampled trace:
+   * `trace_id` (32 lowercase hex digits) and `span_id` (16, or empty) become
+   * the exemplar of the bucket the value falls in, which the OpenMetrics
+   * exposition shows (`# {trace_id="...",span_id="..."} value time`), so a
+   * dashboard can jump from a slow bucket to a trace in it. The value is
+   * recorded even when the ids are malformed (then the exemplar is dropped and
+   * reported once in the log). Pass empty ids when the trace is not sampled:
+   * an exemplar must point at a trace that was exported. */
+  void (*histogram_observe_traced)(hyperion_host_ctx_t* ctx, hyperion_str_t name, hyperion_str_t labels_json,
+                                   double value, hyperion_str_t trace_id, hyperion_str_t span_id);
 } hyperion_host_api_t;
 
 /* ------------------------------------------------------------------------ */

@@ -389,6 +389,25 @@ class Context {
   void histogram_observe(std::string_view name, double value, std::string_view labels_json = {}) const {
     host_.histogram_observe(ctx_, to_str(name), to_str(labels_json), value);
   }
+  // The family's "# HELP" text (metric_describe in hyperion/plugin.h): call it
+  // for every family the plugin records, once, at create or start. A host older
+  // than ABI 1.2 cannot show it, and the call does nothing there: a missing
+  // description must not stop a plugin.
+  void describe_metric(std::string_view name, std::string_view help) const {
+    if (host_.metric_describe != nullptr) host_.metric_describe(ctx_, to_str(name), to_str(help));
+  }
+  // histogram_observe whose observation belongs to a sampled trace: its ids
+  // become the bucket's exemplar (histogram_observe_traced in
+  // hyperion/plugin.h). Empty `trace_id` (an unsampled trace), or a host older
+  // than ABI 1.2: a plain observation.
+  void histogram_observe(std::string_view name, double value, std::string_view labels_json, std::string_view trace_id,
+                         std::string_view span_id = {}) const {
+    if (trace_id.empty() || host_.histogram_observe_traced == nullptr) {
+      host_.histogram_observe(ctx_, to_str(name), to_str(labels_json), value);
+    } else {
+      host_.histogram_observe_traced(ctx_, to_str(name), to_str(labels_json), value, to_str(trace_id), to_str(span_id));
+    }
+  }
 
   void emit_event(std::string_view type, std::string_view data_json = {}) const {
     check([&](hyperion_error_t* e) { return host_.event_emit(ctx_, to_str(type), to_str(data_json), e); });

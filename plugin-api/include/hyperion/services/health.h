@@ -1,5 +1,5 @@
 /*
- * hyperion/services/health.h — the "hyperion.health" service API, version 1.0,
+ * hyperion/services/health.h — the "hyperion.health" service API, version 1.1,
  * provided by the host itself (provider instance name "hyperion"). A plugin that
  * lists {"api": "hyperion.health", "version": "1.0"} in its "requires" reaches it
  * through service_acquire like any other service. The health plugin serves it
@@ -38,8 +38,17 @@ typedef struct hyperion_health_v1_t {
   hyperion_status_t (*snapshot)(void* ctx, const hyperion_sink_t* out, hyperion_error_t* err);
 
   /* Writes every metric (plugins' and the host's) in the Prometheus text
-   * exposition format 0.0.4 into `out`. */
+   * exposition format 0.0.4 into `out`, each family with "# HELP" and
+   * "# TYPE" (docs/health.md#metrics-and-their-labels). */
   hyperion_status_t (*metrics)(void* ctx, const hyperion_sink_t* out, hyperion_error_t* err);
+
+  /* --- Added in 1.1 (check the ref's api_minor, or struct_size) --- */
+
+  /* The same metrics in OpenMetrics 1.0.0 (Content-Type
+   * "application/openmetrics-text; version=1.0.0; charset=utf-8"): counters'
+   * families named without "_total", histogram buckets with the latest
+   * exemplar of a sampled trace, "# EOF" at the end. */
+  hyperion_status_t (*openmetrics)(void* ctx, const hyperion_sink_t* out, hyperion_error_t* err);
 } hyperion_health_v1_t;
 
 #ifdef __cplusplus

@@ -136,6 +136,15 @@ class Span {
   // This span's context, to send downstream.
   [[nodiscard]] std::string traceparent() const { return traceparent_of(raw_); }
   [[nodiscard]] std::string trace_id() const { return trace_id_of(raw_); }
+  // The 16 hex digits of this span's id.
+  [[nodiscard]] std::string span_id() const {
+    std::string out(16, '0');
+    detail::to_hex(raw_.span_id, 8, out.data());
+    return out;
+  }
+  // Whether a tracer started this span and sampled it (its trace is exported),
+  // also after end(): what a metric exemplar may point at.
+  [[nodiscard]] bool sampled() const { return tracer_ != nullptr && (raw_.flags & 1) != 0; }
   [[nodiscard]] const hyperion_trace_span_t& raw() const { return raw_; }
 
   Span& set(std::string_view key, std::string_view value) {
@@ -273,6 +282,18 @@ inline Span& Span::ok() {
 inline void Span::end() {
   if (recording()) tracer_->call([&](const hyperion_trace_v1_t* v, void* c) { v->end_span(c, &raw_, 0); });
   raw_.recording = nullptr;
+}
+
+// Observes `value` into the histogram `name`; when `span` was sampled, its ids
+// become the bucket's exemplar (shown in the OpenMetrics exposition), so a slow
+// bucket links to a trace that is really exported. `span` may be null.
+inline void observe_histogram(const hyperion::Context& ctx, std::string_view name, double value,
+                              std::string_view labels_json, const Span* span) {
+  if (span != nullptr && span->sampled()) {
+    ctx.histogram_observe(name, value, labels_json, span->trace_id(), span->span_id());
+  } else {
+    ctx.histogram_observe(name, value, labels_json);
+  }
 }
 
 }  // namespace hyperion::trace
