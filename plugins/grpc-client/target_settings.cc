@@ -2,19 +2,12 @@
 
 #include <hyperion/plugin.hpp>
 
-#include <array>
 #include <charconv>
 
 #include "duration.h"
 
 namespace hyperion::plugins::grpc_client {
 namespace {
-
-constexpr std::array<const char*, 17> kCodeNames = {
-    "OK",        "CANCELLED",      "UNKNOWN",           "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED",
-    "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-    "ABORTED",   "OUT_OF_RANGE",   "UNIMPLEMENTED",     "INTERNAL",           "UNAVAILABLE",
-    "DATA_LOSS", "UNAUTHENTICATED"};
 
 Error invalid(const std::string& field, const std::string& why) {
   return Error(HYPERION_ERR_INVALID_ARGUMENT, field + ": " + why);
@@ -123,17 +116,6 @@ std::shared_ptr<const TargetSettings> parse_target(const std::string& name, cons
 }
 
 }  // namespace
-
-int32_t code_of(std::string_view name) {
-  for (size_t i = 0; i < kCodeNames.size(); ++i) {
-    if (name == kCodeNames[i]) return static_cast<int32_t>(i);
-  }
-  return -1;
-}
-
-const char* code_name(int32_t code) {
-  return code >= 0 && static_cast<size_t>(code) < kCodeNames.size() ? kCodeNames[code] : "UNKNOWN";
-}
 
 const char* policy_name(Policy policy) {
   switch (policy) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "circuit_breaker.h"
+#include "grpc_code_names.h"
 
 namespace hyperion::plugins::grpc_client {
 
@@ -80,10 +81,6 @@ struct Settings {
 // the schema cannot say (a malformed address, a code name, cert without key).
 std::shared_ptr<const Settings> parse_settings(const boost::json::object& config);
 
-// "UNAVAILABLE" -> 14; -1 for a name that is not a gRPC code.
-int32_t code_of(std::string_view name);
-// 14 -> "UNAVAILABLE".
-const char* code_name(int32_t code);
 const char* policy_name(Policy policy);
 
 }  // namespace hyperion::plugins::grpc_client

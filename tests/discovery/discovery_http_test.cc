@@ -106,7 +106,7 @@ std::map<std::string, int> spread(const BalancedHost& h, int calls, int* failed 
   for (int i = 0; i < calls; ++i) {
     if (at_call) at_call(i);
     try {
-      http::Response r = h.http().get("discovery://users/who");
+      http::client::Response r = h.http().get("discovery://users/who");
       ++count[r.body];
     } catch (const Error& e) {
       if (failed != nullptr) ++*failed;
@@ -163,7 +163,7 @@ TEST(DiscoveryHttp, LeastOutstandingSendsFewerCallsToASlowInstance) {
     for (int c = 0; c < 6; ++c) {
       callers.push_back(std::async(std::launch::async, [&] {
         for (int i = 0; i < 20; ++i) {
-          http::Response r = h.http().get("discovery://users/who");
+          http::client::Response r = h.http().get("discovery://users/who");
           std::lock_guard lock(mu);
           ++count[r.body];
         }

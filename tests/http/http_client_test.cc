@@ -169,14 +169,14 @@ TEST(HttpClient, RetriesA503AndSucceeds) {
   FaultServer server;
   // The breaker would open on the failures below: this test is about retries.
   ClientHost h("{max_retries: 3, circuit_breaker: {enabled: false}, " + kFast + "}");
-  http::Response r = h.client().get(server.url("/flaky"));
+  http::client::Response r = h.client().get(server.url("/flaky"));
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "recovered");
   EXPECT_EQ(r.attempts, 3u);
   EXPECT_EQ(server.calls("/flaky"), 3);
   // Out of retries, the last answer is the response.
   server.flaky_failures = 100;
-  http::Response last = h.client().get(server.url("/flaky"));
+  http::client::Response last = h.client().get(server.url("/flaky"));
   EXPECT_EQ(last.status, 503);
   EXPECT_EQ(last.attempts, 4u);
 }
@@ -185,7 +185,7 @@ TEST(HttpClient, HonoursRetryAfter) {
   FaultServer server;
   ClientHost h("{" + kFast + "}");
   auto begin = Clock::now();
-  http::Response r = h.client().get(server.url("/limited"));
+  http::client::Response r = h.client().get(server.url("/limited"));
   auto waited = Clock::now() - begin;
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.attempts, 2u);
@@ -217,7 +217,7 @@ TEST(HttpClient, ConnectionRefusedIsUnavailableAfterRetries) {
 TEST(HttpClient, PostIsRetriedOnlyWhenTheCallSaysItIsIdempotent) {
   FaultServer server;
   ClientHost h("{max_retries: 2, " + kFast + "}");
-  http::Request post;
+  http::client::Request post;
   post.method = "POST";
   post.url = server.url("/post503");
   post.body = "x";
@@ -263,7 +263,7 @@ TEST(HttpClient, OversizedResponsesAreRefused) {
 TEST(HttpClient, TraceparentIsPropagatedAsAChildSpan) {
   FaultServer server;
   ClientHost h("{}");
-  http::Request r;
+  http::client::Request r;
   r.url = server.url("/trace");
   r.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
   std::string seen = h.client().request(r).body;
@@ -278,16 +278,16 @@ TEST(HttpClient, TraceparentIsPropagatedAsAChildSpan) {
 TEST(HttpClient, AsyncCallsCompleteOnTheClientsThreads) {
   FaultServer server;
   ClientHost h("{" + kFast + "}");
-  std::vector<std::future<http::Result>> results;
+  std::vector<std::future<http::client::Result>> results;
   for (int i = 0; i < 8; ++i) {
-    auto promise = std::make_shared<std::promise<http::Result>>();
+    auto promise = std::make_shared<std::promise<http::client::Result>>();
     results.push_back(promise->get_future());
-    http::Request r;
+    http::client::Request r;
     r.url = server.url("/ok");
-    h.client().request_async(r, [promise](http::Result result) { promise->set_value(std::move(result)); });
+    h.client().request_async(r, [promise](http::client::Result result) { promise->set_value(std::move(result)); });
   }
   for (auto& f : results) {
-    http::Result r = f.get();
+    http::client::Result r = f.get();
     EXPECT_EQ(r.status, HYPERION_OK) << r.error;
     EXPECT_EQ(r.response.body, "ok");
   }
@@ -350,7 +350,7 @@ class HttpClientTls : public ::testing::Test {
 
 TEST_F(HttpClientTls, VerifiesTheServerAgainstTheConfiguredCa) {
   ClientHost trusted("{tls: {ca_file: \"" + certs_.path() + "/ca.pem\"}}");
-  http::Response r = trusted.client().get(server_->url("/ok", "https"));
+  http::client::Response r = trusted.client().get(server_->url("/ok", "https"));
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "ok");
   ClientHost untrusted("{max_retries: 0}");

@@ -112,7 +112,7 @@ TEST(GrpcMetricsConventions, EveryInTreePluginsMetricsPassPrometheusToolsAsTheyA
   }
   {
     http::Client client(host.acquire("http-out", HYPERION_HTTP_CLIENT_API, HYPERION_HTTP_CLIENT_MAJOR));
-    http::Response listed;
+    http::client::Response listed;
     // The registration reaches the registry once the host is ready: bounded wait.
     for (int i = 0; i < 200 && listed.status != 200; ++i) {
       try {

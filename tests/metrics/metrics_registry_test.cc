@@ -105,7 +105,8 @@ TEST(MetricsRegistry, MalformedExemplarKeepsTheObservation) {
   MetricsRegistry m;
   const TraceExemplar bad{"not-a-trace", ""};
   EXPECT_EQ(m.histogram_observe("web", "latency_seconds", "", 0.02, &bad).code(), StatusCode::kInvalidArgument);
-  const TraceExemplar zero{std::string(32, '0'), ""};
+  const std::string zeros(32, '0');
+  const TraceExemplar zero{zeros, ""};
   EXPECT_EQ(m.histogram_observe("web", "latency_seconds", "", 0.02, &zero).code(), StatusCode::kInvalidArgument);
   const std::string text = m.render(Exposition::kOpenMetrics);
   EXPECT_NE(text.find("latency_seconds_count{plugin_instance=\"web\"} 2\n"), std::string::npos) << text;

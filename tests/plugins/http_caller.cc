@@ -19,7 +19,7 @@ class HttpCaller {
     http_.emplace(ctx_.acquire(HYPERION_HTTP_CLIENT_API, HYPERION_HTTP_CLIENT_MAJOR));
     loop_.start([this]() -> std::string {
       try {
-        hyperion::http::Response r = http_->get(url_);
+        hyperion::http::client::Response r = http_->get(url_);
         return r.status == 200 ? "" : "status " + std::to_string(r.status);
       } catch (const hyperion::Error& e) {
         return e.what();

@@ -45,10 +45,10 @@ TEST(TracingHttpClient, EachCallIsAClientSpanAndItsIdIsWhatTheServerSaw) {
                               "    config: {retry_wait_min: 1ms, retry_wait_max: 5ms}\n");
   {
     http::Client client(host.acquire("http", HYPERION_HTTP_CLIENT_API, HYPERION_HTTP_CLIENT_MAJOR));
-    http::Request request;
+    http::client::Request request;
     request.url = "http://127.0.0.1:" + std::to_string(port) + "/flaky";
     request.traceparent = kCaller;
-    http::Response r = client.request(request);
+    http::client::Response r = client.request(request);
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.attempts, 2u);
   }

@@ -3,13 +3,18 @@
 // rules: outcomes, retries, threads).
 //
 //   hyperion::http::Client http(ctx.acquire(HYPERION_HTTP_CLIENT_API, 1));
-//   hyperion::http::Response r = http.get("http://127.0.0.1:8500/v1/kv/app");
+//   hyperion::http::client::Response r = http.get("http://127.0.0.1:8500/v1/kv/app");
 //   boost::json::value v = http.get_json("http://127.0.0.1:8500/v1/kv/app?recurse");
 //   http.post_json("http://svc/api/items", boost::json::object{{"name", "x"}});
 //
 // Transport failures (refused, timeout, open breaker, response too large)
 // throw hyperion::Error with the client's status and message. The *_json
 // helpers also throw for a status outside 200..299 and for a body that is not JSON.
+//
+// The client's Request, Response and Result live in hyperion::http::client,
+// so that a plugin can use this header and http_server.hpp (whose
+// hyperion::http::Request and Response are a handler's) together — a gateway
+// does; hyperion::http::Client is the client itself.
 #ifndef HYPERION_SERVICES_HTTP_CLIENT_HPP_
 #define HYPERION_SERVICES_HTTP_CLIENT_HPP_
 
@@ -25,7 +30,7 @@
 #include <utility>
 #include <vector>
 
-namespace hyperion::http {
+namespace hyperion::http::client {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
@@ -184,6 +189,10 @@ class Client {
   ServiceHandle handle_;
 };
 
+}  // namespace hyperion::http::client
+
+namespace hyperion::http {
+using client::Client;
 }  // namespace hyperion::http
 
 #endif  // HYPERION_SERVICES_HTTP_CLIENT_HPP_

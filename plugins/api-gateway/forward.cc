@@ -1,0 +1,196 @@
+// Gateway::forward_grpc and forward_http: one request to its upstream and the
+// answer back, without holding a server thread while the upstream works (the
+// answer is deferred and sent from the client's thread).
+#include <boost/json.hpp>
+
+#include <array>
+#include <stdexcept>
+
+#include "api_gateway.h"
+#include "grpc_code_names.h"
+#include "grpc_to_http.h"
+
+namespace hyperion::plugins::api_gateway {
+namespace {
+
+namespace json = boost::json;
+using hyperion::http::Problem;
+
+bool json_content_type(std::string_view type) {
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  std::string lower(type);
+  for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  return lower == "application/json" || lower.ends_with("+json");
+}
+
+// "{id}" in the strings of `v` replaced by the path parameter's value.
+json::value substitute(const json::value& v, const hyperion::http::Request& request) {
+  if (v.is_object()) {
+    json::object out;
+    for (const auto& kv : v.as_object()) out[kv.key()] = substitute(kv.value(), request);
+    return out;
+  }
+  if (v.is_array()) {
+    json::array out;
+    for (const auto& item : v.as_array()) out.push_back(substitute(item, request));
+    return out;
+  }
+  if (!v.is_string()) return v;
+  std::string_view s = v.as_string();
+  std::string out;
+  size_t at = 0;
+  for (size_t open = s.find('{'); open != std::string_view::npos; open = s.find('{', at)) {
+    const size_t close = s.find('}', open);
+    if (close == std::string_view::npos) break;
+    out.append(s.substr(at, open - at)).append(request.param(s.substr(open + 1, close - open - 1)));
+    at = close + 1;
+  }
+  out.append(s.substr(at));
+  return json::value(out);
+}
+
+// Percent-encodes a path parameter for a URL path (a rest parameter keeps its slashes).
+std::string encode_path(std::string_view value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : value) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+        c == '_' || c == '~' || c == '/') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+// Headers that describe one connection, not the request (RFC 9110 §7.6.1),
+// and those the client or server sets itself.
+bool hop_by_hop(std::string_view name) {
+  static constexpr std::array<std::string_view, 10> kNames = {
+      "connection", "keep-alive", "proxy-connection", "te",         "trailer", "transfer-encoding",
+      "upgrade",    "host",       "content-length",   "traceparent"};
+  std::string lower(name);
+  for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  return std::find(kNames.begin(), kNames.end(), lower) != kNames.end() || lower.starts_with("proxy-");
+}
+
+std::string peer_address(std::string_view peer) {
+  // "127.0.0.1:5000" or "[::1]:5000" -> the address alone.
+  if (peer.starts_with('[')) return std::string(peer.substr(1, peer.find(']') - 1));
+  return std::string(peer.substr(0, peer.rfind(':')));
+}
+
+}  // namespace
+
+void Gateway::forward_grpc(const std::shared_ptr<const RouteTable>& table, const RouteSpec& route,
+                           const hyperion::http::Request& request, hyperion::http::Response& response) {
+  const RouteSpec::Grpc& grpc = *route.grpc;
+  const ProtoCatalog& catalog = *table->config().catalog;
+  std::string body_json;
+  std::vector<FieldValue> fields;
+  if (grpc.body) {
+    body_json = json::serialize(substitute(*grpc.body, request));
+  } else {
+    if (!request.body().empty()) {
+      if (!json_content_type(request.header("content-type").value_or(""))) {
+        throw Problem(415, "the body must be application/json");
+      }
+      body_json = std::string(request.body());
+    }
+    for (const std::string& name : route.path_params) {
+      fields.push_back({name, std::string(request.param(name)), "path parameter " + name});
+    }
+    for (const auto& [key, value] : request.queries()) {
+      fields.push_back({std::string(key), std::string(value), "query parameter " + std::string(key)});
+    }
+  }
+  std::string message;
+  try {
+    message = catalog.request_bytes(grpc.method, body_json, fields);
+  } catch (const std::invalid_argument& e) {
+    throw Problem(400, e.what());
+  }
+  hyperion::grpc::CallOptions options;
+  options.with_timeout(route.timeout).with_traceparent(std::string(request.traceparent()));
+  hyperion::http::Deferred answer = response.defer();
+  try {
+    grpc_->unary_async(
+        grpc.target, grpc.method.path, message, options, [table, &route, answer](hyperion::grpc::Reply reply) mutable {
+          const RouteSpec::Grpc& g = *route.grpc;
+          if (!reply.ok()) {
+            const char* code = code_name(reply.code);
+            answer.problem(Problem(http_status_of(reply.code),
+                                   reply.message.empty() ? std::string(code) : reply.message, {{"grpc_code", code}}));
+            return;
+          }
+          try {
+            answer.send(200, table->config().catalog->reply_json(g.method, reply.response, table->config().json),
+                        "application/json");
+          } catch (const std::exception& e) {
+            answer.problem(Problem(502, e.what()));
+          }
+        });
+  } catch (const hyperion::Error& e) {
+    // The client refused the call (an unknown target, stopping): not the caller's fault.
+    answer.problem(Problem(502, route.where + ": " + e.what()));
+  }
+}
+
+void Gateway::forward_http(const std::shared_ptr<const RouteTable>& table, const RouteSpec& route,
+                           const hyperion::http::Request& request, hyperion::http::Response& response) {
+  hyperion::http::client::Request upstream;
+  upstream.method = std::string(request.method());
+  // The URL with the path parameters in place, then the request's own query.
+  const std::string& url = route.http_url;
+  size_t at = 0;
+  for (size_t open = url.find('{'); open != std::string::npos; open = url.find('{', at)) {
+    const size_t close = url.find('}', open);
+    if (close == std::string::npos) break;
+    upstream.url.append(url, at, open - at).append(encode_path(request.param(url.substr(open + 1, close - open - 1))));
+    at = close + 1;
+  }
+  upstream.url.append(url, at);
+  const std::string_view target = request.target();
+  if (const size_t q = target.find('?'); q != std::string_view::npos) {
+    upstream.url.append(upstream.url.find('?') == std::string::npos ? "?" : "&").append(target.substr(q + 1));
+  }
+  std::string forwarded_for;
+  for (const auto& [name, value] : request.headers()) {
+    if (hop_by_hop(name)) continue;
+    std::string lower(name);
+    for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    if (lower == "x-forwarded-for") {
+      forwarded_for = std::string(value) + ", ";
+      continue;
+    }
+    upstream.headers.emplace_back(std::string(name), std::string(value));
+  }
+  upstream.headers.emplace_back("x-forwarded-for", forwarded_for + peer_address(request.peer()));
+  if (auto host = request.header("host")) upstream.headers.emplace_back("x-forwarded-host", std::string(*host));
+  upstream.body = std::string(request.body());
+  upstream.timeout = route.timeout;
+  upstream.traceparent = std::string(request.traceparent());
+  hyperion::http::Deferred answer = response.defer();
+  http_->request_async(upstream, [table, &route, answer](hyperion::http::client::Result result) mutable {
+    if (result.status != HYPERION_OK) {
+      answer.problem(
+          Problem(result.status == HYPERION_ERR_DEADLINE_EXCEEDED ? 504 : 502, route.where + ": " + result.error));
+      return;
+    }
+    std::string content_type = "application/octet-stream";
+    for (const auto& [name, value] : result.response.headers) {
+      if (name == "content-type") {
+        content_type = value;
+      } else if (!hop_by_hop(name)) {
+        answer.header(name, value);
+      }
+    }
+    answer.send(result.response.status, result.response.body, content_type);
+  });
+}
+
+}  // namespace hyperion::plugins::api_gateway

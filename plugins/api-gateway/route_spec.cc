@@ -1,0 +1,140 @@
+#include "route_spec.h"
+
+#include <hyperion/plugin.hpp>
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+#include <tuple>
+
+#include "duration.h"
+
+namespace hyperion::plugins::api_gateway {
+namespace {
+
+namespace json = boost::json;
+
+hyperion::Error invalid(const std::string& where, const std::string& why) {
+  return hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, where + ": " + why);
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  return s;
+}
+
+// Every "{name}" in the strings of a body template names a path parameter.
+void check_template(const json::value& v, const std::set<std::string>& params, const std::string& where) {
+  if (v.is_object()) {
+    for (const auto& kv : v.as_object()) check_template(kv.value(), params, where + "." + std::string(kv.key()));
+  } else if (v.is_array()) {
+    for (size_t i = 0; i < v.as_array().size(); ++i) {
+      check_template(v.as_array()[i], params, where + "[" + std::to_string(i) + "]");
+    }
+  } else if (v.is_string()) {
+    std::string_view s = v.as_string();
+    for (size_t open = s.find('{'); open != std::string_view::npos; open = s.find('{', open + 1)) {
+      const size_t close = s.find('}', open);
+      if (close == std::string_view::npos) break;
+      std::string name(s.substr(open + 1, close - open - 1));
+      if (!params.contains(name)) throw invalid(where, "{" + name + "} is not a parameter of the route's path");
+    }
+  }
+}
+
+RouteSpec parse_route(const json::object& r, size_t index, const GatewayConfig& config,
+                      std::chrono::milliseconds default_timeout) {
+  RouteSpec spec;
+  spec.where = "routes[" + std::to_string(index) + "]";
+  if (const auto* name = r.if_contains("name")) spec.where += " (" + std::string(name->as_string()) + ")";
+  spec.method = std::string(r.at("method").as_string());
+  spec.path = std::string(r.at("path").as_string());
+  if (const auto* host = r.if_contains("host")) spec.host = lower(std::string(host->as_string()));
+  if (const auto* headers = r.if_contains("headers")) {
+    for (const auto& [k, v] : headers->as_object()) spec.headers[lower(std::string(k))] = std::string(v.as_string());
+  }
+  spec.priority = r.contains("priority") ? r.at("priority").as_int64() : 0;  // defaults are not filled inside arrays
+  spec.timeout = r.contains("timeout") ? duration_field(r, "timeout", spec.where + ".") : default_timeout;
+  spec.path_params = template_params(spec.path);
+  const std::set<std::string> params(spec.path_params.begin(), spec.path_params.end());
+
+  if (const auto* grpc = r.if_contains("grpc")) {
+    const json::object& g = grpc->as_object();
+    RouteSpec::Grpc out;
+    out.target = std::string(g.at("target").as_string());
+    try {
+      out.method = config.catalog->method(g.at("method").as_string());
+    } catch (const std::invalid_argument& e) {
+      throw invalid(spec.where + ".grpc.method",
+                    std::string(e.what()) + (config.catalog->file_count() == 0
+                                                 ? " (no descriptors are configured: list FileDescriptorSets "
+                                                   "in \"descriptors\")"
+                                                 : ""));
+    }
+    if (const auto* body = g.if_contains("body")) {
+      check_template(*body, params, spec.where + ".grpc.body");
+      out.body = body->as_object();
+    } else {
+      // Path parameters become fields of the request message: each must exist.
+      const auto* input = out.method.descriptor->input_type();
+      for (const std::string& p : spec.path_params) {
+        if (!has_field_path(input, p)) {
+          throw invalid(spec.where + ".path", "the parameter {" + p + "} names no field of " + input->full_name());
+        }
+      }
+    }
+    spec.grpc = std::move(out);
+  } else {
+    spec.http_url = std::string(r.at("http").at("target").as_string());
+    const std::string_view url = spec.http_url;
+    if (!url.starts_with("http://") && !url.starts_with("https://") && !url.starts_with("discovery://")) {
+      throw invalid(spec.where + ".http.target",
+                    "\"" + spec.http_url + "\" is not an http://, https:// or discovery:// URL");
+    }
+    check_template(json::value(spec.http_url), params, spec.where + ".http.target");
+  }
+  return spec;
+}
+
+}  // namespace
+
+std::vector<std::string> template_params(const std::string& path) {
+  std::vector<std::string> names;
+  for (size_t open = path.find('{'); open != std::string::npos; open = path.find('{', open + 1)) {
+    const size_t close = path.find('}', open);
+    if (close == std::string::npos) break;
+    std::string name = path.substr(open + 1, close - open - 1);
+    if (name.ends_with("...")) name.resize(name.size() - 3);
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
+GatewayConfig parse_config(const json::object& config) {
+  GatewayConfig out;
+  std::vector<std::string> files;
+  for (const auto& f : config.at("descriptors").as_array()) files.emplace_back(f.as_string());
+  try {
+    out.catalog = ProtoCatalog::load(files);
+  } catch (const std::invalid_argument& e) {
+    throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, e.what());
+  }
+  const json::object& style = config.at("json").as_object();
+  out.json.proto_field_names = style.at("proto_field_names").as_bool();
+  out.json.emit_defaults = style.at("emit_defaults").as_bool();
+  const auto default_timeout = duration_field(config, "default_timeout", "");
+  const json::array& routes = config.at("routes").as_array();
+  // A route that shares method, path, host, headers and priority with an
+  // earlier one could never be chosen: say so instead of hiding it.
+  std::set<std::tuple<std::string, std::string, std::string, std::map<std::string, std::string>, int64_t>> seen;
+  for (size_t i = 0; i < routes.size(); ++i) {
+    RouteSpec spec = parse_route(routes[i].as_object(), i, out, default_timeout);
+    if (!seen.emplace(spec.method, spec.path, spec.host, spec.headers, spec.priority).second) {
+      throw invalid(spec.where, "repeats the method, path, host, headers and priority of an earlier route");
+    }
+    out.routes.push_back(std::move(spec));
+  }
+  return out;
+}
+
+}  // namespace hyperion::plugins::api_gateway

@@ -1,0 +1,61 @@
+// The gateway's configuration, checked and resolved: every route with its
+// upstream (a gRPC method found in the descriptors, or an HTTP URL), its
+// matching rules and its timeout. One GatewayConfig is one generation: a
+// reload builds a new one beside the running one and swaps it whole.
+#pragma once
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "proto_catalog.h"
+
+namespace hyperion::plugins::api_gateway {
+
+struct RouteSpec {
+  std::string where;   // "routes[2]" (and its name, when it has one), for errors and logs
+  std::string method;  // "GET", or "*"
+  std::string path;    // the http-server template: "/api/users/{id}"
+  std::string host;    // empty: any
+  // Header values the request must carry (names lower case) for this route
+  // to take it; routes sharing method, path and host are tried by priority.
+  std::map<std::string, std::string> headers;
+  int64_t priority = 0;
+  std::chrono::milliseconds timeout{0};
+  std::vector<std::string> path_params;  // the template's parameter names
+
+  // Exactly one upstream.
+  struct Grpc {
+    std::string target;  // a grpc-client target
+    RpcMethod method;
+    // The request message as a JSON template ("{id}" replaced by path
+    // parameters); without it, the body, path and query parameters make it.
+    std::optional<boost::json::object> body;
+  };
+  std::optional<Grpc> grpc;
+  std::string http_url;  // "http://auth:8080/login", "discovery://auth/login/{id}"
+};
+
+struct GatewayConfig {
+  std::shared_ptr<const ProtoCatalog> catalog;
+  JsonStyle json;
+  std::vector<RouteSpec> routes;
+};
+
+// `config` is already validated against plugin.json's schema. Throws
+// hyperion::Error (HYPERION_ERR_INVALID_ARGUMENT) naming the field: a
+// descriptor file that does not load, a method it does not have, a path
+// parameter the request message has no field for, two routes that would
+// always shadow each other.
+GatewayConfig parse_config(const boost::json::object& config);
+
+// The parameter names of a path template, in order ("/a/{id}/{rest...}" ->
+// id, rest).
+std::vector<std::string> template_params(const std::string& path);
+
+}  // namespace hyperion::plugins::api_gateway
