@@ -62,6 +62,7 @@ void Gateway::start(hyperion::Deadline) {
   http_ = optional_client<hyperion::http::Client>(ctx_, HYPERION_HTTP_CLIENT_API, HYPERION_HTTP_CLIENT_MAJOR);
   check_upstreams(*initial_);
   table_.store(initial_);
+  watch_jwks();
   for (const RouteKey& key : initial_->keys()) registrations_.emplace(key, register_key(key));
   ctx_.info("routing " + std::to_string(initial_->config().routes.size()) + " route(s) on " +
             std::to_string(registrations_.size()) + " path(s)");
@@ -69,6 +70,7 @@ void Gateway::start(hyperion::Deadline) {
 }
 
 void Gateway::stop(hyperion::Deadline deadline) {
+  jwks_timer_ = 0;  // the host cancelled it before stop
   // Each release waits for the requests it started (their answers come from
   // the clients' threads), so the clients stay until every one is done.
   for (auto& [key, registration] : registrations_) registration.release(deadline);
@@ -84,6 +86,13 @@ hyperion::HealthReport Gateway::health() {
   boost::json::object details{{"routes", table->config().routes.size()},
                               {"paths", table->keys().size()},
                               {"descriptor_files", table->config().catalog->file_count()}};
+  if (auto keys = keys_.load()) details["jwks_keys"] = keys->size();
+  std::lock_guard lock(jwks_mu_);
+  if (!jwks_error_.empty()) {
+    // Still serving with the previous keys: degraded, so an operator looks.
+    return {hyperion::HealthStatus::kDegraded, "the JWKS file changed and was not taken: " + jwks_error_,
+            std::move(details)};
+  }
   return {hyperion::HealthStatus::kHealthy, "", std::move(details)};
 }
 
@@ -109,6 +118,7 @@ void Gateway::reload_commit() {
   const auto keys = prepared_->keys();
   table_.store(std::exchange(prepared_, nullptr));
   prepared_added_.clear();
+  watch_jwks();
   // Paths the new table no longer has: released after the swap, so requests
   // already inside finish on the old generation they hold.
   for (auto it = registrations_.begin(); it != registrations_.end();) {
@@ -136,10 +146,12 @@ void Gateway::handle(const RouteKey& key, const hyperion::http::Request& request
   std::shared_ptr<const RouteTable> table = table_.load();
   const RouteSpec* route = table ? table->select(key, request) : nullptr;
   if (route == nullptr) throw hyperion::http::Problem(404, "no route of the gateway takes this request");
+  std::optional<Claims> claims = authenticate(*table, *route, request, response);
+  if (!claims) return;  // answered 401/403
   if (route->grpc) {
-    forward_grpc(table, *route, request, response);
+    forward_grpc(table, *route, *claims, request, response);
   } else {
-    forward_http(table, *route, request, response);
+    forward_http(table, *route, *claims, request, response);
   }
 }
 

@@ -20,11 +20,17 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "route_table.h"
 
 namespace hyperion::plugins::api_gateway {
+
+// A verified token's claims; empty when the route took no token.
+using Claims = boost::json::object;
 
 class Gateway {
  public:
@@ -44,12 +50,26 @@ class Gateway {
   // Registers `key` with the http-server; the handler reads the table in force.
   hyperion::http::Registration register_key(const RouteKey& key);
   void handle(const RouteKey& key, const hyperion::http::Request& request, hyperion::http::Response& response);
-  void forward_grpc(const std::shared_ptr<const RouteTable>& table, const RouteSpec& route,
+  // The route's auth: the claims of a valid token (empty without one, when
+  // optional), or nullopt after answering 401/403 itself.
+  std::optional<Claims> authenticate(const RouteTable& table, const RouteSpec& route,
+                                     const hyperion::http::Request& request, hyperion::http::Response& response);
+  void forward_grpc(const std::shared_ptr<const RouteTable>& table, const RouteSpec& route, const Claims& claims,
                     const hyperion::http::Request& request, hyperion::http::Response& response);
-  void forward_http(const std::shared_ptr<const RouteTable>& table, const RouteSpec& route,
+  void forward_http(const std::shared_ptr<const RouteTable>& table, const RouteSpec& route, const Claims& claims,
                     const hyperion::http::Request& request, hyperion::http::Response& response);
+  // Starts (or restarts, with the table in force) the JWKS file watch.
+  void watch_jwks();
+  void check_jwks();
 
   hyperion::Context& ctx_;
+  // The JWKS in force (rotated when the file changes) and the watch's state.
+  std::atomic<std::shared_ptr<const JwtKeys>> keys_;
+  std::mutex jwks_mu_;
+  std::string jwks_path_;
+  int64_t jwks_stamp_ = 0;  // mtime ns ^ size of the file last read
+  std::string jwks_error_;  // why the last change was not taken; empty when it was
+  uint64_t jwks_timer_ = 0;
   std::shared_ptr<const RouteTable> initial_;
   std::atomic<std::shared_ptr<const RouteTable>> table_;
   std::unique_ptr<hyperion::grpc::Client> grpc_;

@@ -84,9 +84,27 @@ std::string peer_address(std::string_view peer) {
   return std::string(peer.substr(0, peer.rfind(':')));
 }
 
+// The (header or metadata name, text) pairs auth.jwt.forward makes of `claims`.
+std::vector<std::pair<std::string, std::string>> forwarded_claims(const GatewayConfig& config, const Claims& claims) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!config.jwt || claims.empty()) return out;
+  for (const auto& [claim, name] : config.jwt->settings().forward) {
+    if (const auto* v = claims.if_contains(claim)) out.emplace_back(name, claim_text(*v));
+  }
+  return out;
+}
+
+bool carries_claim(const GatewayConfig& config, const std::string& lower_name) {
+  if (!config.jwt) return false;
+  for (const auto& [claim, name] : config.jwt->settings().forward) {
+    if (name == lower_name) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
-void Gateway::forward_grpc(const std::shared_ptr<const RouteTable>& table, const RouteSpec& route,
+void Gateway::forward_grpc(const std::shared_ptr<const RouteTable>& table, const RouteSpec& route, const Claims& claims,
                            const hyperion::http::Request& request, hyperion::http::Response& response) {
   const RouteSpec::Grpc& grpc = *route.grpc;
   const ProtoCatalog& catalog = *table->config().catalog;
@@ -116,6 +134,7 @@ void Gateway::forward_grpc(const std::shared_ptr<const RouteTable>& table, const
   }
   hyperion::grpc::CallOptions options;
   options.with_timeout(route.timeout).with_traceparent(std::string(request.traceparent()));
+  for (const auto& [name, value] : forwarded_claims(table->config(), claims)) options.with_metadata(name, value);
   hyperion::http::Deferred answer = response.defer();
   try {
     grpc_->unary_async(
@@ -140,8 +159,9 @@ void Gateway::forward_grpc(const std::shared_ptr<const RouteTable>& table, const
   }
 }
 
-void Gateway::forward_http(const std::shared_ptr<const RouteTable>& table, const RouteSpec& route,
+void Gateway::forward_http(const std::shared_ptr<const RouteTable>& table, const RouteSpec& route, const Claims& claims,
                            const hyperion::http::Request& request, hyperion::http::Response& response) {
+  const auto identity = forwarded_claims(table->config(), claims);
   hyperion::http::client::Request upstream;
   upstream.method = std::string(request.method());
   // The URL with the path parameters in place, then the request's own query.
@@ -163,12 +183,15 @@ void Gateway::forward_http(const std::shared_ptr<const RouteTable>& table, const
     if (hop_by_hop(name)) continue;
     std::string lower(name);
     for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    // A client must not pose as a user: headers that carry claims come from the token only.
+    if (carries_claim(table->config(), lower)) continue;
     if (lower == "x-forwarded-for") {
       forwarded_for = std::string(value) + ", ";
       continue;
     }
     upstream.headers.emplace_back(std::string(name), std::string(value));
   }
+  for (const auto& [name, value] : identity) upstream.headers.emplace_back(name, value);
   upstream.headers.emplace_back("x-forwarded-for", forwarded_for + peer_address(request.peer()));
   if (auto host = request.header("host")) upstream.headers.emplace_back("x-forwarded-host", std::string(*host));
   upstream.body = std::string(request.body());

@@ -7,6 +7,9 @@
 #include <stdexcept>
 #include <tuple>
 
+#include <fstream>
+#include <sstream>
+
 #include "duration.h"
 
 namespace hyperion::plugins::api_gateway {
@@ -43,7 +46,7 @@ void check_template(const json::value& v, const std::set<std::string>& params, c
 }
 
 RouteSpec parse_route(const json::object& r, size_t index, const GatewayConfig& config,
-                      std::chrono::milliseconds default_timeout) {
+                      std::chrono::milliseconds default_timeout, const std::string& default_auth) {
   RouteSpec spec;
   spec.where = "routes[" + std::to_string(index) + "]";
   if (const auto* name = r.if_contains("name")) spec.where += " (" + std::string(name->as_string()) + ")";
@@ -57,6 +60,21 @@ RouteSpec parse_route(const json::object& r, size_t index, const GatewayConfig& 
   spec.timeout = r.contains("timeout") ? duration_field(r, "timeout", spec.where + ".") : default_timeout;
   spec.path_params = template_params(spec.path);
   const std::set<std::string> params(spec.path_params.begin(), spec.path_params.end());
+  const std::string auth = r.contains("auth") ? std::string(r.at("auth").as_string()) : default_auth;
+  spec.auth = auth == "required" ? AuthMode::kRequired : auth == "optional" ? AuthMode::kOptional : AuthMode::kNone;
+  for (const char* list : {"scopes", "roles"}) {
+    if (const auto* items = r.if_contains(list)) {
+      for (const auto& item : items->as_array()) {
+        (std::string_view(list) == "scopes" ? spec.scopes : spec.roles).emplace(item.as_string());
+      }
+    }
+  }
+  if ((!spec.scopes.empty() || !spec.roles.empty()) && spec.auth == AuthMode::kNone) {
+    throw invalid(spec.where + ".auth", "scopes or roles need auth: required (or optional)");
+  }
+  if (spec.auth != AuthMode::kNone && !config.jwt) {
+    throw invalid(spec.where + ".auth", "\"" + auth + "\" needs auth.jwt in the gateway's config");
+  }
 
   if (const auto* grpc = r.if_contains("grpc")) {
     const json::object& g = grpc->as_object();
@@ -98,6 +116,18 @@ RouteSpec parse_route(const json::object& r, size_t index, const GatewayConfig& 
 
 }  // namespace
 
+std::shared_ptr<const JwtKeys> load_jwks(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw invalid("auth.jwt.jwks_file", "cannot read " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  try {
+    return JwtKeys::parse(text.str());
+  } catch (const std::invalid_argument& e) {
+    throw invalid("auth.jwt.jwks_file", path + ": " + e.what());
+  }
+}
+
 std::vector<std::string> template_params(const std::string& path) {
   std::vector<std::string> names;
   for (size_t open = path.find('{'); open != std::string::npos; open = path.find('{', open + 1)) {
@@ -123,12 +153,39 @@ GatewayConfig parse_config(const json::object& config) {
   out.json.proto_field_names = style.at("proto_field_names").as_bool();
   out.json.emit_defaults = style.at("emit_defaults").as_bool();
   const auto default_timeout = duration_field(config, "default_timeout", "");
+  static const json::object kNoAuth;
+  const json::object& auth = config.contains("auth") ? config.at("auth").as_object() : kNoAuth;
+  const std::string default_auth = auth.contains("default") ? std::string(auth.at("default").as_string()) : "none";
+  if (const auto* jwt = auth.if_contains("jwt")) {
+    const json::object& j = jwt->as_object();
+    JwtSettings settings;
+    if (const auto* iss = j.if_contains("issuer")) settings.issuer = iss->as_string();
+    if (const auto* aud = j.if_contains("audiences")) {
+      for (const auto& a : aud->as_array()) settings.audiences.emplace_back(a.as_string());
+    }
+    if (const auto* algs = j.if_contains("algorithms")) {
+      for (const auto& a : algs->as_array()) settings.algorithms.emplace(a.as_string());
+    } else {
+      settings.algorithms = {"RS256", "ES256"};
+    }
+    settings.leeway = std::chrono::duration_cast<std::chrono::seconds>(
+        j.contains("leeway") ? duration_field(j, "leeway", "auth.jwt.") : std::chrono::milliseconds(60000));
+    settings.jwks_file = std::string(j.at("jwks_file").as_string());
+    if (const auto* fwd = j.if_contains("forward")) {
+      for (const auto& [claim, header] : fwd->as_object()) settings.forward[std::string(claim)] = header.as_string();
+    }
+    if (j.contains("jwks_check_interval")) {
+      out.jwks_check_interval = duration_field(j, "jwks_check_interval", "auth.jwt.");
+    }
+    out.jwks = load_jwks(settings.jwks_file);
+    out.jwt = std::make_shared<const JwtVerifier>(std::move(settings));
+  }
   const json::array& routes = config.at("routes").as_array();
   // A route that shares method, path, host, headers and priority with an
   // earlier one could never be chosen: say so instead of hiding it.
   std::set<std::tuple<std::string, std::string, std::string, std::map<std::string, std::string>, int64_t>> seen;
   for (size_t i = 0; i < routes.size(); ++i) {
-    RouteSpec spec = parse_route(routes[i].as_object(), i, out, default_timeout);
+    RouteSpec spec = parse_route(routes[i].as_object(), i, out, default_timeout, default_auth);
     if (!seen.emplace(spec.method, spec.path, spec.host, spec.headers, spec.priority).second) {
       throw invalid(spec.where, "repeats the method, path, host, headers and priority of an earlier route");
     }

@@ -10,12 +10,16 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "jwt_verifier.h"
 #include "proto_catalog.h"
 
 namespace hyperion::plugins::api_gateway {
+
+enum class AuthMode { kNone, kOptional, kRequired };
 
 struct RouteSpec {
   std::string where;   // "routes[2]" (and its name, when it has one), for errors and logs
@@ -28,6 +32,12 @@ struct RouteSpec {
   int64_t priority = 0;
   std::chrono::milliseconds timeout{0};
   std::vector<std::string> path_params;  // the template's parameter names
+  // Bearer tokens: none (not looked at), optional (checked when sent),
+  // required (401 without a valid one); then the scopes and roles the token
+  // must grant (403 otherwise).
+  AuthMode auth = AuthMode::kNone;
+  std::set<std::string> scopes;
+  std::set<std::string> roles;
 
   // Exactly one upstream.
   struct Grpc {
@@ -44,6 +54,11 @@ struct RouteSpec {
 struct GatewayConfig {
   std::shared_ptr<const ProtoCatalog> catalog;
   JsonStyle json;
+  // With auth.jwt: how tokens are checked, the keys as read now, and how often
+  // the JWKS file is looked at for a change.
+  std::shared_ptr<const JwtVerifier> jwt;
+  std::shared_ptr<const JwtKeys> jwks;
+  std::chrono::milliseconds jwks_check_interval{1000};
   std::vector<RouteSpec> routes;
 };
 
@@ -53,6 +68,9 @@ struct GatewayConfig {
 // parameter the request message has no field for, two routes that would
 // always shadow each other.
 GatewayConfig parse_config(const boost::json::object& config);
+
+// Reads and parses a JWKS file; throws hyperion::Error naming the file.
+std::shared_ptr<const JwtKeys> load_jwks(const std::string& path);
 
 // The parameter names of a path template, in order ("/a/{id}/{rest...}" ->
 // id, rest).

@@ -12,10 +12,13 @@
 #include <atomic>
 #include <thread>
 
+#include "api-gateway/jwt_minter.h"
 #include "support/in_process_host.h"
 
 namespace hyperion::gateway_test {
 namespace {
+
+namespace json = boost::json;
 
 using namespace std::chrono_literals;
 
@@ -30,7 +33,8 @@ class EchoUpstream {
                                {"query", req.params.empty() ? "" : req.params.begin()->second},
                                {"forwarded_for", req.get_header_value("X-Forwarded-For")},
                                {"traceparent", req.get_header_value("traceparent")},
-                               {"custom", req.get_header_value("X-Custom")}};
+                               {"custom", req.get_header_value("X-Custom")},
+                               {"user", req.get_header_value("X-User-Id")}};
       res.set_header("X-Upstream", "echo");
       res.set_content(boost::json::serialize(seen), "application/json");
     });
@@ -74,8 +78,17 @@ std::string routes(int echo_port) {
          echo +
          "/echo/canary/{rest}\"}}\n"
          "        - {method: POST, path: /tea, http: {target: \"" +
-         echo + "/teapot\"}}\n";
+         echo + "/teapot\"}}\n" +
+         "        - {method: GET, path: \"/secure/{rest...}\", auth: required, scopes: [orders.read], "
+         "http: {target: \"" +
+         echo + "/echo/{rest}\"}}\n" +
+         "        - {method: GET, path: \"/maybe/{rest...}\", auth: optional, http: {target: \"" + echo +
+         "/echo/{rest}\"}}\n"
+         "        - {method: GET, path: \"/api/admin/hello/{name}\", auth: required, roles: [admin], "
+         "grpc: {target: greeter, method: hello.Greeter/SayHello}}\n";
 }
+
+std::string g_jwks_file;  // set by the fixture before a manifest is made
 
 std::string manifest(int grpc_port, int web_port, const std::string& gateway_routes) {
   return "  - name: grpc\n    library: grpc-server\n    config: {listen: \"127.0.0.1:" + std::to_string(grpc_port) +
@@ -84,12 +97,16 @@ std::string manifest(int grpc_port, int web_port, const std::string& gateway_rou
          std::to_string(grpc_port) + "\"}}}\n" + "  - name: http-out\n    library: http-client\n" +
          "  - name: web\n    library: http-server\n    config: {listen: \"127.0.0.1:" + std::to_string(web_port) +
          "\"}\n  - name: gateway\n    library: api-gateway\n    config:\n      descriptors: [\"" +
-         descriptors("greeter.pb") + "\", \"" + descriptors("shop.pb") + "\"]\n" + gateway_routes;
+         descriptors("greeter.pb") + "\", \"" + descriptors("shop.pb") + "\"]\n" +
+         "      auth: {jwt: {issuer: \"https://id.example\", audiences: [shop], algorithms: [RS256, ES256, HS256], "
+         "jwks_file: \"" +
+         g_jwks_file + "\", jwks_check_interval: 20ms, forward: {sub: x-user-id}}}\n" + gateway_routes;
 }
 
 class GrpcGateway : public ::testing::Test {
  protected:
   void SetUp() override {
+    g_jwks_file = dir_.write("jwks.json", minter().jwks());
     grpc_port_ = testing::free_loopback_port();
     web_port_ = testing::free_loopback_port();
     host_ = std::make_unique<testing::InProcessHost>(manifest(grpc_port_, web_port_, routes(echo_.port())), "edge");
@@ -97,6 +114,18 @@ class GrpcGateway : public ::testing::Test {
   }
   boost::json::value json(const httplib::Result& r) { return boost::json::parse(r->body); }
 
+  static JwtMinter& minter() {
+    static JwtMinter m;  // an RSA key takes a moment to make: once for the suite
+    return m;
+  }
+  static boost::json::object claims(const std::string& scope = "orders.read") {
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return {{"iss", "https://id.example"}, {"aud", "shop"}, {"sub", "user-7"}, {"exp", now + 300}, {"scope", scope}};
+  }
+  static httplib::Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+
+  testing::TempDir dir_;
   EchoUpstream echo_;
   int grpc_port_ = 0;
   int web_port_ = 0;
@@ -218,11 +247,84 @@ TEST_F(GrpcGateway, RouteTableIsReplacedAtomicallyUnderLoad) {
   const std::string bad =
       "        - {method: GET, path: /api/bad, grpc: {target: greeter, method: hello.Greeter/Gone}}\n";
   const std::string summary = host_->reload(manifest(grpc_port_, web_port_, routes(echo_.port()) + bad));
-  EXPECT_NE(summary.find("routes[8].grpc.method: service hello.Greeter has no method Gone"), std::string::npos)
+  EXPECT_NE(summary.find("routes[11].grpc.method: service hello.Greeter has no method Gone"), std::string::npos)
       << summary;
   r = client_->Get("/api/hello/Still");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
+}
+
+TEST_F(GrpcGateway, BearerTokensAreRequiredCheckedAndForwarded) {
+  // No token: 401 with the RFC 6750 challenge.
+  auto r = client_->Get("/secure/a");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401);
+  EXPECT_EQ(r->get_header_value("WWW-Authenticate"), "Bearer realm=\"api\"");
+  EXPECT_EQ(r->get_header_value("Content-Type"), "application/problem+json");
+  // Not a bearer token; a forged one (alg none); an expired one.
+  r = client_->Get("/secure/a", {{"Authorization", "Basic dXNlcjpwYXNz"}});
+  EXPECT_EQ(r->status, 401);
+  EXPECT_NE(r->get_header_value("WWW-Authenticate").find("error=\"invalid_request\""), std::string::npos);
+  r = client_->Get("/secure/a", bearer(JwtMinter::unsigned_token({{"alg", "none"}}, claims())));
+  EXPECT_EQ(r->status, 401);
+  EXPECT_EQ(r->get_header_value("WWW-Authenticate"),
+            "Bearer realm=\"api\", error=\"invalid_token\", error_description=\"the algorithm none is not accepted\"");
+  json::object expired = claims();
+  expired["exp"] = expired["exp"].as_int64() - 3600;
+  r = client_->Get("/secure/a", bearer(minter().sign("RS256", expired)));
+  EXPECT_EQ(r->status, 401);
+  EXPECT_NE(r->get_header_value("WWW-Authenticate").find("the token expired"), std::string::npos);
+  // Valid but without the route's scope: 403.
+  r = client_->Get("/secure/a", bearer(minter().sign("ES256", claims("users.read"))));
+  EXPECT_EQ(r->status, 403);
+  EXPECT_EQ(r->get_header_value("WWW-Authenticate"),
+            "Bearer realm=\"api\", error=\"insufficient_scope\", scope=\"orders.read\"");
+  // Valid: through, with the subject forwarded and the client's own X-User-Id dropped.
+  httplib::Headers headers = bearer(minter().sign("RS256", claims()));
+  headers.emplace("X-User-Id", "admin");
+  r = client_->Get("/secure/a", headers);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(json(r).at("user").as_string(), "user-7");
+  // The scheme in any case (RFC 9110).
+  r = client_->Get("/secure/a", {{"Authorization", "bEaReR " + minter().sign("HS256", claims())}});
+  EXPECT_EQ(r->status, 200);
+  // Optional: no token passes (and carries no identity); a bad one is still refused.
+  r = client_->Get("/maybe/a", {{"X-User-Id", "admin"}});
+  ASSERT_EQ(r->status, 200);
+  EXPECT_EQ(json(r).at("user").as_string(), "");
+  EXPECT_EQ(client_->Get("/maybe/a", bearer("x.y.z"))->status, 401);
+  // Roles on a gRPC route.
+  EXPECT_EQ(client_->Get("/api/admin/hello/Ada", bearer(minter().sign("RS256", claims())))->status, 403);
+  json::object admin = claims();
+  admin["roles"] = json::array{"admin"};
+  r = client_->Get("/api/admin/hello/Ada", bearer(minter().sign("RS256", admin)));
+  EXPECT_EQ(r->status, 200) << r->body;
+}
+
+TEST_F(GrpcGateway, ARotatedJwksIsTakenAndABrokenOneIsNot) {
+  const std::string old_token = minter().sign("RS256", claims());
+  ASSERT_EQ(client_->Get("/secure/a", bearer(old_token))->status, 200);
+  // The provider rotates: a new key set replaces the old one in the file.
+  JwtMinter next("k2");
+  const std::string new_token = next.sign("ES256", claims());
+  EXPECT_EQ(client_->Get("/secure/a", bearer(new_token))->status, 401);
+  dir_.write("jwks.json", next.jwks());
+  bool taken = false;
+  for (int i = 0; i < 500 && !taken; ++i) {
+    taken = client_->Get("/secure/a", bearer(new_token))->status == 200;
+    if (!taken) std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_TRUE(taken) << "the new key is used";
+  EXPECT_EQ(client_->Get("/secure/a", bearer(old_token))->status, 401) << "the old key is gone";
+  // A broken file is not taken: the keys in force stay, and health says so.
+  dir_.write("jwks.json", "{\"keys\": [{\"kty\": \"RSA\"");
+  bool degraded = false;
+  for (int i = 0; i < 500 && !degraded; ++i) {
+    degraded = host_->health("gateway").find("\"degraded\"") != std::string::npos;
+    if (!degraded) std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_TRUE(degraded) << host_->health("gateway");
+  EXPECT_EQ(client_->Get("/secure/a", bearer(new_token))->status, 200);
 }
 
 }  // namespace

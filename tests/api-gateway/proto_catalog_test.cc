@@ -159,6 +159,12 @@ TEST(GatewayConfig, RoutesAreResolvedOrRefusedNamingTheField) {
           R"( "grpc": {"target": "orders", "method": "shop.v1.Orders/GetOrder", "body": {"order_id": "{oid}"}}}])")
           .find("routes[0].grpc.body.order_id: {oid} is not a parameter"),
       std::string::npos);
+  EXPECT_NE(config_error(R"([{"method": "GET", "path": "/o", "auth": "required", "http": {"target": "http://a/b"}}])")
+                .find("routes[0].auth: \"required\" needs auth.jwt in the gateway's config"),
+            std::string::npos);
+  EXPECT_NE(config_error(R"([{"method": "GET", "path": "/o", "scopes": ["x"], "http": {"target": "http://a/b"}}])")
+                .find("routes[0].auth: scopes or roles need auth: required (or optional)"),
+            std::string::npos);
   EXPECT_NE(config_error(R"([{"method": "GET", "path": "/o", "priority": 0, "http": {"target": "ftp://x/y"}}])")
                 .find("routes[0].http.target"),
             std::string::npos);
