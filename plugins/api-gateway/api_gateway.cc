@@ -10,8 +10,25 @@ namespace hyperion::plugins::api_gateway {
 
 namespace {
 
-std::shared_ptr<const RouteTable> table_of(const boost::json::object& config) {
-  return std::make_shared<const RouteTable>(std::make_shared<const GatewayConfig>(parse_config(config)));
+// The next generation's table; its rate limiters are the running ones where a
+// limit keeps its name and key (their buckets keep their levels; new settings
+// apply at commit), new ones elsewhere.
+std::shared_ptr<const RouteTable> table_of(const boost::json::object& config, const RouteTable* running) {
+  auto parsed = std::make_shared<const GatewayConfig>(parse_config(config));
+  std::map<std::string, std::shared_ptr<RateLimiter>> limiters;
+  for (const auto& [name, spec] : parsed->rate_limits) {
+    const LimitSpec* before = nullptr;
+    if (running != nullptr) {
+      auto it = running->config().rate_limits.find(name);
+      if (it != running->config().rate_limits.end()) before = &it->second;
+    }
+    if (before != nullptr && before->key == spec.key && before->header == spec.header) {
+      limiters[name] = running->limiters().at(name);
+    } else {
+      limiters[name] = std::make_shared<RateLimiter>(spec.limit);
+    }
+  }
+  return std::make_shared<const RouteTable>(std::move(parsed), std::move(limiters));
 }
 
 // One acquire of an optional service: null when the manifest has no provider.
@@ -27,7 +44,8 @@ std::unique_ptr<Client> optional_client(hyperion::Context& ctx, const char* api,
 
 }  // namespace
 
-Gateway::Gateway(hyperion::Context& ctx, const boost::json::object& config) : ctx_(ctx), initial_(table_of(config)) {}
+Gateway::Gateway(hyperion::Context& ctx, const boost::json::object& config)
+    : ctx_(ctx), initial_(table_of(config, nullptr)) {}
 
 Gateway::~Gateway() {
   registrations_.clear();  // before the server handle they point into
@@ -97,7 +115,8 @@ hyperion::HealthReport Gateway::health() {
 }
 
 void Gateway::reload_prepare(const boost::json::object& config, const boost::json::array&) {
-  auto next = table_of(config);
+  auto running = table_.load();
+  auto next = table_of(config, running.get());
   check_upstreams(*next);
   // New paths are registered now: until commit they find no route in the
   // table in force and answer 404, as they did before.
@@ -116,6 +135,8 @@ void Gateway::reload_prepare(const boost::json::object& config, const boost::jso
 void Gateway::reload_commit() {
   if (!prepared_) return;
   const auto keys = prepared_->keys();
+  for (const auto& [name, limiter] : prepared_->limiters())
+    limiter->set_limit(prepared_->config().rate_limits.at(name).limit);
   table_.store(std::exchange(prepared_, nullptr));
   prepared_added_.clear();
   watch_jwks();
@@ -146,8 +167,15 @@ void Gateway::handle(const RouteKey& key, const hyperion::http::Request& request
   std::shared_ptr<const RouteTable> table = table_.load();
   const RouteSpec* route = table ? table->select(key, request) : nullptr;
   if (route == nullptr) throw hyperion::http::Problem(404, "no route of the gateway takes this request");
+  // A limit on client addresses or headers is taken before the token is
+  // checked (a flood of forged tokens costs no signature checks); one on
+  // subjects after, when the subject is known.
+  const LimitSpec* limit = route->rate_limit.empty() ? nullptr : &table->config().rate_limits.at(route->rate_limit);
+  const bool by_subject = limit != nullptr && limit->key == LimitSpec::Key::kSubject;
+  if (limit != nullptr && !by_subject && !admit(*table, *route, {}, request, response)) return;
   std::optional<Claims> claims = authenticate(*table, *route, request, response);
   if (!claims) return;  // answered 401/403
+  if (by_subject && !admit(*table, *route, *claims, request, response)) return;
   if (route->grpc) {
     forward_grpc(table, *route, *claims, request, response);
   } else {

@@ -54,6 +54,9 @@ class Gateway {
   // optional), or nullopt after answering 401/403 itself.
   std::optional<Claims> authenticate(const RouteTable& table, const RouteSpec& route,
                                      const hyperion::http::Request& request, hyperion::http::Response& response);
+  // The route's rate limit: true to go on; false after answering 429.
+  bool admit(const RouteTable& table, const RouteSpec& route, const Claims& claims,
+             const hyperion::http::Request& request, hyperion::http::Response& response);
   void forward_grpc(const std::shared_ptr<const RouteTable>& table, const RouteSpec& route, const Claims& claims,
                     const hyperion::http::Request& request, hyperion::http::Response& response);
   void forward_http(const std::shared_ptr<const RouteTable>& table, const RouteSpec& route, const Claims& claims,

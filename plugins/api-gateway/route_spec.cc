@@ -72,6 +72,14 @@ RouteSpec parse_route(const json::object& r, size_t index, const GatewayConfig& 
   if ((!spec.scopes.empty() || !spec.roles.empty()) && spec.auth == AuthMode::kNone) {
     throw invalid(spec.where + ".auth", "scopes or roles need auth: required (or optional)");
   }
+  if (const auto* limit = r.if_contains("rate_limit")) {
+    spec.rate_limit = limit->as_string() == "none" ? "" : std::string(limit->as_string());
+    if (!spec.rate_limit.empty() && !config.rate_limits.contains(spec.rate_limit)) {
+      throw invalid(spec.where + ".rate_limit", "no rate_limits entry is named " + spec.rate_limit);
+    }
+  } else if (config.rate_limits.contains("default")) {
+    spec.rate_limit = "default";
+  }
   if (spec.auth != AuthMode::kNone && !config.jwt) {
     throw invalid(spec.where + ".auth", "\"" + auth + "\" needs auth.jwt in the gateway's config");
   }
@@ -179,6 +187,22 @@ GatewayConfig parse_config(const json::object& config) {
     }
     out.jwks = load_jwks(settings.jwks_file);
     out.jwt = std::make_shared<const JwtVerifier>(std::move(settings));
+  }
+  if (const auto* limits = config.if_contains("rate_limits")) {
+    for (const auto& [name, value] : limits->as_object()) {
+      const json::object& l = value.as_object();
+      LimitSpec spec;
+      spec.limit.rps = l.at("rps").to_number<double>();
+      spec.limit.burst = l.contains("burst") ? l.at("burst").to_number<double>() : std::max(1.0, spec.limit.rps);
+      if (l.contains("max_keys")) spec.limit.max_keys = static_cast<size_t>(l.at("max_keys").to_number<int64_t>());
+      const std::string key = l.contains("key") ? std::string(l.at("key").as_string()) : "client_ip";
+      if (key == "subject") spec.key = LimitSpec::Key::kSubject;
+      if (key.starts_with("header:")) {
+        spec.key = LimitSpec::Key::kHeader;
+        spec.header = lower(key.substr(7));
+      }
+      out.rate_limits[std::string(name)] = spec;
+    }
   }
   const json::array& routes = config.at("routes").as_array();
   // A route that shares method, path, host, headers and priority with an

@@ -16,6 +16,7 @@
 
 #include "jwt_verifier.h"
 #include "proto_catalog.h"
+#include "rate_limiter.h"
 
 namespace hyperion::plugins::api_gateway {
 
@@ -38,6 +39,7 @@ struct RouteSpec {
   AuthMode auth = AuthMode::kNone;
   std::set<std::string> scopes;
   std::set<std::string> roles;
+  std::string rate_limit;  // a rate_limits name; empty: none
 
   // Exactly one upstream.
   struct Grpc {
@@ -51,6 +53,14 @@ struct RouteSpec {
   std::string http_url;  // "http://auth:8080/login", "discovery://auth/login/{id}"
 };
 
+// A named rate limit: its buckets' settings and what one bucket is for.
+struct LimitSpec {
+  RateLimit limit;
+  enum class Key { kClientIp, kSubject, kHeader } key = Key::kClientIp;
+  std::string header;  // lower case, for Key::kHeader
+  bool operator==(const LimitSpec&) const = default;
+};
+
 struct GatewayConfig {
   std::shared_ptr<const ProtoCatalog> catalog;
   JsonStyle json;
@@ -59,6 +69,7 @@ struct GatewayConfig {
   std::shared_ptr<const JwtVerifier> jwt;
   std::shared_ptr<const JwtKeys> jwks;
   std::chrono::milliseconds jwks_check_interval{1000};
+  std::map<std::string, LimitSpec> rate_limits;
   std::vector<RouteSpec> routes;
 };
 

@@ -4,7 +4,9 @@
 
 namespace hyperion::plugins::api_gateway {
 
-RouteTable::RouteTable(std::shared_ptr<const GatewayConfig> config) : config_(std::move(config)) {
+RouteTable::RouteTable(std::shared_ptr<const GatewayConfig> config,
+                       std::map<std::string, std::shared_ptr<RateLimiter>> limiters)
+    : config_(std::move(config)), limiters_(std::move(limiters)) {
   for (const RouteSpec& r : config_->routes) groups_[{r.method, r.path, r.host}].push_back(&r);
   for (auto& [key, routes] : groups_) {
     std::stable_sort(routes.begin(), routes.end(),
@@ -30,6 +32,11 @@ const RouteSpec* RouteTable::select(const RouteKey& key, const hyperion::http::R
     if (matches) return r;
   }
   return nullptr;
+}
+
+RateLimiter* RouteTable::limiter(const std::string& name) const {
+  auto it = limiters_.find(name);
+  return it == limiters_.end() ? nullptr : it->second.get();
 }
 
 }  // namespace hyperion::plugins::api_gateway

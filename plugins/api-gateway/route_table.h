@@ -26,7 +26,9 @@ struct RouteKey {
 
 class RouteTable {
  public:
-  explicit RouteTable(std::shared_ptr<const GatewayConfig> config);
+  // `limiters`: one per rate_limits name (a reload hands over the running
+  // ones, so buckets keep their levels).
+  RouteTable(std::shared_ptr<const GatewayConfig> config, std::map<std::string, std::shared_ptr<RateLimiter>> limiters);
 
   [[nodiscard]] const GatewayConfig& config() const { return *config_; }
   // Every key the http-server must route to the gateway.
@@ -34,10 +36,13 @@ class RouteTable {
   // The route for a request that the server routed under `key`, or null when
   // no route of that key accepts its headers.
   [[nodiscard]] const RouteSpec* select(const RouteKey& key, const hyperion::http::Request& request) const;
+  [[nodiscard]] RateLimiter* limiter(const std::string& name) const;
+  [[nodiscard]] const std::map<std::string, std::shared_ptr<RateLimiter>>& limiters() const { return limiters_; }
 
  private:
   std::shared_ptr<const GatewayConfig> config_;
   std::map<RouteKey, std::vector<const RouteSpec*>> groups_;
+  std::map<std::string, std::shared_ptr<RateLimiter>> limiters_;
 };
 
 }  // namespace hyperion::plugins::api_gateway

@@ -183,6 +183,12 @@ ExchangeOutput Exchange::take() {
   ExchangeOutput out = std::move(out_);
   out_ = {};
   out_.ended = out.ended;  // sticky
+  if (!out.has_head) {
+    // Headers added before a deferred answer wait for its head (the session
+    // takes the output as soon as on_request returns).
+    out_.headers = std::move(out.headers);
+    out.headers.clear();
+  }
   return out;
 }
 

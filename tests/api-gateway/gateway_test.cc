@@ -85,7 +85,12 @@ std::string routes(int echo_port) {
          "        - {method: GET, path: \"/maybe/{rest...}\", auth: optional, http: {target: \"" + echo +
          "/echo/{rest}\"}}\n"
          "        - {method: GET, path: \"/api/admin/hello/{name}\", auth: required, roles: [admin], "
-         "grpc: {target: greeter, method: hello.Greeter/SayHello}}\n";
+         "grpc: {target: greeter, method: hello.Greeter/SayHello}}\n" +
+         "        - {method: GET, path: \"/limited/{rest...}\", rate_limit: login, http: {target: \"" + echo +
+         "/echo/{rest}\"}}\n"
+         "        - {method: GET, path: \"/per-user/{rest...}\", auth: required, rate_limit: per_user, "
+         "http: {target: \"" +
+         echo + "/echo/{rest}\"}}\n";
 }
 
 std::string g_jwks_file;  // set by the fixture before a manifest is made
@@ -100,7 +105,9 @@ std::string manifest(int grpc_port, int web_port, const std::string& gateway_rou
          descriptors("greeter.pb") + "\", \"" + descriptors("shop.pb") + "\"]\n" +
          "      auth: {jwt: {issuer: \"https://id.example\", audiences: [shop], algorithms: [RS256, ES256, HS256], "
          "jwks_file: \"" +
-         g_jwks_file + "\", jwks_check_interval: 20ms, forward: {sub: x-user-id}}}\n" + gateway_routes;
+         g_jwks_file + "\", jwks_check_interval: 20ms, forward: {sub: x-user-id}}}\n" +
+         "      rate_limits: {login: {rps: 5, burst: 3}, per_user: {rps: 0.001, burst: 1, key: subject}}\n" +
+         gateway_routes;
 }
 
 class GrpcGateway : public ::testing::Test {
@@ -247,7 +254,7 @@ TEST_F(GrpcGateway, RouteTableIsReplacedAtomicallyUnderLoad) {
   const std::string bad =
       "        - {method: GET, path: /api/bad, grpc: {target: greeter, method: hello.Greeter/Gone}}\n";
   const std::string summary = host_->reload(manifest(grpc_port_, web_port_, routes(echo_.port()) + bad));
-  EXPECT_NE(summary.find("routes[11].grpc.method: service hello.Greeter has no method Gone"), std::string::npos)
+  EXPECT_NE(summary.find("routes[13].grpc.method: service hello.Greeter has no method Gone"), std::string::npos)
       << summary;
   r = client_->Get("/api/hello/Still");
   ASSERT_TRUE(r);
@@ -325,6 +332,39 @@ TEST_F(GrpcGateway, ARotatedJwksIsTakenAndABrokenOneIsNot) {
   }
   EXPECT_TRUE(degraded) << host_->health("gateway");
   EXPECT_EQ(client_->Get("/secure/a", bearer(new_token))->status, 200);
+}
+
+TEST_F(GrpcGateway, RateLimitsAnswer429WithHeadersAndRecover) {
+  for (int i = 0; i < 3; ++i) {
+    auto r = client_->Get("/limited/a");
+    ASSERT_EQ(r->status, 200) << i;
+    EXPECT_EQ(r->get_header_value("RateLimit-Limit"), "3");
+    EXPECT_EQ(r->get_header_value("RateLimit-Remaining"), std::to_string(2 - i));
+  }
+  auto r = client_->Get("/limited/a");
+  EXPECT_EQ(r->status, 429);
+  EXPECT_EQ(r->get_header_value("Retry-After"), "1") << "a token is back within 1/5 s, rounded up";
+  EXPECT_EQ(r->get_header_value("RateLimit-Remaining"), "0");
+  EXPECT_EQ(r->get_header_value("Content-Type"), "application/problem+json");
+  EXPECT_EQ(client_->Get("/web/a")->status, 200) << "an unlimited route is not touched";
+  bool recovered = false;
+  for (int i = 0; i < 200 && !recovered; ++i) {
+    recovered = client_->Get("/limited/a")->status == 200;
+    if (!recovered) std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_TRUE(recovered);
+
+  // Per subject: one user's bucket does not hold back another's.
+  json::object ada = claims(), bob = claims();
+  bob["sub"] = "bob";
+  EXPECT_EQ(client_->Get("/per-user/a", bearer(minter().sign("RS256", ada)))->status, 200);
+  EXPECT_EQ(client_->Get("/per-user/a", bearer(minter().sign("RS256", ada)))->status, 429);
+  EXPECT_EQ(client_->Get("/per-user/a", bearer(minter().sign("RS256", bob)))->status, 200);
+  // A reload keeps the buckets: the user is still limited after it.
+  const std::string extra = "        - {method: GET, path: /extra, http: {target: \"http://127.0.0.1:1/x\"}}\n";
+  EXPECT_NE(host_->reload(manifest(grpc_port_, web_port_, routes(echo_.port()) + extra)).find("applied"),
+            std::string::npos);
+  EXPECT_EQ(client_->Get("/per-user/a", bearer(minter().sign("RS256", ada)))->status, 429);
 }
 
 }  // namespace

@@ -166,6 +166,8 @@ TEST_F(HttpServerTest, AnswersFromAnotherThreadLater) {
   RawResponse r = get("/probe/slow");
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.body, "slow probe");
+  EXPECT_EQ(r.header("x-tag"), "probe");
+  EXPECT_EQ(r.header("x-early"), "before defer") << "a header set before defer() is kept";
 }
 
 TEST_F(HttpServerTest, KeepAliveAndPipelinedRequestsAnswerInOrder) {

@@ -81,6 +81,7 @@ class HttpProbe {
     add("GET", p + "/problem", [](const hh::Request&, hh::Response&) { throw hh::Problem(409, "already there"); });
     add("GET", p + "/slow", [this](const hh::Request&, hh::Response& w) {
       journal("slow started");
+      w.header("x-early", "before defer");  // must survive until the deferred answer
       spawn([this, later = w.defer()]() mutable {
         sleep_unless_stopping(std::chrono::milliseconds(slow_ms_));
         later.header("x-tag", tag_).send(200, "slow " + tag_);
