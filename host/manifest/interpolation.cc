@@ -35,6 +35,19 @@ InterpolationEnv process_env(std::string base_dir) {
           std::move(base_dir)};
 }
 
+namespace {
+// NAME.segment[.segment...]: letters, digits and underscores around dots.
+bool dotted_path(std::string_view body) {
+  if (body.find('.') == std::string_view::npos || body.front() == '.' || body.back() == '.') return false;
+  for (size_t i = 0; i < body.size(); ++i) {
+    const char c = body[i];
+    const bool ok = c == '.' ? body[i - 1] != '.' : is_name_char(c);
+    if (!ok) return false;
+  }
+  return true;
+}
+}  // namespace
+
 StatusOr<Interpolated> interpolate(std::string_view raw, const InterpolationEnv& env) {
   Interpolated out;
   size_t i = 0;
@@ -74,6 +87,10 @@ StatusOr<Interpolated> interpolate(std::string_view raw, const InterpolationEnv&
         out.value += *value;
       } else if (rest.starts_with(":-")) {
         out.value += (value && !value->empty()) ? *value : std::string(rest.substr(2));
+      } else if (dotted_path(body)) {
+        // ${part.field}: a plugin's own reference (the api-gateway's aggregate
+        // parts); no environment variable has a dot in its name.
+        out.value += "${" + std::string(body) + "}";
       } else {
         return invalid_argument("bad variable reference \"${" + std::string(body) + "}\" (expected ${NAME} or ${NAME:-default})");
       }

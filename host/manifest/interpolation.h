@@ -5,6 +5,8 @@
 //                      regular file of at most 1 MiB),
 //                      without trailing newlines: the way to reference a secret
 //   $${                a literal "${"
+//   ${part.field}      left as it is (a name with a dot is never an environment
+//                      variable): plugins' own references, e.g. the api-gateway's
 // Thread-safety: stateless.
 #pragma once
 

@@ -53,6 +53,14 @@ Gateway::~Gateway() {
 
 void Gateway::check_upstreams(const RouteTable& table) const {
   for (const RouteSpec& r : table.config().routes) {
+    for (const RouteSpec::Part& part : r.parts) {
+      if ((part.grpc && !grpc_) || (!part.grpc && !http_)) {
+        throw hyperion::Error(HYPERION_ERR_FAILED_PRECONDITION, r.where + ".aggregate." + part.name + ": needs a " +
+                                                                    (part.grpc ? "grpc-client" : "http-client") +
+                                                                    " instance in the manifest");
+      }
+    }
+    if (!r.parts.empty()) continue;
     if (r.grpc && !grpc_) {
       throw hyperion::Error(HYPERION_ERR_FAILED_PRECONDITION,
                             r.where + ": a grpc route needs a grpc-client instance in the manifest");
@@ -178,6 +186,8 @@ void Gateway::handle(const RouteKey& key, const hyperion::http::Request& request
   if (by_subject && !admit(*table, *route, *claims, request, response)) return;
   if (route->grpc) {
     forward_grpc(table, *route, *claims, request, response);
+  } else if (!route->parts.empty()) {
+    aggregate(table, *route, *claims, request, response);
   } else {
     forward_http(table, *route, *claims, request, response);
   }

@@ -59,6 +59,8 @@ class Gateway {
              const hyperion::http::Request& request, hyperion::http::Response& response);
   void forward_grpc(const std::shared_ptr<const RouteTable>& table, const RouteSpec& route, const Claims& claims,
                     const hyperion::http::Request& request, hyperion::http::Response& response);
+  void aggregate(const std::shared_ptr<const RouteTable>& table, const RouteSpec& route, const Claims& claims,
+                 const hyperion::http::Request& request, hyperion::http::Response& response);
   void forward_http(const std::shared_ptr<const RouteTable>& table, const RouteSpec& route, const Claims& claims,
                     const hyperion::http::Request& request, hyperion::http::Response& response);
   // Starts (or restarts, with the table in force) the JWKS file watch.

@@ -7,8 +7,11 @@
 #include <stdexcept>
 
 #include "api_gateway.h"
+#include "ascii.h"
+#include "forward.h"
 #include "grpc_code_names.h"
 #include "grpc_to_http.h"
+#include "templates.h"
 
 namespace hyperion::plugins::api_gateway {
 namespace {
@@ -19,52 +22,8 @@ using hyperion::http::Problem;
 bool json_content_type(std::string_view type) {
   type = type.substr(0, type.find(';'));
   while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
-  std::string lower(type);
-  for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  const std::string lower = lower_ascii(type);
   return lower == "application/json" || lower.ends_with("+json");
-}
-
-// "{id}" in the strings of `v` replaced by the path parameter's value.
-json::value substitute(const json::value& v, const hyperion::http::Request& request) {
-  if (v.is_object()) {
-    json::object out;
-    for (const auto& kv : v.as_object()) out[kv.key()] = substitute(kv.value(), request);
-    return out;
-  }
-  if (v.is_array()) {
-    json::array out;
-    for (const auto& item : v.as_array()) out.push_back(substitute(item, request));
-    return out;
-  }
-  if (!v.is_string()) return v;
-  std::string_view s = v.as_string();
-  std::string out;
-  size_t at = 0;
-  for (size_t open = s.find('{'); open != std::string_view::npos; open = s.find('{', at)) {
-    const size_t close = s.find('}', open);
-    if (close == std::string_view::npos) break;
-    out.append(s.substr(at, open - at)).append(request.param(s.substr(open + 1, close - open - 1)));
-    at = close + 1;
-  }
-  out.append(s.substr(at));
-  return json::value(out);
-}
-
-// Percent-encodes a path parameter for a URL path (a rest parameter keeps its slashes).
-std::string encode_path(std::string_view value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : value) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-        c == '_' || c == '~' || c == '/') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
 }
 
 // Headers that describe one connection, not the request (RFC 9110 §7.6.1),
@@ -73,25 +32,8 @@ bool hop_by_hop(std::string_view name) {
   static constexpr std::array<std::string_view, 10> kNames = {
       "connection", "keep-alive", "proxy-connection", "te",         "trailer", "transfer-encoding",
       "upgrade",    "host",       "content-length",   "traceparent"};
-  std::string lower(name);
-  for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  const std::string lower = lower_ascii(name);
   return std::find(kNames.begin(), kNames.end(), lower) != kNames.end() || lower.starts_with("proxy-");
-}
-
-std::string peer_address(std::string_view peer) {
-  // "127.0.0.1:5000" or "[::1]:5000" -> the address alone.
-  if (peer.starts_with('[')) return std::string(peer.substr(1, peer.find(']') - 1));
-  return std::string(peer.substr(0, peer.rfind(':')));
-}
-
-// The (header or metadata name, text) pairs auth.jwt.forward makes of `claims`.
-std::vector<std::pair<std::string, std::string>> forwarded_claims(const GatewayConfig& config, const Claims& claims) {
-  std::vector<std::pair<std::string, std::string>> out;
-  if (!config.jwt || claims.empty()) return out;
-  for (const auto& [claim, name] : config.jwt->settings().forward) {
-    if (const auto* v = claims.if_contains(claim)) out.emplace_back(name, claim_text(*v));
-  }
-  return out;
 }
 
 bool carries_claim(const GatewayConfig& config, const std::string& lower_name) {
@@ -104,6 +46,22 @@ bool carries_claim(const GatewayConfig& config, const std::string& lower_name) {
 
 }  // namespace
 
+PathParams path_params(const RouteSpec& route, const hyperion::http::Request& request) {
+  PathParams out;
+  for (const std::string& name : route.path_params) out.emplace(name, request.param(name));
+  return out;
+}
+
+// The (header or metadata name, text) pairs auth.jwt.forward makes of `claims`.
+std::vector<std::pair<std::string, std::string>> forwarded_claims(const GatewayConfig& config, const Claims& claims) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!config.jwt || claims.empty()) return out;
+  for (const auto& [claim, name] : config.jwt->settings().forward) {
+    if (const auto* v = claims.if_contains(claim)) out.emplace_back(name, claim_text(*v));
+  }
+  return out;
+}
+
 void Gateway::forward_grpc(const std::shared_ptr<const RouteTable>& table, const RouteSpec& route, const Claims& claims,
                            const hyperion::http::Request& request, hyperion::http::Response& response) {
   const RouteSpec::Grpc& grpc = *route.grpc;
@@ -111,7 +69,7 @@ void Gateway::forward_grpc(const std::shared_ptr<const RouteTable>& table, const
   std::string body_json;
   std::vector<FieldValue> fields;
   if (grpc.body) {
-    body_json = json::serialize(substitute(*grpc.body, request));
+    body_json = json::serialize(fill_template(*grpc.body, path_params(route, request), nullptr));
   } else {
     if (!request.body().empty()) {
       if (!json_content_type(request.header("content-type").value_or(""))) {
@@ -165,15 +123,7 @@ void Gateway::forward_http(const std::shared_ptr<const RouteTable>& table, const
   hyperion::http::client::Request upstream;
   upstream.method = std::string(request.method());
   // The URL with the path parameters in place, then the request's own query.
-  const std::string& url = route.http_url;
-  size_t at = 0;
-  for (size_t open = url.find('{'); open != std::string::npos; open = url.find('{', at)) {
-    const size_t close = url.find('}', open);
-    if (close == std::string::npos) break;
-    upstream.url.append(url, at, open - at).append(encode_path(request.param(url.substr(open + 1, close - open - 1))));
-    at = close + 1;
-  }
-  upstream.url.append(url, at);
+  upstream.url = fill_url(route.http_url, path_params(route, request), nullptr);
   const std::string_view target = request.target();
   if (const size_t q = target.find('?'); q != std::string_view::npos) {
     upstream.url.append(upstream.url.find('?') == std::string::npos ? "?" : "&").append(target.substr(q + 1));
@@ -181,8 +131,7 @@ void Gateway::forward_http(const std::shared_ptr<const RouteTable>& table, const
   std::string forwarded_for;
   for (const auto& [name, value] : request.headers()) {
     if (hop_by_hop(name)) continue;
-    std::string lower(name);
-    for (char& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    const std::string lower = lower_ascii(name);
     // A client must not pose as a user: headers that carry claims come from the token only.
     if (carries_claim(table->config(), lower)) continue;
     if (lower == "x-forwarded-for") {
@@ -192,7 +141,7 @@ void Gateway::forward_http(const std::shared_ptr<const RouteTable>& table, const
     upstream.headers.emplace_back(std::string(name), std::string(value));
   }
   for (const auto& [name, value] : identity) upstream.headers.emplace_back(name, value);
-  upstream.headers.emplace_back("x-forwarded-for", forwarded_for + peer_address(request.peer()));
+  upstream.headers.emplace_back("x-forwarded-for", forwarded_for + client_address(request.peer()));
   if (auto host = request.header("host")) upstream.headers.emplace_back("x-forwarded-host", std::string(*host));
   upstream.body = std::string(request.body());
   upstream.timeout = route.timeout;

@@ -4,14 +4,10 @@
 #include <cmath>
 
 #include "api_gateway.h"
+#include "ascii.h"
 
 namespace hyperion::plugins::api_gateway {
 namespace {
-
-std::string client_address(std::string_view peer) {
-  if (peer.starts_with('[')) return std::string(peer.substr(1, peer.find(']') - 1));
-  return std::string(peer.substr(0, peer.rfind(':')));
-}
 
 std::string whole_seconds(std::chrono::milliseconds ms) {
   return std::to_string(static_cast<int64_t>(std::ceil(static_cast<double>(ms.count()) / 1000.0)));

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "ascii.h"
 #include "duration.h"
 
 namespace hyperion::plugins::api_gateway {
@@ -21,18 +22,21 @@ hyperion::Error invalid(const std::string& where, const std::string& why) {
   return hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, where + ": " + why);
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-  return s;
-}
+// What a template may refer to: the route's path parameters ("{id}") and, in
+// an aggregate's parts, the other parts' results ("${order.user_id}"), whose
+// names are collected in `needs`.
+struct TemplateScope {
+  const std::set<std::string>& params;
+  const std::set<std::string>* parts = nullptr;  // null: not an aggregate part
+  std::set<std::string>* needs = nullptr;
+};
 
-// Every "{name}" in the strings of a body template names a path parameter.
-void check_template(const json::value& v, const std::set<std::string>& params, const std::string& where) {
+void check_template(const json::value& v, const TemplateScope& scope, const std::string& where) {
   if (v.is_object()) {
-    for (const auto& kv : v.as_object()) check_template(kv.value(), params, where + "." + std::string(kv.key()));
+    for (const auto& kv : v.as_object()) check_template(kv.value(), scope, where + "." + std::string(kv.key()));
   } else if (v.is_array()) {
     for (size_t i = 0; i < v.as_array().size(); ++i) {
-      check_template(v.as_array()[i], params, where + "[" + std::to_string(i) + "]");
+      check_template(v.as_array()[i], scope, where + "[" + std::to_string(i) + "]");
     }
   } else if (v.is_string()) {
     std::string_view s = v.as_string();
@@ -40,9 +44,92 @@ void check_template(const json::value& v, const std::set<std::string>& params, c
       const size_t close = s.find('}', open);
       if (close == std::string_view::npos) break;
       std::string name(s.substr(open + 1, close - open - 1));
-      if (!params.contains(name)) throw invalid(where, "{" + name + "} is not a parameter of the route's path");
+      if (open > 0 && s[open - 1] == '$') {
+        const std::string part = name.substr(0, name.find('.'));
+        if (scope.parts == nullptr) throw invalid(where, "${" + name + "}: only an aggregate's parts refer to others");
+        if (!scope.parts->contains(part)) throw invalid(where, "${" + name + "}: there is no part " + part);
+        scope.needs->insert(part);
+      } else if (!scope.params.contains(name)) {
+        throw invalid(where, "{" + name + "} is not a parameter of the route's path");
+      }
     }
   }
+}
+
+RouteSpec::Grpc parse_grpc(const json::object& g, const std::string& where, const GatewayConfig& config,
+                           const std::vector<std::string>& path_params, const TemplateScope& scope) {
+  RouteSpec::Grpc out;
+  out.target = std::string(g.at("target").as_string());
+  try {
+    out.method = config.catalog->method(g.at("method").as_string());
+  } catch (const std::invalid_argument& e) {
+    throw invalid(where + ".method",
+                  std::string(e.what()) + (config.catalog->file_count() == 0 ? " (no descriptors are configured: list "
+                                                                               "FileDescriptorSets in \"descriptors\")"
+                                                                             : ""));
+  }
+  if (const auto* body = g.if_contains("body")) {
+    check_template(*body, scope, where + ".body");
+    out.body = body->as_object();
+  } else {
+    // Path parameters become fields of the request message: each must exist.
+    const auto* input = out.method.descriptor->input_type();
+    for (const std::string& p : path_params) {
+      if (!has_field_path(input, p)) {
+        throw invalid(where, "the path parameter {" + p + "} names no field of " + input->full_name() +
+                                 " (give a body template)");
+      }
+    }
+  }
+  return out;
+}
+
+std::string parse_http_target(const json::object& h, const std::string& where, const TemplateScope& scope) {
+  std::string url(h.at("target").as_string());
+  if (!url.starts_with("http://") && !url.starts_with("https://") && !url.starts_with("discovery://")) {
+    throw invalid(where + ".target", "\"" + url + "\" is not an http://, https:// or discovery:// URL");
+  }
+  check_template(json::value(url), scope, where + ".target");
+  return url;
+}
+
+// The parts of an aggregate route, checked: references resolve and form no cycle.
+std::vector<RouteSpec::Part> parse_parts(const json::object& aggregate, const std::string& where,
+                                         const GatewayConfig& config, const std::vector<std::string>& path_params,
+                                         const std::set<std::string>& params) {
+  std::set<std::string> names;
+  for (const auto& kv : aggregate) names.emplace(kv.key());
+  std::vector<RouteSpec::Part> parts;
+  for (const auto& [key, value] : aggregate) {
+    const json::object& p = value.as_object();
+    RouteSpec::Part part;
+    part.name = std::string(key);
+    const std::string at = where + ".aggregate." + part.name;
+    TemplateScope scope{params, &names, &part.needs};
+    if (const auto* grpc = p.if_contains("grpc")) {
+      part.grpc = parse_grpc(grpc->as_object(), at + ".grpc", config, path_params, scope);
+    } else {
+      part.http_url = parse_http_target(p.at("http").as_object(), at + ".http", scope);
+    }
+    const std::string policy = p.contains("on_error") ? std::string(p.at("on_error").as_string()) : "fail";
+    part.on_error = policy == "omit"   ? RouteSpec::Part::OnError::kOmit
+                    : policy == "null" ? RouteSpec::Part::OnError::kNull
+                                       : RouteSpec::Part::OnError::kFail;
+    if (part.needs.contains(part.name)) throw invalid(at, "a part cannot use its own result");
+    parts.push_back(std::move(part));
+  }
+  // Kahn's algorithm: every part must become ready once the ones it needs are done.
+  std::set<std::string> done;
+  for (size_t round = 0; round < parts.size(); ++round) {
+    for (const auto& part : parts) {
+      if (!done.contains(part.name) &&
+          std::all_of(part.needs.begin(), part.needs.end(), [&](const std::string& n) { return done.contains(n); })) {
+        done.insert(part.name);
+      }
+    }
+  }
+  if (done.size() != parts.size()) throw invalid(where + ".aggregate", "the parts' references form a cycle");
+  return parts;
 }
 
 RouteSpec parse_route(const json::object& r, size_t index, const GatewayConfig& config,
@@ -52,9 +139,10 @@ RouteSpec parse_route(const json::object& r, size_t index, const GatewayConfig& 
   if (const auto* name = r.if_contains("name")) spec.where += " (" + std::string(name->as_string()) + ")";
   spec.method = std::string(r.at("method").as_string());
   spec.path = std::string(r.at("path").as_string());
-  if (const auto* host = r.if_contains("host")) spec.host = lower(std::string(host->as_string()));
+  if (const auto* host = r.if_contains("host")) spec.host = lower_ascii(std::string(host->as_string()));
   if (const auto* headers = r.if_contains("headers")) {
-    for (const auto& [k, v] : headers->as_object()) spec.headers[lower(std::string(k))] = std::string(v.as_string());
+    for (const auto& [k, v] : headers->as_object())
+      spec.headers[lower_ascii(std::string(k))] = std::string(v.as_string());
   }
   spec.priority = r.contains("priority") ? r.at("priority").as_int64() : 0;  // defaults are not filled inside arrays
   spec.timeout = r.contains("timeout") ? duration_field(r, "timeout", spec.where + ".") : default_timeout;
@@ -84,40 +172,13 @@ RouteSpec parse_route(const json::object& r, size_t index, const GatewayConfig& 
     throw invalid(spec.where + ".auth", "\"" + auth + "\" needs auth.jwt in the gateway's config");
   }
 
+  const TemplateScope scope{params};
   if (const auto* grpc = r.if_contains("grpc")) {
-    const json::object& g = grpc->as_object();
-    RouteSpec::Grpc out;
-    out.target = std::string(g.at("target").as_string());
-    try {
-      out.method = config.catalog->method(g.at("method").as_string());
-    } catch (const std::invalid_argument& e) {
-      throw invalid(spec.where + ".grpc.method",
-                    std::string(e.what()) + (config.catalog->file_count() == 0
-                                                 ? " (no descriptors are configured: list FileDescriptorSets "
-                                                   "in \"descriptors\")"
-                                                 : ""));
-    }
-    if (const auto* body = g.if_contains("body")) {
-      check_template(*body, params, spec.where + ".grpc.body");
-      out.body = body->as_object();
-    } else {
-      // Path parameters become fields of the request message: each must exist.
-      const auto* input = out.method.descriptor->input_type();
-      for (const std::string& p : spec.path_params) {
-        if (!has_field_path(input, p)) {
-          throw invalid(spec.where + ".path", "the parameter {" + p + "} names no field of " + input->full_name());
-        }
-      }
-    }
-    spec.grpc = std::move(out);
+    spec.grpc = parse_grpc(grpc->as_object(), spec.where + ".grpc", config, spec.path_params, scope);
+  } else if (const auto* http = r.if_contains("http")) {
+    spec.http_url = parse_http_target(http->as_object(), spec.where + ".http", scope);
   } else {
-    spec.http_url = std::string(r.at("http").at("target").as_string());
-    const std::string_view url = spec.http_url;
-    if (!url.starts_with("http://") && !url.starts_with("https://") && !url.starts_with("discovery://")) {
-      throw invalid(spec.where + ".http.target",
-                    "\"" + spec.http_url + "\" is not an http://, https:// or discovery:// URL");
-    }
-    check_template(json::value(spec.http_url), params, spec.where + ".http.target");
+    spec.parts = parse_parts(r.at("aggregate").as_object(), spec.where, config, spec.path_params, params);
   }
   return spec;
 }
@@ -199,7 +260,7 @@ GatewayConfig parse_config(const json::object& config) {
       if (key == "subject") spec.key = LimitSpec::Key::kSubject;
       if (key.starts_with("header:")) {
         spec.key = LimitSpec::Key::kHeader;
-        spec.header = lower(key.substr(7));
+        spec.header = lower_ascii(key.substr(7));
       }
       out.rate_limits[std::string(name)] = spec;
     }

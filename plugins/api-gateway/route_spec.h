@@ -51,6 +51,19 @@ struct RouteSpec {
   };
   std::optional<Grpc> grpc;
   std::string http_url;  // "http://auth:8080/login", "discovery://auth/login/{id}"
+
+  // An aggregate route: several upstream calls, composed into one JSON object
+  // keyed by part name. A part's templates may use "${other.field}" from
+  // another part's result: it then starts once that part has answered; parts
+  // that need none start at once, in parallel.
+  struct Part {
+    std::string name;
+    std::optional<Grpc> grpc;
+    std::string http_url;  // GET
+    enum class OnError { kFail, kOmit, kNull } on_error = OnError::kFail;
+    std::set<std::string> needs;
+  };
+  std::vector<Part> parts;
 };
 
 // A named rate limit: its buckets' settings and what one bucket is for.

@@ -90,7 +90,29 @@ std::string routes(int echo_port) {
          "/echo/{rest}\"}}\n"
          "        - {method: GET, path: \"/per-user/{rest...}\", auth: required, rate_limit: per_user, "
          "http: {target: \"" +
-         echo + "/echo/{rest}\"}}\n";
+         echo + "/echo/{rest}\"}}\n" +
+         "        - method: GET\n"
+         "          path: \"/api/agg/{name}\"\n"
+         "          aggregate:\n"
+         "            first: {grpc: {target: greeter, method: hello.Greeter/SayHello, body: {name: \"{name}\"}}}\n"
+         "            second: {grpc: {target: greeter, method: hello.Greeter/SayHello, body: {name: "
+         "\"${first.message}\"}}}\n"
+         "            web: {http: {target: \"" +
+         echo + "/echo/{name}\"}}\n" +
+         "        - method: GET\n"
+         "          path: \"/api/agg-policy/{name}\"\n"
+         "          aggregate:\n"
+         "            ok: {grpc: {target: greeter, method: hello.Greeter/SayHello}}\n"
+         "            omitted: {on_error: omit, grpc: {target: greeter, method: shop.v1.Orders/GetOrder, body: {}}}\n"
+         "            nulled: {on_error: \"null\", grpc: {target: greeter, method: shop.v1.Orders/GetOrder, body: "
+         "{}}}\n"
+         "            after: {on_error: \"null\", grpc: {target: greeter, method: hello.Greeter/SayHello, "
+         "body: {name: \"${omitted.userId}\"}}}\n"
+         "        - method: GET\n"
+         "          path: \"/api/agg-fail/{name}\"\n"
+         "          aggregate:\n"
+         "            ok: {grpc: {target: greeter, method: hello.Greeter/SayHello}}\n"
+         "            broken: {grpc: {target: greeter, method: shop.v1.Orders/GetOrder, body: {}}}\n";
 }
 
 std::string g_jwks_file;  // set by the fixture before a manifest is made
@@ -254,7 +276,7 @@ TEST_F(GrpcGateway, RouteTableIsReplacedAtomicallyUnderLoad) {
   const std::string bad =
       "        - {method: GET, path: /api/bad, grpc: {target: greeter, method: hello.Greeter/Gone}}\n";
   const std::string summary = host_->reload(manifest(grpc_port_, web_port_, routes(echo_.port()) + bad));
-  EXPECT_NE(summary.find("routes[13].grpc.method: service hello.Greeter has no method Gone"), std::string::npos)
+  EXPECT_NE(summary.find("routes[16].grpc.method: service hello.Greeter has no method Gone"), std::string::npos)
       << summary;
   r = client_->Get("/api/hello/Still");
   ASSERT_TRUE(r);
@@ -365,6 +387,32 @@ TEST_F(GrpcGateway, RateLimitsAnswer429WithHeadersAndRecover) {
   EXPECT_NE(host_->reload(manifest(grpc_port_, web_port_, routes(echo_.port()) + extra)).find("applied"),
             std::string::npos);
   EXPECT_EQ(client_->Get("/per-user/a", bearer(minter().sign("RS256", ada)))->status, 429);
+}
+
+TEST_F(GrpcGateway, AggregatesComposePartsInParallelAndInOrder) {
+  auto r = client_->Get("/api/agg/Ada");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto v = json(r).as_object();
+  EXPECT_EQ(v.at("first"), json::parse(R"({"message":"Hello, Ada!"})"));
+  EXPECT_EQ(v.at("second"), json::parse(R"({"message":"Hello, Hello, Ada!!"})")) << "second used first's result";
+  EXPECT_EQ(v.at("web").at("path").as_string(), "/echo/Ada");
+
+  // Per-part failure policies: omitted is left out, nulled is null, and a part
+  // that needs an omitted result is itself null (its own policy).
+  r = client_->Get("/api/agg-policy/Ada");
+  ASSERT_EQ(r->status, 200) << r->body;
+  v = json(r).as_object();
+  EXPECT_EQ(v.at("ok"), json::parse(R"({"message":"Hello, Ada!"})"));
+  EXPECT_FALSE(v.contains("omitted"));
+  EXPECT_TRUE(v.at("nulled").is_null());
+  EXPECT_TRUE(v.at("after").is_null());
+
+  // on_error: fail (the default) fails the whole request with the part's status.
+  r = client_->Get("/api/agg-fail/Ada");
+  ASSERT_EQ(r->status, 501) << r->body;
+  EXPECT_EQ(json(r).at("part").as_string(), "broken");
+  EXPECT_EQ(json(r).at("grpc_code").as_string(), "UNIMPLEMENTED");
 }
 
 }  // namespace

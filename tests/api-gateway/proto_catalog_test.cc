@@ -147,7 +147,7 @@ TEST(GatewayConfig, RoutesAreResolvedOrRefusedNamingTheField) {
 
   EXPECT_NE(config_error(R"([{"method": "GET", "path": "/o/{id}", "priority": 0,)"
                          R"( "grpc": {"target": "orders", "method": "shop.v1.Orders/GetOrder"}}])")
-                .find("routes[0].path: the parameter {id} names no field of shop.v1.GetOrderRequest"),
+                .find("routes[0].grpc: the path parameter {id} names no field of shop.v1.GetOrderRequest"),
             std::string::npos);
   EXPECT_NE(config_error(R"([{"method": "GET", "path": "/o", "priority": 0,)"
                          R"( "grpc": {"target": "orders", "method": "shop.v1.Orders/Gone"}}])")
@@ -164,6 +164,18 @@ TEST(GatewayConfig, RoutesAreResolvedOrRefusedNamingTheField) {
             std::string::npos);
   EXPECT_NE(config_error(R"([{"method": "GET", "path": "/o", "scopes": ["x"], "http": {"target": "http://a/b"}}])")
                 .find("routes[0].auth: scopes or roles need auth: required (or optional)"),
+            std::string::npos);
+  EXPECT_NE(
+      config_error(R"([{"method": "GET", "path": "/o", "aggregate": {)"
+                   R"("a": {"http": {"target": "http://x/${b.id}"}}, "b": {"http": {"target": "http://x/${a.id}"}}}}])")
+          .find("routes[0].aggregate: the parts' references form a cycle"),
+      std::string::npos);
+  EXPECT_NE(
+      config_error(R"([{"method": "GET", "path": "/o", "aggregate": {"a": {"http": {"target": "http://x/${c.id}"}}}}])")
+          .find("routes[0].aggregate.a.http.target: ${c.id}: there is no part c"),
+      std::string::npos);
+  EXPECT_NE(config_error(R"([{"method": "GET", "path": "/o", "http": {"target": "http://x/${c.id}"}}])")
+                .find("only an aggregate's parts refer to others"),
             std::string::npos);
   EXPECT_NE(config_error(R"([{"method": "GET", "path": "/o", "priority": 0, "http": {"target": "ftp://x/y"}}])")
                 .find("routes[0].http.target"),

@@ -52,6 +52,16 @@ TEST(Interpolation, EscapedDollarBrace) {
   EXPECT_EQ(r->value, "cost ${literal} and $5");
 }
 
+TEST(Interpolation, DottedReferencesAreLeftForPlugins) {
+  // The api-gateway's "${part.field}": no environment variable has a dot.
+  auto r = interpolate("${order.user_id} and ${a.b.c} for ${USER}", fake_env({{"USER", "ada"}}));
+  ASSERT_TRUE(r.ok()) << r.status().to_string();
+  EXPECT_EQ(r->value, "${order.user_id} and ${a.b.c} for ada");
+  EXPECT_FALSE(interpolate("${a..b}", fake_env({})).ok());
+  EXPECT_FALSE(interpolate("${a.}", fake_env({})).ok());
+  EXPECT_FALSE(interpolate("${a.b-c}", fake_env({})).ok());
+}
+
 TEST(Interpolation, FileReferenceReadsSecretRelativeToBase) {
   testing::TempDir dir;
   dir.write("secrets/db", "s3cret\n");
