@@ -33,7 +33,8 @@ class Aggregation : public std::enable_shared_from_this<Aggregation> {
  public:
   Aggregation(std::shared_ptr<const RouteTable> table, const RouteSpec& route, PathParams params,
               std::string traceparent, std::vector<std::pair<std::string, std::string>> identity,
-              hyperion::grpc::Client* grpc, hyperion::http::Client* http, hyperion::http::Deferred answer)
+              hyperion::grpc::Client* grpc, hyperion::http::Client* http, hyperion::http::Deferred answer,
+              const GatewayMetrics& metrics, GatewayMetrics::Clock::time_point started)
       : table_(std::move(table)),
         route_(route),
         params_(std::move(params)),
@@ -42,6 +43,9 @@ class Aggregation : public std::enable_shared_from_this<Aggregation> {
         grpc_(grpc),
         http_(http),
         answer_(std::move(answer)),
+        metrics_(metrics),
+        started_at_(started),
+        part_started_(route.parts.size()),
         started_(route.parts.size(), false) {}
 
   void start() {
@@ -64,6 +68,7 @@ class Aggregation : public std::enable_shared_from_this<Aggregation> {
       const auto& needs = route_.parts[i].needs;
       if (std::all_of(needs.begin(), needs.end(), [&](const std::string& n) { return answered_.contains(n); })) {
         started_[i] = true;
+        part_started_[i] = GatewayMetrics::Clock::now();
         ++in_flight_;
         ready.push_back(i);
       }
@@ -117,6 +122,7 @@ class Aggregation : public std::enable_shared_from_this<Aggregation> {
   }
 
   void grpc_done(size_t i, hyperion::grpc::Reply reply) {
+    metrics_.upstream(route_.label, route_.parts[i].upstream, code_name(reply.code), part_started_[i], traceparent_);
     if (!reply.ok()) {
       const char* code = code_name(reply.code);
       finish(i, std::nullopt,
@@ -135,6 +141,9 @@ class Aggregation : public std::enable_shared_from_this<Aggregation> {
   }
 
   void http_done(size_t i, hyperion::http::client::Result r) {
+    metrics_.upstream(route_.label, route_.parts[i].upstream,
+                      r.status == HYPERION_OK ? std::to_string(r.response.status) : "error", part_started_[i],
+                      traceparent_);
     if (r.status != HYPERION_OK) {
       finish(i, std::nullopt, PartError{r.status == HYPERION_ERR_DEADLINE_EXCEEDED ? 504 : 502, r.error, ""});
       return;
@@ -173,6 +182,8 @@ class Aggregation : public std::enable_shared_from_this<Aggregation> {
       ready = take_ready_locked();
       if (in_flight_ == 0 && !done_) {
         done_ = true;
+        // Metrics before the answer: once it is sent, the gateway may stop.
+        metrics_.request(route_.label, failure_ ? failure_->status() : 200, started_at_);
         if (failure_) {
           answer_.problem(*failure_);
         } else {
@@ -194,6 +205,9 @@ class Aggregation : public std::enable_shared_from_this<Aggregation> {
   hyperion::grpc::Client* const grpc_;
   hyperion::http::Client* const http_;
   hyperion::http::Deferred answer_;
+  const GatewayMetrics& metrics_;
+  const GatewayMetrics::Clock::time_point started_at_;
+  std::vector<GatewayMetrics::Clock::time_point> part_started_;
   std::mutex mu_;
   std::vector<bool> started_;
   std::set<std::string> answered_;
@@ -207,10 +221,10 @@ class Aggregation : public std::enable_shared_from_this<Aggregation> {
 }  // namespace
 
 void Gateway::aggregate(const std::shared_ptr<const RouteTable>& table, const RouteSpec& route, const Claims& claims,
-                        const hyperion::http::Request& request, hyperion::http::Response& response) {
+                        Started started, const hyperion::http::Request& request, hyperion::http::Response& response) {
   auto aggregation = std::make_shared<Aggregation>(
       table, route, path_params(route, request), std::string(request.traceparent()),
-      forwarded_claims(table->config(), claims), grpc_.get(), http_.get(), response.defer());
+      forwarded_claims(table->config(), claims), grpc_.get(), http_.get(), response.defer(), metrics_, started);
   aggregation->start();
 }
 

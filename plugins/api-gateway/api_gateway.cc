@@ -89,6 +89,7 @@ void Gateway::start(hyperion::Deadline) {
   check_upstreams(*initial_);
   table_.store(initial_);
   watch_jwks();
+  metrics_.describe();
   for (const RouteKey& key : initial_->keys()) registrations_.emplace(key, register_key(key));
   ctx_.info("routing " + std::to_string(initial_->config().routes.size()) + " route(s) on " +
             std::to_string(registrations_.size()) + " path(s)");
@@ -172,24 +173,34 @@ void Gateway::reload_abort() {
 }
 
 void Gateway::handle(const RouteKey& key, const hyperion::http::Request& request, hyperion::http::Response& response) {
+  const Started started = GatewayMetrics::Clock::now();
   std::shared_ptr<const RouteTable> table = table_.load();
   const RouteSpec* route = table ? table->select(key, request) : nullptr;
-  if (route == nullptr) throw hyperion::http::Problem(404, "no route of the gateway takes this request");
-  // A limit on client addresses or headers is taken before the token is
-  // checked (a flood of forged tokens costs no signature checks); one on
-  // subjects after, when the subject is known.
-  const LimitSpec* limit = route->rate_limit.empty() ? nullptr : &table->config().rate_limits.at(route->rate_limit);
-  const bool by_subject = limit != nullptr && limit->key == LimitSpec::Key::kSubject;
-  if (limit != nullptr && !by_subject && !admit(*table, *route, {}, request, response)) return;
-  std::optional<Claims> claims = authenticate(*table, *route, request, response);
-  if (!claims) return;  // answered 401/403
-  if (by_subject && !admit(*table, *route, *claims, request, response)) return;
-  if (route->grpc) {
-    forward_grpc(table, *route, *claims, request, response);
-  } else if (!route->parts.empty()) {
-    aggregate(table, *route, *claims, request, response);
-  } else {
-    forward_http(table, *route, *claims, request, response);
+  if (route == nullptr) {
+    metrics_.request(key.method + " " + key.path, 404, started);
+    throw hyperion::http::Problem(404, "no route of the gateway takes this request");
+  }
+  try {
+    // A limit on client addresses or headers is taken before the token is
+    // checked (a flood of forged tokens costs no signature checks); one on
+    // subjects after, when the subject is known.
+    const LimitSpec* limit = route->rate_limit.empty() ? nullptr : &table->config().rate_limits.at(route->rate_limit);
+    const bool by_subject = limit != nullptr && limit->key == LimitSpec::Key::kSubject;
+    if (limit != nullptr && !by_subject && !admit(*table, *route, {}, started, request, response)) return;
+    std::optional<Claims> claims = authenticate(*table, *route, started, request, response);
+    if (!claims) return;  // answered 401/403
+    if (by_subject && !admit(*table, *route, *claims, started, request, response)) return;
+    if (route->grpc) {
+      forward_grpc(table, *route, *claims, started, request, response);
+    } else if (!route->parts.empty()) {
+      aggregate(table, *route, *claims, started, request, response);
+    } else {
+      forward_http(table, *route, *claims, started, request, response);
+    }
+  } catch (const hyperion::http::Problem& p) {
+    if (p.status() < 500) metrics_.rejected(route->label, "bad_request");
+    metrics_.request(route->label, p.status(), started);
+    throw;
   }
 }
 

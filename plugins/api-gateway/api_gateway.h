@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "gateway_metrics.h"
 #include "route_table.h"
 
 namespace hyperion::plugins::api_gateway {
@@ -34,6 +35,9 @@ using Claims = boost::json::object;
 
 class Gateway {
  public:
+  // When a request reached its route (for the duration metrics).
+  using Started = GatewayMetrics::Clock::time_point;
+
   Gateway(hyperion::Context& ctx, const boost::json::object& config);
   ~Gateway();
 
@@ -52,22 +56,23 @@ class Gateway {
   void handle(const RouteKey& key, const hyperion::http::Request& request, hyperion::http::Response& response);
   // The route's auth: the claims of a valid token (empty without one, when
   // optional), or nullopt after answering 401/403 itself.
-  std::optional<Claims> authenticate(const RouteTable& table, const RouteSpec& route,
+  std::optional<Claims> authenticate(const RouteTable& table, const RouteSpec& route, Started started,
                                      const hyperion::http::Request& request, hyperion::http::Response& response);
   // The route's rate limit: true to go on; false after answering 429.
-  bool admit(const RouteTable& table, const RouteSpec& route, const Claims& claims,
+  bool admit(const RouteTable& table, const RouteSpec& route, const Claims& claims, Started started,
              const hyperion::http::Request& request, hyperion::http::Response& response);
   void forward_grpc(const std::shared_ptr<const RouteTable>& table, const RouteSpec& route, const Claims& claims,
-                    const hyperion::http::Request& request, hyperion::http::Response& response);
+                    Started started, const hyperion::http::Request& request, hyperion::http::Response& response);
   void aggregate(const std::shared_ptr<const RouteTable>& table, const RouteSpec& route, const Claims& claims,
-                 const hyperion::http::Request& request, hyperion::http::Response& response);
+                 Started started, const hyperion::http::Request& request, hyperion::http::Response& response);
   void forward_http(const std::shared_ptr<const RouteTable>& table, const RouteSpec& route, const Claims& claims,
-                    const hyperion::http::Request& request, hyperion::http::Response& response);
+                    Started started, const hyperion::http::Request& request, hyperion::http::Response& response);
   // Starts (or restarts, with the table in force) the JWKS file watch.
   void watch_jwks();
   void check_jwks();
 
   hyperion::Context& ctx_;
+  GatewayMetrics metrics_{ctx_};
   // The JWKS in force (rotated when the file changes) and the watch's state.
   std::atomic<std::shared_ptr<const JwtKeys>> keys_;
   std::mutex jwks_mu_;

@@ -49,12 +49,14 @@ int64_t file_stamp(const std::string& path) {
 
 }  // namespace
 
-std::optional<Claims> Gateway::authenticate(const RouteTable& table, const RouteSpec& route,
+std::optional<Claims> Gateway::authenticate(const RouteTable& table, const RouteSpec& route, Started started,
                                             const hyperion::http::Request& request,
                                             hyperion::http::Response& response) {
   if (route.auth == AuthMode::kNone) return Claims{};
   const JwtVerifier& verifier = *table.config().jwt;
   auto refuse = [&](int status, const std::string& challenge, const std::string& detail) -> std::optional<Claims> {
+    metrics_.rejected(route.label, status == 401 ? "unauthenticated" : "forbidden");
+    metrics_.request(route.label, status, started);
     response.header("WWW-Authenticate", "Bearer realm=\"api\"" + challenge);
     response.problem(hyperion::http::Problem(status, detail), request.path());
     return std::nullopt;

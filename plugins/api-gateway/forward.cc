@@ -63,7 +63,8 @@ std::vector<std::pair<std::string, std::string>> forwarded_claims(const GatewayC
 }
 
 void Gateway::forward_grpc(const std::shared_ptr<const RouteTable>& table, const RouteSpec& route, const Claims& claims,
-                           const hyperion::http::Request& request, hyperion::http::Response& response) {
+                           Started started, const hyperion::http::Request& request,
+                           hyperion::http::Response& response) {
   const RouteSpec::Grpc& grpc = *route.grpc;
   const ProtoCatalog& catalog = *table->config().catalog;
   std::string body_json;
@@ -94,31 +95,43 @@ void Gateway::forward_grpc(const std::shared_ptr<const RouteTable>& table, const
   options.with_timeout(route.timeout).with_traceparent(std::string(request.traceparent()));
   for (const auto& [name, value] : forwarded_claims(table->config(), claims)) options.with_metadata(name, value);
   hyperion::http::Deferred answer = response.defer();
+  const Started upstream_started = GatewayMetrics::Clock::now();
+  // Metrics are recorded before the answer: once it is sent, the gateway may stop.
+  auto reply_fn = [this, table, &route, answer, started, upstream_started,
+                   traceparent = options.traceparent](hyperion::grpc::Reply reply) mutable {
+    const char* code = code_name(reply.code);
+    metrics_.upstream(route.label, route.upstream, code, upstream_started, traceparent);
+    if (!reply.ok()) {
+      Problem p(http_status_of(reply.code), reply.message.empty() ? std::string(code) : reply.message,
+                {{"grpc_code", code}});
+      metrics_.request(route.label, p.status(), started);
+      answer.problem(p);
+      return;
+    }
+    std::string body;
+    try {
+      body = table->config().catalog->reply_json(route.grpc->method, reply.response, table->config().json);
+    } catch (const std::exception& e) {
+      metrics_.request(route.label, 502, started);
+      answer.problem(Problem(502, e.what()));
+      return;
+    }
+    metrics_.request(route.label, 200, started);
+    answer.send(200, body, "application/json");
+  };
   try {
-    grpc_->unary_async(
-        grpc.target, grpc.method.path, message, options, [table, &route, answer](hyperion::grpc::Reply reply) mutable {
-          const RouteSpec::Grpc& g = *route.grpc;
-          if (!reply.ok()) {
-            const char* code = code_name(reply.code);
-            answer.problem(Problem(http_status_of(reply.code),
-                                   reply.message.empty() ? std::string(code) : reply.message, {{"grpc_code", code}}));
-            return;
-          }
-          try {
-            answer.send(200, table->config().catalog->reply_json(g.method, reply.response, table->config().json),
-                        "application/json");
-          } catch (const std::exception& e) {
-            answer.problem(Problem(502, e.what()));
-          }
-        });
+    grpc_->unary_async(grpc.target, grpc.method.path, message, options, std::move(reply_fn));
   } catch (const hyperion::Error& e) {
     // The client refused the call (an unknown target, stopping): not the caller's fault.
+    metrics_.upstream(route.label, route.upstream, "error", upstream_started, options.traceparent);
+    metrics_.request(route.label, 502, started);
     answer.problem(Problem(502, route.where + ": " + e.what()));
   }
 }
 
 void Gateway::forward_http(const std::shared_ptr<const RouteTable>& table, const RouteSpec& route, const Claims& claims,
-                           const hyperion::http::Request& request, hyperion::http::Response& response) {
+                           Started started, const hyperion::http::Request& request,
+                           hyperion::http::Response& response) {
   const auto identity = forwarded_claims(table->config(), claims);
   hyperion::http::client::Request upstream;
   upstream.method = std::string(request.method());
@@ -147,12 +160,19 @@ void Gateway::forward_http(const std::shared_ptr<const RouteTable>& table, const
   upstream.timeout = route.timeout;
   upstream.traceparent = std::string(request.traceparent());
   hyperion::http::Deferred answer = response.defer();
-  http_->request_async(upstream, [table, &route, answer](hyperion::http::client::Result result) mutable {
+  const Started upstream_started = GatewayMetrics::Clock::now();
+  http_->request_async(upstream, [this, table, &route, answer, started, upstream_started,
+                                  traceparent = upstream.traceparent](hyperion::http::client::Result result) mutable {
     if (result.status != HYPERION_OK) {
-      answer.problem(
-          Problem(result.status == HYPERION_ERR_DEADLINE_EXCEEDED ? 504 : 502, route.where + ": " + result.error));
+      const int status = result.status == HYPERION_ERR_DEADLINE_EXCEEDED ? 504 : 502;
+      metrics_.upstream(route.label, route.upstream, "error", upstream_started, traceparent);
+      metrics_.request(route.label, status, started);
+      answer.problem(Problem(status, route.where + ": " + result.error));
       return;
     }
+    metrics_.upstream(route.label, route.upstream, std::to_string(result.response.status), upstream_started,
+                      traceparent);
+    metrics_.request(route.label, result.response.status, started);
     std::string content_type = "application/octet-stream";
     for (const auto& [name, value] : result.response.headers) {
       if (name == "content-type") {

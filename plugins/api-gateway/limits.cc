@@ -15,7 +15,7 @@ std::string whole_seconds(std::chrono::milliseconds ms) {
 
 }  // namespace
 
-bool Gateway::admit(const RouteTable& table, const RouteSpec& route, const Claims& claims,
+bool Gateway::admit(const RouteTable& table, const RouteSpec& route, const Claims& claims, Started started,
                     const hyperion::http::Request& request, hyperion::http::Response& response) {
   const LimitSpec& spec = table.config().rate_limits.at(route.rate_limit);
   RateLimiter* limiter = table.limiter(route.rate_limit);
@@ -35,6 +35,8 @@ bool Gateway::admit(const RouteTable& table, const RouteSpec& route, const Claim
   response.header("RateLimit-Remaining", std::to_string(static_cast<int64_t>(d.remaining)));
   response.header("RateLimit-Reset", whole_seconds(d.reset));
   if (d.allowed) return true;
+  metrics_.rejected(route.label, "rate_limited");
+  metrics_.request(route.label, 429, started);
   response.header("Retry-After", whole_seconds(d.retry_after));
   response.problem(hyperion::http::Problem(429, "rate limit " + route.rate_limit + " exceeded; retry in " +
                                                     whole_seconds(d.retry_after) + " s"),

@@ -111,6 +111,7 @@ std::vector<RouteSpec::Part> parse_parts(const json::object& aggregate, const st
     } else {
       part.http_url = parse_http_target(p.at("http").as_object(), at + ".http", scope);
     }
+    part.upstream = upstream_label(part.grpc, part.http_url);
     const std::string policy = p.contains("on_error") ? std::string(p.at("on_error").as_string()) : "fail";
     part.on_error = policy == "omit"   ? RouteSpec::Part::OnError::kOmit
                     : policy == "null" ? RouteSpec::Part::OnError::kNull
@@ -139,6 +140,7 @@ RouteSpec parse_route(const json::object& r, size_t index, const GatewayConfig& 
   if (const auto* name = r.if_contains("name")) spec.where += " (" + std::string(name->as_string()) + ")";
   spec.method = std::string(r.at("method").as_string());
   spec.path = std::string(r.at("path").as_string());
+  spec.label = r.contains("name") ? std::string(r.at("name").as_string()) : spec.method + " " + spec.path;
   if (const auto* host = r.if_contains("host")) spec.host = lower_ascii(std::string(host->as_string()));
   if (const auto* headers = r.if_contains("headers")) {
     for (const auto& [k, v] : headers->as_object())
@@ -177,6 +179,9 @@ RouteSpec parse_route(const json::object& r, size_t index, const GatewayConfig& 
     spec.grpc = parse_grpc(grpc->as_object(), spec.where + ".grpc", config, spec.path_params, scope);
   } else if (const auto* http = r.if_contains("http")) {
     spec.http_url = parse_http_target(http->as_object(), spec.where + ".http", scope);
+  }
+  if (spec.grpc || !spec.http_url.empty()) {
+    spec.upstream = upstream_label(spec.grpc, spec.http_url);
   } else {
     spec.parts = parse_parts(r.at("aggregate").as_object(), spec.where, config, spec.path_params, params);
   }
@@ -184,6 +189,13 @@ RouteSpec parse_route(const json::object& r, size_t index, const GatewayConfig& 
 }
 
 }  // namespace
+
+std::string upstream_label(const std::optional<RouteSpec::Grpc>& grpc, const std::string& http_url) {
+  if (grpc) return grpc->target + " " + grpc->method.path;
+  const size_t scheme = http_url.find("://");
+  const size_t path = http_url.find('/', scheme + 3);
+  return http_url.substr(0, path);
+}
 
 std::shared_ptr<const JwtKeys> load_jwks(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -24,6 +24,7 @@ enum class AuthMode { kNone, kOptional, kRequired };
 
 struct RouteSpec {
   std::string where;   // "routes[2]" (and its name, when it has one), for errors and logs
+  std::string label;   // its name, or "METHOD path": the metrics' route label
   std::string method;  // "GET", or "*"
   std::string path;    // the http-server template: "/api/users/{id}"
   std::string host;    // empty: any
@@ -51,6 +52,7 @@ struct RouteSpec {
   };
   std::optional<Grpc> grpc;
   std::string http_url;  // "http://auth:8080/login", "discovery://auth/login/{id}"
+  std::string upstream;  // "users /users.v1.Users/GetUser" or "http://auth:8080": the metrics' upstream label
 
   // An aggregate route: several upstream calls, composed into one JSON object
   // keyed by part name. A part's templates may use "${other.field}" from
@@ -60,6 +62,7 @@ struct RouteSpec {
     std::string name;
     std::optional<Grpc> grpc;
     std::string http_url;  // GET
+    std::string upstream;  // as RouteSpec::upstream
     enum class OnError { kFail, kOmit, kNull } on_error = OnError::kFail;
     std::set<std::string> needs;
   };
@@ -95,6 +98,10 @@ GatewayConfig parse_config(const boost::json::object& config);
 
 // Reads and parses a JWKS file; throws hyperion::Error naming the file.
 std::shared_ptr<const JwtKeys> load_jwks(const std::string& path);
+
+// The metrics' label of an upstream: a gRPC target and method, or a URL's
+// scheme and authority.
+std::string upstream_label(const std::optional<RouteSpec::Grpc>& grpc, const std::string& http_url);
 
 // The parameter names of a path template, in order ("/a/{id}/{rest...}" ->
 // id, rest).

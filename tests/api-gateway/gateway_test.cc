@@ -181,6 +181,21 @@ TEST_F(GrpcGateway, TranslatesHttpToGrpcAndBack) {
   r = client_->Get("/api/hello/Ada?count=2");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200) << r->body;
+
+  // Metrics per route and per upstream.
+  const std::string metrics = host_->host().metrics_text();
+  EXPECT_NE(
+      metrics.find(R"(gateway_requests_total{plugin_instance="gateway",code="200",route="GET /api/hello/{name}"} 2)"),
+      std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find(R"(gateway_upstream_requests_total{plugin_instance="gateway",outcome="OK",)"
+                         R"(route="GET /api/hello/{name}",upstream="greeter /hello.Greeter/SayHello"} 2)"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find(R"(gateway_upstream_duration_seconds_count{plugin_instance="gateway",)"
+                         R"(upstream="greeter /hello.Greeter/SayHello"} 4)"),
+            std::string::npos)
+      << metrics;
 }
 
 TEST_F(GrpcGateway, BadRequestsAreProblemsNamingWhatIsWrong) {
@@ -322,6 +337,15 @@ TEST_F(GrpcGateway, BearerTokensAreRequiredCheckedAndForwarded) {
   ASSERT_EQ(r->status, 200);
   EXPECT_EQ(json(r).at("user").as_string(), "");
   EXPECT_EQ(client_->Get("/maybe/a", bearer("x.y.z"))->status, 401);
+  const std::string metrics = host_->host().metrics_text();
+  EXPECT_NE(metrics.find(R"(gateway_rejected_total{plugin_instance="gateway",reason="unauthenticated",)"
+                         R"(route="GET /secure/{rest...}"} 4)"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(
+      metrics.find(R"(gateway_requests_total{plugin_instance="gateway",code="403",route="GET /secure/{rest...}"} 1)"),
+      std::string::npos)
+      << metrics;
   // Roles on a gRPC route.
   EXPECT_EQ(client_->Get("/api/admin/hello/Ada", bearer(minter().sign("RS256", claims())))->status, 403);
   json::object admin = claims();
@@ -368,6 +392,10 @@ TEST_F(GrpcGateway, RateLimitsAnswer429WithHeadersAndRecover) {
   EXPECT_EQ(r->get_header_value("Retry-After"), "1") << "a token is back within 1/5 s, rounded up";
   EXPECT_EQ(r->get_header_value("RateLimit-Remaining"), "0");
   EXPECT_EQ(r->get_header_value("Content-Type"), "application/problem+json");
+  EXPECT_NE(
+      host_->host().metrics_text().find(
+          R"(gateway_rejected_total{plugin_instance="gateway",reason="rate_limited",route="GET /limited/{rest...}"} 1)"),
+      std::string::npos);
   EXPECT_EQ(client_->Get("/web/a")->status, 200) << "an unlimited route is not touched";
   bool recovered = false;
   for (int i = 0; i < 200 && !recovered; ++i) {

@@ -1,7 +1,7 @@
 // /metrics as the ecosystem's own tools read it (issue #26). One host runs every
 // in-tree plugin (health, tracing, grpc-server + greeter, grpc-client,
 // http-server + notes, http-client, discovery and consul-config on a real etcd,
-// reloadable), serves traffic through each, and is scraped twice:
+// reloadable, api-gateway), serves traffic through each, and is scraped twice:
 //  - the Prometheus text format must pass `promtool check metrics` (Prometheus'
 //    own linter: HELP on every family, naming rules) with nothing to report;
 //  - OpenMetrics (asked for with Prometheus' Accept header) must parse with
@@ -54,7 +54,11 @@ const std::set<std::string> kExpectedFamilies = {"hyperion_instance_running",
                                                  "tracing_spans_started_total",
                                                  "tracing_spans_sampled_total",
                                                  "tracing_spans_exported_total",
-                                                 "tracing_export_duration_seconds"};
+                                                 "tracing_export_duration_seconds",
+                                                 "gateway_requests_total",
+                                                 "gateway_request_duration_seconds",
+                                                 "gateway_upstream_requests_total",
+                                                 "gateway_upstream_duration_seconds"};
 
 std::set<std::string> families_in(const std::string& text) {
   std::set<std::string> names;
@@ -98,7 +102,11 @@ TEST(GrpcMetricsConventions, EveryInTreePluginsMetricsPassPrometheusToolsAsTheyA
           "}]\n      follow: [notes]\n" +
           "  - name: remote\n    library: consul-config\n    config:\n      type: etcd\n      address: " +
           etcd.endpoint() + "\n      prefix: hyperion/shop\n      debounce_ms: 50\n" +
-          "  - name: settings\n    library: reloadable\n",
+          "  - name: settings\n    library: reloadable\n" +
+          "  - name: gateway\n    library: api-gateway\n    config:\n      descriptors: [\"" +
+          std::string(HYPERION_TEST_DESCRIPTORS) + "/greeter.pb\"]\n" +
+          "      routes: [{method: GET, path: \"/gw/hello/{name}\", grpc: {target: greeter, method: "
+          "hello.Greeter/SayHello}}]\n",
       "shop");
 
   // Traffic through every plugin: a gRPC call (client and server spans, both
@@ -122,6 +130,12 @@ TEST(GrpcMetricsConventions, EveryInTreePluginsMetricsPassPrometheusToolsAsTheyA
       }
     }
     EXPECT_EQ(listed.status, 200) << listed.body;
+  }
+  {
+    httplib::Client web("127.0.0.1", http_port);
+    auto r = web.Get("/gw/hello/Ada");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << r->body;
   }
   ASSERT_EQ(etcd.etcdctl({"put", "hyperion/shop/settings/log_level", "debug"}).exit_code, 0);
 
