@@ -32,6 +32,6 @@ if [ "$kind" = tsan ]; then
   # cpp-httplib server threads that answer them race in the library's own
   # statics (same addendum). The admin server's own code runs under TSan in
   # AdminServerTest.
-  exclude=(-E '^(Grpc|bench[.]grpc|integration[.]greeter|fuzz[.]admin_replay)')
+  exclude=(-E '^(Grpc|bench[.](grpc|gateway)|integration[.]greeter|fuzz[.]admin_replay)')
 fi
 exec ctest -j2 --output-on-failure --timeout 600 "${exclude[@]}" "$@"

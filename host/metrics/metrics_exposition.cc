@@ -54,7 +54,11 @@ void MetricsRegistry::render_family(Exposition format, const std::string& name, 
   }
   out += "\n# TYPE " + family_name + " " + kTypes[static_cast<int>(family.kind)] + "\n";
 
-  for (const auto& [labels, s] : family.series) {
+  for (const auto& entry : family.series) {
+    // Named references, not structured bindings: the lambda below uses them
+    // (clang before 16 cannot capture a binding).
+    const std::string& labels = entry.first;
+    const Series& s = entry.second;
     if (family.kind != MetricKind::kHistogram) {
       out += sample_name + "{" + labels + "} " + format_number(s.value.load(std::memory_order_relaxed)) + "\n";
       continue;

@@ -326,10 +326,13 @@ void ServerCall::end_span(::grpc::StatusCode code, const std::string& message) {
   hyperion::trace::Span& span = details_.span;
   const size_t slash = method_.find('/', 1);
   const bool well_formed = known_method_ && slash != std::string::npos;
-  span.set("rpc.system", "grpc")
-      .set("rpc.service", well_formed ? std::string_view(method_).substr(1, slash - 1) : std::string_view("unknown"))
-      .set("rpc.method", well_formed ? std::string_view(method_).substr(slash + 1) : std::string_view("unknown"))
-      .set("rpc.grpc.status_code", static_cast<int64_t>(code));
+  using hyperion::trace::attribute;
+  span.set_all(
+      {attribute("rpc.system", "grpc"),
+       attribute("rpc.service",
+                 well_formed ? std::string_view(method_).substr(1, slash - 1) : std::string_view("unknown")),
+       attribute("rpc.method", well_formed ? std::string_view(method_).substr(slash + 1) : std::string_view("unknown")),
+       attribute("rpc.grpc.status_code", static_cast<int64_t>(code))});
   // A server span is an error only for what is the server's fault.
   switch (code) {
     case ::grpc::StatusCode::UNKNOWN:

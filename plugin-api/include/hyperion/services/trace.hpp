@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <optional>
 #include <random>
 #include <string>
@@ -112,6 +113,23 @@ inline std::string trace_id_of(const hyperion_trace_span_t& s) {
 
 class Tracer;
 
+// An attribute for Span::set_all (the key and a string value are borrowed:
+// keep them alive until set_all returns).
+inline hyperion_trace_attribute_t attribute(std::string_view key, std::string_view value) {
+  hyperion_trace_attribute_t a{};
+  a.key = to_str(key);
+  a.type = HYPERION_ATTR_STRING;
+  a.string_value = to_str(value);
+  return a;
+}
+inline hyperion_trace_attribute_t attribute(std::string_view key, int64_t value) {
+  hyperion_trace_attribute_t a{};
+  a.key = to_str(key);
+  a.type = HYPERION_ATTR_INT;
+  a.int_value = value;
+  return a;
+}
+
 // One span; ends when it goes out of scope unless end() was called. Move-only;
 // it must not outlive the Tracer that started it.
 class Span {
@@ -176,6 +194,8 @@ class Span {
     a.int_value = value ? 1 : 0;
     return set_raw(a);
   }
+  // Several attributes in one call across the ABI (cheaper than one set() each).
+  inline Span& set_all(std::initializer_list<hyperion_trace_attribute_t> attributes);
   inline Span& event(std::string_view name);
   inline Span& error(std::string_view message);
   inline Span& ok();
@@ -259,6 +279,14 @@ inline Span& Span::set_raw(const hyperion_trace_attribute_t& a) {
   if (recording()) tracer_->call([&](const hyperion_trace_v1_t* v, void* c) { v->set_attributes(c, &raw_, &a, 1); });
   return *this;
 }
+inline Span& Span::set_all(std::initializer_list<hyperion_trace_attribute_t> attributes) {
+  if (recording()) {
+    tracer_->call([&](const hyperion_trace_v1_t* v, void* c) {
+      v->set_attributes(c, &raw_, attributes.begin(), attributes.size());
+    });
+  }
+  return *this;
+}
 inline Span& Span::event(std::string_view name) {
   if (recording()) {
     tracer_->call([&](const hyperion_trace_v1_t* v, void* c) { v->add_event(c, &raw_, to_str(name), 0, nullptr, 0); });
@@ -290,7 +318,11 @@ inline void Span::end() {
 inline void observe_histogram(const hyperion::Context& ctx, std::string_view name, double value,
                               std::string_view labels_json, const Span* span) {
   if (span != nullptr && span->sampled()) {
-    ctx.histogram_observe(name, value, labels_json, span->trace_id(), span->span_id());
+    // The ids as hex on the stack: a sampled observation allocates nothing here.
+    char trace_id[32], span_id[16];
+    detail::to_hex(span->raw().trace_id, 16, trace_id);
+    detail::to_hex(span->raw().span_id, 8, span_id);
+    ctx.histogram_observe(name, value, labels_json, std::string_view(trace_id, 32), std::string_view(span_id, 16));
   } else {
     ctx.histogram_observe(name, value, labels_json);
   }
