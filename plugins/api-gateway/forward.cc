@@ -77,9 +77,13 @@ void Gateway::forward_grpc(const std::shared_ptr<const RouteTable>& table, const
         throw Problem(415, "the body must be application/json");
       }
       body_json = std::string(request.body());
+      // A google.api.http "body: field": the HTTP body is that field only.
+      if (!grpc.body_field.empty()) body_json = "{\"" + grpc.body_field + "\":" + body_json + "}";
     }
     for (const std::string& name : route.path_params) {
-      fields.push_back({name, std::string(request.param(name)), "path parameter " + name});
+      auto mapped = grpc.param_fields.find(name);
+      const std::string& field = mapped == grpc.param_fields.end() ? name : mapped->second;
+      fields.push_back({field, std::string(request.param(name)), "path parameter " + field});
     }
     for (const auto& [key, value] : request.queries()) {
       fields.push_back({std::string(key), std::string(value), "query parameter " + std::string(key)});
@@ -110,7 +114,8 @@ void Gateway::forward_grpc(const std::shared_ptr<const RouteTable>& table, const
     }
     std::string body;
     try {
-      body = table->config().catalog->reply_json(route.grpc->method, reply.response, table->config().json);
+      body = table->config().catalog->reply_json(route.grpc->method, reply.response, table->config().json,
+                                                 route.grpc->response_field);
     } catch (const std::exception& e) {
       metrics_.request(route.label, 502, started);
       answer.problem(Problem(502, e.what()));

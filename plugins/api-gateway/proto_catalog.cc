@@ -1,6 +1,7 @@
 #include "proto_catalog.h"
 
 #include <google/protobuf/descriptor.pb.h>
+#include <google/protobuf/unknown_field_set.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <charconv>
@@ -226,7 +227,8 @@ std::string ProtoCatalog::request_bytes(const RpcMethod& method, std::string_vie
   return message->SerializeAsString();
 }
 
-std::string ProtoCatalog::reply_json(const RpcMethod& method, std::string_view bytes, const JsonStyle& style) const {
+std::string ProtoCatalog::reply_json(const RpcMethod& method, std::string_view bytes, const JsonStyle& style,
+                                     const std::string& response_field) const {
   const pb::Descriptor* type = method.descriptor->output_type();
   std::unique_ptr<pb::Message> message(factory_.GetPrototype(type)->New());
   if (!message->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
@@ -235,9 +237,93 @@ std::string ProtoCatalog::reply_json(const RpcMethod& method, std::string_view b
   pb::util::JsonPrintOptions options;
   options.preserve_proto_field_names = style.proto_field_names;
   options.always_print_primitive_fields = style.emit_defaults;
+  const pb::Message* printed = message.get();
+  if (!response_field.empty()) {
+    const pb::FieldDescriptor* field = type->FindFieldByName(response_field);
+    if (field == nullptr || field->is_repeated() || field->cpp_type() != pb::FieldDescriptor::CPPTYPE_MESSAGE) {
+      throw std::runtime_error("response_body " + response_field + " is not a message field of " + type->full_name());
+    }
+    printed = &message->GetReflection()->GetMessage(*message, field, &factory_);
+  }
   std::string out;
-  auto status = pb::util::MessageToJsonString(*message, &out, options);
+  auto status = pb::util::MessageToJsonString(*printed, &out, options);
   if (!status.ok()) throw std::runtime_error("the reply of " + method.path + ": " + std::string(status.message()));
+  return out;
+}
+
+std::vector<RpcMethod> ProtoCatalog::methods_of(std::string_view service) const {
+  const pb::ServiceDescriptor* s = pool_->FindServiceByName(std::string(service));
+  if (s == nullptr) throw std::invalid_argument("no service " + std::string(service) + " in the descriptors");
+  std::vector<RpcMethod> out;
+  for (int i = 0; i < s->method_count(); ++i) {
+    const pb::MethodDescriptor* m = s->method(i);
+    if (m->client_streaming() || m->server_streaming()) continue;
+    out.push_back({m, "/" + s->full_name() + "/" + m->name()});
+  }
+  return out;
+}
+
+namespace {
+
+// google.api.http's extension number on MethodOptions (googleapis).
+constexpr int kHttpRuleField = 72295728;
+
+// One HttpRule's bytes, read field by field (the gateway does not link
+// googleapis' generated code: the rule is an unknown field of the options).
+void read_rule(const std::string& bytes, std::vector<HttpBinding>& out, int depth) {
+  pb::UnknownFieldSet rule;
+  if (depth > 1 || !rule.ParseFromString(bytes)) return;
+  HttpBinding binding;
+  std::vector<std::string> additional;
+  static constexpr const char* kVerbs[] = {nullptr, nullptr, "GET", "PUT", "POST", "DELETE", "PATCH"};
+  for (int i = 0; i < rule.field_count(); ++i) {
+    const pb::UnknownField& f = rule.field(i);
+    if (f.type() != pb::UnknownField::TYPE_LENGTH_DELIMITED) continue;
+    const int n = f.number();
+    if (n >= 2 && n <= 6) {
+      binding.verb = kVerbs[n];
+      binding.path = f.length_delimited();
+    } else if (n == 8) {  // custom: {kind, path}
+      pb::UnknownFieldSet custom;
+      if (!custom.ParseFromString(f.length_delimited())) continue;
+      for (int j = 0; j < custom.field_count(); ++j) {
+        if (custom.field(j).type() != pb::UnknownField::TYPE_LENGTH_DELIMITED) continue;
+        (custom.field(j).number() == 1 ? binding.verb : binding.path) = custom.field(j).length_delimited();
+      }
+    } else if (n == 7) {
+      binding.body = f.length_delimited();
+    } else if (n == 12) {
+      binding.response_body = f.length_delimited();
+    } else if (n == 11) {
+      additional.push_back(f.length_delimited());
+    }
+  }
+  if (!binding.verb.empty() && !binding.path.empty()) out.push_back(binding);
+  for (const std::string& more : additional) read_rule(more, out, depth + 1);
+}
+
+}  // namespace
+
+std::vector<HttpBinding> ProtoCatalog::http_bindings(const RpcMethod& method) {
+  std::vector<HttpBinding> out;
+  const pb::Message& options = method.descriptor->options();
+  // Where the rule is depends on the process: an extension when googleapis'
+  // generated code is linked somewhere in it (its registry then knows the
+  // field), else an unknown field of the options. Both are read as bytes.
+  std::vector<const pb::FieldDescriptor*> set;
+  options.GetReflection()->ListFields(options, &set);
+  for (const pb::FieldDescriptor* f : set) {
+    if (f->number() == kHttpRuleField && f->cpp_type() == pb::FieldDescriptor::CPPTYPE_MESSAGE && !f->is_repeated()) {
+      read_rule(options.GetReflection()->GetMessage(options, f).SerializeAsString(), out, 0);
+    }
+  }
+  const pb::UnknownFieldSet& unknown = options.GetReflection()->GetUnknownFields(options);
+  for (int i = 0; i < unknown.field_count(); ++i) {
+    const pb::UnknownField& f = unknown.field(i);
+    if (f.number() == kHttpRuleField && f.type() == pb::UnknownField::TYPE_LENGTH_DELIMITED) {
+      read_rule(f.length_delimited(), out, 0);
+    }
+  }
   return out;
 }
 

@@ -38,6 +38,17 @@ struct FieldValue {
   std::string source;  // "path parameter id", "query parameter page"
 };
 
+// One google.api.http binding of a method (HttpRule, from googleapis'
+// google/api/annotations.proto): the HTTP verb, the path template, which field
+// the body fills ("*": the whole message; empty: none) and which field of the
+// reply is the response body (empty: the whole reply).
+struct HttpBinding {
+  std::string verb;  // "GET", "POST", ... or a custom kind
+  std::string path;  // "/v1/shelves/{shelf}/books/{id}"
+  std::string body;
+  std::string response_body;
+};
+
 class ProtoCatalog {
  public:
   // Reads every file; throws std::invalid_argument naming the file and what is
@@ -56,11 +67,21 @@ class ProtoCatalog {
   // std::invalid_argument with a message fit for a 400 answer.
   [[nodiscard]] std::string request_bytes(const RpcMethod& method, std::string_view body_json,
                                           const std::vector<FieldValue>& fields) const;
-  // The reply bytes of `method` as JSON; throws std::runtime_error when they
-  // do not parse as its output type (an upstream speaking another proto).
-  [[nodiscard]] std::string reply_json(const RpcMethod& method, std::string_view bytes, const JsonStyle& style) const;
+  // The reply bytes of `method` as JSON — or only its field `response_field`
+  // (a google.api.http response_body) when not empty; throws
+  // std::runtime_error when they do not parse as its output type (an upstream
+  // speaking another proto).
+  [[nodiscard]] std::string reply_json(const RpcMethod& method, std::string_view bytes, const JsonStyle& style,
+                                       const std::string& response_field = {}) const;
 
   [[nodiscard]] size_t file_count() const { return files_; }
+
+  // The unary methods of `service` ("library.v1.Library"); throws
+  // std::invalid_argument when the descriptors have no such service.
+  [[nodiscard]] std::vector<RpcMethod> methods_of(std::string_view service) const;
+  // The method's google.api.http bindings (the rule, then its
+  // additional_bindings); empty when it has none.
+  [[nodiscard]] static std::vector<HttpBinding> http_bindings(const RpcMethod& method);
 
  private:
   ProtoCatalog() = default;

@@ -57,8 +57,10 @@ void check_template(const json::value& v, const TemplateScope& scope, const std:
 }
 
 RouteSpec::Grpc parse_grpc(const json::object& g, const std::string& where, const GatewayConfig& config,
-                           const std::vector<std::string>& path_params, const TemplateScope& scope) {
+                           const std::vector<std::string>& path_params, const TemplateScope& scope,
+                           std::map<std::string, std::string> param_fields = {}) {
   RouteSpec::Grpc out;
+  out.param_fields = std::move(param_fields);
   out.target = std::string(g.at("target").as_string());
   try {
     out.method = config.catalog->method(g.at("method").as_string());
@@ -74,7 +76,9 @@ RouteSpec::Grpc parse_grpc(const json::object& g, const std::string& where, cons
   } else {
     // Path parameters become fields of the request message: each must exist.
     const auto* input = out.method.descriptor->input_type();
-    for (const std::string& p : path_params) {
+    for (const std::string& param : path_params) {
+      auto mapped = out.param_fields.find(param);
+      const std::string& p = mapped == out.param_fields.end() ? param : mapped->second;
       if (!has_field_path(input, p)) {
         throw invalid(where, "the path parameter {" + p + "} names no field of " + input->full_name() +
                                  " (give a body template)");
@@ -134,9 +138,10 @@ std::vector<RouteSpec::Part> parse_parts(const json::object& aggregate, const st
 }
 
 RouteSpec parse_route(const json::object& r, size_t index, const GatewayConfig& config,
-                      std::chrono::milliseconds default_timeout, const std::string& default_auth) {
+                      std::chrono::milliseconds default_timeout, const std::string& default_auth,
+                      const char* list = "routes", std::map<std::string, std::string> param_fields = {}) {
   RouteSpec spec;
-  spec.where = "routes[" + std::to_string(index) + "]";
+  spec.where = std::string(list) + "[" + std::to_string(index) + "]";
   if (const auto* name = r.if_contains("name")) spec.where += " (" + std::string(name->as_string()) + ")";
   spec.method = std::string(r.at("method").as_string());
   spec.path = std::string(r.at("path").as_string());
@@ -176,7 +181,8 @@ RouteSpec parse_route(const json::object& r, size_t index, const GatewayConfig& 
 
   const TemplateScope scope{params};
   if (const auto* grpc = r.if_contains("grpc")) {
-    spec.grpc = parse_grpc(grpc->as_object(), spec.where + ".grpc", config, spec.path_params, scope);
+    spec.grpc =
+        parse_grpc(grpc->as_object(), spec.where + ".grpc", config, spec.path_params, scope, std::move(param_fields));
   } else if (const auto* http = r.if_contains("http")) {
     spec.http_url = parse_http_target(http->as_object(), spec.where + ".http", scope);
   }
@@ -219,6 +225,104 @@ std::vector<std::string> template_params(const std::string& path) {
     names.push_back(std::move(name));
   }
   return names;
+}
+
+// A google.api.http path template as an http-server template: "{field}" and
+// "{field=*}" are one segment, "{field=**}" (last) the rest; a dotted field
+// becomes the parameter "a__b" (the server's names have no dots), recorded in
+// `fields`. Anything else (a pattern with literals, a variable with a ":verb")
+// cannot be routed by the server: nullopt, with the reason.
+std::optional<std::string> server_template(const std::string& google, std::map<std::string, std::string>& fields,
+                                           std::string& why) {
+  if (!google.starts_with('/')) {
+    why = "the path does not start with /";
+    return std::nullopt;
+  }
+  std::string out;
+  size_t at = 0;
+  while (at < google.size()) {  // at: a '/'
+    const size_t start = at + 1;
+    if (google.compare(start, 1, "{") != 0) {
+      const size_t end = google.find('/', start);
+      const std::string segment = google.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      if (segment.find('{') != std::string::npos) {
+        why = "the segment " + segment + " mixes a variable with text";
+        return std::nullopt;
+      }
+      out += "/" + segment;
+      at = end == std::string::npos ? google.size() : end;
+      continue;
+    }
+    const size_t close = google.find('}', start);
+    if (close == std::string::npos) {
+      why = "a { is not closed";
+      return std::nullopt;
+    }
+    const bool last = close + 1 == google.size();
+    if (!last && google[close + 1] != '/') {
+      why = "the variable " + google.substr(start, close - start + 1) + " is followed by text (a \":verb\")";
+      return std::nullopt;
+    }
+    const std::string inner = google.substr(start + 1, close - start - 1);
+    const size_t eq = inner.find('=');
+    const std::string field = inner.substr(0, eq);
+    const std::string pattern = eq == std::string::npos ? "*" : inner.substr(eq + 1);
+    std::string param = field;
+    for (size_t dot = param.find('.'); dot != std::string::npos; dot = param.find('.', dot))
+      param.replace(dot, 1, "__");
+    if (param != field) fields[param] = field;
+    if (pattern == "*") {
+      out += "/{" + param + "}";
+    } else if (pattern == "**" && last) {
+      out += "/{" + param + "...}";
+    } else {
+      why = "the variable pattern " + pattern + " is not routable (only * and a final **)";
+      return std::nullopt;
+    }
+    at = close + 1;
+  }
+  return out;
+}
+
+// Routes for every google.api.http binding of a service's methods
+// (config "annotated": [{target, service, auth?, scopes?, roles?, rate_limit?, timeout?}]).
+void add_annotated(const json::array& entries, const GatewayConfig& config, std::chrono::milliseconds default_timeout,
+                   const std::string& default_auth, std::vector<RouteSpec>& routes) {
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const json::object& entry = entries[i].as_object();
+    const std::string where = "annotated[" + std::to_string(i) + "]";
+    std::vector<RpcMethod> methods;
+    try {
+      methods = config.catalog->methods_of(entry.at("service").as_string());
+    } catch (const std::invalid_argument& e) {
+      throw invalid(where + ".service", e.what());
+    }
+    size_t bound = 0;
+    for (const RpcMethod& m : methods) {
+      for (const HttpBinding& b : ProtoCatalog::http_bindings(m)) {
+        std::map<std::string, std::string> fields;
+        std::string why;
+        auto path = server_template(b.path, fields, why);
+        if (!path) throw invalid(where, m.path.substr(1) + " binds " + b.path + ": " + why);
+        json::object r;
+        for (const char* key : {"auth", "scopes", "roles", "rate_limit", "timeout"}) {
+          if (const auto* v = entry.if_contains(key)) r[key] = *v;
+        }
+        r["name"] = m.path.substr(1);
+        r["method"] = b.verb;
+        r["path"] = *path;
+        r["grpc"] = json::object{{"target", entry.at("target")}, {"method", m.path}};
+        RouteSpec spec = parse_route(r, i, config, default_timeout, default_auth, "annotated", std::move(fields));
+        spec.grpc->body_field = b.body == "*" ? "" : b.body;
+        spec.grpc->response_field = b.response_body;
+        routes.push_back(std::move(spec));
+        ++bound;
+      }
+    }
+    if (bound == 0)
+      throw invalid(
+          where, "no method of " + std::string(entry.at("service").as_string()) + " has a google.api.http annotation");
+  }
 }
 
 GatewayConfig parse_config(const json::object& config) {
@@ -277,6 +381,10 @@ GatewayConfig parse_config(const json::object& config) {
       out.rate_limits[std::string(name)] = spec;
     }
   }
+  std::vector<RouteSpec> annotated;
+  if (const auto* entries = config.if_contains("annotated")) {
+    add_annotated(entries->as_array(), out, default_timeout, default_auth, annotated);
+  }
   const json::array& routes = config.at("routes").as_array();
   // A route that shares method, path, host, headers and priority with an
   // earlier one could never be chosen: say so instead of hiding it.
@@ -286,6 +394,12 @@ GatewayConfig parse_config(const json::object& config) {
     if (!seen.emplace(spec.method, spec.path, spec.host, spec.headers, spec.priority).second) {
       throw invalid(spec.where, "repeats the method, path, host, headers and priority of an earlier route");
     }
+    out.routes.push_back(std::move(spec));
+  }
+  // Annotated routes after the written ones: a route in "routes" with the same
+  // method, path and priority is chosen first (config order breaks the tie).
+  for (RouteSpec& spec : annotated) {
+    seen.emplace(spec.method, spec.path, spec.host, spec.headers, spec.priority);
     out.routes.push_back(std::move(spec));
   }
   return out;

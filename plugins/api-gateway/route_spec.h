@@ -49,6 +49,13 @@ struct RouteSpec {
     // The request message as a JSON template ("{id}" replaced by path
     // parameters); without it, the body, path and query parameters make it.
     std::optional<boost::json::object> body;
+    // From a google.api.http binding: the field the HTTP body fills (empty or
+    // "*": the whole message), the reply field that is the answer (empty: the
+    // whole reply), and the field each path parameter fills when its name is
+    // not the field's ("book__id" -> "book.id").
+    std::string body_field;
+    std::string response_field;
+    std::map<std::string, std::string> param_fields;
   };
   std::optional<Grpc> grpc;
   std::string http_url;  // "http://auth:8080/login", "discovery://auth/login/{id}"

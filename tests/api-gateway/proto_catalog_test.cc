@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <hyperion/plugin.hpp>
 
+#include "grpc_to_http.h"
 #include "route_spec.h"
 #include "support/test_support.h"
 
@@ -115,6 +116,28 @@ TEST(ProtoCatalog, MethodsAndFilesAreChecked) {
   EXPECT_EQ(
       ProtoCatalog::load({descriptors("shop.pb"), descriptors("shop.pb"), descriptors("greeter.pb")})->file_count(),
       3u);  // shop.proto, timestamp.proto, greeter.proto
+}
+
+TEST(GrpcToHttp, EveryCodeHasGooglesStatus) {
+  const std::vector<std::pair<hyperion_grpc_code_t, int>> expected = {{HYPERION_GRPC_OK, 200},
+                                                                      {HYPERION_GRPC_CANCELLED, 499},
+                                                                      {HYPERION_GRPC_UNKNOWN, 500},
+                                                                      {HYPERION_GRPC_INVALID_ARGUMENT, 400},
+                                                                      {HYPERION_GRPC_DEADLINE_EXCEEDED, 504},
+                                                                      {HYPERION_GRPC_NOT_FOUND, 404},
+                                                                      {HYPERION_GRPC_ALREADY_EXISTS, 409},
+                                                                      {HYPERION_GRPC_PERMISSION_DENIED, 403},
+                                                                      {HYPERION_GRPC_RESOURCE_EXHAUSTED, 429},
+                                                                      {HYPERION_GRPC_FAILED_PRECONDITION, 400},
+                                                                      {HYPERION_GRPC_ABORTED, 409},
+                                                                      {HYPERION_GRPC_OUT_OF_RANGE, 400},
+                                                                      {HYPERION_GRPC_UNIMPLEMENTED, 501},
+                                                                      {HYPERION_GRPC_INTERNAL, 500},
+                                                                      {HYPERION_GRPC_UNAVAILABLE, 503},
+                                                                      {HYPERION_GRPC_DATA_LOSS, 500},
+                                                                      {HYPERION_GRPC_UNAUTHENTICATED, 401}};
+  for (const auto& [code, status] : expected) EXPECT_EQ(http_status_of(code), status) << code;
+  EXPECT_EQ(http_status_of(99), 500) << "a code from the future";
 }
 
 boost::json::object config_with(const std::string& routes_json) {
