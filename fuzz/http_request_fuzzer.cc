@@ -103,8 +103,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   parser.eager(true);
   boost::beast::error_code ec;
   size_t used = parser.put(boost::asio::buffer(input.data(), split), ec);
-  if (!ec || ec == http::error::need_more) {
-    std::string rest(input.substr(used));  // what the session keeps in its buffer
+  if ((!ec || ec == http::error::need_more) && used < input.size()) {
+    // What the session keeps in its buffer; like the session, never an empty
+    // put (Beast does pointer arithmetic on an empty buffer's null data).
+    std::string rest(input.substr(used));
     ec = {};
     parser.put(boost::asio::buffer(rest), ec);
   }
