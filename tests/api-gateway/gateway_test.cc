@@ -14,6 +14,7 @@
 
 #include "api-gateway/jwt_minter.h"
 #include "support/in_process_host.h"
+#include "support/loopback_http_server.h"
 
 namespace hyperion::gateway_test {
 namespace {
@@ -28,7 +29,7 @@ std::string descriptors(const std::string& name) { return std::string(HYPERION_T
 class EchoUpstream {
  public:
   EchoUpstream() {
-    server_.Get(R"(/echo/(.*))", [](const httplib::Request& req, httplib::Response& res) {
+    http_.server().Get(R"(/echo/(.*))", [](const httplib::Request& req, httplib::Response& res) {
       boost::json::object seen{{"path", req.path},
                                {"query", req.params.empty() ? "" : req.params.begin()->second},
                                {"forwarded_for", req.get_header_value("X-Forwarded-For")},
@@ -38,24 +39,16 @@ class EchoUpstream {
       res.set_header("X-Upstream", "echo");
       res.set_content(boost::json::serialize(seen), "application/json");
     });
-    server_.Post("/teapot", [](const httplib::Request& req, httplib::Response& res) {
+    http_.server().Post("/teapot", [](const httplib::Request& req, httplib::Response& res) {
       res.status = 418;
       res.set_content("short and stout: " + req.body, "text/plain");
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(1ms);
+    http_.start();
   }
-  ~EchoUpstream() {
-    server_.stop();
-    thread_.join();
-  }
-  [[nodiscard]] int port() const { return port_; }
+  [[nodiscard]] int port() const { return http_.port(); }
 
  private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
+  testing::LoopbackHttpServer http_;
 };
 
 std::string routes(int echo_port) {

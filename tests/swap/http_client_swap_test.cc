@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "app/host.h"
+#include "support/loopback_http_server.h"
 #include "support/test_support.h"
 
 namespace hyperion::app {
@@ -18,26 +19,20 @@ namespace {
 
 namespace json = boost::json;
 
+// A plain upstream answering GET /ok, quick to let idle connections go.
 class LoopbackServer {
  public:
   LoopbackServer() {
-    server_.set_tcp_nodelay(true);
-    server_.set_keep_alive_timeout(1);
-    server_.Get("/ok", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    EXPECT_TRUE(testing::eventually([this] { return server_.is_running(); }));
+    http_.server().set_tcp_nodelay(true);
+    http_.server().set_keep_alive_timeout(1);
+    http_.server().Get("/ok",
+                       [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
+    http_.start();
   }
-  ~LoopbackServer() {
-    server_.stop();
-    thread_.join();
-  }
-  [[nodiscard]] int port() const { return port_; }
+  [[nodiscard]] int port() const { return http_.port(); }
 
  private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::thread thread_;
+  testing::LoopbackHttpServer http_;
 };
 
 TEST(HttpClientSwap, ADependentCallingInALoopSeesNoFailureAndNeverRestarts) {

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "support/in_process_host.h"
+#include "support/loopback_http_server.h"
 #include "tracing/otlp_receiver.h"
 
 namespace hyperion::tracing_test {
@@ -21,11 +22,11 @@ const std::string kCaller = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b
 
 TEST(TracingHttpClient, EachCallIsAClientSpanAndItsIdIsWhatTheServerSaw) {
   OtlpReceiver receiver;
-  httplib::Server server;
+  testing::LoopbackHttpServer upstream;
   std::mutex mu;
   std::vector<std::string> seen;
   std::atomic<int> calls{0};
-  server.Get("/flaky", [&](const httplib::Request& req, httplib::Response& res) {
+  upstream.server().Get("/flaky", [&](const httplib::Request& req, httplib::Response& res) {
     {
       std::lock_guard lock(mu);
       seen.push_back(req.get_header_value("traceparent"));
@@ -35,9 +36,8 @@ TEST(TracingHttpClient, EachCallIsAClientSpanAndItsIdIsWhatTheServerSaw) {
     else
       res.set_content("ok", "text/plain");
   });
-  const int port = server.bind_to_any_port("127.0.0.1");
-  std::thread thread([&] { server.listen_after_bind(); });
-  while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  upstream.start();
+  const int port = upstream.port();
 
   testing::InProcessHost host("  - name: tracing\n    library: tracing\n    config: {exporter: {endpoint: \"" +
                               receiver.endpoint() + "\"}, batch: {schedule_delay_ms: 20}}\n" +
@@ -71,8 +71,6 @@ TEST(TracingHttpClient, EachCallIsAClientSpanAndItsIdIsWhatTheServerSaw) {
   ASSERT_EQ(s.span.at("events").as_array().size(), 1u);
   EXPECT_NE(std::string(s.span.at("events").at(0).at("name").as_string()).find("HTTP 503"), std::string::npos);
   host.stop();
-  server.stop();
-  thread.join();
 }
 
 }  // namespace
