@@ -186,10 +186,10 @@ void Gateway::handle(const RouteKey& key, const hyperion::http::Request& request
     // subjects after, when the subject is known.
     const LimitSpec* limit = route->rate_limit.empty() ? nullptr : &table->config().rate_limits.at(route->rate_limit);
     const bool by_subject = limit != nullptr && limit->key == LimitSpec::Key::kSubject;
-    if (limit != nullptr && !by_subject && !admit(*table, *route, {}, started, request, response)) return;
+    if (limit != nullptr && !by_subject && !admit(*table, *route, *limit, {}, started, request, response)) return;
     std::optional<Claims> claims = authenticate(*table, *route, started, request, response);
     if (!claims) return;  // answered 401/403
-    if (by_subject && !admit(*table, *route, *claims, started, request, response)) return;
+    if (by_subject && !admit(*table, *route, *limit, *claims, started, request, response)) return;
     if (route->grpc) {
       forward_grpc(table, *route, *claims, started, request, response);
     } else if (!route->parts.empty()) {

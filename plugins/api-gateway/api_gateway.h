@@ -59,8 +59,8 @@ class Gateway {
   std::optional<Claims> authenticate(const RouteTable& table, const RouteSpec& route, Started started,
                                      const hyperion::http::Request& request, hyperion::http::Response& response);
   // The route's rate limit: true to go on; false after answering 429.
-  bool admit(const RouteTable& table, const RouteSpec& route, const Claims& claims, Started started,
-             const hyperion::http::Request& request, hyperion::http::Response& response);
+  bool admit(const RouteTable& table, const RouteSpec& route, const LimitSpec& spec, const Claims& claims,
+             Started started, const hyperion::http::Request& request, hyperion::http::Response& response);
   void forward_grpc(const std::shared_ptr<const RouteTable>& table, const RouteSpec& route, const Claims& claims,
                     Started started, const hyperion::http::Request& request, hyperion::http::Response& response);
   void aggregate(const std::shared_ptr<const RouteTable>& table, const RouteSpec& route, const Claims& claims,

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ascii.h"
+
 namespace hyperion::plugins::api_gateway {
 namespace {
 
@@ -46,8 +48,7 @@ std::variant<json::object, std::string> JwtVerifier::verify(std::string_view tok
   }
   if (header->contains("crit")) return std::string("the token has critical extensions the gateway does not know");
   if (const json::value* typ = header->if_contains("typ"); typ != nullptr) {
-    std::string t = typ->is_string() ? std::string(typ->as_string()) : std::string();
-    std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string t = lower_ascii(typ->is_string() ? std::string_view(typ->as_string()) : std::string_view());
     if (t != "jwt" && t != "at+jwt") return "the token's type " + t + " is not a JWT";
   }
   std::string kid;

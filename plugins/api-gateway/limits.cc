@@ -15,9 +15,8 @@ std::string whole_seconds(std::chrono::milliseconds ms) {
 
 }  // namespace
 
-bool Gateway::admit(const RouteTable& table, const RouteSpec& route, const Claims& claims, Started started,
-                    const hyperion::http::Request& request, hyperion::http::Response& response) {
-  const LimitSpec& spec = table.config().rate_limits.at(route.rate_limit);
+bool Gateway::admit(const RouteTable& table, const RouteSpec& route, const LimitSpec& spec, const Claims& claims,
+                    Started started, const hyperion::http::Request& request, hyperion::http::Response& response) {
   RateLimiter* limiter = table.limiter(route.rate_limit);
   // The bucket's key, prefixed by its kind so an address never shares a bucket with a subject.
   std::string key;
@@ -30,8 +29,7 @@ bool Gateway::admit(const RouteTable& table, const RouteSpec& route, const Claim
   }
   if (key.empty()) key = "ip:" + client_address(request.peer());
   const RateLimiter::Decision d = limiter->take(key);
-  const RateLimit limit = limiter->limit();
-  response.header("RateLimit-Limit", std::to_string(static_cast<int64_t>(limit.burst)));
+  response.header("RateLimit-Limit", std::to_string(static_cast<int64_t>(d.burst)));
   response.header("RateLimit-Remaining", std::to_string(static_cast<int64_t>(d.remaining)));
   response.header("RateLimit-Reset", whole_seconds(d.reset));
   if (d.allowed) return true;

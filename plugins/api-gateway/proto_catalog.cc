@@ -105,6 +105,18 @@ RpcMethod ProtoCatalog::method(std::string_view name) const {
 
 namespace {
 
+// `text` parsed as a T and set on `field` (added, when it is repeated) through
+// the reflection's setter for T; false when the text is not a T.
+template <typename T>
+bool put_number(std::string_view text, pb::Message* message, const pb::FieldDescriptor* field,
+                void (pb::Reflection::*set)(pb::Message*, const pb::FieldDescriptor*, T) const,
+                void (pb::Reflection::*add)(pb::Message*, const pb::FieldDescriptor*, T) const) {
+  T value;
+  if (!parse_number(text, value)) return false;
+  (message->GetReflection()->*(field->is_repeated() ? add : set))(message, field, value);
+  return true;
+}
+
 // Sets `text` on the last field of `path` (dotted, proto or JSON names) in
 // `message`, converting it to the field's type.
 void set_field(pb::Message& message, pb::MessageFactory& factory, const FieldValue& fv) {
@@ -134,42 +146,36 @@ void set_field(pb::Message& message, pb::MessageFactory& factory, const FieldVal
     };
     const bool many = field->is_repeated();
     switch (field->cpp_type()) {
-      case pb::FieldDescriptor::CPPTYPE_INT32: {
-        int32_t v;
-        if (!parse_number(text, v)) throw bad("an int32");
-        many ? r->AddInt32(target, field, v) : r->SetInt32(target, field, v);
+      case pb::FieldDescriptor::CPPTYPE_INT32:
+        if (!put_number<int32_t>(text, target, field, &pb::Reflection::SetInt32, &pb::Reflection::AddInt32)) {
+          throw bad("an int32");
+        }
         break;
-      }
-      case pb::FieldDescriptor::CPPTYPE_INT64: {
-        int64_t v;
-        if (!parse_number(text, v)) throw bad("an int64");
-        many ? r->AddInt64(target, field, v) : r->SetInt64(target, field, v);
+      case pb::FieldDescriptor::CPPTYPE_INT64:
+        if (!put_number<int64_t>(text, target, field, &pb::Reflection::SetInt64, &pb::Reflection::AddInt64)) {
+          throw bad("an int64");
+        }
         break;
-      }
-      case pb::FieldDescriptor::CPPTYPE_UINT32: {
-        uint32_t v;
-        if (!parse_number(text, v)) throw bad("a uint32");
-        many ? r->AddUInt32(target, field, v) : r->SetUInt32(target, field, v);
+      case pb::FieldDescriptor::CPPTYPE_UINT32:
+        if (!put_number<uint32_t>(text, target, field, &pb::Reflection::SetUInt32, &pb::Reflection::AddUInt32)) {
+          throw bad("a uint32");
+        }
         break;
-      }
-      case pb::FieldDescriptor::CPPTYPE_UINT64: {
-        uint64_t v;
-        if (!parse_number(text, v)) throw bad("a uint64");
-        many ? r->AddUInt64(target, field, v) : r->SetUInt64(target, field, v);
+      case pb::FieldDescriptor::CPPTYPE_UINT64:
+        if (!put_number<uint64_t>(text, target, field, &pb::Reflection::SetUInt64, &pb::Reflection::AddUInt64)) {
+          throw bad("a uint64");
+        }
         break;
-      }
-      case pb::FieldDescriptor::CPPTYPE_DOUBLE: {
-        double v;
-        if (!parse_number(text, v)) throw bad("a number");
-        many ? r->AddDouble(target, field, v) : r->SetDouble(target, field, v);
+      case pb::FieldDescriptor::CPPTYPE_DOUBLE:
+        if (!put_number<double>(text, target, field, &pb::Reflection::SetDouble, &pb::Reflection::AddDouble)) {
+          throw bad("a number");
+        }
         break;
-      }
-      case pb::FieldDescriptor::CPPTYPE_FLOAT: {
-        float v;
-        if (!parse_number(text, v)) throw bad("a number");
-        many ? r->AddFloat(target, field, v) : r->SetFloat(target, field, v);
+      case pb::FieldDescriptor::CPPTYPE_FLOAT:
+        if (!put_number<float>(text, target, field, &pb::Reflection::SetFloat, &pb::Reflection::AddFloat)) {
+          throw bad("a number");
+        }
         break;
-      }
       case pb::FieldDescriptor::CPPTYPE_BOOL: {
         if (text != "true" && text != "false") throw bad("true or false");
         many ? r->AddBool(target, field, text == "true") : r->SetBool(target, field, text == "true");

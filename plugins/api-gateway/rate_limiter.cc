@@ -27,6 +27,7 @@ RateLimiter::Decision RateLimiter::take(std::string_view key, Clock::time_point 
   b.tokens = std::min(limit->burst, b.tokens + std::max(0.0, elapsed) * limit->rps);
   b.updated = now;
   Decision d;
+  d.burst = limit->burst;
   if (b.tokens >= 1) {
     b.tokens -= 1;
     d.allowed = true;

@@ -38,11 +38,11 @@ class RateLimiter {
     double remaining = 0;                      // whole tokens left after this request
     std::chrono::milliseconds retry_after{0};  // when refused: until one token is back
     std::chrono::milliseconds reset{0};        // until the bucket is full again
+    double burst = 0;                          // the limit this decision was taken under
   };
   Decision take(std::string_view key, Clock::time_point now = Clock::now());
 
   void set_limit(RateLimit limit) { limit_.store(std::make_shared<const RateLimit>(limit)); }
-  [[nodiscard]] RateLimit limit() const { return *limit_.load(); }
   [[nodiscard]] size_t keys() const;
 
  private:

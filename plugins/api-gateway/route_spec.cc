@@ -12,6 +12,7 @@
 
 #include "ascii.h"
 #include "duration.h"
+#include "templates.h"
 
 namespace hyperion::plugins::api_gateway {
 namespace {
@@ -39,12 +40,9 @@ void check_template(const json::value& v, const TemplateScope& scope, const std:
       check_template(v.as_array()[i], scope, where + "[" + std::to_string(i) + "]");
     }
   } else if (v.is_string()) {
-    std::string_view s = v.as_string();
-    for (size_t open = s.find('{'); open != std::string_view::npos; open = s.find('{', open + 1)) {
-      const size_t close = s.find('}', open);
-      if (close == std::string_view::npos) break;
-      std::string name(s.substr(open + 1, close - open - 1));
-      if (open > 0 && s[open - 1] == '$') {
+    for_each_placeholder(v.as_string(), [&](const Placeholder& p) {
+      const std::string name(p.name);
+      if (p.result) {
         const std::string part = name.substr(0, name.find('.'));
         if (scope.parts == nullptr) throw invalid(where, "${" + name + "}: only an aggregate's parts refer to others");
         if (!scope.parts->contains(part)) throw invalid(where, "${" + name + "}: there is no part " + part);
@@ -52,7 +50,7 @@ void check_template(const json::value& v, const TemplateScope& scope, const std:
       } else if (!scope.params.contains(name)) {
         throw invalid(where, "{" + name + "} is not a parameter of the route's path");
       }
-    }
+    });
   }
 }
 

@@ -65,14 +65,10 @@ template <typename ValueOf>
 std::string fill_text(std::string_view s, ValueOf&& value_of) {
   std::string out;
   size_t at = 0;
-  for (size_t open = s.find('{'); open != std::string_view::npos; open = s.find('{', at)) {
-    const size_t close = s.find('}', open);
-    if (close == std::string_view::npos) break;
-    const bool result = open > 0 && s[open - 1] == '$';
-    out.append(s.substr(at, open - at - (result ? 1 : 0)));
-    out.append(value_of(s.substr(open + 1, close - open - 1), result));
-    at = close + 1;
-  }
+  for_each_placeholder(s, [&](const Placeholder& p) {
+    out.append(s.substr(at, p.begin - at)).append(value_of(p.name, p.result));
+    at = p.end;
+  });
   out.append(s.substr(at));
   return out;
 }
