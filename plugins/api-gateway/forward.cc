@@ -19,13 +19,6 @@ namespace {
 namespace json = boost::json;
 using hyperion::http::Problem;
 
-bool json_content_type(std::string_view type) {
-  type = type.substr(0, type.find(';'));
-  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
-  const std::string lower = lower_ascii(type);
-  return lower == "application/json" || lower.ends_with("+json");
-}
-
 // Headers that describe one connection, not the request (RFC 9110 §7.6.1),
 // and those the client or server sets itself.
 bool hop_by_hop(std::string_view name) {
@@ -73,7 +66,7 @@ void Gateway::forward_grpc(const std::shared_ptr<const RouteTable>& table, const
     body_json = json::serialize(fill_template(*grpc.body, path_params(route, request), nullptr));
   } else {
     if (!request.body().empty()) {
-      if (!json_content_type(request.header("content-type").value_or(""))) {
+      if (!hyperion::http::is_json_media_type(request.header("content-type").value_or(""))) {
         throw Problem(415, "the body must be application/json");
       }
       body_json = std::string(request.body());

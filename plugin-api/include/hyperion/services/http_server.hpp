@@ -108,6 +108,15 @@ inline bool iequals(std::string_view a, std::string_view b) {
 }
 }  // namespace detail
 
+// Whether a Content-Type names JSON: application/json or any "+json" type
+// (application/problem+json, ...), parameters ignored, in any case.
+inline bool is_json_media_type(std::string_view content_type) {
+  std::string_view type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  return detail::iequals(type, "application/json") ||
+         (type.size() > 5 && detail::iequals(type.substr(type.size() - 5), "+json"));
+}
+
 // The request, valid while the handler function runs (copy what a deferred
 // answer needs).
 class Request {
@@ -152,12 +161,9 @@ class Request {
   // The body parsed as JSON: 415 when the content type is not JSON, 400 when
   // the text is not.
   [[nodiscard]] boost::json::value json() const {
-    std::string_view type = header("content-type").value_or("");
-    type = type.substr(0, type.find(';'));
-    while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
-    bool json_type = detail::iequals(type, "application/json") ||
-                     (type.size() > 5 && detail::iequals(type.substr(type.size() - 5), "+json"));
-    if (!json_type) throw Problem(415, "the body must be application/json");
+    if (!is_json_media_type(header("content-type").value_or(""))) {
+      throw Problem(415, "the body must be application/json");
+    }
     boost::system::error_code ec;
     boost::json::value v = boost::json::parse(body(), ec);
     if (ec) throw Problem(400, "the body is not valid JSON: " + ec.message());
