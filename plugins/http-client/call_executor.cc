@@ -151,11 +151,11 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s, 
   const std::string traceparent = request.traceparent_is_own_span
                                       ? request.traceparent
                                       : hyperion::plugins::continue_or_start(request.traceparent).header();
-  // Only a span a tracer sampled (so it is exported) may be an exemplar.
-  hyperion::plugins::TraceContext own_span;
-  const bool exemplar = request.traceparent_is_own_span &&
-                        hyperion::plugins::parse_traceparent(traceparent, own_span) && own_span.flags.back() % 2 == 1;
-  const hyperion::plugins::TraceContext* sampled_span = exemplar ? &own_span : nullptr;
+  // Only a span a tracer sampled (so it is exported) may be an exemplar; its
+  // traceparent, made by the tracer, is "00-<trace id>-<span id>-<flags>".
+  const bool exemplar = request.traceparent_is_own_span && request.own_span_sampled && traceparent.size() == 55;
+  const std::string_view trace_id = exemplar ? std::string_view(traceparent).substr(3, 32) : std::string_view();
+  const std::string_view span_id = exemplar ? std::string_view(traceparent).substr(36, 16) : std::string_view();
 
   for (int attempt = 0;; ++attempt) {
     auto now = Clock::now();
@@ -239,7 +239,7 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s, 
     if (received.too_large) {
       outcome.report(InstancePicker::Outcome::kSuccess);
       br.record(s.breaker, true, ended);  // the server answered; the answer is just too big
-      observer_.attempt_done(hs, res.status, seconds, sampled_span);
+      observer_.attempt_done(hs, res.status, seconds, trace_id, span_id);
       return failure(HYPERION_ERR_FAILED_PRECONDITION,
                      host + ": response larger than max_response_bytes (" + std::to_string(s.max_response_bytes) + ")",
                      attempts);
@@ -248,7 +248,7 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s, 
       bool server_failure = res.status >= 500;
       outcome.report(server_failure ? InstancePicker::Outcome::kFailure : InstancePicker::Outcome::kSuccess);
       if (br.record(s.breaker, !server_failure, ended)) observer_.breaker_state(hs, br.state(s.breaker, ended));
-      observer_.attempt_done(hs, res.status, seconds, sampled_span);
+      observer_.attempt_done(hs, res.status, seconds, trace_id, span_id);
       pool_.give_back(pool_key, std::move(client), s.max_idle_per_host);
       if (retryable_status(res.status) && may_retry && attempt < max_retries) {
         Millis wait_for = jittered_backoff(attempt, s);
@@ -274,7 +274,7 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s, 
     }
     outcome.report(InstancePicker::Outcome::kFailure);
     if (br.record(s.breaker, false, ended)) observer_.breaker_state(hs, br.state(s.breaker, ended));
-    observer_.attempt_done(hs, 0, seconds, sampled_span);
+    observer_.attempt_done(hs, 0, seconds, trace_id, span_id);
     std::string why = (discovered ? target + " (" + host + ")" : host) + ": " + describe(err);
     if (may_retry && attempt < max_retries) {
       Millis wait_for = jittered_backoff(attempt, s);

@@ -17,6 +17,7 @@
 #include <random>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -25,7 +26,6 @@
 #include "circuit_breaker.h"
 #include "client_settings.h"
 #include "connection_pool.h"
-#include "traceparent.h"
 
 namespace hyperion::plugins::http_client {
 
@@ -43,6 +43,9 @@ struct CallRequest {
   // traceparent is the client span's own (sent as it is), not the caller's
   // (of which each call sends a child).
   bool traceparent_is_own_span = false;
+  // That own span was sampled (its trace is exported): the attempts' durations
+  // carry its ids as exemplars.
+  bool own_span_sampled = false;
   // Told of each retry: what failed and where (the client span's events).
   std::function<void(const std::string& why)> on_retry;
 };
@@ -69,11 +72,10 @@ struct HostState {
 class CallObserver {
  public:
   // One attempt ended: `status` is the HTTP status, or 0 for a transport error.
-  // `sampled_span`: the client span's traceparent, parsed, when a tracer
-  // sampled it (else null), for the duration's exemplar; the span's own id is
-  // its parent_span_id (the id a traceparent carries).
-  virtual void attempt_done(const HostState& host, int status, double seconds,
-                            const hyperion::plugins::TraceContext* sampled_span) = 0;
+  // `trace_id`, `span_id`: the client span's when a tracer sampled it (else
+  // empty), for the duration's exemplar.
+  virtual void attempt_done(const HostState& host, int status, double seconds, std::string_view trace_id,
+                            std::string_view span_id) = 0;
   virtual void retrying(const HostState& host) = 0;
   // The host's breaker moved to `state` (reported on every change).
   virtual void breaker_state(const HostState& host, CircuitBreaker::State state) = 0;

@@ -186,6 +186,7 @@ void HttpClientPlugin::run(CallRequest& request, hyperion_http_done_fn done, voi
     hyperion::trace::Span span = tracer_.start(request.method, HYPERION_SPAN_CLIENT, request.traceparent);
     request.traceparent = span.traceparent();
     request.traceparent_is_own_span = true;
+    request.own_span_sampled = span.sampled();
     if (span.recording()) request.on_retry = [&span](const std::string& why) { span.event("retry after " + why); };
     r = executor_.perform(request, *s, discovery_ ? this : nullptr);
     end_client_span(span, request, r);
@@ -263,8 +264,8 @@ hyperion::ServiceRef HttpClientPlugin::get_service(std::string_view api, uint32_
   return {&kService, this, 0};
 }
 
-void HttpClientPlugin::attempt_done(const HostState& host, int status, double seconds,
-                                    const hyperion::plugins::TraceContext* sampled_span) {
+void HttpClientPlugin::attempt_done(const HostState& host, int status, double seconds, std::string_view trace_id,
+                                    std::string_view span_id) {
   std::string labels;
   labels.reserve(host.host_label.size() + 16);
   labels.append(host.host_label, 0, host.host_label.size() - 1)
@@ -272,12 +273,8 @@ void HttpClientPlugin::attempt_done(const HostState& host, int status, double se
       .append(status == 0 ? "error" : std::to_string(status))
       .append("\"}");
   ctx_.counter_add("http_client_requests_total", 1, labels);
-  if (sampled_span != nullptr) {
-    ctx_.histogram_observe("http_client_request_duration_seconds", seconds, host.host_label, sampled_span->trace_id,
-                           sampled_span->parent_span_id);
-  } else {
-    ctx_.histogram_observe("http_client_request_duration_seconds", seconds, host.host_label);
-  }
+  // Empty ids (an unsampled or untraced call): a plain observation.
+  ctx_.histogram_observe("http_client_request_duration_seconds", seconds, host.host_label, trace_id, span_id);
 }
 
 void HttpClientPlugin::retrying(const HostState& host) {

@@ -42,8 +42,8 @@ class HttpClientPlugin final : public CallObserver, public InstancePicker {
   hyperion::ServiceRef get_service(std::string_view api, uint32_t api_major);
 
   // CallObserver
-  void attempt_done(const HostState& host, int status, double seconds,
-                    const hyperion::plugins::TraceContext* sampled_span) override;
+  void attempt_done(const HostState& host, int status, double seconds, std::string_view trace_id,
+                    std::string_view span_id) override;
   void retrying(const HostState& host) override;
   void breaker_state(const HostState& host, CircuitBreaker::State state) override;
   void warn(const std::string& message) override;
