@@ -20,14 +20,18 @@ HealthPlugin::~HealthPlugin() {
   if (thread_.joinable()) thread_.join();
 }
 
-std::string HealthPlugin::read_host(Read what) {
+std::string HealthPlugin::read_host(Read& what) {
   auto use = host_health_->enter<hyperion_health_v1_t>();
   const hyperion_health_v1_t* v = use.vtable();
+  // openmetrics is 1.1: a 1.0 host's table ends before it, and it answers the text format.
+  if (what == Read::kOpenMetrics &&
+      (v->struct_size < offsetof(hyperion_health_v1_t, openmetrics) + sizeof(void*) || v->openmetrics == nullptr)) {
+    what = Read::kMetrics;
+  }
   std::string out;
   hyperion_sink_t sink = hyperion::sdk::string_sink(out);
   hyperion_error_t err{};
   err.struct_size = sizeof err;
-  // openmetrics is 1.1: a 1.0 host's table ends before it (the caller asked has_openmetrics).
   hyperion_status_t s = what == Read::kSnapshot  ? v->snapshot(use.ctx(), &sink, &err)
                         : what == Read::kMetrics ? v->metrics(use.ctx(), &sink, &err)
                                                  : v->openmetrics(use.ctx(), &sink, &err);
@@ -35,14 +39,9 @@ std::string HealthPlugin::read_host(Read what) {
   return out;
 }
 
-bool HealthPlugin::has_openmetrics() {
-  auto use = host_health_->enter<hyperion_health_v1_t>();
-  return use.vtable()->struct_size >= offsetof(hyperion_health_v1_t, openmetrics) + sizeof(void*) &&
-         use.vtable()->openmetrics != nullptr;
-}
-
 Answer HealthPlugin::respond(const std::string& path, const std::vector<std::string>& exclude, bool verbose) {
-  std::string text = read_host(Read::kSnapshot);
+  Read what = Read::kSnapshot;
+  std::string text = read_host(what);
   std::lock_guard lock(cache_mu_);
   if (!cached_ || text != cached_text_) {
     cached_ = std::make_shared<const boost::json::object>(hyperion::parse_object(text, "health snapshot"));
@@ -84,9 +83,10 @@ void HealthPlugin::routes() {
   server_.Get(R"(/readyz/([a-z0-9_-]+))", serve);
   server_.Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
     try {
-      const bool open_metrics = wants_openmetrics(req.get_header_value("Accept")) && has_openmetrics();
-      res.set_content(read_host(open_metrics ? Read::kOpenMetrics : Read::kMetrics),
-                      std::string(open_metrics ? kOpenMetricsContentType : kTextContentType));
+      Read what = wants_openmetrics(req.get_header_value("Accept")) ? Read::kOpenMetrics : Read::kMetrics;
+      std::string body = read_host(what);  // a host without OpenMetrics answers text: `what` says which
+      res.set_content(std::move(body),
+                      std::string(what == Read::kOpenMetrics ? kOpenMetricsContentType : kTextContentType));
       res.set_header("Vary", "Accept");
     } catch (const std::exception& e) {
       res.status = 503;

@@ -32,10 +32,10 @@ class HealthPlugin {
 
  private:
   enum class Read { kSnapshot, kMetrics, kOpenMetrics };
-  // Calls the host service function for `what` and returns its output.
-  std::string read_host(Read what);
-  // Whether the host's hyperion.health is 1.1 or newer (it renders OpenMetrics).
-  bool has_openmetrics();
+  // Calls the host service function for `what` and returns its output, in one
+  // use of the service. OpenMetrics from a host whose hyperion.health is older
+  // than 1.1 comes back as the text format, and `what` is set to kMetrics.
+  std::string read_host(Read& what);
   // The answer to `path` from the host's current snapshot, which is parsed only
   // when its text changed; answers without ?exclude are kept until it changes.
   Answer respond(const std::string& path, const std::vector<std::string>& exclude, bool verbose);
