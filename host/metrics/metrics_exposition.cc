@@ -50,7 +50,10 @@ void MetricsRegistry::render_family(Exposition format, const std::string& name, 
     append_escaped(out, help_text);
   } else {
     // 0.0.4 escapes only backslash and newline in HELP (descriptions hold no newlines).
-    for (char c : help_text) out += c == '\\' ? std::string("\\\\") : std::string(1, c);
+    for (char c : help_text) {
+      if (c == '\\') out += '\\';
+      out += c;
+    }
   }
   out += "\n# TYPE " + family_name + " " + kTypes[static_cast<int>(family.kind)] + "\n";
 
