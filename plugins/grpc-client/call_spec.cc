@@ -85,4 +85,10 @@ void deliver_result(hyperion_grpc_client_done_fn done, void* user, int32_t code,
   done(user, &r);
 }
 
+std::string to_bytes(const grpc::ByteBuffer& buffer) {
+  grpc::Slice flat;
+  if (!buffer.Valid() || !buffer.DumpToSingleSlice(&flat).ok()) return {};
+  return std::string(reinterpret_cast<const char*>(flat.begin()), flat.size());
+}
+
 }  // namespace hyperion::plugins::grpc_client

@@ -34,6 +34,10 @@ struct CallSpec {
   std::vector<std::pair<std::string, std::string>> metadata;  // "traceparent" included
   std::optional<Clock::time_point> deadline;                  // none: no deadline
   bool may_retry = false;                                     // idempotent by config or by the call's consent
+  // For a method with a cache_ttl: its key in the target's ResponseCache, and
+  // how long an OK answer stays there. Empty key: not cached.
+  std::string cache_key;
+  std::chrono::milliseconds cache_ttl{0};
   // The client span, when a tracing instance runs; its ids are the call's
   // "traceparent". Ended by end_client_span.
   std::shared_ptr<hyperion::trace::Span> span;
@@ -53,6 +57,8 @@ class CallObserver {
   virtual void call_released(uint64_t id) = 0;
   virtual void retrying(const Target& target, const std::string& method, int32_t code, const std::string& peer) = 0;
   virtual void breaker_changed(const Target& target, CircuitBreaker::State state) = 0;
+  // A call answered from the target's cache, without an RPC (call_done follows).
+  virtual void cache_hit(const CallSpec& spec) = 0;
 };
 
 // Applies the spec's metadata and deadline to a new attempt's context.
@@ -68,6 +74,8 @@ void end_client_span(const CallSpec& spec, int32_t code, const std::string& mess
 // Notes a retry on the call's client span.
 void note_retry(const CallSpec& spec, int32_t code, const std::string& peer);
 
+// The bytes of a unary answer (for the cache).
+std::string to_bytes(const grpc::ByteBuffer& buffer);
 // Calls `done` with the outcome. `ctx` (may be null: no attempt was made)
 // supplies the server's metadata; `response` is the unary answer.
 void deliver_result(hyperion_grpc_client_done_fn done, void* user, int32_t code, const std::string& message,

@@ -131,6 +131,9 @@ void GrpcClientPlugin::start(hyperion::Deadline) {
   ctx_.describe_metric("grpc_client_handling_seconds",
                        "Time from the call's start to its status, retries included, in seconds, by target and method.");
   ctx_.describe_metric("grpc_client_retries_total", "gRPC call attempts retried, by target and method.");
+  ctx_.describe_metric(
+      "grpc_client_cache_hits_total",
+      "gRPC calls answered from the method cache (cache_ttl_ms) without an RPC, by target and method.");
   ctx_.describe_metric("grpc_client_breaker_state", "Circuit breaker state per target: 0 closed, 1 half-open, 2 open.");
   tracer_ = hyperion::trace::Tracer::optional(ctx_);
   try {
@@ -190,6 +193,7 @@ hyperion::HealthReport GrpcClientPlugin::health() {
     t["ready"] = st.ready;
     t["breaker"] = state_name(st.breaker);
     t["policy"] = policy_name(target->settings().policy);
+    t["cached_answers"] = target->cache().size();
     boost::json::array endpoints;
     for (const auto& e : st.endpoints) {
       endpoints.push_back({{"address", e.address}, {"state", e.state}, {"in_flight", e.in_flight}});
@@ -289,6 +293,7 @@ hyperion_status_t GrpcClientPlugin::make_spec(const hyperion_grpc_client_call_t*
                                                          : s.deadline;
   if (timeout.count() > 0) spec.deadline = Clock::now() + timeout;
   spec.may_retry = call->idempotent == 1 || (call->idempotent < 0 && m != nullptr && m->idempotent);
+  if (m != nullptr) spec.cache_ttl = m->cache_ttl;
   return HYPERION_OK;
 }
 
@@ -302,6 +307,15 @@ hyperion_status_t GrpcClientPlugin::start_unary(const hyperion_grpc_client_call_
   CallSpec spec;
   if (hyperion_status_t s = make_spec(call, spec, error); s != HYPERION_OK) return s;
   const uint64_t id = next_id_.fetch_add(1);
+  if (spec.cache_ttl.count() > 0) {
+    spec.cache_key = ResponseCache::key(spec.method, spec.metadata,
+                                        std::string_view(reinterpret_cast<const char*>(request.data), request.size));
+    if (auto hit = spec.target->cache().get(spec.cache_key, Clock::now())) {
+      if (out_id != nullptr) *out_id = id;  // cancelling it is a no-op: it is over
+      answer_from_cache(spec, *hit, done, user);
+      return HYPERION_OK;
+    }
+  }
   auto unary = std::make_shared<UnaryCall>(id, std::move(spec), request, done, user, *this, retry_timer_);
   {
     std::lock_guard lock(calls_mu_);
@@ -314,6 +328,16 @@ hyperion_status_t GrpcClientPlugin::start_unary(const hyperion_grpc_client_call_
   if (out_id != nullptr) *out_id = id;
   unary->start();
   return HYPERION_OK;
+}
+
+void GrpcClientPlugin::answer_from_cache(const CallSpec& spec, const std::string& response,
+                                         hyperion_grpc_client_done_fn done, void* user) {
+  cache_hit(spec);
+  call_done(spec, HYPERION_GRPC_OK, 0.0, 0, "");
+  end_client_span(spec, HYPERION_GRPC_OK, "", 0, "");
+  grpc::Slice slice(response.data(), response.size());
+  grpc::ByteBuffer buffer(&slice, 1);
+  deliver_result(done, user, HYPERION_GRPC_OK, "", nullptr, &buffer, 0, "");
 }
 
 hyperion_status_t GrpcClientPlugin::unary(void* ctx, const hyperion_grpc_client_call_t* call, hyperion_bytes_t request,
@@ -464,6 +488,11 @@ void GrpcClientPlugin::retrying(const Target& target, const std::string& method,
   if (ctx_.logs(HYPERION_LOG_DEBUG))
     ctx_.debug("retrying " + method + " on target " + target.settings().name + " after " + code_name(code) + " from " +
                peer);
+}
+
+void GrpcClientPlugin::cache_hit(const CallSpec& spec) {
+  ctx_.counter_add("grpc_client_cache_hits_total", 1,
+                   hyperion::labels({{"grpc_target", spec.target->settings().name}, {"grpc_method", spec.method}}));
 }
 
 void GrpcClientPlugin::breaker_changed(const Target& target, CircuitBreaker::State state) {

@@ -57,6 +57,7 @@ class GrpcClientPlugin final : public CallObserver {
                  const std::string& peer) override;
   void call_released(uint64_t id) override;
   void retrying(const Target& target, const std::string& method, int32_t code, const std::string& peer) override;
+  void cache_hit(const CallSpec& spec) override;
   void breaker_changed(const Target& target, CircuitBreaker::State state) override;
 
  private:
@@ -78,6 +79,9 @@ class GrpcClientPlugin final : public CallObserver {
 
   // Checks and copies a call; on failure returns the status with `error` set.
   hyperion_status_t make_spec(const hyperion_grpc_client_call_t* call, CallSpec& spec, std::string& error) const;
+  // Ends a call at once with a cached answer: metrics, span, then `done`.
+  void answer_from_cache(const CallSpec& spec, const std::string& response, hyperion_grpc_client_done_fn done,
+                         void* user);
   hyperion_status_t start_unary(const hyperion_grpc_client_call_t* call, hyperion_bytes_t request,
                                 hyperion_grpc_client_done_fn done, void* user, uint64_t* out_id, std::string& error);
   // New targets for `settings`, reusing those of `current` whose settings are unchanged.

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "circuit_breaker.h"
+#include "response_cache.h"
 #include "target_settings.h"
 
 namespace hyperion::plugins::grpc_client {
@@ -74,6 +75,9 @@ class Target {
   std::shared_ptr<Endpoint> pick(const Endpoint* avoid);
 
   CircuitBreaker& breaker() { return breaker_; }
+  // Answers of the methods with a cache_ttl. A reload that changes the
+  // target's settings starts with an empty cache (the ttl may have changed).
+  ResponseCache& cache() { return cache_; }
   TargetStatus status();
   // Whether the discovery watch has delivered a first answer yet.
   [[nodiscard]] bool resolved() const { return resolved_.load(); }
@@ -91,6 +95,7 @@ class Target {
   std::mutex rng_mu_;
   std::mt19937_64 rng_{std::random_device{}()};
   CircuitBreaker breaker_;
+  ResponseCache cache_;
 };
 
 }  // namespace hyperion::plugins::grpc_client

@@ -93,8 +93,10 @@ std::shared_ptr<const TargetSettings> parse_target(const std::string& name, cons
     MethodSettings ms;
     ms.deadline = Millis(integer(mo, "deadline_ms"));
     ms.idempotent = mo.at("idempotent").as_bool();
+    ms.cache_ttl = Millis(integer(mo, "cache_ttl_ms"));
     s->methods[full] = ms;
   }
+  s->cache_max_entries = static_cast<uint32_t>(integer(t, "cache_max_entries"));
   const auto& cb = t.at("circuit_breaker").as_object();
   s->breaker = parse_breaker_settings(cb, where + "circuit_breaker.");
   s->expected_codes = codes(cb.at("expected_codes").as_array(), where + "circuit_breaker.expected_codes");

@@ -34,6 +34,7 @@ struct RetrySettings {
 struct MethodSettings {
   Millis deadline{0};  // 0: the target's
   bool idempotent = false;
+  Millis cache_ttl{0};  // OK answers are reused this long; 0: never
   bool operator==(const MethodSettings&) const = default;
 };
 
@@ -56,6 +57,7 @@ struct TargetSettings {
   uint32_t channels_per_instance = 1;
   RetrySettings retry;
   std::map<std::string, MethodSettings> methods;  // by full method name
+  uint32_t cache_max_entries = 1000;              // answers kept for methods with a cache_ttl
   BreakerSettings breaker;
   std::set<int32_t> expected_codes;  // codes the breaker does not count as failures
   Millis keepalive_time{0};          // 0: no keepalive pings

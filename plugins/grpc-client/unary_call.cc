@@ -128,6 +128,10 @@ void UnaryCall::finish(int32_t code, const std::string& message) {
     attempts = attempts_;
     if (endpoint_) peer = endpoint_->address();
   }
+  if (code == HYPERION_GRPC_OK && !spec_.cache_key.empty()) {
+    spec_.target->cache().put(spec_.cache_key, to_bytes(response_), Clock::now() + spec_.cache_ttl,
+                              spec_.target->settings().cache_max_entries);
+  }
   const double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
   observer_.call_done(spec_, code, seconds, attempts, peer);
   end_client_span(spec_, code, message, attempts, peer);

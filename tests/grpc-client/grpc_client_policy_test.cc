@@ -57,6 +57,54 @@ TEST(GrpcClientPolicy, AMethodNotMarkedIdempotentIsNotRetriedUnlessTheCallConsen
   EXPECT_EQ(r.attempts, 1u);
 }
 
+TEST(GrpcClientPolicy, ACachedMethodIsAnsweredFromMemoryUntilItsTtlPasses) {
+  EchoServer server("a");
+  ClientHost h("{targets: {echo: {address: \"" + server.address() +
+               "\", methods: {/test.Echo/Unary: {cache_ttl_ms: 300}}, cache_max_entries: 2}}}");
+  auto call = [&](const std::string& request, const std::string& tenant = "1") {
+    return h.client().unary("echo", "/test.Echo/Unary", request, grpc::CallOptions().with_metadata("x-tenant", tenant));
+  };
+  grpc::Reply first = call("apple");
+  ASSERT_TRUE(first.ok()) << first.message;
+  EXPECT_EQ(first.attempts, 1u);
+  grpc::Reply again = call("apple");
+  ASSERT_TRUE(again.ok()) << again.message;
+  EXPECT_EQ(again.response, "apple");
+  EXPECT_EQ(again.attempts, 0u);  // no RPC
+  EXPECT_EQ(server.calls("/test.Echo/Unary"), 1);
+  // Another request, or the same one with other metadata, is another answer.
+  EXPECT_EQ(call("pear").attempts, 1u);
+  EXPECT_EQ(call("apple", "2").attempts, 1u);
+  const auto last_cached = Clock::now();
+  EXPECT_EQ(server.calls("/test.Echo/Unary"), 3);
+  // Methods without a ttl are never cached.
+  EXPECT_EQ(h.client().unary("echo", "/test.Echo/Trace", "").attempts, 1u);
+  EXPECT_EQ(h.client().unary("echo", "/test.Echo/Trace", "").attempts, 1u);
+  const std::string metrics = h.host().metrics_text();
+  EXPECT_NE(
+      metrics.find(
+          R"(grpc_client_cache_hits_total{plugin_instance="grpc",grpc_method="/test.Echo/Unary",grpc_target="echo"} 1)"),
+      std::string::npos)
+      << metrics;
+  EXPECT_NE(h.health().find("\"cached_answers\":2"), std::string::npos) << h.health();  // at cache_max_entries
+  // Past the ttl the same call goes to the server again (the ttl is the
+  // condition waited for, so this waits on the clock).
+  std::this_thread::sleep_until(last_cached + 310ms);
+  EXPECT_EQ(call("apple", "2").attempts, 1u);
+}
+
+TEST(GrpcClientPolicy, ErrorsAreNeverCached) {
+  EchoServer server("a");
+  ClientHost h("{targets: {echo: {address: \"" + server.address() +
+               "\", methods: {/test.Echo/Fail: {cache_ttl_ms: 60000}}, circuit_breaker: {enabled: false}}}}");
+  for (int i = 0; i < 3; ++i) {
+    grpc::Reply r = h.client().unary("echo", "/test.Echo/Fail", "5");
+    EXPECT_EQ(r.code, HYPERION_GRPC_NOT_FOUND);
+    EXPECT_EQ(r.attempts, 1u);
+  }
+  EXPECT_EQ(server.calls("/test.Echo/Fail"), 3);
+}
+
 TEST(GrpcClientPolicy, TheBreakerOpensFailsFastGoesHalfOpenAndCloses) {
   EchoServer server("a");
   ClientHost h("{targets: {echo: {address: \"" + server.address() +
