@@ -314,6 +314,14 @@ class Server {
   Registration server_stream_handler(std::string_view method, StreamFactory factory) {
     return stream(HYPERION_GRPC_SERVER_STREAMING, method, std::move(factory));
   }
+  // A unary method answered later, from any thread: one StreamHandler per
+  // call gets the request in on_message and starts the work in on_half_close
+  // without waiting for it (a server thread must never block, e.g. on an
+  // outgoing call); call.send(reply) then call.finish(status) answer. The Call
+  // stays valid until finish; on_cancel says the client gave up.
+  Registration unary_handler(std::string_view method, StreamFactory factory) {
+    return stream(HYPERION_GRPC_UNARY, method, std::move(factory));
+  }
   // Serves `file_descriptor_set` (serialized google.protobuf.FileDescriptorSet)
   // through server reflection.
   Registration descriptors(std::string_view file_descriptor_set) {
