@@ -28,11 +28,11 @@ if [ "$kind" = tsan ]; then
   # invisible to it, and every gRPC call reports races inside gRPC's own inline
   # code. The gRPC suites run under ASan and in the normal build; see
   # docs/decisions/0007-tsan-and-grpc.md.
-  # integration.simple_api_example calls the grpc-server the same way.
+  # integration.simple_api_example and .microservices_example call gRPC hosts too.
   # fuzz.admin_replay sends ~20 requests on fresh connections back to back; the
   # cpp-httplib server threads that answer them race in the library's own
   # statics (same addendum). The admin server's own code runs under TSan in
   # AdminServerTest.
-  exclude=(-E '^(Grpc|bench[.](grpc|gateway)|integration[.](greeter|simple_api)|fuzz[.]admin_replay)')
+  exclude=(-E '^(Grpc|bench[.](grpc|gateway)|integration[.](greeter|simple_api|microservices)|fuzz[.]admin_replay)')
 fi
 exec ctest -j2 --output-on-failure --timeout 600 "${exclude[@]}" "$@"

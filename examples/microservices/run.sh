@@ -62,7 +62,8 @@ start() {  # start NAME COMMAND...: in the background, its pid in NAME.pid, its 
 }
 
 up() {
-  for f in "$bin/hyperion" "$root/build/share/hyperion/shop.pb"; do
+  export SHOP_DESCRIPTORS="${SHOP_DESCRIPTORS:-$root/build/share/hyperion/shop.pb}"
+  for f in "$bin/hyperion" "$SHOP_DESCRIPTORS"; do
     [ -e "$f" ] || { say "$f is missing: build first (./scripts/build.sh)"; exit 1; }
   done
   if ls "$run_dir"/*.pid >/dev/null 2>&1; then
