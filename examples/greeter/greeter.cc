@@ -111,10 +111,7 @@ void Greeter::start(hyperion::Deadline) {
 
 void Greeter::stop(hyperion::Deadline deadline) {
   // Newest first: the handlers, then the descriptors.
-  while (!registrations_.empty()) {
-    registrations_.back().release(deadline);
-    registrations_.pop_back();
-  }
+  hyperion::release_all(registrations_, deadline);
   server_.reset();
 }
 

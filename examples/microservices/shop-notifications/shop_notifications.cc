@@ -48,10 +48,7 @@ void NotificationsPlugin::start(hyperion::Deadline) {
 }
 
 void NotificationsPlugin::stop(hyperion::Deadline deadline) {
-  while (!registrations_.empty()) {
-    registrations_.back().release(deadline);
-    registrations_.pop_back();
-  }
+  hyperion::release_all(registrations_, deadline);
   server_.reset();
 }
 

@@ -256,10 +256,7 @@ void OrdersPlugin::stop(hyperion::Deadline deadline) {
   // First no new orders (waiting for those being placed), then the
   // notifications still on their way: cancelled if they outlast half the
   // time left, because their completions run this library's code.
-  while (!registrations_.empty()) {
-    registrations_.back().release(deadline);
-    registrations_.pop_back();
-  }
+  hyperion::release_all(registrations_, deadline);
   std::unique_lock lock(mu_);
   auto half = std::chrono::steady_clock::now() + (deadline.time_point() - std::chrono::steady_clock::now()) / 2;
   if (!notified_.wait_until(lock, half, [&] { return notifying_.empty(); })) {

@@ -64,10 +64,7 @@ void ProductsPlugin::start(hyperion::Deadline) {
 }
 
 void ProductsPlugin::stop(hyperion::Deadline deadline) {
-  while (!registrations_.empty()) {
-    registrations_.back().release(deadline);
-    registrations_.pop_back();
-  }
+  hyperion::release_all(registrations_, deadline);
   server_.reset();
 }
 

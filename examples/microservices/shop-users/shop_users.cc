@@ -38,10 +38,7 @@ void UsersPlugin::start(hyperion::Deadline) {
 }
 
 void UsersPlugin::stop(hyperion::Deadline deadline) {
-  while (!registrations_.empty()) {
-    registrations_.back().release(deadline);
-    registrations_.pop_back();
-  }
+  hyperion::release_all(registrations_, deadline);
   server_.reset();
 }
 

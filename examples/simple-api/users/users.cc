@@ -39,12 +39,8 @@ void UsersPlugin::start(hyperion::Deadline) {
 
 void UsersPlugin::stop(hyperion::Deadline deadline) {
   // Newest first; each release waits for the requests it is serving.
-  while (!methods_.empty()) {
-    methods_.back().release(deadline);
-    methods_.pop_back();
-  }
-  for (auto& r : routes_) r.release(deadline);
-  routes_.clear();
+  hyperion::release_all(methods_, deadline);
+  hyperion::release_all(routes_, deadline);
   grpc_.reset();
   http_.reset();
   service_.reset();

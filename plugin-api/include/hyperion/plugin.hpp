@@ -249,6 +249,17 @@ inline uint64_t drain_deadline_ns(const std::optional<Deadline>& deadline, std::
 }
 }  // namespace sdk
 
+// Releases registrations (routes, gRPC methods, descriptor sets: anything with
+// release(Deadline)) newest first, each waiting for its calls in flight until
+// `deadline`, and empties the container. What a stop() usually does.
+template <typename Registrations>
+void release_all(Registrations& registrations, Deadline deadline) {
+  while (!registrations.empty()) {
+    registrations.back().release(deadline);
+    registrations.pop_back();
+  }
+}
+
 enum class HealthStatus { kHealthy, kDegraded, kUnhealthy };
 
 struct HealthReport {
