@@ -14,6 +14,8 @@ packages=(
   clang libclang-rt-14-dev llvm  # scripts/fuzz.sh: libFuzzer, and llvm-symbolizer for its reports
   etcd-server etcd-client        # tests: a real etcd per test (remote config, discovery)
   python3-prometheus-client      # tests: the reference OpenMetrics parser checks the OpenMetrics exposition
+  systemd                        # tests: systemd-analyze verify on the packaged service unit
+  file dpkg-dev                  # packaging: CPack's .deb computes Depends: with dpkg-shlibdeps
 )
 
 sudo_cmd=()

@@ -66,7 +66,8 @@ StatusOr<std::unique_ptr<Host>> Host::prepare(const std::string& manifest_path, 
   const manifest::HostSettings settings = (*plan)->manifest.host;
   host->reloader_ = std::make_unique<reload::Reloader>(
       reload::Reloader::Rooms{host->gate_, *host->lifecycle_, *host->instances_, *host->loader_, *host->store_,
-                              facilities.events, facilities.metrics, *facilities.secrets, configure_logs},
+                              facilities.events, facilities.metrics, *facilities.secrets, configure_logs,
+                              options.reload_observer},
       std::move(*plan), manifest_path);
   host->wire_health(settings);
   publish_host_services(*host);

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -39,6 +40,8 @@ struct HostOptions {
   std::vector<std::string> plugin_path;  // from the command line; searched first
   std::optional<std::string> log_level;  // overrides host.log_level
   std::optional<std::string> log_format; // overrides host.log_format
+  // Told when each reload begins (nullptr) and ends (reload::Reloader::Rooms::observer).
+  std::function<void(const reload::ReloadResult*)> reload_observer = nullptr;
 };
 
 class Host : public AppReader {

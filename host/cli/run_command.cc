@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <functional>
 #include <iostream>
 
 #include <spdlog/spdlog.h>
@@ -10,11 +11,36 @@
 #include "cli/commands.h"
 #include "cli/host_options.h"
 #include "logging/log_setup.h"
+#include "os/monotonic_clock.h"
+#include "os/service_notify.h"
 #include "os/signals.h"
 #include "triggers/manifest_watcher.h"
 
 namespace hyperion::cli {
 namespace {
+
+// One line for `systemctl status`: short, no newline (it would end the field).
+std::string status_line(std::string text) {
+  constexpr size_t kMax = 200;
+  for (char& c : text) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  if (text.size() > kMax) text = text.substr(0, kMax - 3) + "...";
+  return "STATUS=" + text;
+}
+
+// RELOADING=1 when a reload begins (systemd 253+ wants the time with it) and
+// READY=1 when it ends, whatever the outcome: the host serves either way.
+std::function<void(const reload::ReloadResult*)> notify_reloads(os::ServiceNotifier* notifier) {
+  return [notifier](const reload::ReloadResult* done) {
+    if (done == nullptr) {
+      notifier->notify("RELOADING=1\nMONOTONIC_USEC=" + std::to_string(os::monotonic_now_ns() / 1000) + "\n" +
+                       status_line("reloading"));
+    } else {
+      notifier->notify("READY=1\n" + status_line("running; last reload: " + done->summary()));
+    }
+  };
+}
 
 // With a call still inside plugin code, running static destructors (or unloading
 // libraries) could crash under it: leave without them.
@@ -31,9 +57,14 @@ int run_command(const std::string& manifest, const CommonOptions& common, bool e
   // Before any thread exists, so every thread inherits the mask and the signal
   // is only ever taken by wait_for_host_signal().
   os::block_host_signals();
-  auto host = app::Host::prepare(manifest, to_host_options(common));
+  // Also before any thread: it takes systemd's variables out of the environment.
+  std::unique_ptr<os::ServiceNotifier> notifier = exit_after_start ? nullptr : os::ServiceNotifier::from_environment();
+  app::HostOptions options = to_host_options(common);
+  if (notifier) options.reload_observer = notify_reloads(notifier.get());
+  auto host = app::Host::prepare(manifest, options);
   if (!host.ok()) {
     std::cerr << "hyperion: " << host.status().message() << "\n";
+    if (notifier) notifier->notify(status_line("failed: " + host.status().message()));
     return 1;
   }
   auto log = logging::host_logger();
@@ -41,6 +72,7 @@ int run_command(const std::string& manifest, const CommonOptions& common, bool e
   if (!started.ok()) {
     log->error("{}", started.message());
     std::cerr << "hyperion: " << started.message() << "\n";
+    if (notifier) notifier->notify(status_line("failed to start: " + started.message()));
     if ((*host)->hung_calls() > 0) exit_now(1);
     return 1;
   }
@@ -57,6 +89,11 @@ int run_command(const std::string& manifest, const CommonOptions& common, bool e
       return 1;
     }
     admin_server = std::move(*started_admin);
+  }
+  if (notifier) {
+    notifier->notify("READY=1\n" +
+                     status_line("running revision " + std::to_string((*host)->reloads().current_revision())));
+    notifier->start_watchdog();
   }
   if (!exit_after_start) {
     std::unique_ptr<triggers::ManifestWatcher> watcher;
@@ -77,6 +114,7 @@ int run_command(const std::string& manifest, const CommonOptions& common, bool e
         continue;
       }
       log->info("received {}, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+      if (notifier) notifier->notify("STOPPING=1\n" + status_line("stopping"));
       (*host)->drain();  // readiness turns false before anything stops
       break;
     }

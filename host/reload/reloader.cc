@@ -367,6 +367,7 @@ ReloadResult Reloader::reload(const ReloadRequest& request) {
   }
   (void)rooms_.events.emit("host", "dev.hyperion.reload.started",
                            json::serialize(json::object{{"source", request.source}, {"author", request.author}}));
+  if (rooms_.observer) rooms_.observer(nullptr);
   Desired desired{"",
                   request.overrides ? *request.overrides : overrides_,
                   request.layers ? *request.layers : layers_,
@@ -417,6 +418,7 @@ ReloadResult Reloader::reload(const ReloadRequest& request) {
   else
     log->error("reload from {}: {}", request.source, result.summary());
   for (const std::string& w : result.warnings) log->warn("reload: {}", w);
+  if (rooms_.observer) rooms_.observer(&result);
   return result;
 }
 

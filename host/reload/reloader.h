@@ -93,6 +93,10 @@ class Reloader {
     secrets::SecretScrubber& secrets;
     // Applies host settings a reload may change (logging); a failure is a warning.
     std::function<Status(const manifest::HostSettings&)> apply_host_settings;
+    // Told when a reload begins (nullptr) and how it ended (every outcome,
+    // "unchanged" too), on the reloading thread: the service manager's
+    // RELOADING=1 / READY=1. May be empty.
+    std::function<void(const ReloadResult*)> observer = nullptr;
   };
 
   // `running` is the plan the lifecycle was built from.
