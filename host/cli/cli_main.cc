@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "version/git_revision.h"
 
 #ifndef HYPERION_VERSION
 #error "HYPERION_VERSION must be defined by the build"
@@ -31,8 +32,8 @@ int main(int argc, char** argv) {
                "Compose an app in a YAML manifest; run it, validate it, or inspect its plugins.",
                "hyperion"};
   app.set_version_flag("--version", std::string("hyperion " HYPERION_VERSION " (plugin ABI ") +
-                                        std::to_string(HYPERION_ABI_MAJOR) + "." +
-                                        std::to_string(HYPERION_ABI_MINOR) + ")");
+                                        std::to_string(HYPERION_ABI_MAJOR) + "." + std::to_string(HYPERION_ABI_MINOR) +
+                                        ", git " HYPERION_GIT_REVISION ")");
   app.require_subcommand(1);
   CommonOptions common;
   auto add_common = [&](CLI::App* cmd) {

@@ -2,9 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-
 #include <csignal>
 #include <filesystem>
+#include <regex>
 
 #include "support/test_support.h"
 
@@ -37,7 +37,12 @@ class CliTest : public ::testing::Test {
 TEST_F(CliTest, VersionAndHelp) {
   auto v = run_process({hyperion_binary(), "--version"});
   EXPECT_EQ(v.exit_code, 0);
-  EXPECT_NE(v.out.find("hyperion 0.1.0 (plugin ABI 1.2)"), std::string::npos) << v.out;
+  // The version is CMake's project version (one place), then the ABI and the git revision.
+  EXPECT_TRUE(std::regex_search(
+      v.out,
+      std::regex("^hyperion " + std::regex_replace(std::string(HYPERION_TEST_VERSION), std::regex("\\."), "\\.") +
+                 " \\(plugin ABI 1\\.2, git ([0-9a-f]{12}(-dirty)?|unknown)\\)\n$")))
+      << v.out;
   auto h = run_process({hyperion_binary(), "--help"});
   EXPECT_EQ(h.exit_code, 0);
   for (const char* cmd : {"run", "validate", "inspect", "graph"}) EXPECT_NE(h.out.find(cmd), std::string::npos);
