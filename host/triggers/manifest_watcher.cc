@@ -67,7 +67,11 @@ void ManifestWatcher::run() {
       if (len <= 0) break;
       for (char* p = buffer; p < buffer + len;) {
         auto* event = reinterpret_cast<inotify_event*>(p);
-        if (event->len > 0 && file_name_ == event->name) due = Clock::now() + debounce_;
+        // "..data": a Kubernetes ConfigMap volume swaps that symlink to
+        // publish new files at once; the manifest's own name never changes there.
+        if (event->len > 0 && (file_name_ == event->name || std::strcmp(event->name, "..data") == 0)) {
+          due = Clock::now() + debounce_;
+        }
         p += sizeof(inotify_event) + event->len;
       }
     }

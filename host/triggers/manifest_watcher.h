@@ -1,6 +1,7 @@
 // ManifestWatcher: calls back when the manifest file changes on disk (inotify on
 // its folder, so editors that write a new file and rename it over the old one are
-// seen too), once the file has been quiet for `debounce`. A burst of writes is
+// seen too, and so is a Kubernetes ConfigMap update, which swaps the folder's
+// "..data" symlink), once the file has been quiet for `debounce`. A burst of writes is
 // one callback; other files in the folder, however busy, do not delay it. Thread-safety: the callback runs on the
 // watcher's own thread.
 #pragma once

@@ -48,6 +48,28 @@ TEST(ManifestWatcher, SeesARenameOverTheFileAndIgnoresOtherFiles) {
   ASSERT_TRUE(eventually([&] { return calls.load() >= 1; }));
 }
 
+TEST(ManifestWatcher, SeesAKubernetesConfigMapUpdate) {
+  // A ConfigMap volume: app.yaml -> ..data/app.yaml, ..data -> ..<version>/.
+  // An update writes a new version folder and renames a new ..data symlink
+  // over the old one; app.yaml itself is never touched.
+  namespace fs = std::filesystem;
+  testing::TempDir dir;
+  const fs::path root(dir.path());
+  fs::create_directory(root / "..v1");
+  dir.write("..v1/app.yaml", "v: 0\n");
+  fs::create_directory_symlink("..v1", root / "..data");
+  fs::create_symlink("..data/app.yaml", root / "app.yaml");
+  std::atomic<int> calls{0};
+  auto w = ManifestWatcher::start((root / "app.yaml").string(), 20ms, [&] { ++calls; });
+  ASSERT_TRUE(w.ok());
+  fs::create_directory(root / "..v2");
+  dir.write("..v2/app.yaml", "v: 1\n");
+  fs::create_directory_symlink("..v2", root / "..data_tmp");
+  fs::rename(root / "..data_tmp", root / "..data");
+  ASSERT_TRUE(eventually([&] { return calls.load() >= 1; }));
+  EXPECT_EQ(testing::read_file((root / "app.yaml").string()), "v: 1\n");
+}
+
 TEST(ManifestWatcher, ABusyFileBesideTheManifestDoesNotHoldItsChangesBack) {
   // #24: the quiet period restarted on any event in the folder, so a log
   // written beside the manifest delayed every reload until it stopped.
