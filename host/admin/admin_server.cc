@@ -20,6 +20,7 @@
 #include "admin/admin_token.h"
 #include "admin/admin_views.h"
 #include "logging/log_setup.h"
+#include "os/file_digest.h"
 
 namespace hyperion::admin {
 namespace {
@@ -98,6 +99,7 @@ struct AdminServer::Impl {
   app::OperatorAccess access;
   manifest::AdminSettings settings;
   std::string token;
+  std::string token_id;  // "sha256:<12 hex digits>" of the token
   std::string url;
   std::string url_file;  // <state>/admin.url, written once serving
   int port = 0;
@@ -116,9 +118,17 @@ struct AdminServer::Impl {
     return presented && constant_time_equal(*presented, token);
   }
 
-  static std::string author(const httplib::Request& req) {
-    std::string a = req.get_header_value("X-Hyperion-Author");
-    return a.empty() ? req.remote_addr : a;
+  // Who a revision is by: what the caller says (X-Hyperion-Author, else its
+  // address) and, beside it, which token it proved — the only part the host
+  // vouches for (#25 point 11; named tokens come with the console, #22). The
+  // token's identity is a digest prefix: it names the token without revealing it.
+  std::string author(const httplib::Request& req) const {
+    std::string said = req.get_header_value("X-Hyperion-Author");
+    // The header goes into revisions, logs and events: printable text, bounded.
+    std::erase_if(said, [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
+    if (said.size() > 200) said.resize(200);
+    if (said.empty()) said = req.remote_addr;
+    return said + " (token " + token_id + ")";
   }
 
   void routes();
@@ -298,6 +308,7 @@ StatusOr<std::unique_ptr<AdminServer>> AdminServer::start(app::OperatorAccess ac
   auto token = load_or_create_token(settings.token_file, state_dir, static_cast<size_t>(settings.min_token_bytes));
   if (!token.ok()) return token.status();
   impl->token = std::move(*token);
+  impl->token_id = "sha256:" + os::sha256_hex(impl->token).substr(0, 12);
   const bool tls = !settings.tls_cert_file.empty();
   if (tls) {
     auto ssl = std::make_unique<httplib::SSLServer>(settings.tls_cert_file.c_str(), settings.tls_key_file.c_str());

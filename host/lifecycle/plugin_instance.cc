@@ -334,7 +334,7 @@ std::optional<PluginInstance::HealthCheck> PluginInstance::prepare_health_check(
     // Whoever reads the report (the aggregator, health(), the endpoints) gets
     // it without the secrets the host gave plugins. The scrubber is held by the
     // task: a check that returns after the host is gone must not touch the host.
-    scrubber->scrub_in_place(result->report);
+    scrubber->scrub_health_report(result->report);
     std::string message = result->error.message;
     if (scrubber->scrub_in_place(message)) hyperion_error_set(&result->error, result->status, message.c_str());
     {

@@ -71,6 +71,12 @@ struct HealthSettings {
   std::chrono::milliseconds cache{250};    // cache_ms: how long one round's result is served
 };
 
+// host.revisions: how much history the state database keeps (docs/reload.md).
+struct RevisionSettings {
+  int64_t keep = 1000;              // keep: the newest revisions kept
+  int64_t max_bytes = 256LL << 20;  // max_bytes: what they may take together (manifests, diffs)
+};
+
 struct HostSettings {
   std::string state_dir;  // empty: the default (docs/decisions/0002-state-dir.md)
   std::string log_level = "info";
@@ -81,6 +87,7 @@ struct HostSettings {
   ReloadSettings reload;
   AdminSettings admin;
   HealthSettings health;
+  RevisionSettings revisions;
 };
 
 struct InstanceSpec {

@@ -252,6 +252,12 @@ void parse_host(const json::value* value, Manifest& m, const JsonDocument& doc, 
   if (auto v = r.milliseconds("stop_timeout_ms")) m.host.stop_timeout = *v;
   parse_reload(r.get("reload"), m.host.reload, doc, m.path, diags);
   parse_admin(r.get("admin"), m, doc, diags);
+  if (const json::value* revisions = r.get("revisions")) {
+    MappingReader h(*revisions, "/host/revisions", doc, m.path, diags);
+    if (auto v = positive(h, "keep")) m.host.revisions.keep = *v;
+    if (auto v = positive(h, "max_bytes")) m.host.revisions.max_bytes = *v;
+    h.finish();
+  }
   if (const json::value* health = r.get("health")) {
     MappingReader h(*health, "/host/health", doc, m.path, diags);
     if (auto v = h.milliseconds("timeout_ms")) m.host.health.timeout = *v;

@@ -123,13 +123,34 @@ class Converter {
       error(node, pointer, interpolated.status().message());
       return nullptr;
     }
-    if (interpolated->secret) doc_.secret_pointers.insert(pointer);
+    if (interpolated->secret) {
+      // A file's content is a secret: only a plugin's config can take one
+      // (there it is redacted everywhere). In a host field — the app's name,
+      // an instance's name or library, a listen address — it would be shown
+      // in answers, logs, events and revisions (#25): refused, without the content.
+      if (!inside_plugin_config(pointer)) {
+        error(node, pointer, "${file:...} is allowed only inside a plugin's config, where it is treated as a secret");
+        return nullptr;
+      }
+      doc_.secret_pointers.insert(pointer);
+    }
     const std::string& tag = node.Tag();
     // "!" marks a quoted or block scalar; an explicit !!str tag also forces a string.
     if (tag == "!" || tag == "tag:yaml.org,2002:str") return boost::json::string(interpolated->value);
     boost::json::value typed = type_plain_scalar(interpolated->value);
     if (!typed.is_string()) doc_.plain_text[pointer] = interpolated->value;
     return typed;
+  }
+
+  // "/plugins/<n>/config" or below.
+  static bool inside_plugin_config(std::string_view pointer) {
+    constexpr std::string_view kPlugins = "/plugins/";
+    if (!pointer.starts_with(kPlugins)) return false;
+    pointer.remove_prefix(kPlugins.size());
+    size_t slash = pointer.find('/');
+    if (slash == std::string_view::npos || slash == 0) return false;
+    pointer.remove_prefix(slash);
+    return pointer == "/config" || pointer.starts_with("/config/");
   }
 
   static boost::json::value type_plain_scalar(const std::string& s) {

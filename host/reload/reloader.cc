@@ -36,7 +36,7 @@ Status check_host_settings(const manifest::HostSettings& now, const manifest::Ho
 // (no instance can have that name).
 void note_host_changes(const manifest::HostSettings& now, const manifest::HostSettings& next, ReloadResult& result) {
   json::array changes;
-  auto compare = [&](const char* field, const std::string& a, const std::string& b) {
+  auto compare = [&](const char* field, const json::value& a, const json::value& b) {
     if (a != b) {
       changes.push_back(json::object{{"path", std::string("/") + field},
                                      {"op", "replace"},
@@ -46,8 +46,10 @@ void note_host_changes(const manifest::HostSettings& now, const manifest::HostSe
                                      {"new", b}});
     }
   };
-  compare("log_level", now.log_level, next.log_level);
-  compare("log_format", now.log_format, next.log_format);
+  compare("log_level", json::value(now.log_level), json::value(next.log_level));
+  compare("log_format", json::value(now.log_format), json::value(next.log_format));
+  compare("revisions/keep", now.revisions.keep, next.revisions.keep);
+  compare("revisions/max_bytes", now.revisions.max_bytes, next.revisions.max_bytes);
   if (changes.empty() || !result.ok()) return;
   result.diff["(host)"] = json::object{{"action", "reload"}, {"changes", std::move(changes)}};
   result.outcome = ReloadOutcome::kApplied;
@@ -123,6 +125,17 @@ void Reloader::remember_secrets(const planning::ResolvedApp& app) {
   }
 }
 
+void Reloader::prune_history() {
+  const manifest::RevisionSettings& keep = running_->manifest.host.revisions;
+  auto pruned = rooms_.store.prune_revisions(keep.keep, keep.max_bytes, current_revision_.load());
+  if (!pruned.ok()) {
+    logging::host_logger()->warn("revisions: {}", pruned.status().message());
+  } else if (*pruned > 0) {
+    logging::host_logger()->debug("revisions: {} old revision(s) dropped (host.revisions keeps {} / {} bytes)", *pruned,
+                                  keep.keep, keep.max_bytes);
+  }
+}
+
 Status Reloader::record_startup() {
   state::Revision revision;
   revision.source = "startup";
@@ -131,6 +144,7 @@ Status Reloader::record_startup() {
   auto number = rooms_.store.add_revision(revision);
   if (!number.ok()) return number.status();
   current_revision_ = *number;
+  prune_history();
   return ok_status();
 }
 
@@ -343,6 +357,7 @@ void Reloader::record(const ReloadRequest& request, const Desired& desired, Relo
   }
   result.revision = *number;
   if (result.outcome == ReloadOutcome::kApplied) current_revision_ = *number;
+  prune_history();
 }
 
 ReloadResult Reloader::reload(const ReloadRequest& request) {

@@ -164,6 +164,8 @@ class Reloader {
   void verify_unloaded(ReloadResult& result) const;
   void announce_swaps(const ReloadResult& result);
   void record(const ReloadRequest& request, const Desired& desired, ReloadResult& result);
+  // Drops revisions beyond host.revisions (never the one in force).
+  void prune_history();
   void remember_secrets(const planning::ResolvedApp& app);
   void announce_breaker(ReloadBreaker::Transition transition);
   void count(const ReloadResult& result);

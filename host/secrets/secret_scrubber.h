@@ -35,6 +35,12 @@ class SecretScrubber {
   [[nodiscard]] std::string scrub(std::string_view text) const;
   // Scrubs `text` in place; false when there was nothing to replace.
   bool scrub_in_place(std::string& text) const;
+  // Scrubs a health report as JSON values, not as text: the message, and in
+  // the details every key, string and number equal to a numeric secret. The
+  // report's own structure ("status") is never touched, so a secret that is a
+  // word reports use ("healthy") cannot make every report invalid (#25 point
+  // 10). A report that is not JSON is scrubbed as text (it is refused anyway).
+  bool scrub_health_report(std::string& report) const;
 
   // Whether any secret is known (no lock).
   [[nodiscard]] bool active() const { return any_.load(std::memory_order_acquire); }
@@ -42,6 +48,7 @@ class SecretScrubber {
  private:
   mutable std::shared_mutex mu_;
   std::vector<std::string> secrets_;  // longest first, so a secret inside another is not left half-replaced
+  std::vector<double> numbers_;       // secrets that are numbers: matched by value in JSON (1234 = 1.234E3)
   std::atomic<bool> any_{false};      // the common case (no secrets) takes no lock
 };
 

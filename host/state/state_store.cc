@@ -178,6 +178,43 @@ StatusOr<uint64_t> StateStore::add_revision(const Revision& r) {
   return static_cast<uint64_t>(sqlite3_last_insert_rowid(db_));
 }
 
+StatusOr<size_t> StateStore::prune_revisions(int64_t keep, int64_t max_bytes, uint64_t in_force) {
+  std::lock_guard lock(mu_);
+  // Newest first, with each one's size; decide in memory, delete in one statement.
+  Statement s(db_,
+              "SELECT number, length(manifest) + length(diff) + length(overrides) + length(layers) + "
+              "length(libraries) + length(error) FROM revisions ORDER BY number DESC");
+  if (!s.ok()) return s.error("preparing a revision size query");
+  std::vector<std::pair<int64_t, int64_t>> rows;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) rows.emplace_back(s.integer(0), s.integer(1));
+  if (rc != SQLITE_DONE) return s.error("reading revision sizes");
+  // What is kept is always the newest run: once one revision goes, every
+  // older one goes too (but `in_force`).
+  std::vector<int64_t> doomed;
+  int64_t kept = 0, bytes = 0;
+  bool cutting = false;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto [number, size] = rows[i];
+    const bool protect = i == 0 || static_cast<uint64_t>(number) == in_force;
+    cutting = cutting || (!protect && (kept >= keep || bytes + size > max_bytes));
+    if (cutting && !protect) {
+      doomed.push_back(number);
+      continue;
+    }
+    ++kept;
+    bytes += size;
+  }
+  if (doomed.empty()) return size_t{0};
+  Statement d(db_, "DELETE FROM revisions WHERE number <= ? AND number >= ? AND number != ?");
+  // Doomed numbers are the oldest ones below the kept set, apart from `in_force`:
+  // one range with that one hole.
+  if (!d.ok()) return d.error("preparing a revision delete");
+  d.bind(1, doomed.front()).bind(2, doomed.back()).bind(3, static_cast<int64_t>(in_force));
+  if (d.step() != SQLITE_DONE) return d.error("deleting old revisions");
+  return static_cast<size_t>(sqlite3_changes(db_));
+}
+
 StatusOr<std::vector<Revision>> StateStore::revisions(size_t limit) const {
   std::lock_guard lock(mu_);
   Statement s(db_, (std::string(kRevisionColumns) + "ORDER BY number DESC LIMIT ?").c_str());

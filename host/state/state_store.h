@@ -71,6 +71,11 @@ class StateStore : public RevisionReader {
 
   // Stores a revision (number and created_at are assigned) and returns its number.
   StatusOr<uint64_t> add_revision(const Revision& revision);
+  // Deletes the oldest revisions beyond the newest `keep`, then the oldest
+  // until those left take at most `max_bytes` (manifest, diff, overrides,
+  // layers, libraries, error); never the newest one, nor `in_force` (the
+  // revision running now, which a rollback may need). Returns how many went.
+  StatusOr<size_t> prune_revisions(int64_t keep, int64_t max_bytes, uint64_t in_force);
   StatusOr<std::vector<Revision>> revisions(size_t limit) const override;
   StatusOr<Revision> revision(uint64_t number) const override;
   // The newest applied revision, if any.

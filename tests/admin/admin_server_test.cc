@@ -12,6 +12,7 @@
 #include <future>
 
 #include "admin/admin_token.h"
+#include "os/file_digest.h"
 #include "support/test_certificates.h"
 #include "support/test_support.h"
 
@@ -229,9 +230,23 @@ TEST_F(AdminServerTest, RevisionsAndRollback) {
   EXPECT_NE(body(one).at("manifest").as_string().find("value: 1"), std::string::npos);
   EXPECT_EQ(client_->Get("/v1/revisions/999", auth())->status, 404);
 
+  // #25 point 11: the author is what the caller says, beside the token it
+  // proved (a digest prefix: it names the token without revealing it).
+  httplib::Headers as_ada = auth();
+  // (A header cannot carry a newline; a tab and DEL are what reach the server.)
+  as_ada.emplace("X-Hyperion-Author", std::string("ada\tlove\x7flace"));
+  ASSERT_EQ(client_->Post("/v1/reload", as_ada, manifest("      value: 6\n"), "application/yaml")->status, 200);
+  auto by_ada = client_->Get("/v1/revisions/3", auth());
+  ASSERT_EQ(by_ada->status, 200);
+  const std::string expected_author = "adalovelace (token sha256:" + os::sha256_hex(token_).substr(0, 12) + ")";
+  EXPECT_EQ(body(by_ada).at("author").as_string(), expected_author);
+  auto by_address = client_->Get("/v1/revisions/2", auth());
+  EXPECT_EQ(body(by_address).at("author").as_string(),
+            "127.0.0.1 (token sha256:" + os::sha256_hex(token_).substr(0, 12) + ")");
+
   auto back = client_->Post("/v1/revisions/1/rollback", auth(), "", "text/plain");
   ASSERT_EQ(back->status, 200) << back->body;
-  EXPECT_EQ(body(back).at("revision").as_int64(), 3);
+  EXPECT_EQ(body(back).at("revision").as_int64(), 4);
   EXPECT_EQ(json::parse(*host_->instance_health("a")).at("details").at("config").at("value").as_int64(), 1);
   EXPECT_EQ(client_->Post("/v1/revisions/999/rollback", auth(), "", "text/plain")->status, 404);
 }

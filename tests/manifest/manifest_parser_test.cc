@@ -147,6 +147,26 @@ TEST(ManifestParser, SecretFieldsAreRemembered) {
   EXPECT_EQ(m->text.find("hunter2"), std::string::npos);  // the text keeps the reference
 }
 
+TEST(ManifestParser, FileContentsAreRefusedOutsidePluginConfigsWithoutShowingThem) {
+  // #25 point 6: ${file:} in a host field put the file into answers, logs,
+  // events and revisions.
+  testing::TempDir dir;
+  dir.write("stolen", "root:x:0:0");
+  for (const auto& [yaml, field] : std::vector<std::pair<std::string, std::string>>{
+           {"app: ${file:stolen}\nplugins: []\n", "app"},
+           {"app: a\nhost:\n  admin: {listen: \"${file:stolen}\"}\nplugins: []\n", "host.admin.listen"},
+           {"app: a\nplugins:\n  - name: ${file:stolen}\n    library: y\n", "plugins[0].name"},
+           {"app: a\nplugins:\n  - name: x\n    library: ${file:stolen}\n", "plugins[0].library"},
+           {"app: a\nplugins:\n  - name: x\n    library: y\n    after: [\"${file:stolen}\"]\n", "plugins[0].after[0]"},
+       }) {
+    auto m = parse_manifest_text(yaml, "app.yaml", no_env(dir.path()));
+    ASSERT_FALSE(m.ok()) << yaml;
+    const std::string& msg = m.status().message();
+    EXPECT_NE(msg.find(field + ": ${file:...} is allowed only inside a plugin's config"), std::string::npos) << msg;
+    EXPECT_EQ(msg.find("root:x"), std::string::npos) << "the file's content is in the error: " << msg;
+  }
+}
+
 TEST(ManifestParser, MissingFileIsNotFound) {
   auto m = parse_manifest_file("/nonexistent/app.yaml");
   ASSERT_FALSE(m.ok());

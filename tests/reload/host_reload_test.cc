@@ -195,6 +195,40 @@ TEST_F(HostReloadTest, HostSettingsThatNeedARestartAreRefused) {
   EXPECT_NE(r.reason.find("host.state_dir cannot change"), std::string::npos) << r.reason;
 }
 
+// #25 point 8: the history is bounded by host.revisions, applied live, and the
+// revision in force stays whatever the newer ones were.
+TEST_F(HostReloadTest, HistoryKeepsTheNewestRevisionsAsConfigured) {
+  const std::string keep = "  revisions: {keep: 4}\n  reload: {breaker: {failures: 100}}\n";
+  start(manifest({{"a", "      value: 0\n"}}, keep));
+  for (int i = 1; i <= 10; ++i) {
+    auto r = reload(manifest({{"a", "      value: " + std::to_string(i) + "\n"}}, keep));
+    ASSERT_EQ(r.outcome, ReloadOutcome::kApplied) << r.summary();
+  }
+  auto history = host_->store().revisions(100);
+  ASSERT_TRUE(history.ok());
+  std::vector<uint64_t> numbers;
+  for (const auto& rev : *history) numbers.push_back(rev.number);
+  EXPECT_EQ(numbers, (std::vector<uint64_t>{11, 10, 9, 8}));
+  // Refused reloads are revisions too; the one in force (11) is kept however
+  // many come after it: the newest 4 and it.
+  for (int i = 0; i < 6; ++i) {
+    auto r = reload(manifest({{"a", "      value: not-a-number\n"}}, keep));
+    ASSERT_EQ(r.outcome, ReloadOutcome::kRefused);
+    ASSERT_EQ(r.revision, 12u + static_cast<uint64_t>(i));
+  }
+  history = host_->store().revisions(100);
+  ASSERT_TRUE(history.ok());
+  numbers.clear();
+  for (const auto& rev : *history) numbers.push_back(rev.number);
+  EXPECT_EQ(numbers, (std::vector<uint64_t>{17, 16, 15, 14, 11}));
+  EXPECT_EQ(history->back().outcome, "applied");
+  // A new limit is a change of its own, applied and recorded.
+  auto r =
+      reload(manifest({{"a", "      value: 10\n"}}, "  revisions: {keep: 2}\n  reload: {breaker: {failures: 100}}\n"));
+  EXPECT_EQ(r.outcome, ReloadOutcome::kApplied) << r.summary();
+  EXPECT_EQ(host_->store().revisions(100)->size(), 2u);
+}
+
 // #25 point 9: renaming the app used to answer "unchanged" (revision 0) while
 // the name in use changed; it is refused, and the name stays.
 TEST_F(HostReloadTest, RenamingTheAppIsRefusedNotSilentlyApplied) {

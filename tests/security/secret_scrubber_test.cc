@@ -35,6 +35,35 @@ TEST(SecretScrubber, FindsTheJsonEscapedFormInsideJsonText) {
   EXPECT_EQ(s.scrub("raw " + secret), "raw <redacted>");
 }
 
+// #25 point 10: a secret that is a common word ("healthy") was scrubbed out of
+// the report's own "status", and every report became invalid (/readyz 503);
+// a numeric secret came back unscrubbed as 1.234E3.
+TEST(SecretScrubber, HealthReportsAreScrubbedAsValuesNeverInTheirStructure) {
+  secrets::SecretScrubber s;
+  s.add({"healthy", "1234"});
+  std::string report =
+      R"({"status":"healthy","message":"healthy and 1234","details":{"healthy":true,"pin":1234,"as_double":1.234E3,"pins":[1234,7],"text":"pin 1.234E3","other":5}})";
+  EXPECT_TRUE(s.scrub_health_report(report));
+  const boost::json::value v = boost::json::parse(report);
+  EXPECT_EQ(v.at("status").as_string(), "healthy");  // structure untouched: still a valid report
+  EXPECT_EQ(v.at("message").as_string(), "<redacted> and <redacted>");
+  const auto& details = v.at("details").as_object();
+  EXPECT_FALSE(details.contains("healthy"));
+  EXPECT_TRUE(details.contains("<redacted>"));
+  EXPECT_EQ(details.at("pin").as_string(), "<redacted>");
+  EXPECT_EQ(details.at("as_double").as_string(), "<redacted>");
+  EXPECT_EQ(details.at("pins").as_array()[0].as_string(), "<redacted>");
+  EXPECT_EQ(details.at("pins").as_array()[1].as_int64(), 7);
+  EXPECT_EQ(details.at("text").as_string(), "pin <redacted>");
+  EXPECT_EQ(details.at("other").as_int64(), 5);
+  // Text that is not a report is scrubbed as text.
+  std::string broken = "not json: healthy";
+  EXPECT_TRUE(s.scrub_health_report(broken));
+  EXPECT_EQ(broken, "not json: <redacted>");
+  // Numbers in plain text come back in the forms JSON writers use.
+  EXPECT_EQ(s.scrub("port 1234, or 1.234E3"), "port <redacted>, or <redacted>");
+}
+
 TEST(SecretValues, WhatRedactWouldHide) {
   auto schema = boost::json::parse(R"({"properties": {
       "token": {"type": "string", "x-secret": true},

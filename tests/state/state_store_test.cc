@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <cstdint>
+#include <vector>
+
 #include "support/test_support.h"
 
 namespace hyperion::state {
@@ -22,6 +25,61 @@ TEST(StateStore, KeepsOnlyTheNewestEvents) {
   ASSERT_EQ(events->size(), 10u);
   EXPECT_EQ(events->front().json, "{\"n\":40}");
   EXPECT_EQ(events->back().json, "{\"n\":49}");
+}
+
+std::vector<uint64_t> numbers(StateStore& store) {
+  std::vector<uint64_t> out;
+  auto revisions = store.revisions(1000);
+  EXPECT_TRUE(revisions.ok()) << revisions.status().to_string();
+  if (revisions.ok()) {
+    for (const Revision& r : *revisions) out.push_back(r.number);
+  }
+  return out;
+}
+
+// A state database in `dir` with `count` applied revisions of `manifest`.
+std::unique_ptr<StateStore> store_with_revisions(const testing::TempDir& dir, int count, const std::string& manifest) {
+  auto store = StateStore::open(dir.path() + "/hyperion.db");
+  EXPECT_TRUE(store.ok()) << store.status().to_string();
+  if (!store.ok()) return nullptr;
+  Revision r;
+  r.source = "test";
+  r.outcome = "applied";
+  r.manifest = manifest;
+  for (int i = 0; i < count; ++i) EXPECT_TRUE((*store)->add_revision(r).ok());
+  return std::move(*store);
+}
+
+// #25 point 8: revisions had no retention (100 reloads of a 1 MB manifest, 100 MB).
+TEST(StateStore, KeepsTheNewestRevisionsAndTheOneInForce) {
+  testing::TempDir dir;
+  auto store = store_with_revisions(dir, 10, "app: a\n");
+  ASSERT_TRUE(store);
+  // Keep 3, with revision 2 in force (the newer ones were refused, say).
+  auto pruned = store->prune_revisions(3, INT64_MAX, 2);
+  ASSERT_TRUE(pruned.ok()) << pruned.status().to_string();
+  EXPECT_EQ(*pruned, 6u);
+  EXPECT_EQ(numbers(*store), (std::vector<uint64_t>{10, 9, 8, 2}));
+  EXPECT_TRUE(store->revision(2).ok());
+  EXPECT_FALSE(store->revision(5).ok());                    // a rollback to it says it does not exist
+  EXPECT_EQ(*store->prune_revisions(3, INT64_MAX, 2), 0u);  // nothing more to do
+}
+
+TEST(StateStore, KeepsRevisionsWithinABudgetOfBytesButAlwaysTheNewest) {
+  testing::TempDir dir;
+  auto store = store_with_revisions(dir, 6, std::string(1000, 'x'));
+  ASSERT_TRUE(store);
+  // Each takes a little over 1000 bytes (the manifest, the diff "{}", ...): 3500 keeps 3.
+  ASSERT_TRUE(store->prune_revisions(1000, 3500, 6).ok());
+  EXPECT_EQ(numbers(*store), (std::vector<uint64_t>{6, 5, 4}));
+  // A budget smaller than one revision still keeps the newest.
+  Revision big;
+  big.source = "test";
+  big.outcome = "applied";
+  big.manifest = std::string(10000, 'y');
+  ASSERT_TRUE(store->add_revision(big).ok());
+  ASSERT_TRUE(store->prune_revisions(1000, 3500, 7).ok());
+  EXPECT_EQ(numbers(*store), (std::vector<uint64_t>{7}));
 }
 
 // A database written before revisions said whether secrets were withheld
