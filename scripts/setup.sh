@@ -14,6 +14,7 @@ packages=(
   clang libclang-rt-14-dev llvm  # scripts/fuzz.sh: libFuzzer, and llvm-symbolizer for its reports
   etcd-server etcd-client        # tests: a real etcd per test (remote config, discovery)
   python3-prometheus-client      # tests: the reference OpenMetrics parser checks the OpenMetrics exposition
+  python3-yaml                   # tests: the Kubernetes manifests are parsed and checked against the health config
   systemd                        # tests: systemd-analyze verify on the packaged service unit
   file dpkg-dev                  # packaging: CPack's .deb computes Depends: with dpkg-shlibdeps
 )
