@@ -1,5 +1,8 @@
 #include "reload/config_diff.h"
 
+#include <algorithm>
+#include <string_view>
+
 #include "base/json_pointer.h"
 #include "config/schema_path.h"
 #include "secrets/secret_fields.h"
@@ -9,28 +12,85 @@ namespace {
 
 namespace json = boost::json;
 
-void diff_values(const json::value& a, const json::value& b, const std::string& pointer, const json::object& schema,
-                 const std::set<std::string>& secrets, std::vector<FieldChange>& out) {
-  if (a.is_object() && b.is_object()) {
-    const json::object& oa = a.as_object();
-    const json::object& ob = b.as_object();
-    for (const auto& kv : oa) {
-      std::string child = pointer + "/" + json_pointer_token(std::string(kv.key()));
-      if (const json::value* other = ob.if_contains(kv.key())) {
-        diff_values(kv.value(), *other, child, schema, secrets, out);
-      } else {
-        out.push_back({child, FieldChange::Op::kRemove, false, false, kv.value(), nullptr});
-      }
+// `pointer` is the path of what is compared; it grows and shrinks back as the
+// walk goes, so an unchanged field costs one comparison and no allocation.
+void diff_values(const json::value& a, const json::value& b, std::string& pointer, std::vector<FieldChange>& out);
+
+// Objects key by key. (Objects, not values: binding a json::object to a
+// `const json::value&` copies it, which was most of a diff's cost: #23.)
+void diff_objects(const json::object& oa, const json::object& ob, std::string& pointer, std::vector<FieldChange>& out) {
+  const size_t mark = pointer.size();
+  for (const auto& kv : oa) {
+    const json::value* other = ob.if_contains(kv.key());
+    if (other != nullptr && *other == kv.value()) continue;  // the common case
+    pointer += '/';
+    pointer += json_pointer_token(std::string(kv.key()));
+    if (other != nullptr) {
+      diff_values(kv.value(), *other, pointer, out);
+    } else {
+      out.push_back({pointer, FieldChange::Op::kRemove, false, false, kv.value(), nullptr});
     }
-    for (const auto& kv : ob) {
-      if (!oa.contains(kv.key())) {
-        std::string child = pointer + "/" + json_pointer_token(std::string(kv.key()));
-        out.push_back({child, FieldChange::Op::kAdd, false, false, nullptr, kv.value()});
-      }
-    }
-    return;
+    pointer.resize(mark);
   }
+  for (const auto& kv : ob) {
+    if (oa.contains(kv.key())) continue;
+    pointer += '/';
+    pointer += json_pointer_token(std::string(kv.key()));
+    out.push_back({pointer, FieldChange::Op::kAdd, false, false, nullptr, kv.value()});
+    pointer.resize(mark);
+  }
+}
+
+void diff_values(const json::value& a, const json::value& b, std::string& pointer, std::vector<FieldChange>& out) {
+  if (a.is_object() && b.is_object()) return diff_objects(a.as_object(), b.as_object(), pointer, out);
   if (a != b) out.push_back({pointer, FieldChange::Op::kReplace, false, false, a, b});
+}
+
+// The schema of the field at `pointer` says whether a change there is dynamic
+// and secret (either annotation on it or on an enclosing object). One walk
+// down the schema, splitting the pointer in place (no token is copied unless
+// it holds an escape).
+struct FieldKind {
+  bool dynamic = false;
+  bool secret = false;
+};
+
+FieldKind kind_at(const json::object& schema, std::string_view pointer) {
+  FieldKind kind;
+  auto read = [&kind](const json::object& node) {
+    if (const json::value* v = node.if_contains("x-dynamic"); v != nullptr && v->is_bool()) kind.dynamic = v->as_bool();
+    if (const json::value* v = node.if_contains("x-secret"); v != nullptr && v->is_bool() && v->as_bool()) {
+      kind.secret = true;
+    }
+  };
+  const json::object* node = &schema;
+  read(*node);
+  std::string unescaped;
+  while (!pointer.empty() && node != nullptr) {
+    pointer.remove_prefix(1);  // '/'
+    const size_t end = std::min(pointer.find('/'), pointer.size());
+    std::string_view token = pointer.substr(0, end);
+    pointer.remove_prefix(end);
+    if (token.find('~') != std::string_view::npos) {
+      unescaped = split_json_pointer("/" + std::string(token)).front();
+      token = unescaped;
+    }
+    const json::object* next = nullptr;
+    if (const json::value* props = node->if_contains("properties"); props != nullptr && props->is_object()) {
+      if (const json::value* p = props->as_object().if_contains(token); p != nullptr && p->is_object()) {
+        next = &p->as_object();
+      }
+    }
+    for (const char* key : {"additionalProperties", "items"}) {
+      if (next != nullptr) break;
+      if (const json::value* extra = node->if_contains(key); extra != nullptr && extra->is_object()) {
+        next = &extra->as_object();
+      }
+    }
+    node = next;
+    if (node != nullptr) read(*node);
+  }
+  return kind;
 }
 
 }  // namespace
@@ -47,13 +107,24 @@ const char* op_name(FieldChange::Op op) {
 std::vector<FieldChange> diff_config(const json::object& old_config, const json::object& new_config,
                                      const json::object& schema, const std::set<std::string>& secret_fields) {
   std::vector<FieldChange> changes;
-  diff_values(old_config, new_config, "", schema, secret_fields, changes);
+  std::string pointer;
+  diff_objects(old_config, new_config, pointer, changes);
   for (FieldChange& c : changes) {
-    c.dynamic = config::inherited_annotation(schema, c.path, "x-dynamic");
-    c.secret = secrets::is_secret_path(schema, c.path, secret_fields);
-    // Values are kept only redacted: no rendering can leak a secret.
-    c.old_value = secrets::redact(c.old_value, c.path, schema, secret_fields).value;
-    c.new_value = secrets::redact(c.new_value, c.path, schema, secret_fields).value;
+    const FieldKind kind = kind_at(schema, c.path);
+    c.dynamic = kind.dynamic;
+    c.secret = kind.secret;
+    for (const std::string& f : secret_fields) {  // values from ${file:...}: the field, or an object around it
+      const bool related = f == c.path ||
+                           (f.size() > c.path.size() && f.starts_with(c.path) && f[c.path.size()] == '/') ||
+                           (c.path.size() > f.size() && c.path.starts_with(f) && c.path[f.size()] == '/');
+      c.secret = c.secret || related;
+    }
+    // Values are kept only redacted: no rendering can leak a secret. A secret
+    // field's values are the marker; an object or array may hold secrets
+    // below it (walked field by field); a plain value elsewhere is no secret.
+    for (json::value* v : {&c.old_value, &c.new_value}) {
+      if (c.secret || v->is_object() || v->is_array()) *v = secrets::redact(*v, c.path, schema, secret_fields).value;
+    }
   }
   return changes;
 }
