@@ -36,8 +36,9 @@ class Statement {
   int step() { return sqlite3_step(stmt_); }
   [[nodiscard]] std::string text(int col) const {
     const unsigned char* t = sqlite3_column_text(stmt_, col);
-    return t == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(t),
-                                                      static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+    return t == nullptr
+               ? std::string()
+               : std::string(reinterpret_cast<const char*>(t), static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
   }
   [[nodiscard]] int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
   [[nodiscard]] Status error(const char* what) const {
@@ -175,44 +176,57 @@ StatusOr<uint64_t> StateStore::add_revision(const Revision& r) {
   s.bind(7, r.error).bind(8, r.overrides).bind(9, r.layers).bind(10, int64_t{r.secrets_withheld ? 1 : 0});
   s.bind(11, r.libraries);
   if (s.step() != SQLITE_DONE) return s.error("storing a revision");
+  if (revision_totals_) {
+    revision_totals_->count += 1;
+    revision_totals_->bytes += static_cast<int64_t>(r.manifest.size() + r.diff.size() + r.overrides.size() +
+                                                    r.layers.size() + r.libraries.size() + r.error.size());
+  }
   return static_cast<uint64_t>(sqlite3_last_insert_rowid(db_));
 }
 
+// A revision's size as prune_revisions counts it: bytes, not characters.
+#define REVISION_BYTES                                                                               \
+  "length(CAST(manifest AS BLOB)) + length(CAST(diff AS BLOB)) + length(CAST(overrides AS BLOB)) + " \
+  "length(CAST(layers AS BLOB)) + length(CAST(libraries AS BLOB)) + length(CAST(error AS BLOB))"
+
 StatusOr<size_t> StateStore::prune_revisions(int64_t keep, int64_t max_bytes, uint64_t in_force) {
   std::lock_guard lock(mu_);
-  // Newest first, with each one's size; decide in memory, delete in one statement.
-  Statement s(db_,
-              "SELECT number, length(manifest) + length(diff) + length(overrides) + length(layers) + "
-              "length(libraries) + length(error) FROM revisions ORDER BY number DESC");
-  if (!s.ok()) return s.error("preparing a revision size query");
-  std::vector<std::pair<int64_t, int64_t>> rows;
-  int rc;
-  while ((rc = s.step()) == SQLITE_ROW) rows.emplace_back(s.integer(0), s.integer(1));
-  if (rc != SQLITE_DONE) return s.error("reading revision sizes");
-  // What is kept is always the newest run: once one revision goes, every
-  // older one goes too (but `in_force`).
-  std::vector<int64_t> doomed;
-  int64_t kept = 0, bytes = 0;
-  bool cutting = false;
-  for (size_t i = 0; i < rows.size(); ++i) {
-    const auto [number, size] = rows[i];
-    const bool protect = i == 0 || static_cast<uint64_t>(number) == in_force;
-    cutting = cutting || (!protect && (kept >= keep || bytes + size > max_bytes));
-    if (cutting && !protect) {
-      doomed.push_back(number);
-      continue;
-    }
-    ++kept;
-    bytes += size;
+  if (!revision_totals_) {
+    Statement totals(db_, "SELECT count(*), total(" REVISION_BYTES ") FROM revisions");
+    if (!totals.ok()) return totals.error("preparing a revision count");
+    if (totals.step() != SQLITE_ROW) return totals.error("counting revisions");
+    revision_totals_ = RevisionTotals{totals.integer(0), totals.integer(1)};
   }
-  if (doomed.empty()) return size_t{0};
-  Statement d(db_, "DELETE FROM revisions WHERE number <= ? AND number >= ? AND number != ?");
-  // Doomed numbers are the oldest ones below the kept set, apart from `in_force`:
-  // one range with that one hole.
+  RevisionTotals& t = *revision_totals_;
+  if (t.count <= keep && t.bytes <= max_bytes) return size_t{0};
+  // Oldest first, stopping at the first one that may stay: every newer one
+  // stays too, so what is kept is always the newest run (and `in_force`).
+  Statement s(db_, "SELECT number, " REVISION_BYTES
+                   ", number = (SELECT max(number) FROM revisions) "
+                   "FROM revisions ORDER BY number ASC");
+  if (!s.ok()) return s.error("preparing a revision size query");
+  int64_t last_doomed = 0, doomed = 0, doomed_bytes = 0, index = 0;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    const int64_t number = s.integer(0), size = s.integer(1);
+    const bool newest = s.integer(2) != 0;
+    const int64_t newer = t.count - index - 1;
+    ++index;
+    if (static_cast<uint64_t>(number) == in_force) continue;
+    if (newest || (newer < keep && t.bytes - doomed_bytes <= max_bytes)) break;
+    last_doomed = number;
+    ++doomed;
+    doomed_bytes += size;
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return s.error("reading revision sizes");
+  if (doomed == 0) return size_t{0};
+  Statement d(db_, "DELETE FROM revisions WHERE number <= ? AND number != ?");
   if (!d.ok()) return d.error("preparing a revision delete");
-  d.bind(1, doomed.front()).bind(2, doomed.back()).bind(3, static_cast<int64_t>(in_force));
+  d.bind(1, last_doomed).bind(2, static_cast<int64_t>(in_force));
   if (d.step() != SQLITE_DONE) return d.error("deleting old revisions");
-  return static_cast<size_t>(sqlite3_changes(db_));
+  t.count -= doomed;
+  t.bytes -= doomed_bytes;
+  return static_cast<size_t>(doomed);
 }
 
 StatusOr<std::vector<Revision>> StateStore::revisions(size_t limit) const {
@@ -292,7 +306,13 @@ Status StateStore::insert_plugin_history(const PluginHistoryEntry& e) {
               "INSERT INTO plugin_history (created_at, instance, action, plugin, version, sha256, detail) "
               "VALUES (?, ?, ?, ?, ?, ?, ?)");
   if (!s.ok()) return s.error("preparing a history insert");
-  s.bind(1, now()).bind(2, e.instance).bind(3, e.action).bind(4, e.plugin).bind(5, e.version).bind(6, e.sha256).bind(7, e.detail);
+  s.bind(1, now())
+      .bind(2, e.instance)
+      .bind(3, e.action)
+      .bind(4, e.plugin)
+      .bind(5, e.version)
+      .bind(6, e.sha256)
+      .bind(7, e.detail);
   if (s.step() != SQLITE_DONE) return s.error("storing plugin history");
   return ok_status();
 }

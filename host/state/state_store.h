@@ -25,12 +25,12 @@ struct Revision {
   std::string created_at;
   std::string source;
   std::string author;
-  std::string manifest;  // ${file:...} references unresolved
-  std::string diff;      // JSON, secrets redacted
-  std::string outcome;   // applied | refused | rolled_back
-  std::string error;     // JSON or empty
-  std::string overrides = "{}";  // JSON: proposed configs on top of the manifest (secrets redacted)
-  std::string layers = "[]";     // JSON: config sources' layers (reload/config_layers.h), secrets redacted
+  std::string manifest;           // ${file:...} references unresolved
+  std::string diff;               // JSON, secrets redacted
+  std::string outcome;            // applied | refused | rolled_back
+  std::string error;              // JSON or empty
+  std::string overrides = "{}";   // JSON: proposed configs on top of the manifest (secrets redacted)
+  std::string layers = "[]";      // JSON: config sources' layers (reload/config_layers.h), secrets redacted
   bool secrets_withheld = false;  // overrides or layers had secrets redacted: they cannot be applied again
   std::string libraries = "{}";   // JSON: instance -> {"library", "sha256"} swapped in over the manifest's
 };
@@ -75,6 +75,8 @@ class StateStore : public RevisionReader {
   // until those left take at most `max_bytes` (manifest, diff, overrides,
   // layers, libraries, error); never the newest one, nor `in_force` (the
   // revision running now, which a rollback may need). Returns how many went.
+  // O(1) while within both limits (running totals, counted once per process);
+  // past them it reads only the rows it deletes.
   StatusOr<size_t> prune_revisions(int64_t keep, int64_t max_bytes, uint64_t in_force);
   StatusOr<std::vector<Revision>> revisions(size_t limit) const override;
   StatusOr<Revision> revision(uint64_t number) const override;
@@ -126,6 +128,12 @@ class StateStore : public RevisionReader {
 
   mutable std::mutex mu_;
   sqlite3* db_ = nullptr;
+  // How many revisions there are and their bytes, once counted (under mu_).
+  struct RevisionTotals {
+    int64_t count = 0;
+    int64_t bytes = 0;
+  };
+  std::optional<RevisionTotals> revision_totals_;
   std::string path_;
   int schema_version_ = 0;
 };
