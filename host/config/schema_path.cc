@@ -7,7 +7,7 @@ namespace {
 
 namespace json = boost::json;
 
-const json::object* child_schema(const json::object& node, const std::string& token) {
+const json::object* child_schema(const json::object& node, std::string_view token) {
   if (const json::value* props = node.if_contains("properties"); props && props->is_object()) {
     if (const json::value* p = props->as_object().if_contains(token); p && p->is_object()) return &p->as_object();
   }
@@ -18,30 +18,35 @@ const json::object* child_schema(const json::object& node, const std::string& to
   return nullptr;
 }
 
-void read_flag(const json::object& node, const char* key, bool& value) {
-  if (const json::value* v = node.if_contains(key); v != nullptr && v->is_bool()) value = v->as_bool();
+}  // namespace
+
+void read_annotation(const json::object& node, const char* annotation, bool& value) {
+  if (const json::value* v = node.if_contains(annotation); v != nullptr && v->is_bool()) value = v->as_bool();
 }
 
-}  // namespace
+void visit_schema_path(const json::object& schema, std::string_view pointer,
+                       const std::function<void(const json::object&)>& visit) {
+  const json::object* node = &schema;
+  visit(*node);
+  for_each_json_pointer_token(pointer, [&](std::string_view token) {
+    node = child_schema(*node, token);
+    if (node != nullptr) visit(*node);
+    return node != nullptr;
+  });
+}
 
 const json::object* schema_at(const json::object& schema, const std::string& pointer) {
   const json::object* node = &schema;
-  for (const std::string& token : split_json_pointer(pointer)) {
+  for_each_json_pointer_token(pointer, [&](std::string_view token) {
     node = child_schema(*node, token);
-    if (node == nullptr) return nullptr;
-  }
+    return node != nullptr;
+  });
   return node;
 }
 
 bool inherited_annotation(const json::object& schema, const std::string& pointer, const char* annotation) {
   bool value = false;
-  read_flag(schema, annotation, value);
-  const json::object* node = &schema;
-  for (const std::string& token : split_json_pointer(pointer)) {
-    node = child_schema(*node, token);
-    if (node == nullptr) break;
-    read_flag(*node, annotation, value);
-  }
+  visit_schema_path(schema, pointer, [&](const json::object& node) { read_annotation(node, annotation, value); });
   return value;
 }
 

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <functional>
 #include <string>
+#include <string_view>
 
 namespace hyperion::config {
 
@@ -16,5 +18,14 @@ const boost::json::object* schema_at(const boost::json::object& schema, const st
 // The innermost boolean `annotation` on the path from the root to `pointer`
 // (false when none says).
 bool inherited_annotation(const boost::json::object& schema, const std::string& pointer, const char* annotation);
+
+// Calls visit(node) for the root and every schema node on the way down to
+// `pointer`, as far as the schema describes it: for reading several
+// annotations in one walk (read_annotation on each node, innermost last).
+void visit_schema_path(const boost::json::object& schema, std::string_view pointer,
+                       const std::function<void(const boost::json::object&)>& visit);
+
+// Sets `value` when `node` has a boolean `annotation`.
+void read_annotation(const boost::json::object& node, const char* annotation, bool& value);
 
 }  // namespace hyperion::config

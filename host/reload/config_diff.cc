@@ -1,8 +1,5 @@
 #include "reload/config_diff.h"
 
-#include <algorithm>
-#include <string_view>
-
 #include "base/json_pointer.h"
 #include "config/schema_path.h"
 #include "secrets/secret_fields.h"
@@ -46,53 +43,6 @@ void diff_values(const json::value& a, const json::value& b, std::string& pointe
   if (a != b) out.push_back({pointer, FieldChange::Op::kReplace, false, false, a, b});
 }
 
-// The schema of the field at `pointer` says whether a change there is dynamic
-// and secret (either annotation on it or on an enclosing object). One walk
-// down the schema, splitting the pointer in place (no token is copied unless
-// it holds an escape).
-struct FieldKind {
-  bool dynamic = false;
-  bool secret = false;
-};
-
-FieldKind kind_at(const json::object& schema, std::string_view pointer) {
-  FieldKind kind;
-  auto read = [&kind](const json::object& node) {
-    if (const json::value* v = node.if_contains("x-dynamic"); v != nullptr && v->is_bool()) kind.dynamic = v->as_bool();
-    if (const json::value* v = node.if_contains("x-secret"); v != nullptr && v->is_bool() && v->as_bool()) {
-      kind.secret = true;
-    }
-  };
-  const json::object* node = &schema;
-  read(*node);
-  std::string unescaped;
-  while (!pointer.empty() && node != nullptr) {
-    pointer.remove_prefix(1);  // '/'
-    const size_t end = std::min(pointer.find('/'), pointer.size());
-    std::string_view token = pointer.substr(0, end);
-    pointer.remove_prefix(end);
-    if (token.find('~') != std::string_view::npos) {
-      unescaped = split_json_pointer("/" + std::string(token)).front();
-      token = unescaped;
-    }
-    const json::object* next = nullptr;
-    if (const json::value* props = node->if_contains("properties"); props != nullptr && props->is_object()) {
-      if (const json::value* p = props->as_object().if_contains(token); p != nullptr && p->is_object()) {
-        next = &p->as_object();
-      }
-    }
-    for (const char* key : {"additionalProperties", "items"}) {
-      if (next != nullptr) break;
-      if (const json::value* extra = node->if_contains(key); extra != nullptr && extra->is_object()) {
-        next = &extra->as_object();
-      }
-    }
-    node = next;
-    if (node != nullptr) read(*node);
-  }
-  return kind;
-}
-
 }  // namespace
 
 const char* op_name(FieldChange::Op op) {
@@ -110,15 +60,15 @@ std::vector<FieldChange> diff_config(const json::object& old_config, const json:
   std::string pointer;
   diff_objects(old_config, new_config, pointer, changes);
   for (FieldChange& c : changes) {
-    const FieldKind kind = kind_at(schema, c.path);
-    c.dynamic = kind.dynamic;
-    c.secret = kind.secret;
-    for (const std::string& f : secret_fields) {  // values from ${file:...}: the field, or an object around it
-      const bool related = f == c.path ||
-                           (f.size() > c.path.size() && f.starts_with(c.path) && f[c.path.size()] == '/') ||
-                           (c.path.size() > f.size() && c.path.starts_with(f) && c.path[f.size()] == '/');
-      c.secret = c.secret || related;
-    }
+    // Either annotation may be on the field or on an object around it, the
+    // innermost explicit one winning: one walk down the schema for both.
+    bool dynamic = false, secret = false;
+    config::visit_schema_path(schema, c.path, [&](const json::object& node) {
+      config::read_annotation(node, "x-dynamic", dynamic);
+      config::read_annotation(node, "x-secret", secret);
+    });
+    c.dynamic = dynamic;
+    c.secret = secret || secrets::touches_secret_field(secret_fields, c.path);
     // Values are kept only redacted: no rendering can leak a secret. A secret
     // field's values are the marker; an object or array may hold secrets
     // below it (walked field by field); a plain value elsewhere is no secret.

@@ -44,14 +44,20 @@ json::value walk(const json::value& value, const std::string& pointer, const jso
 
 }  // namespace
 
-bool is_secret_path(const json::object& schema, const std::string& pointer,
-                    const std::set<std::string>& secret_fields) {
-  if (config::inherited_annotation(schema, pointer, "x-secret")) return true;
+bool touches_secret_field(const std::set<std::string>& secret_fields, std::string_view pointer) {
+  // `inner` lies strictly inside `outer`: "/db/password" inside "/db".
+  auto inside = [](std::string_view inner, std::string_view outer) {
+    return inner.size() > outer.size() && inner.starts_with(outer) && inner[outer.size()] == '/';
+  };
   for (const std::string& s : secret_fields) {
-    // The field itself, or an object that contains it.
-    if (s == pointer || s.starts_with(pointer + "/") || pointer.starts_with(s + "/")) return true;
+    if (s == pointer || inside(s, pointer) || inside(pointer, s)) return true;
   }
   return false;
+}
+
+bool is_secret_path(const json::object& schema, const std::string& pointer,
+                    const std::set<std::string>& secret_fields) {
+  return config::inherited_annotation(schema, pointer, "x-secret") || touches_secret_field(secret_fields, pointer);
 }
 
 Redacted redact(const json::value& value, const std::string& pointer, const json::object& schema,

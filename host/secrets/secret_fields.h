@@ -10,9 +10,14 @@
 #include <boost/json.hpp>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hyperion::secrets {
+
+// Whether `pointer` is one of `secret_fields` (values from ${file:...}), an
+// object holding one, or a field inside one.
+bool touches_secret_field(const std::set<std::string>& secret_fields, std::string_view pointer);
 
 // Whether the field at `pointer` is secret, or an object holding a ${file:} value.
 bool is_secret_path(const boost::json::object& schema, const std::string& pointer,
