@@ -13,15 +13,15 @@
 #include <string>
 #include <string_view>
 
-#include "cors.h"
-#include "gzip.h"
-#include "request_target.h"
-#include "route_table.h"
+#include "http_engine/cors.h"
+#include "http_engine/gzip.h"
+#include "http_engine/request_target.h"
+#include "http_engine/route_table.h"
 
 namespace {
 
 namespace http = boost::beast::http;
-using namespace hyperion::plugins::http_server;
+using namespace hyperion::http_engine;
 
 void* no_op(void*, hyperion_http_exchange_t*) { return nullptr; }
 

@@ -1,24 +1,24 @@
 #include "admin/admin_server.h"
 
 #include <fcntl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <httplib.h>
 #include <yaml-cpp/yaml.h>
+#include <hyperion/services/http_server.hpp>
 
-#include <atomic>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/json.hpp>
 #include <condition_variable>
-#include <deque>
 #include <filesystem>
-#include <fstream>
+#include <map>
 #include <mutex>
 #include <thread>
 
 #include "admin/admin_token.h"
 #include "admin/admin_views.h"
+#include "http_engine/engine.h"
 #include "logging/log_setup.h"
 #include "os/file_digest.h"
 
@@ -26,14 +26,46 @@ namespace hyperion::admin {
 namespace {
 
 namespace json = boost::json;
+namespace http = hyperion::http;
 
-void send_json(httplib::Response& res, int status, const json::value& body) {
-  res.status = status;
-  res.set_content(json::serialize(body) + "\n", "application/json");
+// What a handler answers: always JSON.
+struct Reply {
+  int status = 200;
+  json::value body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+Reply error_reply(int status, const std::string& reason) {
+  return {status, json::object{{"error", json::object{{"reason", reason}}}}, {}};
 }
 
-void send_error(httplib::Response& res, int status, const std::string& reason) {
-  send_json(res, status, json::object{{"error", json::object{{"reason", reason}}}});
+// A request copied out of its exchange, for a handler that runs on a pool
+// (the exchange's views are valid only while the engine's callback runs).
+struct Call {
+  std::string body;
+  std::string address;  // the peer's address, without its port
+  std::string author;   // X-Hyperion-Author as sent
+  std::vector<std::pair<std::string, std::string>> params;
+  std::vector<std::pair<std::string, std::string>> query;
+
+  [[nodiscard]] const std::string* find(const std::vector<std::pair<std::string, std::string>>& in,
+                                        std::string_view name) const {
+    for (const auto& [key, value] : in) {
+      if (key == name) return &value;
+    }
+    return nullptr;
+  }
+  [[nodiscard]] std::string param(std::string_view name) const {
+    const std::string* v = find(params, name);
+    return v != nullptr ? *v : std::string();
+  }
+};
+
+// 1 to 18 digits: a revision number as the API spells it.
+std::optional<uint64_t> revision_number(const std::string& text) {
+  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return std::stoull(text);
 }
 
 // {"library": "...", "sha256": "..."} (sha256 optional: 64 lower-case hex digits).
@@ -81,21 +113,52 @@ int http_status(const reload::ReloadResult& r) {
   return 500;
 }
 
-void send_reload_result(httplib::Response& res, const reload::ReloadResult& r) {
-  send_json(res, http_status(r), r.to_json());
+Reply reload_reply(const reload::ReloadResult& r) { return {http_status(r), r.to_json(), {}}; }
+
+void send(http::Response& res, const Reply& reply) {
+  for (const auto& [name, value] : reply.headers) res.header(name, value);
+  res.status(reply.status).body(json::serialize(reply.body) + "\n", "application/json");
 }
 
-// One Server-Sent Events connection: events queue up here between writes.
-struct EventStream {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::deque<std::string> queue;
-  bool closed = false;
-};
+Call copy_call(const http::Request& req) {
+  Call call;
+  call.body = std::string(req.body());
+  std::string_view peer = req.peer();
+  call.address = std::string(peer.substr(0, peer.rfind(':')));
+  if (call.address.size() > 2 && call.address.front() == '[')
+    call.address = call.address.substr(1, call.address.size() - 2);
+  call.author = std::string(req.header("x-hyperion-author").value_or(""));
+  for (const auto& [k, v] : req.queries()) call.query.emplace_back(k, v);
+  hyperion_str_t name{};
+  hyperion_str_t value{};
+  for (size_t i = 0; req.raw()->ops->param_at(req.raw(), i, &name, &value) != 0; ++i) {
+    call.params.emplace_back(std::string(name.data, name.size), std::string(value.data, value.size));
+  }
+  return call;
+}
+
+// The admin API's limits: host.admin and host.admin.limits (docs/security.md);
+// handlers may take as long as a reload does.
+std::shared_ptr<const http_engine::Settings> engine_settings(const manifest::AdminSettings& admin) {
+  auto s = std::make_shared<http_engine::Settings>();
+  s->max_body_bytes = static_cast<uint64_t>(admin.max_body_bytes);
+  s->max_header_bytes = static_cast<uint32_t>(std::min<int64_t>(admin.max_header_bytes, UINT32_MAX));
+  s->max_request_line_bytes = static_cast<uint32_t>(std::min<int64_t>(admin.max_line_bytes, UINT32_MAX));
+  s->max_header_count = static_cast<uint32_t>(std::min<int64_t>(admin.max_header_count, UINT32_MAX));
+  s->max_connections = static_cast<uint32_t>(std::min<int64_t>(admin.max_connections, UINT32_MAX));
+  s->header_timeout = admin.header_timeout;
+  s->body_timeout = admin.header_timeout;
+  s->idle_timeout = admin.idle_timeout;
+  s->handler_timeout = std::chrono::minutes(10);
+  s->gzip = false;
+  s->access_log = false;
+  s->require_length = true;
+  return s;
+}
 
 }  // namespace
 
-struct AdminServer::Impl {
+struct AdminServer::Impl final : http_engine::Observer {
   app::OperatorAccess access;
   manifest::AdminSettings settings;
   std::string token;
@@ -103,200 +166,268 @@ struct AdminServer::Impl {
   std::string url;
   std::string url_file;  // <state>/admin.url, written once serving
   int port = 0;
-  // An httplib::SSLServer when host.admin.tls is set.
-  std::unique_ptr<httplib::Server> server;
-  std::thread thread;
-  std::atomic<bool> stopping{false};
+
+  http_engine::RouteTable table;
+  std::vector<std::unique_ptr<http::detail::Route>> handlers;  // as long as the engine may call them
+  std::unique_ptr<http_engine::Engine> engine;
+  // Declared after the engine, so destroyed before it: a task still queued
+  // answers (500) through a session whose I/O context is still there.
+  boost::asio::thread_pool reads{2};
+  boost::asio::thread_pool actions{1};  // reload, rollback, swap: one at a time, as the host applies them
+
+  // Open event streams, by key; each has one event subscription.
+  struct OpenStream {
+    uint64_t subscription = 0;
+    std::shared_ptr<http::Stream> stream;
+  };
   std::mutex streams_mu;
-  std::vector<std::weak_ptr<EventStream>> streams;
-  std::atomic<uint64_t> next_stream{0};
+  std::condition_variable streams_cv;
+  bool stopping = false;
+  uint64_t next_stream = 0;
+  std::map<uint64_t, OpenStream> streams;
+  std::thread keepalive;
 
   Impl(app::OperatorAccess a, manifest::AdminSettings s) : access(a), settings(std::move(s)) {}
 
-  bool authorized(const httplib::Request& req) const {
-    auto presented = bearer_token(req.get_header_value("Authorization"));
-    return presented && constant_time_equal(*presented, token);
+  // Observer: the admin API keeps no access log (its actions are revisions and events).
+  void request_finished(const http_engine::RequestRecord&) override {}
+  void handler_failed(std::string_view route, std::string_view what) override {
+    logging::host_logger()->warn("admin: {} failed: {}", route, what);
+  }
+  [[nodiscard]] const hyperion::trace::Tracer* tracer() const override { return nullptr; }
+
+  // nullopt when the request carries the token; else the answer (400 for two
+  // Authorization headers, 401 otherwise).
+  std::optional<Reply> refuse(const http::Request& req) const {
+    int count = 0;
+    std::string value;
+    for (const auto& [name, v] : req.headers()) {
+      if (name == "authorization") {
+        ++count;
+        value = v;
+      }
+    }
+    if (count > 1) return error_reply(400, "more than one Authorization header");
+    auto presented = count == 1 ? bearer_token(value) : std::nullopt;
+    if (presented && constant_time_equal(*presented, token)) return std::nullopt;
+    Reply r = error_reply(401, count == 1 ? "wrong token" : "missing bearer token");
+    r.headers.emplace_back("www-authenticate", "Bearer realm=\"hyperion\"");
+    return r;
   }
 
   // Who a revision is by: what the caller says (X-Hyperion-Author, else its
   // address) and, beside it, which token it proved — the only part the host
   // vouches for (#25 point 11; named tokens come with the console, #22). The
   // token's identity is a digest prefix: it names the token without revealing it.
-  std::string author(const httplib::Request& req) const {
-    std::string said = req.get_header_value("X-Hyperion-Author");
+  std::string author(const Call& call) const {
+    std::string said = call.author;
     // The header goes into revisions, logs and events: printable text, bounded.
     std::erase_if(said, [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
     if (said.size() > 200) said.resize(200);
-    if (said.empty()) said = req.remote_addr;
+    if (said.empty()) said = call.address;
     return said + " (token " + token_id + ")";
   }
 
+  enum class Pool { kReads, kActions };
+  // Serves `method` on `path`: the token is checked on the I/O thread, the
+  // handler runs on `pool` and answers from there.
+  void route(std::string_view method, std::string_view path, Pool pool, std::function<Reply(const Call&)> fn);
   void routes();
-  void serve_events(const httplib::Request& req, httplib::Response& res);
+  void open_stream(http::Stream stream);
+  void close_stream(uint64_t key);
+  void send_keepalives();
+  void stop();
 };
 
-void AdminServer::Impl::routes() {
-  server->set_payload_max_length(static_cast<size_t>(settings.max_body_bytes));
-  server->set_tcp_nodelay(true);  // small JSON answers: no Nagle delay
-  server->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    if (req.get_header_value_count("Authorization") > 1) {
-      send_error(res, 400, "more than one Authorization header");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    if (authorized(req)) return httplib::Server::HandlerResponse::Unhandled;
-    res.set_header("WWW-Authenticate", "Bearer realm=\"hyperion\"");
-    send_error(res, 401, req.has_header("Authorization") ? "wrong token" : "missing bearer token");
-    return httplib::Server::HandlerResponse::Handled;
-  });
-  server->Get("/v1/status", [this](const httplib::Request&, httplib::Response& res) {
-    send_json(res, 200, status_view(access.app.snapshot()));
-  });
-  server->Get("/v1/plugins", [this](const httplib::Request&, httplib::Response& res) {
-    send_json(res, 200, json::object{{"plugins", plugins_view(access.app.snapshot())}});
-  });
-  server->Get("/v1/config", [this](const httplib::Request&, httplib::Response& res) {
-    send_json(res, 200, config_view(access.app.snapshot()));
-  });
-  server->Post("/v1/reload", [this](const httplib::Request& req, httplib::Response& res) {
-    if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) {
-      send_reload_result(res, access.reloads.reload_from_file("admin", author(req)));
-      return;
-    }
-    try {
-      YAML::Node doc = YAML::Load(req.body);
-      if (!doc.IsMap()) {
-        send_error(res, 400, "the body must be a YAML manifest (a mapping with app, host, plugins)");
-        return;
+void AdminServer::Impl::route(std::string_view method, std::string_view path, Pool pool,
+                              std::function<Reply(const Call&)> fn) {
+  auto handler = std::make_unique<http::detail::Route>();
+  auto shared_fn = std::make_shared<const std::function<Reply(const Call&)>>(std::move(fn));
+  handler->fn = [this, pool, shared_fn](const http::Request& req, http::Response& res) {
+    if (auto no = refuse(req)) return send(res, *no);
+    http::Deferred later = res.defer();
+    boost::asio::post(pool == Pool::kReads ? reads : actions, [shared_fn, later, call = copy_call(req)]() mutable {
+      Reply reply;
+      try {
+        reply = (*shared_fn)(call);
+      } catch (const std::exception& e) {
+        reply = error_reply(500, e.what());
       }
-    } catch (const YAML::Exception& e) {
-      send_error(res, 400, std::string("the body is not valid YAML: ") + e.what());
-      return;
-    }
-    send_reload_result(res, access.reloads.reload({"admin", author(req), req.body, std::nullopt}));
-  });
-  server->Post(R"(/v1/plugins/([^/]{1,200})/swap)", [this](const httplib::Request& req, httplib::Response& res) {
-    auto choice = parse_swap_body(req.body);
-    if (!choice.ok()) {
-      send_error(res, 400, choice.status().message());
-      return;
-    }
-    const std::string instance = req.matches[1];
-    bool known = false;
-    for (const app::InstanceSnapshot& i : access.app.snapshot().instances) known = known || i.name == instance;
-    if (!known) {
-      send_error(res, 404, "no instance \"" + instance + "\" in the running app");
-      return;
-    }
-    send_reload_result(res, access.reloads.swap(instance, *choice, "admin", author(req)));
-  });
-  server->Get("/v1/revisions", [this](const httplib::Request& req, httplib::Response& res) {
-    size_t limit = 50;
-    if (req.has_param("limit")) {
-      const std::string v = req.get_param_value("limit");
-      if (v.empty() || v.size() > 6 || v.find_first_not_of("0123456789") != std::string::npos || std::stoul(v) == 0) {
-        send_error(res, 400, "limit must be a positive integer");
-        return;
-      }
-      limit = std::stoul(v);
-    }
-    auto revisions = access.revisions.revisions(limit);
-    if (!revisions.ok()) {
-      send_error(res, 500, revisions.status().message());
-      return;
-    }
-    json::array out;
-    for (const state::Revision& r : *revisions) out.push_back(revision_view(r, false));
-    send_json(res, 200, json::object{{"revisions", std::move(out)}});
-  });
-  server->Get(R"(/v1/revisions/(\d{1,18}))", [this](const httplib::Request& req, httplib::Response& res) {
-    auto r = access.revisions.revision(std::stoull(req.matches[1]));
-    if (!r.ok()) {
-      send_error(res, r.status().code() == StatusCode::kNotFound ? 404 : 500, r.status().message());
-      return;
-    }
-    send_json(res, 200, revision_view(*r, true));
-  });
-  server->Post(R"(/v1/revisions/(\d{1,18})/rollback)", [this](const httplib::Request& req, httplib::Response& res) {
-    uint64_t number = std::stoull(req.matches[1]);
-    if (auto exists = access.revisions.revision(number); !exists.ok()) {
-      send_error(res, 404, exists.status().message());
-      return;
-    }
-    send_reload_result(res, access.reloads.rollback(number, author(req)));
-  });
-  server->Get("/v1/events", [this](const httplib::Request& req, httplib::Response& res) { serve_events(req, res); });
-  server->set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    if (res.status == 413) send_error(res, 413, "the body is larger than host.admin.max_body_bytes");
-    else if (res.status == 404) send_error(res, 404, "no such endpoint");
-    else send_error(res, res.status, "request failed");
-  });
-  server->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-    std::string what = "internal error";
-    try {
-      std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    send_error(res, 500, what);
-  });
+      for (const auto& [name, value] : reply.headers) later.header(name, value);
+      later.send(reply.status, json::serialize(reply.body) + "\n", "application/json");
+    });
+  };
+  std::string error;
+  if (table.add(method, path, "", http::detail::raw_handler(handler.get()), error) == 0) {
+    throw std::logic_error("admin route " + std::string(path) + ": " + error);
+  }
+  handlers.push_back(std::move(handler));
 }
 
-void AdminServer::Impl::serve_events(const httplib::Request&, httplib::Response& res) {
-  auto stream = std::make_shared<EventStream>();
-  const std::string owner = "admin-events-" + std::to_string(next_stream++);
-  uint64_t subscription = access.events.subscribe(owner, "", [stream](const std::string& event) {
-    std::lock_guard lock(stream->mu);
-    if (stream->queue.size() < 10000) stream->queue.push_back(event);  // a stuck reader cannot grow us forever
-    stream->cv.notify_all();
+void AdminServer::Impl::routes() {
+  route("GET", "/v1/status", Pool::kReads, [this](const Call&) {
+    return Reply{200, status_view(access.app.snapshot()), {}};
   });
+  route("GET", "/v1/plugins", Pool::kReads, [this](const Call&) {
+    return Reply{200, json::object{{"plugins", plugins_view(access.app.snapshot())}}, {}};
+  });
+  route("GET", "/v1/config", Pool::kReads, [this](const Call&) {
+    return Reply{200, config_view(access.app.snapshot()), {}};
+  });
+  route("POST", "/v1/reload", Pool::kActions, [this](const Call& call) {
+    if (call.body.find_first_not_of(" \t\r\n") == std::string::npos) {
+      return reload_reply(access.reloads.reload_from_file("admin", author(call)));
+    }
+    try {
+      YAML::Node doc = YAML::Load(call.body);
+      if (!doc.IsMap()) return error_reply(400, "the body must be a YAML manifest (a mapping with app, host, plugins)");
+    } catch (const YAML::Exception& e) {
+      return error_reply(400, std::string("the body is not valid YAML: ") + e.what());
+    }
+    return reload_reply(access.reloads.reload({"admin", author(call), call.body, std::nullopt}));
+  });
+  route("POST", "/v1/plugins/{instance}/swap", Pool::kActions, [this](const Call& call) {
+    auto choice = parse_swap_body(call.body);
+    if (!choice.ok()) return error_reply(400, choice.status().message());
+    const std::string instance = call.param("instance");
+    bool known = false;
+    for (const app::InstanceSnapshot& i : access.app.snapshot().instances) known = known || i.name == instance;
+    if (!known) return error_reply(404, "no instance \"" + instance.substr(0, 200) + "\" in the running app");
+    return reload_reply(access.reloads.swap(instance, *choice, "admin", author(call)));
+  });
+  route("GET", "/v1/revisions", Pool::kReads, [this](const Call& call) {
+    size_t limit = 50;
+    if (const std::string* v = call.find(call.query, "limit")) {
+      if (v->empty() || v->size() > 6 || v->find_first_not_of("0123456789") != std::string::npos ||
+          std::stoul(*v) == 0) {
+        return error_reply(400, "limit must be a positive integer");
+      }
+      limit = std::stoul(*v);
+    }
+    auto revisions = access.revisions.revisions(limit);
+    if (!revisions.ok()) return error_reply(500, revisions.status().message());
+    json::array out;
+    for (const state::Revision& r : *revisions) out.push_back(revision_view(r, false));
+    return Reply{200, json::object{{"revisions", std::move(out)}}, {}};
+  });
+  route("GET", "/v1/revisions/{n}", Pool::kReads, [this](const Call& call) {
+    auto number = revision_number(call.param("n"));
+    if (!number) return error_reply(404, "no such endpoint");
+    auto r = access.revisions.revision(*number);
+    if (!r.ok()) return error_reply(r.status().code() == StatusCode::kNotFound ? 404 : 500, r.status().message());
+    return Reply{200, revision_view(*r, true), {}};
+  });
+  route("POST", "/v1/revisions/{n}/rollback", Pool::kActions, [this](const Call& call) {
+    auto number = revision_number(call.param("n"));
+    if (!number) return error_reply(404, "no such endpoint");
+    if (auto exists = access.revisions.revision(*number); !exists.ok()) {
+      return error_reply(404, exists.status().message());
+    }
+    return reload_reply(access.reloads.rollback(*number, author(call)));
+  });
+  // Anything else: 401 without the token (nothing is revealed), 404 with it.
+  route("*", "/{rest...}", Pool::kReads, [](const Call&) { return error_reply(404, "no such endpoint"); });
+
+  // Server-Sent Events: answered on the I/O thread, then fed by the event bus;
+  // a stream holds no thread.
+  auto events = std::make_unique<http::detail::Route>();
+  events->fn = [this](const http::Request& req, http::Response& res) {
+    if (auto no = refuse(req)) return send(res, *no);
+    open_stream(res.sse());
+  };
+  std::string error;
+  if (table.add("GET", "/v1/events", "", http::detail::raw_handler(events.get()), error) == 0) {
+    throw std::logic_error("admin route /v1/events: " + error);
+  }
+  handlers.push_back(std::move(events));
+}
+
+void AdminServer::Impl::open_stream(http::Stream s) {
+  auto stream = std::make_shared<http::Stream>(std::move(s));
+  uint64_t key = 0;
   {
     std::lock_guard lock(streams_mu);
-    streams.push_back(stream);
+    if (stopping) return stream->close();
+    key = next_stream++;
+    streams[key].stream = stream;
   }
-  res.set_header("Cache-Control", "no-cache");
-  res.set_chunked_content_provider(
-      "text/event-stream",
-      [this, stream](size_t, httplib::DataSink& sink) {
-        std::unique_lock lock(stream->mu);
-        stream->cv.wait_for(lock, std::chrono::seconds(15), [&] { return !stream->queue.empty() || stream->closed; });
-        if (stream->closed || stopping) return false;
-        std::string out;
-        if (stream->queue.empty()) out = ": keep-alive\n\n";  // lets proxies and clients see a live stream
-        while (!stream->queue.empty()) {
-          boost::system::error_code ec;
-          json::value v = json::parse(stream->queue.front(), ec);
-          std::string id = !ec && v.is_object() ? std::string(v.at("id").as_string()) : "";
-          std::string type = !ec && v.is_object() ? std::string(v.at("type").as_string()) : "message";
-          out += "id: " + id + "\nevent: " + type + "\ndata: " + stream->queue.front() + "\n\n";
-          stream->queue.pop_front();
-        }
-        lock.unlock();
-        return sink.write(out.data(), out.size());
-      },
-      [this, subscription](bool) { access.events.unsubscribe(subscription); });
+  // The client left, or the engine is stopping: the subscription goes.
+  stream->on_cancel([this, key] { close_stream(key); });
+  uint64_t subscription =
+      access.events.subscribe("admin-events-" + std::to_string(key), "", [stream](const std::string& event) {
+        boost::system::error_code ec;
+        json::value v = json::parse(event, ec);
+        const json::object* o = !ec && v.is_object() ? &v.as_object() : nullptr;
+        const json::value* id = o != nullptr ? o->if_contains("id") : nullptr;
+        const json::value* type = o != nullptr ? o->if_contains("type") : nullptr;
+        stream->event(event, type != nullptr && type->is_string() ? std::string_view(type->as_string()) : "message",
+                      id != nullptr && id->is_string() ? std::string_view(id->as_string()) : "");
+      });
+  bool gone = false;
+  {
+    std::lock_guard lock(streams_mu);
+    auto it = streams.find(key);
+    gone = it == streams.end();  // cancelled before it was subscribed
+    if (!gone) it->second.subscription = subscription;
+  }
+  if (gone) access.events.unsubscribe(subscription);
+}
+
+void AdminServer::Impl::close_stream(uint64_t key) {
+  OpenStream open;
+  {
+    std::lock_guard lock(streams_mu);
+    auto it = streams.find(key);
+    if (it == streams.end()) return;
+    open = std::move(it->second);
+    streams.erase(it);
+  }
+  if (open.subscription != 0) access.events.unsubscribe(open.subscription);
+  open.stream->close();
+}
+
+// Every 15 s a comment on every stream: proxies and clients see it is alive,
+// and a client that left is noticed when the write fails.
+void AdminServer::Impl::send_keepalives() {
+  std::unique_lock lock(streams_mu);
+  while (!stopping) {
+    streams_cv.wait_for(lock, std::chrono::seconds(15));
+    if (stopping) break;
+    std::vector<std::shared_ptr<http::Stream>> open;
+    for (const auto& [key, s] : streams) open.push_back(s.stream);
+    lock.unlock();
+    for (const auto& s : open) s->comment("keep-alive");
+    open.clear();
+    lock.lock();
+  }
+}
+
+void AdminServer::Impl::stop() {
+  std::map<uint64_t, OpenStream> open;
+  {
+    std::lock_guard lock(streams_mu);
+    stopping = true;
+    open.swap(streams);
+  }
+  streams_cv.notify_all();
+  if (keepalive.joinable()) keepalive.join();
+  for (auto& [key, s] : open) {
+    if (s.subscription != 0) access.events.unsubscribe(s.subscription);
+    s.stream->close();
+  }
+  // No new task starts; the running ones (a reload) finish and answer.
+  reads.stop();
+  actions.stop();
+  reads.join();
+  actions.join();
+  if (engine) engine->stop(std::chrono::steady_clock::now() + std::chrono::seconds(1));
+  // The CLI finds a running host through admin.url: a stopped one leaves none.
+  if (!url_file.empty()) ::unlink(url_file.c_str());
 }
 
 AdminServer::AdminServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-AdminServer::~AdminServer() {
-  impl_->stopping = true;
-  {
-    std::lock_guard lock(impl_->streams_mu);
-    for (auto& weak : impl_->streams) {
-      if (auto s = weak.lock()) {
-        std::lock_guard stream_lock(s->mu);
-        s->closed = true;
-        s->cv.notify_all();
-      }
-    }
-  }
-  impl_->server->stop();
-  // The CLI finds a running host through admin.url: a stopped one leaves none.
-  if (!impl_->url_file.empty()) ::unlink(impl_->url_file.c_str());
-  if (impl_->thread.joinable()) impl_->thread.join();
-}
+AdminServer::~AdminServer() { impl_->stop(); }
 
 const std::string& AdminServer::url() const { return impl_->url; }
 int AdminServer::port() const { return impl_->port; }
@@ -310,39 +441,31 @@ StatusOr<std::unique_ptr<AdminServer>> AdminServer::start(app::OperatorAccess ac
   impl->token = std::move(*token);
   impl->token_id = "sha256:" + os::sha256_hex(impl->token).substr(0, 12);
   const bool tls = !settings.tls_cert_file.empty();
-  if (tls) {
-    auto ssl = std::make_unique<httplib::SSLServer>(settings.tls_cert_file.c_str(), settings.tls_key_file.c_str());
-    if (!ssl->is_valid()) {
-      return invalid_argument("admin: cannot serve TLS with host.admin.tls (cert_file " + settings.tls_cert_file +
-                              ", key_file " + settings.tls_key_file +
-                              "): unreadable, not PEM, or the key does not match the certificate");
-    }
-    impl->server = std::move(ssl);
-  } else {
-    impl->server = std::make_unique<httplib::Server>();
-  }
-  size_t colon = settings.listen.rfind(':');
-  std::string address = settings.listen.substr(0, colon);
-  int port = std::stoi(settings.listen.substr(colon + 1));
-  // SO_REUSEADDR only: cpp-httplib's default SO_REUSEPORT would let another
-  // socket (the health plugin, a second host) listen on this port too and take
-  // half of the requests.
-  impl->server->set_socket_options([](int sock) {
-    int yes = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
+  http_engine::Endpoint endpoint{settings.listen, std::nullopt};
+  if (tls) endpoint.tls = http_engine::TlsConfig{settings.tls_cert_file, settings.tls_key_file, "", false};
   impl->routes();
-  impl->port =
-      port == 0 ? impl->server->bind_to_any_port(address) : (impl->server->bind_to_port(address, port) ? port : -1);
-  if (impl->port < 0) return unavailable("admin: cannot listen on " + settings.listen + " (in use? wrong address?)");
+  // One I/O thread: a slow client costs a socket and a deadline, not a thread.
+  impl->engine = std::make_unique<http_engine::Engine>(1, impl->table, *impl, engine_settings(settings));
+  std::unique_ptr<http_engine::BoundListener> listener;
+  try {
+    listener = impl->engine->bind(endpoint);
+  } catch (const hyperion::Error& e) {
+    if (e.code() == HYPERION_ERR_INVALID_ARGUMENT && tls) {
+      return invalid_argument("admin: cannot serve TLS with host.admin.tls (cert_file " + settings.tls_cert_file +
+                              ", key_file " + settings.tls_key_file + "): " + e.what());
+    }
+    return unavailable("admin: cannot listen on " + settings.listen + ": " + e.what());
+  }
+  impl->port = listener->port;
+  std::string address;
+  uint16_t ignored_port = 0;
+  http_engine::split_listen(settings.listen, address, ignored_port);
   impl->url = std::string(tls ? "https://" : "http://") +
               (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" +
               std::to_string(impl->port);
+  impl->engine->serve(std::move(listener));
   Impl* raw = impl.get();
-  impl->thread = std::thread([raw] { raw->server->listen_after_bind(); });
-  // Until the accept loop runs, httplib's stop() is a no-op and a stop right
-  // after start would leave the thread listening forever: wait for it.
-  for (int i = 0; i < 5000 && !impl->server->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  impl->keepalive = std::thread([raw] { raw->send_keepalives(); });
   // Readable by the owner only, like the token it sits beside; removed on exit.
   impl->url_file = (std::filesystem::path(state_dir) / "admin.url").string();
   if (int fd = ::open(impl->url_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600); fd >= 0) {

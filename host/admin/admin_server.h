@@ -1,6 +1,9 @@
-// AdminServer: the host's admin HTTP API (cpp-httplib), on loopback unless the
-// manifest says otherwise, every request authenticated with a bearer token;
-// HTTPS when host.admin.tls names a certificate and key.
+// AdminServer: the host's admin HTTP API, on loopback unless the manifest says
+// otherwise, every request authenticated with a bearer token; HTTPS when
+// host.admin.tls names a certificate and key. It runs on the HTTP engine the
+// http-server plugin uses (plugins/common/http_engine): request line, headers
+// and connections are bounded, a slow client holds a socket and never a
+// thread, event streams hold no thread either (docs/security.md has the limits).
 //
 //   GET  /v1/status                      app, phase, revision, instances, breaker
 //   GET  /v1/plugins                     instances with their plugins' metadata
@@ -15,10 +18,12 @@
 // text: 200 applied or unchanged; 400 malformed body; 401 missing or wrong
 // token; 404 unknown revision or path; 409 refused by a plugin, rolled back,
 // static change refused, breaker open, host stopping, secrets not restorable;
-// 413 body too large; 422 the new manifest is invalid.
+// 411 a POST without a length; 413 body too large; 422 the new manifest is
+// invalid; 414/431 request line or headers too long; 408 too slow.
 // Refusals carry {"error": {"code", "plugin", "field", "reason"}}.
-// Thread-safety: handlers run on the server's pool and use only the narrow,
-// thread-safe interfaces of app::OperatorAccess.
+// Thread-safety: reads run on a pool of two threads and actions (reload,
+// rollback, swap) on one of their own, never on the I/O thread; they use only
+// the narrow, thread-safe interfaces of app::OperatorAccess.
 #pragma once
 
 #include <memory>

@@ -145,6 +145,16 @@ int call(const AdminOptions& o, const std::string& method, const std::string& pa
     std::cerr << "hyperion: the admin API refused the token (401)\n";
     return 1;
   }
+  // What the HTTP engine answers itself (413 body too large, 431, 408, ...) is
+  // an RFC 9457 problem, not an admin answer: say it as it is.
+  if (const json::object* o = answer.if_object();
+      o != nullptr && res->status >= 400 && !o->contains("error") && o->contains("detail")) {
+    std::cerr << "hyperion: " << url << path << " answered " << res->status << ": "
+              << (o->at("detail").is_string() ? std::string(o->at("detail").as_string())
+                                              : json::serialize(o->at("detail")))
+              << "\n";
+    return 1;
+  }
   return show(res->status, answer);
 }
 

@@ -61,8 +61,16 @@ struct AdminSettings {
   std::string token_file;                // token_file: empty = $HYPERION_ADMIN_TOKEN or <state_dir>/admin.token
   int64_t min_token_bytes = 32;          // min_token_bytes: a shorter token (file or env) refuses to start
   int64_t max_body_bytes = 1 << 20;      // max_body_bytes
+  // limits: what one client may hold (docs/security.md, "Listeners").
+  int64_t max_header_bytes = 64 << 10;              // limits.max_header_bytes: request line and headers together
+  int64_t max_line_bytes = 8 << 10;                 // limits.max_line_bytes: the request line, each header line
+  int64_t max_header_count = 100;                   // limits.max_header_count
+  int64_t max_connections = 1024;                   // limits.max_connections: then the oldest idle one makes room
+  std::chrono::milliseconds header_timeout{10000};  // limits.header_timeout_ms: headers (and body) must arrive in time
+  std::chrono::milliseconds idle_timeout{60000};  // limits.idle_timeout_ms: a kept-alive connection with nothing to do
   std::string tls_cert_file;             // tls.cert_file: serve HTTPS with this certificate (PEM)...
   std::string tls_key_file;              // tls.key_file: ...and its private key; both or neither
+  bool operator==(const AdminSettings&) const = default;
 };
 
 // host.health: how the host checks its instances (docs/health.md).

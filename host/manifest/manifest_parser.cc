@@ -223,6 +223,18 @@ void parse_admin(const json::value* value, Manifest& m, const JsonDocument& doc,
   if (auto v = r.string("token_file")) out.token_file = resolve_dir(m.dir, *v);
   if (auto v = positive(r, "max_body_bytes")) out.max_body_bytes = *v;
   if (auto v = positive(r, "min_token_bytes")) out.min_token_bytes = *v;
+  if (const json::value* limits = r.get("limits")) {
+    MappingReader l(*limits, "/host/admin/limits", doc, m.path, diags);
+    if (l.valid()) {
+      if (auto v = positive(l, "max_header_bytes")) out.max_header_bytes = *v;
+      if (auto v = positive(l, "max_line_bytes")) out.max_line_bytes = *v;
+      if (auto v = positive(l, "max_header_count")) out.max_header_count = *v;
+      if (auto v = positive(l, "max_connections")) out.max_connections = *v;
+      if (auto v = l.milliseconds("header_timeout_ms")) out.header_timeout = *v;
+      if (auto v = l.milliseconds("idle_timeout_ms")) out.idle_timeout = *v;
+      l.finish();
+    }
+  }
   if (const json::value* tls = r.get("tls")) {
     MappingReader t(*tls, "/host/admin/tls", doc, m.path, diags);
     if (t.valid()) {

@@ -22,12 +22,7 @@ Status check_host_settings(const manifest::HostSettings& now, const manifest::Ho
   };
   if (now.state_dir != next.state_dir) return refuse("state_dir");
   if (now.plugin_path != next.plugin_path) return refuse("plugin_path");
-  const manifest::AdminSettings &a = now.admin, &b = next.admin;
-  if (a.enabled != b.enabled || a.listen != b.listen || a.token_file != b.token_file ||
-      a.min_token_bytes != b.min_token_bytes || a.max_body_bytes != b.max_body_bytes ||
-      a.tls_cert_file != b.tls_cert_file || a.tls_key_file != b.tls_key_file) {
-    return refuse("admin");
-  }
+  if (now.admin != next.admin) return refuse("admin");
   return ok_status();
 }
 

@@ -1,7 +1,5 @@
 #include "health.h"
 
-#include <sys/socket.h>
-
 #include <hyperion/services/health.h>
 
 #include <chrono>
@@ -13,12 +11,12 @@
 namespace hyperion::plugins::health {
 
 HealthPlugin::HealthPlugin(hyperion::Context& ctx, const boost::json::object& config)
-    : ctx_(ctx), listen_(config.at("listen").as_string()) {}
+    : ctx_(ctx),
+      listen_(config.at("listen").as_string()),
+      max_connections_(static_cast<uint32_t>(config.at("max_connections").to_number<int64_t>())),
+      header_timeout_(config.at("header_timeout_ms").to_number<int64_t>()) {}
 
-HealthPlugin::~HealthPlugin() {
-  server_.stop();
-  if (thread_.joinable()) thread_.join();
-}
+HealthPlugin::~HealthPlugin() = default;  // the engine stops itself if stop() was not called
 
 std::string HealthPlugin::read_host(Read& what) {
   auto use = host_health_->enter<hyperion_health_v1_t>();
@@ -60,37 +58,56 @@ Answer HealthPlugin::respond(const std::string& path, const std::vector<std::str
   return it->second;
 }
 
+void HealthPlugin::handler_failed(std::string_view route, std::string_view what) {
+  ctx_.warn("health: " + std::string(route) + " failed: " + std::string(what));
+}
+
+void HealthPlugin::route(std::string_view path, hyperion::http::Handler fn) {
+  auto handler = std::make_unique<hyperion::http::detail::Route>();
+  handler->fn = std::move(fn);
+  std::string error;
+  if (table_.add("GET", path, "", hyperion::http::detail::raw_handler(handler.get()), error) == 0) {
+    throw hyperion::Error(HYPERION_ERR_INTERNAL, "health route " + std::string(path) + ": " + error);
+  }
+  handlers_.push_back(std::move(handler));
+}
+
 void HealthPlugin::routes() {
-  // Small answers on kept-alive connections: without this, Nagle's algorithm and
-  // delayed ACKs add ~40 ms to every probe.
-  server_.set_tcp_nodelay(true);
-  auto serve = [this](const httplib::Request& req, httplib::Response& res) {
+  auto serve = [this](const hyperion::http::Request& req, hyperion::http::Response& res) {
     try {
       std::vector<std::string> exclude;
-      for (size_t i = 0; i < req.get_param_value_count("exclude"); ++i) exclude.push_back(req.get_param_value("exclude", i));
-      Answer a = respond(req.path, exclude, req.has_param("verbose"));
-      res.status = a.status;
-      res.set_content(a.body, a.content_type);
+      bool verbose = false;
+      for (const auto& [key, value] : req.queries()) {
+        if (key == "exclude") exclude.emplace_back(value);
+        verbose = verbose || key == "verbose";
+      }
+      std::string path(req.path());
+      // Instance names are lower-case letters, digits, '-' and '_' (the manifest's rule).
+      if (path.starts_with("/readyz/") &&
+          path.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-", 8) != std::string::npos) {
+        res.status(404).body("no such endpoint\n");
+        return;
+      }
+      Answer a = respond(path, exclude, verbose);
+      res.status(a.status).body(a.body, a.content_type);
     } catch (const std::exception& e) {
       // The host could not be asked: that is not "healthy".
-      res.status = 503;
-      res.set_content(std::string("health unavailable: ") + e.what() + "\n", "text/plain");
+      res.status(503).body(std::string("health unavailable: ") + e.what() + "\n");
     }
   };
-  for (const char* path : {"/livez", "/readyz", "/startupz", "/healthz", "/health/live", "/health/ready"}) {
-    server_.Get(path, serve);
+  for (const char* path :
+       {"/livez", "/readyz", "/startupz", "/healthz", "/health/live", "/health/ready", "/readyz/{instance}"}) {
+    route(path, serve);
   }
-  server_.Get(R"(/readyz/([a-z0-9_-]+))", serve);
-  server_.Get("/metrics", [this](const httplib::Request& req, httplib::Response& res) {
+  route("/metrics", [this](const hyperion::http::Request& req, hyperion::http::Response& res) {
     try {
-      Read what = wants_openmetrics(req.get_header_value("Accept")) ? Read::kOpenMetrics : Read::kMetrics;
+      Read what =
+          wants_openmetrics(std::string(req.header("accept").value_or(""))) ? Read::kOpenMetrics : Read::kMetrics;
       std::string body = read_host(what);  // a host without OpenMetrics answers text: `what` says which
-      res.set_content(std::move(body),
-                      std::string(what == Read::kOpenMetrics ? kOpenMetricsContentType : kTextContentType));
-      res.set_header("Vary", "Accept");
+      res.header("vary", "Accept")
+          .body(std::move(body), what == Read::kOpenMetrics ? kOpenMetricsContentType : kTextContentType);
     } catch (const std::exception& e) {
-      res.status = 503;
-      res.set_content(std::string("metrics unavailable: ") + e.what() + "\n", "text/plain");
+      res.status(503).body(std::string("metrics unavailable: ") + e.what() + "\n");
     }
   });
 }
@@ -98,32 +115,32 @@ void HealthPlugin::routes() {
 void HealthPlugin::start(hyperion::Deadline) {
   host_health_.emplace(ctx_.acquire(HYPERION_HEALTH_API, HYPERION_HEALTH_MAJOR));
   routes();
-  size_t colon = listen_.rfind(':');
-  std::string address = listen_.substr(0, colon);
-  const std::string port_text = listen_.substr(colon + 1);
-  // The schema says digits; the range is checked here (99999 would bind port 34463).
-  if (port_text.empty() || port_text.size() > 5 || std::stoi(port_text) > 65535) {
-    throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, "listen: port " + port_text + " is not 0..65535");
+  // The engine's limits (docs/security.md); probes answer at once or not at all.
+  auto settings = std::make_shared<http_engine::Settings>();
+  settings->max_body_bytes = 0;
+  settings->max_connections = max_connections_;
+  settings->header_timeout = header_timeout_;
+  settings->handler_timeout = std::chrono::seconds(30);
+  settings->access_log = false;
+  engine_ = std::make_unique<http_engine::Engine>(2, table_, *this, std::move(settings));
+  std::unique_ptr<http_engine::BoundListener> listener;
+  try {
+    listener = engine_->bind(http_engine::Endpoint{listen_, std::nullopt});
+  } catch (const hyperion::Error& e) {
+    if (e.code() != HYPERION_ERR_UNAVAILABLE) throw;  // names the listen field already
+    throw hyperion::Error(HYPERION_ERR_UNAVAILABLE, "cannot listen on " + listen_ + ": " + e.what());
   }
-  int port = std::stoi(port_text);
-  // SO_REUSEADDR only: cpp-httplib's default SO_REUSEPORT lets a second socket
-  // (the admin API, another host) listen on the same port and take half the probes.
-  server_.set_socket_options([](int sock) {
-    int yes = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
-  int bound = port == 0 ? server_.bind_to_any_port(address) : (server_.bind_to_port(address, port) ? port : -1);
-  if (bound < 0) throw hyperion::Error(HYPERION_ERR_UNAVAILABLE, "cannot listen on " + listen_);
-  url_ = "http://" + address + ":" + std::to_string(bound);
-  thread_ = std::thread([this] { server_.listen_after_bind(); });
-  // Until the accept loop runs, stop() would be a no-op: wait for it.
-  for (int i = 0; i < 5000 && !server_.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::string address;
+  uint16_t port = 0;
+  http_engine::split_listen(listen_, address, port);
+  url_ = "http://" + (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" +
+         std::to_string(listener->port);
+  engine_->serve(std::move(listener));
   ctx_.info("health endpoints on " + url_);
 }
 
-void HealthPlugin::stop(hyperion::Deadline) {
-  server_.stop();
-  if (thread_.joinable()) thread_.join();
+void HealthPlugin::stop(hyperion::Deadline deadline) {
+  if (engine_) engine_->stop(deadline.time_point());
 }
 
 hyperion::HealthReport HealthPlugin::health() {

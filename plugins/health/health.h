@@ -2,26 +2,30 @@
 // (health_endpoints.h says what each URL answers) and the host's metrics at
 // /metrics. It reads the aggregate through the host's hyperion.health service on
 // every request; the host caches it and computes it once for concurrent requests.
-// Thread-safety: requests run on the server's threads; start/stop are serialized
-// by the host.
+// It serves on the HTTP engine the http-server plugin and the admin API use
+// (plugins/common/http_engine): bounded headers and connections, a deadline on
+// every wait for a client, so slow or flooding clients cannot keep probes out.
+// Thread-safety: requests run on the engine's two I/O threads; start/stop are
+// serialized by the host.
 #pragma once
 
-#include <httplib.h>
-
 #include <hyperion/plugin.hpp>
+#include <hyperion/services/http_server.hpp>
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
+#include <vector>
 
 #include "health_endpoints.h"
+#include "http_engine/engine.h"
 
 namespace hyperion::plugins::health {
 
-class HealthPlugin {
+class HealthPlugin final : public http_engine::Observer {
  public:
   HealthPlugin(hyperion::Context& ctx, const boost::json::object& config);
   ~HealthPlugin();
@@ -29,6 +33,11 @@ class HealthPlugin {
   void start(hyperion::Deadline deadline);
   void stop(hyperion::Deadline deadline);
   hyperion::HealthReport health();
+
+  // Observer: probes are not logged (they arrive every few seconds).
+  void request_finished(const http_engine::RequestRecord&) override {}
+  void handler_failed(std::string_view route, std::string_view what) override;
+  [[nodiscard]] const hyperion::trace::Tracer* tracer() const override { return nullptr; }
 
  private:
   enum class Read { kSnapshot, kMetrics, kOpenMetrics };
@@ -40,13 +49,17 @@ class HealthPlugin {
   // when its text changed; answers without ?exclude are kept until it changes.
   Answer respond(const std::string& path, const std::vector<std::string>& exclude, bool verbose);
   void routes();
+  void route(std::string_view path, hyperion::http::Handler fn);
 
   hyperion::Context& ctx_;
   std::string listen_;
+  uint32_t max_connections_;
+  std::chrono::milliseconds header_timeout_;
   std::string url_;
   std::optional<hyperion::ServiceHandle> host_health_;
-  httplib::Server server_;
-  std::thread thread_;
+  http_engine::RouteTable table_;
+  std::vector<std::unique_ptr<hyperion::http::detail::Route>> handlers_;  // as long as the engine may call them
+  std::unique_ptr<http_engine::Engine> engine_;
   std::mutex cache_mu_;
   std::string cached_text_;
   std::shared_ptr<const boost::json::object> cached_;

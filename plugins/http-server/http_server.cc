@@ -1,6 +1,6 @@
 #include "http_server.h"
 
-#include "exchange.h"
+#include "http_engine/exchange.h"
 
 #include <sstream>
 

@@ -17,12 +17,19 @@
 #include <optional>
 #include <string>
 
-#include "engine.h"
-#include "observer.h"
-#include "route_table.h"
+#include "http_engine/engine.h"
+#include "http_engine/observer.h"
+#include "http_engine/route_table.h"
 #include "server_config.h"
 
 namespace hyperion::plugins::http_server {
+
+using http_engine::BoundListener;
+using http_engine::Engine;
+using http_engine::Observer;
+using http_engine::RequestRecord;
+using http_engine::RouteRegistration;
+using http_engine::RouteTable;
 
 class HttpServerPlugin final : public Observer {
  public:

@@ -1,6 +1,6 @@
 #include "server_config.h"
 
-#include "http_syntax.h"
+#include "http_engine/http_syntax.h"
 
 #include <hyperion/plugin.hpp>
 
@@ -16,7 +16,7 @@ std::vector<std::string> strings(const boost::json::object& o, const char* key, 
   std::vector<std::string> out;
   for (const auto& v : o.at(key).as_array()) {
     std::string s(v.as_string());
-    if (lower) s = to_lower(s);
+    if (lower) s = http_engine::to_lower(s);
     out.push_back(std::move(s));
   }
   return out;
@@ -30,7 +30,7 @@ Endpoint endpoint_config(const boost::json::object& config) {
   e.tls = tls_files(config);
   std::string host;
   uint16_t port = 0;
-  split_listen(e.listen, host, port);
+  http_engine::split_listen(e.listen, host, port);
   return e;
 }
 
@@ -72,16 +72,6 @@ int thread_count(const boost::json::object& config) {
   auto n = static_cast<int>(integer(config, "threads"));
   if (n > 0) return n;
   return std::max(2, static_cast<int>(std::thread::hardware_concurrency()));
-}
-
-void split_listen(const std::string& listen, std::string& host, uint16_t& port) {
-  size_t colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0) {
-    throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, "listen: \"" + listen + "\" is not host:port");
-  }
-  host = listen.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  port = static_cast<uint16_t>(std::stoi(listen.substr(colon + 1)));
 }
 
 }  // namespace hyperion::plugins::http_server

@@ -83,7 +83,10 @@ TEST_F(AdminServerTest, TheBearerSchemeIsCaseInsensitiveAndTwoAuthorizationHeade
   ASSERT_TRUE(two);
   EXPECT_EQ(two->status, 400);
   EXPECT_EQ(body(two).at("error").at("reason").as_string(), "more than one Authorization header");
-  EXPECT_EQ(client_->Get("/v1/status", {{"Authorization", "Bearer " + token_ + "\x1b"}})->status, 401);
+  // A control character in any field value is malformed HTTP (RFC 9110 5.5): the
+  // engine's parser refuses the request before the token is even looked at.
+  EXPECT_EQ(client_->Get("/v1/status", {{"Authorization", "Bearer " + token_ + "\x1b"}})->status, 400);
+  EXPECT_EQ(client_->Get("/v1/status", {{"Authorization", "Bearer " + token_ + "\x7f"}})->status, 400);
 }
 
 // #25: admin.url is the owner's only, and a stopped host leaves none behind
@@ -233,8 +236,12 @@ TEST_F(AdminServerTest, RevisionsAndRollback) {
   // #25 point 11: the author is what the caller says, beside the token it
   // proved (a digest prefix: it names the token without revealing it).
   httplib::Headers as_ada = auth();
-  // (A header cannot carry a newline; a tab and DEL are what reach the server.)
-  as_ada.emplace("X-Hyperion-Author", std::string("ada\tlove\x7flace"));
+  // (A header cannot carry a newline or DEL — the parser refuses them, 400; a
+  // tab is what reaches the server.)
+  httplib::Headers with_del = auth();
+  with_del.emplace("X-Hyperion-Author", std::string("ada\x7f"));
+  EXPECT_EQ(client_->Post("/v1/reload", with_del, manifest("      value: 6\n"), "application/yaml")->status, 400);
+  as_ada.emplace("X-Hyperion-Author", std::string("ada\tlove\tlace"));
   ASSERT_EQ(client_->Post("/v1/reload", as_ada, manifest("      value: 6\n"), "application/yaml")->status, 200);
   auto by_ada = client_->Get("/v1/revisions/3", auth());
   ASSERT_EQ(by_ada->status, 200);
@@ -435,6 +442,46 @@ TEST(AdminServerTls, ABadCertificateOrAHalfSettingIsAnError) {
   auto refused = app::Host::prepare(half, {});
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.status().message().find("host.admin.tls: missing required field \"key_file\""), std::string::npos) << refused.status().message();
+}
+
+// #25: host.admin.limits reach the listener; what the engine refuses itself is
+// an RFC 9457 problem, and the CLI says its detail.
+TEST(AdminServerLimits, TheManifestsLimitsApplyAndTheCliSaysWhatWasRefused) {
+  testing::TempDir dir;
+  auto host = app::Host::prepare(
+      dir.write("app.yaml", "app: admin\nhost:\n  state_dir: " + dir.path() +
+                                "/state\n  log_level: warn\n  admin:\n    listen: \"127.0.0.1:0\"\n"
+                                "    max_body_bytes: 64\n    limits: {max_line_bytes: 1024, max_header_count: 8}\n"
+                                "plugins: []\n"),
+      {});
+  ASSERT_TRUE(host.ok()) << host.status().to_string();
+  ASSERT_TRUE((*host)->start().ok());
+  auto server =
+      AdminServer::start((*host)->operator_access(), (*host)->plan().manifest.host.admin, (*host)->state_dir());
+  ASSERT_TRUE(server.ok()) << server.status().to_string();
+  std::string token = testing::read_file((*host)->state_dir() + "/admin.token");
+  token.pop_back();
+  httplib::Client client((*server)->url());
+  httplib::Headers auth{{"Authorization", "Bearer " + token}};
+  EXPECT_EQ(client.Get("/v1/status", auth)->status, 200);
+  httplib::Headers long_line = auth;
+  long_line.emplace("X-Long", std::string(1100, 'a'));
+  auto refused = client.Get("/v1/status", long_line);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 431);
+  EXPECT_EQ(refused->get_header_value("Content-Type"), "application/problem+json");
+  httplib::Headers many = auth;
+  for (int i = 0; i < 8; ++i) many.emplace("X-" + std::to_string(i), "1");
+  EXPECT_EQ(client.Get("/v1/status", many)->status, 431);
+
+  // A body over max_body_bytes: 413 before it is read, and the CLI's line says why.
+  std::string big = dir.write("big.yaml", "app: admin\nplugins: []\n# " + std::string(200, 'x') + "\n");
+  auto cli = testing::run_process({testing::hyperion_binary(), "reload", "--admin", (*server)->url(), "--state-dir",
+                                   (*host)->state_dir(), "--file", big});
+  EXPECT_EQ(cli.exit_code, 1) << cli.err;
+  EXPECT_NE(cli.err.find("answered 413: the body exceeds max_body_bytes (64)"), std::string::npos) << cli.err;
+  server->reset();
+  ASSERT_TRUE((*host)->stop().ok());
 }
 
 // #24: with cpp-httplib's default SO_REUSEPORT, the admin API and another

@@ -2,9 +2,9 @@
 // 404/405 with Allow, HEAD and "*", hosts, conflicts, and stacking.
 #include <gtest/gtest.h>
 
-#include "route_table.h"
+#include "http_engine/route_table.h"
 
-namespace hyperion::plugins::http_server {
+namespace hyperion::http_engine {
 namespace {
 
 void* noop(void*, hyperion_http_exchange_t*) { return nullptr; }
@@ -165,4 +165,4 @@ TEST(PercentDecode, DecodesAndRefusesMalformedEscapes) {
 }
 
 }  // namespace
-}  // namespace hyperion::plugins::http_server
+}  // namespace hyperion::http_engine

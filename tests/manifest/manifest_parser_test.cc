@@ -228,6 +228,28 @@ TEST(ManifestParser, AdminListenPortIsCheckedWithoutOverflow) {
   EXPECT_TRUE(parse("app: a\nhost:\n  admin:\n    listen: \"127.0.0.1:65535\"\nplugins: []\n").ok());
 }
 
+TEST(ManifestParser, AdminListenerLimitsAreReadAndCheckedWithTheirField) {
+  auto m = parse(
+      "app: a\nhost:\n  admin:\n    limits: {max_header_bytes: 32768, max_line_bytes: 2048, "
+      "max_header_count: 20, max_connections: 64, header_timeout_ms: 3000, idle_timeout_ms: 5000}\n"
+      "plugins: []\n");
+  ASSERT_TRUE(m.ok()) << m.status().to_string();
+  const AdminSettings& a = m->host.admin;
+  EXPECT_EQ(a.max_header_bytes, 32768);
+  EXPECT_EQ(a.max_line_bytes, 2048);
+  EXPECT_EQ(a.max_header_count, 20);
+  EXPECT_EQ(a.max_connections, 64);
+  EXPECT_EQ(a.header_timeout, std::chrono::milliseconds(3000));
+  EXPECT_EQ(a.idle_timeout, std::chrono::milliseconds(5000));
+  auto defaults = parse("app: a\nplugins: []\n");
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->host.admin.max_line_bytes, 8192);
+  EXPECT_EQ(defaults->host.admin.max_connections, 1024);
+  expect_error("app: a\nhost:\n  admin:\n    limits: {max_connections: 0}\nplugins: []\n",
+               "app.yaml:4:", "max_connections");
+  expect_error("app: a\nhost:\n  admin:\n    limits: {max_lines: 3}\nplugins: []\n", "app.yaml:4:", "max_lines");
+}
+
 TEST(ManifestParser, AllowWorldWritableIsOffUnlessSaid) {
   auto m = parse("app: a\nplugins:\n  - {name: x, library: y}\n  - {name: z, library: y, allow_world_writable: true}\n");
   ASSERT_TRUE(m.ok()) << m.status().to_string();

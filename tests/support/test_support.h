@@ -52,6 +52,7 @@ class ChildProcess {
   // Waits until stderr contains `text` (or the process exits, or `timeout`).
   bool wait_for_stderr(const std::string& text, std::chrono::milliseconds timeout);
   void signal(int sig);
+  [[nodiscard]] int pid() const { return pid_; }
   // Waits for exit (killing it after `timeout`); returns the result.
   ProcessResult wait(std::chrono::milliseconds timeout);
 

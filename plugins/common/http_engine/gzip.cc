@@ -7,10 +7,8 @@
 #include <algorithm>
 #include <cctype>
 
-namespace hyperion::plugins::http_server {
-namespace {
-
-}  // namespace
+namespace hyperion::http_engine {
+namespace {}  // namespace
 
 bool accepts_gzip(std::string_view accept_encoding) {
   std::string all = to_lower(accept_encoding);
@@ -55,4 +53,4 @@ bool gzip_compress(std::string_view in, std::string& out) {
   return rc == Z_STREAM_END;
 }
 
-}  // namespace hyperion::plugins::http_server
+}  // namespace hyperion::http_engine

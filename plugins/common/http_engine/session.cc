@@ -19,7 +19,7 @@
 #include "request_target.h"
 #include "response_head.h"
 
-namespace hyperion::plugins::http_server {
+namespace hyperion::http_engine {
 namespace {
 
 namespace beast = boost::beast;
@@ -247,7 +247,18 @@ class Session final : public SessionBase, public ExchangeWaker, public std::enab
                               std::to_string(settings_->max_request_line_bytes) + ")");
       return false;
     }
-    size_t count = static_cast<size_t>(std::distance(req.begin(), req.end()));
+    size_t count = 0;
+    for (const auto& f : req) {
+      ++count;
+      // "name: value\r\n": one line, bounded like the request line.
+      if (f.name_string().size() + f.value().size() + 4 > settings_->max_request_line_bytes) {
+        closing_ = true;
+        answer_problem(431, "the header field " + std::string(f.name_string().substr(0, 64)) +
+                                " exceeds max_request_line_bytes (" +
+                                std::to_string(settings_->max_request_line_bytes) + ")");
+        return false;
+      }
+    }
     if (count > settings_->max_header_count) {
       closing_ = true;
       answer_problem(431, std::to_string(count) + " header fields exceed max_header_count (" +
@@ -262,6 +273,12 @@ class Session final : public SessionBase, public ExchangeWaker, public std::enab
     if (req.version() == 11 && req.find(http::field::host) == req.end()) {
       closing_ = true;
       answer_problem(400, "an HTTP/1.1 request needs a Host header");
+      return false;
+    }
+    if (settings_->require_length && !parser_->content_length() && !parser_->chunked() &&
+        (req.method() == http::verb::post || req.method() == http::verb::put || req.method() == http::verb::patch)) {
+      closing_ = true;
+      answer_problem(411, std::string(req.method_string()) + " needs a Content-Length (or a chunked body)");
       return false;
     }
     auto expect = req.find(http::field::expect);
@@ -310,7 +327,7 @@ class Session final : public SessionBase, public ExchangeWaker, public std::enab
     r.body = std::move(req.body());
     r.incoming_traceparent = header_value(r.headers, "traceparent");
     std::string_view given_id = header_value(r.headers, "x-request-id");
-    r.request_id = sane_request_id(given_id) ? std::string(given_id) : random_hex(32);
+    r.request_id = sane_request_id(given_id) ? std::string(given_id) : plugins::random_hex(32);
     r.deadline_ns =
         static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                   (std::chrono::steady_clock::now() + settings_->handler_timeout).time_since_epoch())
@@ -670,4 +687,4 @@ void start_session(Engine& engine, tcp::socket socket, const std::shared_ptr<net
   }
 }
 
-}  // namespace hyperion::plugins::http_server
+}  // namespace hyperion::http_engine

@@ -9,7 +9,7 @@
 
 #include "session.h"
 
-namespace hyperion::plugins::http_server {
+namespace hyperion::http_engine {
 namespace {
 
 namespace net = boost::asio;
@@ -23,14 +23,14 @@ std::shared_ptr<net::ssl::context> tls_context(const TlsConfig& tls) {
   ctx->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 | net::ssl::context::no_sslv3 |
                    net::ssl::context::no_tlsv1 | net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use);
   boost::system::error_code ec;
-  std::string cert = read_pem("tls.cert_file", tls.cert_file);
-  std::string key = read_pem("tls.key_file", tls.key_file);
+  std::string cert = plugins::read_pem("tls.cert_file", tls.cert_file);
+  std::string key = plugins::read_pem("tls.key_file", tls.key_file);
   ctx->use_certificate_chain(net::buffer(cert), ec);
   if (ec) throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, "tls.cert_file: " + tls.cert_file + ": " + ec.message());
   ctx->use_private_key(net::buffer(key), net::ssl::context::pem, ec);
   if (ec) throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, "tls.key_file: " + tls.key_file + ": " + ec.message());
   if (!tls.client_ca_file.empty()) {
-    std::string ca = read_pem("tls.client_ca_file", tls.client_ca_file);
+    std::string ca = plugins::read_pem("tls.client_ca_file", tls.client_ca_file);
     ctx->add_certificate_authority(net::buffer(ca), ec);
     if (ec) {
       throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT,
@@ -225,4 +225,4 @@ void Engine::untrack(Handle handle) {
   if (sessions_.empty()) sessions_gone_.notify_all();
 }
 
-}  // namespace hyperion::plugins::http_server
+}  // namespace hyperion::http_engine

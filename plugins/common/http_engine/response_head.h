@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace hyperion::plugins::http_server {
+namespace hyperion::http_engine {
 
 class ResponseHead {
  public:
@@ -28,4 +28,4 @@ class ResponseHead {
   unsigned version_ = 11;
 };
 
-}  // namespace hyperion::plugins::http_server
+}  // namespace hyperion::http_engine

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <cctype>
 
-namespace hyperion::plugins::http_server {
+namespace hyperion::http_engine {
 namespace {
 
 hyperion_str_t str(const std::string& s) { return {s.data(), s.size()}; }
@@ -44,7 +44,7 @@ const TraceContext& Request::trace() const {
       if (parse_traceparent(incoming_traceparent, parent)) trace_.parent_span_id = parent.span_id;
       return;
     }
-    trace_ = continue_or_start(incoming_traceparent);
+    trace_ = plugins::continue_or_start(incoming_traceparent);
     traceparent_ = trace_.header();
   });
   return trace_;
@@ -281,4 +281,4 @@ void Exchange::end_stream() {
   wake_locked(lock);
 }
 
-}  // namespace hyperion::plugins::http_server
+}  // namespace hyperion::http_engine

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace hyperion::plugins::http_server {
+namespace hyperion::http_engine {
 
 inline constexpr std::string_view kProblemContentType = "application/problem+json";
 
@@ -14,4 +14,4 @@ std::string problem_body(int status, std::string_view detail, std::string_view i
 // "Not Found" for 404; "Unknown" for codes without a standard reason.
 std::string_view reason_phrase(int status);
 
-}  // namespace hyperion::plugins::http_server
+}  // namespace hyperion::http_engine

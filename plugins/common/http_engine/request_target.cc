@@ -2,7 +2,7 @@
 
 #include "route_table.h"
 
-namespace hyperion::plugins::http_server {
+namespace hyperion::http_engine {
 
 bool parse_query(std::string_view q, std::vector<std::pair<std::string, std::string>>& out) {
   while (!q.empty()) {
@@ -38,4 +38,4 @@ bool parse_target(std::string_view target, RequestTarget& out, std::string& erro
   return true;
 }
 
-}  // namespace hyperion::plugins::http_server
+}  // namespace hyperion::http_engine

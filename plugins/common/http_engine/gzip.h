@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace hyperion::plugins::http_server {
+namespace hyperion::http_engine {
 
 // Accept-Encoding names gzip with a non-zero q (or "*").
 bool accepts_gzip(std::string_view accept_encoding);
@@ -14,4 +14,4 @@ bool compressible(std::string_view content_type);
 // Compresses `in` as a gzip member; false on a zlib failure.
 bool gzip_compress(std::string_view in, std::string& out);
 
-}  // namespace hyperion::plugins::http_server
+}  // namespace hyperion::http_engine

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "exchange.h"
-#include "server_config.h"
+#include "settings.h"
 
-namespace hyperion::plugins::http_server {
+namespace hyperion::http_engine {
 
 // An OPTIONS request with Origin and Access-Control-Request-Method.
 bool is_preflight(std::string_view method, const Fields& headers);
@@ -33,4 +33,4 @@ std::string comma_list(const std::vector<std::string>& items);
 // The first value of header `name` (lower-case) in `fields`, or empty.
 std::string_view header_value(const Fields& fields, std::string_view name);
 
-}  // namespace hyperion::plugins::http_server
+}  // namespace hyperion::http_engine

@@ -20,7 +20,9 @@
 #include "route_table.h"
 #include "traceparent.h"
 
-namespace hyperion::plugins::http_server {
+namespace hyperion::http_engine {
+
+using plugins::TraceContext;
 
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
@@ -144,4 +146,4 @@ class Exchange final : public Cancellable {
 bool valid_header_name(std::string_view name);
 bool valid_header_value(std::string_view value);
 
-}  // namespace hyperion::plugins::http_server
+}  // namespace hyperion::http_engine

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace hyperion::plugins::http_server {
+namespace hyperion::http_engine {
 
 struct Request;
 
@@ -22,7 +22,7 @@ struct RequestRecord {
   std::string_view peer;
   std::string_view request_id;
   const Request* request = nullptr;  // its trace() is made only if the log asks
-  std::string_view error;  // the handler's note_error, or the server's reason for a 5xx
+  std::string_view error;            // the handler's note_error, or the server's reason for a 5xx
 };
 
 class Observer {
@@ -36,4 +36,4 @@ class Observer {
   ~Observer() = default;
 };
 
-}  // namespace hyperion::plugins::http_server
+}  // namespace hyperion::http_engine

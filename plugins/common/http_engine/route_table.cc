@@ -7,7 +7,7 @@
 #include <cctype>
 #include <mutex>
 
-namespace hyperion::plugins::http_server {
+namespace hyperion::http_engine {
 namespace {
 
 bool valid_method(std::string_view m) {
@@ -312,4 +312,4 @@ size_t RouteTable::route_count() const {
   return n;
 }
 
-}  // namespace hyperion::plugins::http_server
+}  // namespace hyperion::http_engine

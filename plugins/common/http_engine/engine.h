@@ -24,9 +24,9 @@
 
 #include "observer.h"
 #include "route_table.h"
-#include "server_config.h"
+#include "settings.h"
 
-namespace hyperion::plugins::http_server {
+namespace hyperion::http_engine {
 
 // A connection as the engine sees it.
 class SessionBase {
@@ -129,4 +129,4 @@ class Engine {
   std::atomic<int> port_{0};
 };
 
-}  // namespace hyperion::plugins::http_server
+}  // namespace hyperion::http_engine

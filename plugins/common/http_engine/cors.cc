@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
-namespace hyperion::plugins::http_server {
+namespace hyperion::http_engine {
 namespace {
 
 bool contains(const std::vector<std::string>& items, std::string_view v) {
@@ -98,4 +98,4 @@ PreflightAnswer answer_preflight(const CorsConfig& cors, const Fields& request_h
   return a;
 }
 
-}  // namespace hyperion::plugins::http_server
+}  // namespace hyperion::http_engine

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace hyperion::plugins::http_server {
+namespace hyperion::http_engine {
 
 bool is_token(std::string_view s) {
   static constexpr std::string_view kExtra = "!#$%&'*+-.^_`|~";
@@ -26,4 +26,4 @@ std::string to_lower(std::string_view s) {
   return out;
 }
 
-}  // namespace hyperion::plugins::http_server
+}  // namespace hyperion::http_engine

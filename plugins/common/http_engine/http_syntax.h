@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace hyperion::plugins::http_server {
+namespace hyperion::http_engine {
 
 // A token (method, header name): one or more of ALPHA / DIGIT / "!#$%&'*+-.^_`|~".
 bool is_token(std::string_view s);
@@ -14,4 +14,4 @@ std::string_view trim_ows(std::string_view s);
 // ASCII lower case (header names, codings, media types compare case-insensitively).
 std::string to_lower(std::string_view s);
 
-}  // namespace hyperion::plugins::http_server
+}  // namespace hyperion::http_engine

@@ -3,7 +3,7 @@
 #include <boost/beast/http/status.hpp>
 #include <boost/json.hpp>
 
-namespace hyperion::plugins::http_server {
+namespace hyperion::http_engine {
 
 std::string_view reason_phrase(int status) {
   auto reason = boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status));
@@ -21,4 +21,4 @@ std::string problem_body(int status, std::string_view detail, std::string_view i
   return boost::json::serialize(o);
 }
 
-}  // namespace hyperion::plugins::http_server
+}  // namespace hyperion::http_engine

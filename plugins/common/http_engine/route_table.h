@@ -19,7 +19,10 @@
 
 #include "drain_gate.h"
 
-namespace hyperion::plugins::http_server {
+namespace hyperion::http_engine {
+
+using plugins::Cancellable;
+using plugins::DrainGate;
 
 struct PathTemplate {
   enum class Kind { kLiteral, kParam, kRest };
@@ -99,4 +102,4 @@ bool percent_decode(std::string_view in, std::string& out, bool plus_is_space = 
 // The Host header's name part, lower-case, without the port.
 std::string host_name(std::string_view host_header);
 
-}  // namespace hyperion::plugins::http_server
+}  // namespace hyperion::http_engine

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-namespace hyperion::plugins::http_server {
+namespace hyperion::http_engine {
 
 // "a=1&b=x+y" -> decoded pairs in order ("+" is a space; "k" alone has an empty
 // value); false when an escape is malformed.
@@ -22,4 +22,4 @@ struct RequestTarget {
 // Splits and decodes an origin-form target; false with `error` (for a 400) otherwise.
 bool parse_target(std::string_view target, RequestTarget& out, std::string& error);
 
-}  // namespace hyperion::plugins::http_server
+}  // namespace hyperion::http_engine

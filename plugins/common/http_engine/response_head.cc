@@ -4,7 +4,7 @@
 
 #include "problem.h"
 
-namespace hyperion::plugins::http_server {
+namespace hyperion::http_engine {
 
 void ResponseHead::begin(unsigned version, int status) {
   version_ = version == 10 ? 10 : 11;
@@ -36,4 +36,4 @@ void ResponseHead::end(int64_t content_length, bool chunked, bool keep_alive) {
   text_.append("\r\n");
 }
 
-}  // namespace hyperion::plugins::http_server
+}  // namespace hyperion::http_engine

@@ -13,10 +13,10 @@
 
 #include "engine.h"
 
-namespace hyperion::plugins::http_server {
+namespace hyperion::http_engine {
 
 // Starts serving an accepted connection (plain HTTP, or TLS with `tls`).
 void start_session(Engine& engine, boost::asio::ip::tcp::socket socket,
                    const std::shared_ptr<boost::asio::ssl::context>& tls);
 
-}  // namespace hyperion::plugins::http_server
+}  // namespace hyperion::http_engine
