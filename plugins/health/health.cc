@@ -14,7 +14,8 @@ HealthPlugin::HealthPlugin(hyperion::Context& ctx, const boost::json::object& co
     : ctx_(ctx),
       listen_(config.at("listen").as_string()),
       max_connections_(static_cast<uint32_t>(config.at("max_connections").to_number<int64_t>())),
-      header_timeout_(config.at("header_timeout_ms").to_number<int64_t>()) {}
+      header_timeout_(config.at("header_timeout_ms").to_number<int64_t>()),
+      details_(config.at("details").as_bool()) {}
 
 HealthPlugin::~HealthPlugin() = default;  // the engine stops itself if stop() was not called
 
@@ -48,12 +49,12 @@ Answer HealthPlugin::respond(const std::string& path, const std::vector<std::str
   }
   // Probes ask the same few questions over and over: while the snapshot is the
   // same, so is the answer to a question without ?exclude.
-  if (!exclude.empty()) return answer(path, *cached_, exclude, verbose);
+  if (!exclude.empty()) return answer(path, *cached_, exclude, verbose, details_);
   auto key = std::make_pair(path, verbose);
   auto it = answers_.find(key);
   if (it == answers_.end()) {
     if (answers_.size() >= kMaxCachedAnswers) answers_.clear();  // /readyz/<any name> must not grow it forever
-    it = answers_.emplace(std::move(key), answer(path, *cached_, exclude, verbose)).first;
+    it = answers_.emplace(std::move(key), answer(path, *cached_, exclude, verbose, details_)).first;
   }
   return it->second;
 }

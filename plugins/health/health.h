@@ -55,6 +55,7 @@ class HealthPlugin final : public http_engine::Observer {
   std::string listen_;
   uint32_t max_connections_;
   std::chrono::milliseconds header_timeout_;
+  const bool details_;  // show instances' details in ?verbose answers
   std::string url_;
   std::optional<hyperion::ServiceHandle> host_health_;
   http_engine::RouteTable table_;

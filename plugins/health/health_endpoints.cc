@@ -16,7 +16,8 @@ int rank(std::string_view status) { return status == "healthy" ? 0 : status == "
 // The snapshot without the excluded instances, with status and readiness
 // recomputed. `verbose` adds to each instance the last reload that touched it
 // and the host's reload breaker state.
-json::object filtered(const json::object& snapshot, const std::vector<std::string>& exclude, bool verbose) {
+json::object filtered(const json::object& snapshot, const std::vector<std::string>& exclude, bool verbose,
+                      bool details) {
   json::object out = snapshot;
   json::object instances;
   const json::object* reloads = nullptr;
@@ -41,6 +42,7 @@ json::object filtered(const json::object& snapshot, const std::vector<std::strin
     instances[kv.key()] = kv.value();
     if (verbose) {
       json::object& shown = instances[kv.key()].as_object();
+      if (!details) shown.erase("details");
       const json::value* last = reloads != nullptr ? reloads->if_contains(kv.key()) : nullptr;
       shown["last_reload"] = last != nullptr ? *last : json::value(nullptr);
       if (breaker != nullptr) shown["reload_breaker"] = *breaker;
@@ -81,8 +83,8 @@ Answer reply(bool ok, const json::object& view, bool verbose, const std::string&
 }  // namespace
 
 Answer answer(const std::string& path, const json::object& snapshot, const std::vector<std::string>& exclude,
-              bool verbose) {
-  json::object view = filtered(snapshot, exclude, verbose);
+              bool verbose, bool details) {
+  json::object view = filtered(snapshot, exclude, verbose, details);
   const std::string phase(snapshot.at("phase").as_string());
   if (path == "/livez" || path == "/health/live") return reply(true, view, verbose, "");
   if (path == "/readyz" || path == "/health/ready") {
@@ -108,7 +110,9 @@ Answer answer(const std::string& path, const json::object& snapshot, const std::
     if (verbose) {
       a.content_type = "application/json";
       const json::value* shown = view.at("instances").as_object().if_contains(name);
-      a.body = json::serialize(shown != nullptr ? *shown : *i) + "\n";
+      json::value one_shown = shown != nullptr ? *shown : *i;
+      if (!details && one_shown.is_object()) one_shown.as_object().erase("details");
+      a.body = json::serialize(one_shown) + "\n";
     } else {
       a.body = ok ? "ok\n" : name + ": " + std::string(i->at("message").as_string()) + "\n";
     }

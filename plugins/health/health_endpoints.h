@@ -6,7 +6,8 @@
 //   /readyz/<instance>      200 unless that instance is unhealthy; 404 if unknown
 //   /startupz               200 once the host has started
 //   /healthz                200 unless the (non-excluded) aggregate is unhealthy
-// ?exclude=<instance> (repeatable) leaves instances out; ?verbose answers JSON.
+// ?exclude=<instance> (repeatable) leaves instances out; ?verbose answers JSON,
+// with each instance's plugin-reported `details` only when `details` is set.
 // Thread-safety: stateless functions.
 #pragma once
 
@@ -23,7 +24,10 @@ struct Answer {
 };
 
 // `path` without the query; `snapshot` as the host service wrote it.
+// `details`: keep each instance's details in verbose answers. They are what
+// plugins report — addresses, counts, limits, much of it from their configs —
+// and the port has no authentication, so the operator has to ask for them.
 Answer answer(const std::string& path, const boost::json::object& snapshot, const std::vector<std::string>& exclude,
-              bool verbose);
+              bool verbose, bool details = false);
 
 }  // namespace hyperion::plugins::health

@@ -38,7 +38,7 @@ class RegisteringHost {
         "  - name: registry\n    library: discovery\n    config:\n      backend: etcd\n      endpoints: [" +
         etcd.endpoint() + "]\n      ttl_s: 2\n      retry: {initial_ms: 100, max_ms: 500}\n" +
         "      register: [{service: users, id: " + id + ", address: 127.0.0.1, port: " + std::to_string(port) +
-        "}]\n      follow: [users]\n  - name: health\n    library: health\n    config: {listen: 127.0.0.1:" +
+        "}]\n      follow: [users]\n  - name: health\n    library: health\n    config: {details: true, listen: 127.0.0.1:" +
         std::to_string(health_port_) + "}\n";
     process_ = std::make_unique<testing::ChildProcess>(
         std::vector<std::string>{testing::hyperion_binary(), "run", dir_.write("app.yaml", manifest), "--plugin-path",

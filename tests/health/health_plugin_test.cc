@@ -162,6 +162,25 @@ TEST(HealthListen, APortAnotherSocketListensOnIsNotShared) {
   EXPECT_NE(s.message().find("cannot listen on " + listen), std::string::npos) << s.message();
 }
 
+// #25 point 10: the port has no authentication, and details are what plugins
+// report (addresses, counts, limits — much of it from their configs): a
+// verbose answer carries them only when the operator asks (details: true).
+TEST(HealthEndpoints, VerboseAnswersCarryDetailsOnlyWhenAsked) {
+  auto snapshot = boost::json::parse(R"({"status":"healthy","live":true,"ready":true,"phase":"running",
+      "draining":false,"instances":{"a":{"status":"healthy","message":"up","details":{"limit":1234,"peer":"10.0.0.7"},
+      "duration_ms":1,"optional":false}}})")
+                      .as_object();
+  namespace health = hyperion::plugins::health;
+  for (const char* path : {"/readyz", "/healthz", "/readyz/a"}) {
+    auto hidden = health::answer(path, snapshot, {}, true);
+    EXPECT_EQ(hidden.body.find("details"), std::string::npos) << path << ": " << hidden.body;
+    EXPECT_EQ(hidden.body.find("1234"), std::string::npos) << path;
+    EXPECT_NE(hidden.body.find("\"up\""), std::string::npos) << path << ": the message stays";
+    auto shown = health::answer(path, snapshot, {}, true, true);
+    EXPECT_NE(shown.body.find("\"limit\":1234"), std::string::npos) << path << ": " << shown.body;
+  }
+}
+
 TEST(HealthEndpoints, DrainingAndStartup) {
   auto snapshot = boost::json::parse(R"({"status":"healthy","live":true,"ready":false,"phase":"running",
       "draining":true,"instances":{"a":{"status":"healthy","message":"","details":{},"duration_ms":1,"optional":false}}})")
