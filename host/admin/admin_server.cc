@@ -354,14 +354,17 @@ void AdminServer::Impl::open_stream(http::Stream s) {
   // The client left, or the engine is stopping: the subscription goes.
   stream->on_cancel([this, key] { close_stream(key); });
   uint64_t subscription =
-      access.events.subscribe("admin-events-" + std::to_string(key), "", [stream](const std::string& event) {
+      access.events.subscribe("admin-events-" + std::to_string(key), "", [this, key, stream](const std::string& event) {
         boost::system::error_code ec;
         json::value v = json::parse(event, ec);
         const json::object* o = !ec && v.is_object() ? &v.as_object() : nullptr;
         const json::value* id = o != nullptr ? o->if_contains("id") : nullptr;
         const json::value* type = o != nullptr ? o->if_contains("type") : nullptr;
-        stream->event(event, type != nullptr && type->is_string() ? std::string_view(type->as_string()) : "message",
-                      id != nullptr && id->is_string() ? std::string_view(id->as_string()) : "");
+        bool sent =
+            stream->event(event, type != nullptr && type->is_string() ? std::string_view(type->as_string()) : "message",
+                          id != nullptr && id->is_string() ? std::string_view(id->as_string()) : "");
+        // Gone before on_cancel was set: unsubscribing here does not wait for this callback.
+        if (!sent) close_stream(key);
       });
   bool gone = false;
   {
@@ -393,10 +396,12 @@ void AdminServer::Impl::send_keepalives() {
   while (!stopping) {
     streams_cv.wait_for(lock, std::chrono::seconds(15));
     if (stopping) break;
-    std::vector<std::shared_ptr<http::Stream>> open;
-    for (const auto& [key, s] : streams) open.push_back(s.stream);
+    std::vector<std::pair<uint64_t, std::shared_ptr<http::Stream>>> open;
+    for (const auto& [key, s] : streams) open.emplace_back(key, s.stream);
     lock.unlock();
-    for (const auto& s : open) s->comment("keep-alive");
+    for (const auto& [key, s] : open) {
+      if (!s->comment("keep-alive")) close_stream(key);
+    }
     open.clear();
     lock.lock();
   }
