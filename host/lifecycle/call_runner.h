@@ -42,7 +42,9 @@ class CallRunner {
   // finish safely after the CallRunner is gone.
   struct Pool;
   static void worker_loop(const std::shared_ptr<Pool>& pool, const std::shared_ptr<Worker>& worker);
-  std::shared_ptr<Call> submit(std::function<void()> fn);
+  // `spin_after`: the worker spins for a next call once this one returns (a
+  // lifecycle makes calls in a row); run_all's calls do not.
+  std::shared_ptr<Call> submit(std::function<void()> fn, bool spin_after = true);
   Outcome await(const std::shared_ptr<Call>& call, std::chrono::steady_clock::time_point deadline, bool spin);
 
   std::shared_ptr<Pool> pool_ = make_pool();
