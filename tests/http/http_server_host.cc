@@ -179,6 +179,14 @@ bool RawConnection::closed_by_peer(std::chrono::milliseconds timeout) {
   return false;
 }
 
+bool RawConnection::wait_for(const std::string& text, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (buffer_.find(text) == std::string::npos) {
+    if (!fill(deadline)) return false;
+  }
+  return true;
+}
+
 std::string get_request(const std::string& target, const std::string& extra) {
   return "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + extra + "\r\n";
 }

@@ -74,6 +74,11 @@ class RawConnection {
                                            bool to_head = false);
   // True once the server closed the connection (within `timeout`).
   bool closed_by_peer(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  // Reads until what arrived contains `text` (a streamed event, say); false on
+  // close or timeout. What was read stays for read_response.
+  bool wait_for(const std::string& text, std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  // The socket, for tests that drive it by hand (a flood, non-blocking sends).
+  [[nodiscard]] int fd() const { return fd_; }
 
  private:
   bool fill(std::chrono::steady_clock::time_point deadline);

@@ -7,8 +7,6 @@
 // request keep answering quickly (the engine under both listeners:
 // plugins/common/http_engine, docs/security.md).
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -23,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "http/http_server_host.h"
 #include "support/test_support.h"
 
 namespace hyperion {
@@ -40,83 +39,22 @@ constexpr bool kSanitized = false;
 
 constexpr const char* kToken = "stress-test-token-0123456789abcdef-xyz";
 
-// A connected loopback socket, closed when it goes away.
-class Socket {
- public:
-  explicit Socket(int port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      ::close(fd_);
-      fd_ = -1;
-    }
-    int one = 1;
-    if (fd_ >= 0) ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  }
-  Socket(Socket&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  Socket(const Socket&) = delete;
-  ~Socket() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  [[nodiscard]] bool ok() const { return fd_ >= 0; }
-  [[nodiscard]] int fd() const { return fd_; }
+using http_server_test::RawConnection;
+using Connections = std::vector<std::unique_ptr<RawConnection>>;
 
-  bool send_all(const std::string& data) {
-    size_t at = 0;
-    while (at < data.size()) {
-      ssize_t n = ::send(fd_, data.data() + at, data.size() - at, MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      at += static_cast<size_t>(n);
-    }
-    return true;
-  }
-  // What arrives until the server closes, or `timeout`.
-  std::string read_all(milliseconds timeout = milliseconds(5000)) {
-    std::string out;
-    auto until = Clock::now() + timeout;
-    char buf[16384];
-    while (Clock::now() < until) {
-      pollfd p{fd_, POLLIN, 0};
-      int left = static_cast<int>(std::chrono::duration_cast<milliseconds>(until - Clock::now()).count());
-      if (::poll(&p, 1, std::max(left, 1)) <= 0) break;
-      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) break;
-      out.append(buf, static_cast<size_t>(n));
-    }
-    return out;
-  }
-  // Whatever is there already, without waiting.
-  std::string read_ready() {
-    std::string out;
-    char buf[16384];
-    while (true) {
-      ssize_t n = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
-      if (n <= 0) break;
-      out.append(buf, static_cast<size_t>(n));
-    }
-    return out;
-  }
-
- private:
-  int fd_ = -1;
-};
-
-// "HTTP/1.1 200 OK..." -> 200; 0 when no status line arrived.
-int status_of(const std::string& answer) {
-  if (answer.size() < 12 || answer.compare(0, 5, "HTTP/") != 0) return 0;
-  return std::atoi(answer.c_str() + 9);
+// The status of the next response on `c`; 0 when none arrived (closed, reset).
+int next_status(RawConnection& c, milliseconds timeout = milliseconds(5000)) {
+  auto r = c.read_response(timeout);
+  return r ? r->status : 0;
 }
 
 // One request on a fresh connection, answered and closed: its status and how long it took.
 std::pair<int, microseconds> timed_get(int port, const std::string& path, const std::string& headers = "") {
   auto began = Clock::now();
-  Socket s(port);
-  if (!s.ok()) return {0, microseconds(0)};
-  s.send_all("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + headers + "\r\n");
-  int status = status_of(s.read_all());
+  RawConnection c(port);
+  if (!c.connected()) return {0, microseconds(0)};
+  c.send(http_server_test::get_request(path, "Connection: close\r\n" + headers));
+  int status = next_status(c);
   return {status, std::chrono::duration_cast<microseconds>(Clock::now() - began)};
 }
 
@@ -172,11 +110,11 @@ TEST_F(ListenerStressTest, EndlessHeadersAreCutOffAndTheMemoryStaysBounded) {
   std::string burst;
   for (int i = 0; i < 64; ++i) burst += line;  // 64 KiB a write
   for (int port : {admin_port_, health_port_}) {
-    std::vector<Socket> floods;
+    Connections floods;
     for (int i = 0; i < 8; ++i) {
-      floods.emplace_back(port);
-      ASSERT_TRUE(floods.back().ok());
-      ASSERT_TRUE(floods.back().send_all("GET /v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
+      floods.push_back(std::make_unique<RawConnection>(port));
+      ASSERT_TRUE(floods.back()->connected());
+      ASSERT_TRUE(floods.back()->send("GET /v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
     }
     // Each flood sends up to 64 MiB; the server must end each connection long
     // before (what it has not read stays in the kernel's socket buffers).
@@ -184,13 +122,13 @@ TEST_F(ListenerStressTest, EndlessHeadersAreCutOffAndTheMemoryStaysBounded) {
       size_t sent = 0;
       int status = 0;
       while (sent < (64u << 20)) {
-        pollfd p{s.fd(), POLLOUT | POLLIN, 0};
+        pollfd p{s->fd(), POLLOUT | POLLIN, 0};
         if (::poll(&p, 1, 5000) <= 0) break;
         if ((p.revents & POLLIN) != 0) {
-          status = status_of(s.read_ready());
+          status = next_status(*s, milliseconds(1000));
           break;
         }
-        ssize_t n = ::send(s.fd(), burst.data(), burst.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        ssize_t n = ::send(s->fd(), burst.data(), burst.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
         if (n < 0 && errno == EAGAIN) continue;
         if (n <= 0) break;  // reset: the server closed
         sent += static_cast<size_t>(n);
@@ -201,12 +139,12 @@ TEST_F(ListenerStressTest, EndlessHeadersAreCutOffAndTheMemoryStaysBounded) {
   }
   // One line longer than 8 KiB, and a request line longer than 8 KiB.
   for (int port : {admin_port_, health_port_}) {
-    Socket s(port);
-    s.send_all("GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Long: " + std::string(9000, 'b') + "\r\n\r\n");
-    EXPECT_EQ(status_of(s.read_all()), 431) << "port " << port;
-    Socket t(port);
-    t.send_all("GET /" + std::string(9000, 'c') + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-    EXPECT_EQ(status_of(t.read_all()), 414) << "port " << port;
+    RawConnection s(port);
+    s.send(http_server_test::get_request("/livez", "X-Long: " + std::string(9000, 'b') + "\r\n"));
+    EXPECT_EQ(next_status(s), 431) << "port " << port;
+    RawConnection t(port);
+    t.send(http_server_test::get_request("/" + std::string(9000, 'c')));
+    EXPECT_EQ(next_status(t), 414) << "port " << port;
   }
   const long after = rss_kib(host_->pid());
   std::printf("host RSS before %ld KiB, after 16 header floods %ld KiB (+%ld KiB)\n", before, after, after - before);
@@ -219,30 +157,27 @@ TEST_F(ListenerStressTest, EndlessHeadersAreCutOffAndTheMemoryStaysBounded) {
 // admin API and the probes (cpp-httplib's eight workers), and eight event
 // streams did the same. Now a slow client holds a socket, not a thread.
 TEST_F(ListenerStressTest, SlowConnectionsAndEventStreamsDoNotLockOutProbesOrTheAdminApi) {
-  std::vector<Socket> slow;
+  Connections slow;
   for (int port : {admin_port_, health_port_}) {
     for (int i = 0; i < 200; ++i) {
-      slow.emplace_back(port);
-      ASSERT_TRUE(slow.back().ok()) << "connection " << i << " to " << port;
-      ASSERT_TRUE(slow.back().send_all("GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: 1\r\n"));
+      slow.push_back(std::make_unique<RawConnection>(port));
+      ASSERT_TRUE(slow.back()->connected()) << "connection " << i << " to " << port;
+      ASSERT_TRUE(slow.back()->send("GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: 1\r\n"));
     }
   }
-  std::vector<Socket> streams;
+  Connections streams;
   for (int i = 0; i < 16; ++i) {
-    streams.emplace_back(admin_port_);
-    ASSERT_TRUE(streams.back().send_all("GET /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth_ + "\r\n"));
+    streams.push_back(std::make_unique<RawConnection>(admin_port_));
+    ASSERT_TRUE(streams.back()->send(http_server_test::get_request("/v1/events", auth_)));
   }
   for (auto& s : streams) {
-    std::string head;
-    ASSERT_TRUE(testing::eventually([&] {
-      head += s.read_ready();
-      return head.find("\r\n\r\n") != std::string::npos;
-    })) << head;
-    EXPECT_EQ(status_of(head), 200) << head;
-    EXPECT_NE(head.find("text/event-stream"), std::string::npos);
+    auto head = s->read_response(milliseconds(5000), /*to_head=*/true);
+    ASSERT_TRUE(head);
+    EXPECT_EQ(head->status, 200);
+    EXPECT_EQ(head->header("content-type"), "text/event-stream");
   }
   // A trickle on every slow connection while the probes run: they stay open.
-  for (auto& s : slow) ASSERT_TRUE(s.send_all("X-More: 1\r\n"));
+  for (auto& s : slow) ASSERT_TRUE(s->send("X-More: 1\r\n"));
 
   std::vector<long> readyz;
   std::vector<long> status;
@@ -269,20 +204,14 @@ TEST_F(ListenerStressTest, SlowConnectionsAndEventStreamsDoNotLockOutProbesOrThe
   EXPECT_LE(status.back(), 10 * goal);
 
   // The streams are live: a reload's events reach every one of them.
-  Socket reload(admin_port_);
-  reload.send_all("POST /v1/reload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n" + auth_ +
-                  "\r\n");
-  EXPECT_EQ(status_of(reload.read_all(milliseconds(30000))), 200);
-  for (auto& s : streams) {
-    std::string got;
-    EXPECT_TRUE(testing::eventually([&] {
-      got += s.read_ready();
-      return got.find("event: ") != std::string::npos;
-    })) << got;
-  }
+  RawConnection reload(admin_port_);
+  reload.send("POST /v1/reload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n" + auth_ +
+              "\r\n");
+  EXPECT_EQ(next_status(reload, milliseconds(30000)), 200);
+  for (auto& s : streams) EXPECT_TRUE(s->wait_for("event: "));
   // And the slow connections are still held, not dropped to make room.
   size_t open = 0;
-  for (auto& s : slow) open += s.send_all("X-Still: 1\r\n") ? 1 : 0;
+  for (auto& s : slow) open += s->send("X-Still: 1\r\n") ? 1 : 0;
   EXPECT_EQ(open, slow.size());
 }
 
@@ -291,48 +220,44 @@ TEST_F(ListenerStressTest, LengthlessPostsPipelinesAndBurstsAreServedCorrectly) 
   // A POST without Content-Length waited 5 s, then 400: now 411 at once.
   {
     auto began = Clock::now();
-    Socket s(admin_port_);
-    s.send_all("POST /v1/reload HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth_ + "\r\n");
-    EXPECT_EQ(status_of(s.read_all()), 411);
+    RawConnection s(admin_port_);
+    s.send("POST /v1/reload HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth_ + "\r\n");
+    EXPECT_EQ(next_status(s), 411);
     EXPECT_LT(Clock::now() - began, milliseconds(2000));
   }
   // Pipelined requests stalled after the first: now each is answered, in order.
   for (int port : {admin_port_, health_port_}) {
-    Socket s(port);
+    RawConnection s(port);
     std::string one = "GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth_ + "\r\n";
     std::string last = "GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + auth_ + "\r\n";
     if (port == admin_port_) {
       one = "GET /v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\n" + auth_ + "\r\n";
       last = "GET /v1/plugins HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + auth_ + "\r\n";
     }
-    s.send_all(one + one + last);
-    std::string all = s.read_all();
-    size_t answers = 0;
-    for (size_t at = all.find("HTTP/1.1 200"); at != std::string::npos; at = all.find("HTTP/1.1 200", at + 1))
-      ++answers;
-    EXPECT_EQ(answers, 3u) << "port " << port << ":\n" << all.substr(0, 400);
+    s.send(one + one + last);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(next_status(s), 200) << "port " << port << ", answer " << i;
   }
   // curl's default form content type over 8 KiB got a misleading 413: the body
   // is read (up to max_body_bytes) and judged as a manifest.
   {
-    Socket s(admin_port_);
+    RawConnection s(admin_port_);
     std::string body = "a=" + std::string(9000, 'x');
-    s.send_all(
+    s.send(
         "POST /v1/reload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
         "Content-Length: " +
         std::to_string(body.size()) + "\r\nConnection: close\r\n" + auth_ + "\r\n" + body);
-    std::string answer = s.read_all();
-    EXPECT_EQ(status_of(answer), 400) << answer.substr(0, 300);
-    EXPECT_NE(answer.find("YAML manifest"), std::string::npos) << answer.substr(0, 300);
+    auto answer = s.read_response();
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->status, 400) << answer->body;
+    EXPECT_NE(answer->body.find("YAML manifest"), std::string::npos) << answer->body;
   }
   // A burst of connections (the listen backlog was 5): every one is served.
   {
-    std::vector<Socket> burst;
-    for (int i = 0; i < 300; ++i) burst.emplace_back(health_port_);
-    for (auto& s : burst)
-      ASSERT_TRUE(s.send_all("GET /livez HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+    Connections burst;
+    for (int i = 0; i < 300; ++i) burst.push_back(std::make_unique<RawConnection>(health_port_));
+    for (auto& s : burst) ASSERT_TRUE(s->send(http_server_test::get_request("/livez", "Connection: close\r\n")));
     size_t ok = 0;
-    for (auto& s : burst) ok += status_of(s.read_all()) == 200 ? 1 : 0;
+    for (auto& s : burst) ok += next_status(*s) == 200 ? 1 : 0;
     EXPECT_EQ(ok, burst.size());
   }
 }
@@ -341,9 +266,9 @@ TEST_F(ListenerStressTest, LengthlessPostsPipelinesAndBurstsAreServedCorrectly) 
 // parser refuses before it.
 TEST_F(ListenerStressTest, TokenEdges) {
   auto get = [&](const std::string& authorization) {
-    Socket s(admin_port_);
-    s.send_all("GET /v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + authorization + "\r\n");
-    return status_of(s.read_all());
+    RawConnection s(admin_port_);
+    s.send(http_server_test::get_request("/v1/status", "Connection: close\r\n" + authorization));
+    return next_status(s);
   };
   EXPECT_EQ(get(""), 401);
   EXPECT_EQ(get("Authorization: Bearer\r\n"), 401);
@@ -356,9 +281,9 @@ TEST_F(ListenerStressTest, TokenEdges) {
   EXPECT_EQ(get("Authorization: Bearer " + std::string(kToken) + std::string(1, '\0') + "junk\r\n"), 400);
   EXPECT_EQ(get("Authorization: Bearer " + std::string(kToken) + "\x1b\r\n"), 400);
   // Unknown paths reveal nothing without the token.
-  Socket s(admin_port_);
-  s.send_all("GET /v1/nothing-here HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
-  EXPECT_EQ(status_of(s.read_all()), 401);
+  RawConnection s(admin_port_);
+  s.send(http_server_test::get_request("/v1/nothing-here", "Connection: close\r\n"));
+  EXPECT_EQ(next_status(s), 401);
 }
 
 }  // namespace
