@@ -117,6 +117,11 @@ void Engine::accept(BoundListener* listener) {
             socket.send(net::buffer(kBusy), 0, ignored);
             socket.close(ignored);
           } else {
+            // Answers go out in one write, but a stream's events are small
+            // writes in a row: without this, Nagle's algorithm holds each one
+            // until the client's (delayed) ACK of the previous, ~40 ms.
+            boost::system::error_code ignored;
+            socket.set_option(tcp::no_delay(true), ignored);
             start_session(*this, std::move(socket), listener->tls);
           }
         }
