@@ -136,6 +136,34 @@ TEST(HttpServerSlowClients, DoNotHoldUpOtherRequests) {
   }
 }
 
+// #25: with every place taken by clients that never finish their headers, the
+// one sending them longest (over a second) makes room for a real request; it
+// used to wait for their header deadline (10 s by default) with 503s.
+TEST(HttpServerConnectionCap, TheSlowestHeaderMakesRoomWhenNoneIsIdle) {
+  HttpServerHost host(", max_connections: 3, header_timeout_ms: 60000");
+  ASSERT_TRUE(host.ok()) << host.error();
+  std::vector<std::unique_ptr<RawConnection>> slow;
+  for (int i = 0; i < 3; ++i) {
+    slow.push_back(std::make_unique<RawConnection>(host.port()));
+    ASSERT_TRUE(slow.back()->send("GET /probe/users/me HTTP/1.1\r\nHost: x\r\nX-Slow: "));
+  }
+  int refused = 0;
+  ASSERT_TRUE(testing::eventually(
+      [&] {
+        RawConnection c(host.port());
+        if (!c.send(get_request("/probe/users/me"))) return false;
+        auto r = c.read_response(1s);
+        if (r && r->status == 503) ++refused;
+        return r && r->status == 200 && r->body == "me";
+      },
+      10s))
+      << "a real request never got a place";
+  // The oldest slow client went; the others are still there.
+  EXPECT_TRUE(slow[0]->closed_by_peer(2s));
+  EXPECT_TRUE(slow[2]->send("a"));
+  std::printf("refused while the slow clients were under a second old: %d\n", refused);
+}
+
 TEST(HttpServerConnectionCap, ClosesAnIdleConnectionForANewOne) {
   HttpServerHost host(", max_connections: 2, handler_timeout_ms: 60000");
   ASSERT_TRUE(host.ok()) << host.error();

@@ -140,13 +140,32 @@ std::vector<std::shared_ptr<SessionBase>> Engine::live_sessions() const {
 }
 
 bool Engine::make_room() {
-  for (auto& s : live_sessions()) {  // oldest first
+  std::vector<std::shared_ptr<SessionBase>> live = live_sessions();  // oldest first
+  for (auto& s : live) {
     if (s->idle()) {
       s->close_when_idle();
       return true;
     }
   }
-  return false;
+  // Every connection is busy. One still sending its headers after a second is
+  // holding a place, not using it: the slowest of them makes room, so a flood
+  // of slow clients cannot keep real requests out until their header deadline.
+  const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+  constexpr int64_t kSlowHeaderNs = 1'000'000'000;
+  SessionBase* slowest = nullptr;
+  int64_t slowest_since = now - kSlowHeaderNs;
+  for (auto& s : live) {
+    int64_t since = s->header_since_ns();
+    if (since != 0 && since <= slowest_since) {
+      slowest = s.get();
+      slowest_since = since;
+    }
+  }
+  if (slowest == nullptr) return false;
+  slowest->close_now();
+  return true;
 }
 
 void Engine::sweep() {

@@ -34,6 +34,9 @@ class SessionBase {
   virtual ~SessionBase() = default;
   // Waiting for a client's next request with nothing buffered.
   [[nodiscard]] bool idle() const noexcept { return idle_.load(std::memory_order_acquire); }
+  // Since when (steady clock, ns) the connection has been sending a request's
+  // line and headers, or its TLS handshake; 0 when it is not.
+  [[nodiscard]] int64_t header_since_ns() const noexcept { return header_since_ns_.load(std::memory_order_relaxed); }
   // Close now if idle, else after the current answer (any thread).
   virtual void close_when_idle() = 0;
   // Cancel what runs and close (any thread).
@@ -51,6 +54,7 @@ class SessionBase {
 
  protected:
   std::atomic<bool> idle_{false};
+  std::atomic<int64_t> header_since_ns_{0};
   std::atomic<int64_t> deadline_ns_{INT64_MAX};
 };
 
@@ -95,7 +99,9 @@ class Engine {
 
  private:
   void accept(BoundListener* listener);
-  // At the connection cap: closes the oldest idle connection; false when none is idle.
+  // At the connection cap: closes the oldest idle connection, else the one
+  // that has been sending its headers longest (over a second: a slowloris
+  // client, not a request in flight); false when neither is there.
   bool make_room();
   // Every tick: tells each connection whose deadline passed (one timer for all).
   void sweep();

@@ -100,6 +100,14 @@ class Session final : public SessionBase, public ExchangeWaker, public std::enab
     deadline_ns_.store(std::chrono::duration_cast<std::chrono::nanoseconds>(phase_deadline_.time_since_epoch()).count(),
                        std::memory_order_relaxed);
   }
+  // What make_room() reads to find the slowest client (engine.h).
+  void mark_header_pending(bool pending) {
+    header_since_ns_.store(pending ? std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                         std::chrono::steady_clock::now().time_since_epoch())
+                                         .count()
+                                   : 0,
+                           std::memory_order_relaxed);
+  }
   void clear_deadline(Phase phase) {
     phase_ = phase;
     phase_deadline_ = std::chrono::steady_clock::time_point::max();
@@ -151,7 +159,9 @@ class Session final : public SessionBase, public ExchangeWaker, public std::enab
     refresh_settings();
     if constexpr (kTls) {
       set_deadline(Phase::kHandshake, settings_->header_timeout);
+      mark_header_pending(true);
       stream_.async_handshake(net::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+        self->mark_header_pending(false);
         if (ec) return self->close();
         self->wait_request();
       });
@@ -189,6 +199,7 @@ class Session final : public SessionBase, public ExchangeWaker, public std::enab
     if (phase_ != Phase::kHeader && phase_ != Phase::kBody) {  // the first bytes of a request
       started_ = std::chrono::steady_clock::now();
       set_deadline(Phase::kHeader, settings_->header_timeout);
+      mark_header_pending(true);
     }
     while (buffer_.size() > 0 && !parser_->is_done()) {
       beast::error_code ec;
@@ -197,6 +208,7 @@ class Session final : public SessionBase, public ExchangeWaker, public std::enab
       if (ec == http::error::need_more) break;
       if (ec) return read_failed(ec);
       if (phase_ == Phase::kHeader && parser_->is_header_done()) {
+        mark_header_pending(false);
         if (!on_header()) return;  // answered an error, or a 100 Continue is on its way
         set_deadline(Phase::kBody, settings_->body_timeout);
       }
@@ -627,6 +639,7 @@ class Session final : public SessionBase, public ExchangeWaker, public std::enab
     if (closed_) return;
     closed_ = true;
     idle_.store(false, std::memory_order_release);
+    mark_header_pending(false);
     clear_deadline(Phase::kOther);
     beast::error_code ignored;
     socket().shutdown(tcp::socket::shutdown_both, ignored);
