@@ -1,5 +1,7 @@
 #include "manifest/manifest_parser.h"
 
+#include <arpa/inet.h>
+
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
@@ -206,6 +208,17 @@ void parse_reload(const json::value* value, ReloadSettings& out, const JsonDocum
   r.finish();
 }
 
+// What the admin listener can bind: an IPv4 address, a bracketed IPv6 one, or
+// localhost (the HTTP engine resolves no other names).
+bool listenable_address(const std::string& host) {
+  if (host == "localhost") return true;
+  unsigned char buf[sizeof(struct in6_addr)];
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    return ::inet_pton(AF_INET6, host.substr(1, host.size() - 2).c_str(), buf) == 1;
+  }
+  return ::inet_pton(AF_INET, host.c_str(), buf) == 1;
+}
+
 void parse_admin(const json::value* value, Manifest& m, const JsonDocument& doc, Diagnostics& diags) {
   if (value == nullptr) return;
   AdminSettings& out = m.host.admin;
@@ -217,7 +230,13 @@ void parse_admin(const json::value* value, Manifest& m, const JsonDocument& doc,
     // whose exception ended the host (found by fuzz/manifest_fuzzer.cc).
     bool ok = colon != std::string::npos && colon > 0 && colon + 1 < v->size() && v->size() - colon - 1 <= 5;
     for (size_t i = colon + 1; ok && i < v->size(); ++i) ok = std::isdigit(static_cast<unsigned char>((*v)[i])) != 0;
-    if (!ok || std::stol(v->substr(colon + 1)) > 65535) r.error(r.child("listen"), "expected HOST:PORT (PORT 0-65535)");
+    if (!ok || std::stol(v->substr(colon + 1)) > 65535) {
+      r.error(r.child("listen"), "expected HOST:PORT (PORT 0-65535)");
+    } else if (!listenable_address(v->substr(0, colon))) {
+      r.error(r.child("listen"), "\"" + v->substr(0, colon) +
+                                     "\" is not an IP address (the admin API binds an address: 127.0.0.1, 0.0.0.0, "
+                                     "[::1], or localhost)");
+    }
     out.listen = *v;
   }
   if (auto v = r.string("token_file")) out.token_file = resolve_dir(m.dir, *v);

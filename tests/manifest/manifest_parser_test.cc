@@ -226,6 +226,16 @@ TEST(ManifestParser, AdminListenPortIsCheckedWithoutOverflow) {
     EXPECT_NE(m.status().message().find("expected HOST:PORT (PORT 0-65535)"), std::string::npos) << m.status().message();
   }
   EXPECT_TRUE(parse("app: a\nhost:\n  admin:\n    listen: \"127.0.0.1:65535\"\nplugins: []\n").ok());
+  // The engine binds addresses, not names: a name is refused here, not at start.
+  for (const char* listen : {"0.0.0.0:7450", "localhost:0", "[::1]:7450"}) {
+    EXPECT_TRUE(parse(std::string("app: a\nhost:\n  admin:\n    listen: \"") + listen + "\"\nplugins: []\n").ok())
+        << listen;
+  }
+  for (const char* listen : {"admin.example:7450", "::1:7450", "[nope]:7450", "127.0.0.256:7450"}) {
+    auto m = parse(std::string("app: a\nhost:\n  admin:\n    listen: \"") + listen + "\"\nplugins: []\n");
+    ASSERT_FALSE(m.ok()) << listen;
+    EXPECT_NE(m.status().message().find("is not an IP address"), std::string::npos) << m.status().message();
+  }
 }
 
 TEST(ManifestParser, AdminListenerLimitsAreReadAndCheckedWithTheirField) {
