@@ -20,7 +20,6 @@ Every port is a free one; all state is in a temporary folder.
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,13 +28,10 @@ import time
 import urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from free_ports import free_port  # noqa: E402
+
 HOSTS = ["users", "products", "notifications", "orders", "gateway"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def fail(message, run_dir=None):

@@ -74,7 +74,9 @@ class ChildProcess {
 // Polls `condition` every few milliseconds until it holds or `timeout` passes.
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
-// A TCP port on 127.0.0.1 that nothing listens on right now.
+// A TCP port on 127.0.0.1 that nothing listens on right now, below the
+// kernel's ephemeral range (so no outgoing connection takes it meanwhile), and
+// not handed out recently by this process.
 int free_loopback_port();
 
 // A socket listening on a free 127.0.0.1 port the way cpp-httplib's servers do
