@@ -19,30 +19,13 @@
 #include <vector>
 
 #include "common/bench_host.h"
+#include "common/free_port.h"
 #include "common/load_stats.h"
 #include "echo.grpc.pb.h"
 #include "echo_bench.h"
-#include "raw_http_client.h"
+#include "common/raw_http_client.h"
 
-namespace {
-
-// A loopback port nobody listens on now (bound, read, released).
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  int port = -1;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    port = ntohs(addr.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
-
-}  // namespace
+using hyperion::bench::free_port;
 
 int main(int argc, char** argv) {
   if (argc < 3) {

@@ -5,7 +5,7 @@
 //   - the bare engine it is built on: Boost.Beast serving the same bytes from a
 //     lambda on 2 I/O threads (bare_beast_server.cc);
 //   - the other engine considered: a bare cpp-httplib server (docs/decisions/0013).
-// Same load client (raw_http_client.cc), same connections, rounds interleaved;
+// Same load client (common/raw_http_client.cc), same connections, rounds interleaved;
 // prints medians and the ratios (goal: Hyperion at least 0.9x the bare engine's
 // requests/s, p99 at most 1.2x). Then the same load while 16 slow clients hold
 // connections open with half a request each: what an engine with a fixed
@@ -27,7 +27,7 @@
 #include "common/bench_host.h"
 #include "common/load_stats.h"
 #include "hello_body.h"
-#include "raw_http_client.h"
+#include "common/raw_http_client.h"
 
 namespace {
 

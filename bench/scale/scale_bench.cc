@@ -15,8 +15,6 @@
 // out of the next.
 //
 //   scale_bench PLUGIN_DIR [N...]
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,7 +28,9 @@
 #include <vector>
 
 #include "common/bench_host.h"
+#include "common/free_port.h"
 #include "common/load_stats.h"
+#include "common/raw_http_client.h"
 
 namespace {
 
@@ -49,29 +49,6 @@ long status_field(const char* name) {
 
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
-// GET path on 127.0.0.1:port, a fresh connection each time: the status code.
-int get(int port, const std::string& path) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return 0;
-  }
-  std::string request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
-    ::close(fd);
-    return 0;
-  }
-  std::string answer;
-  char buf[65536];
-  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) answer.append(buf, static_cast<size_t>(n));
-  ::close(fd);
-  return answer.size() > 12 ? std::atoi(answer.c_str() + 9) : 0;
-}
-
 std::string manifest(const fs::path& dir, int n, int health_port, int changed_value) {
   std::string m = "app: scale\nhost:\n  state_dir: " + (dir / "state").string() +
                   "\n  admin: {enabled: false}\n  reload: {watch: false}\n  health: {cache_ms: 1}\nplugins:\n"
@@ -88,18 +65,7 @@ std::string manifest(const fs::path& dir, int n, int health_port, int changed_va
 int measure(const std::string& plugin_dir, int n, int rounds) {
   const fs::path dir = fs::temp_directory_path() / ("hyperion-scale-bench-" + std::to_string(::getpid()));
   fs::remove_all(dir);
-  int port = 0;
-  {  // a free port for the health plugin
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    port = ntohs(addr.sin_port);
-    ::close(fd);
-  }
+  const int port = hyperion::bench::free_port();
   const long rss_before = status_field("VmRSS");
   fs::create_directories(dir);
   std::ofstream(dir / "app.yaml") << manifest(dir, n, port, 10);
@@ -142,10 +108,10 @@ int measure(const std::string& plugin_dir, int n, int rounds) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
     t = Clock::now();
-    int status = get(port, "/readyz");
+    bool ready = bench::RawHttpClient(port).get("/readyz");  // a fresh connection, as a probe makes
     readyz_ms.push_back(ms_since(t));
-    if (status != 200) {
-      std::fprintf(stderr, "N=%d: /readyz answered %d\n", n, status);
+    if (!ready) {
+      std::fprintf(stderr, "N=%d: /readyz did not answer 200\n", n);
       return 1;
     }
   }

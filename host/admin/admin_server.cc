@@ -19,6 +19,7 @@
 #include "admin/admin_token.h"
 #include "admin/admin_views.h"
 #include "http_engine/engine.h"
+#include "http_engine/in_process_routes.h"
 #include "logging/log_setup.h"
 #include "os/file_digest.h"
 
@@ -129,11 +130,7 @@ Call copy_call(const http::Request& req) {
     call.address = call.address.substr(1, call.address.size() - 2);
   call.author = std::string(req.header("x-hyperion-author").value_or(""));
   for (const auto& [k, v] : req.queries()) call.query.emplace_back(k, v);
-  hyperion_str_t name{};
-  hyperion_str_t value{};
-  for (size_t i = 0; req.raw()->ops->param_at(req.raw(), i, &name, &value) != 0; ++i) {
-    call.params.emplace_back(std::string(name.data, name.size), std::string(value.data, value.size));
-  }
+  for (const auto& [k, v] : req.params()) call.params.emplace_back(k, v);
   return call;
 }
 
@@ -167,8 +164,7 @@ struct AdminServer::Impl final : http_engine::Observer {
   std::string url_file;  // <state>/admin.url, written once serving
   int port = 0;
 
-  http_engine::RouteTable table;
-  std::vector<std::unique_ptr<http::detail::Route>> handlers;  // as long as the engine may call them
+  http_engine::InProcessRoutes routes_table;  // declared before the engine: it outlives the calls
   std::unique_ptr<http_engine::Engine> engine;
   // Declared after the engine, so destroyed before it: a task still queued
   // answers (500) through a session whose I/O context is still there.
@@ -241,9 +237,8 @@ struct AdminServer::Impl final : http_engine::Observer {
 
 void AdminServer::Impl::route(std::string_view method, std::string_view path, Pool pool,
                               std::function<Reply(const Call&)> fn) {
-  auto handler = std::make_unique<http::detail::Route>();
   auto shared_fn = std::make_shared<const std::function<Reply(const Call&)>>(std::move(fn));
-  handler->fn = [this, pool, shared_fn](const http::Request& req, http::Response& res) {
+  routes_table.add(method, path, [this, pool, shared_fn](const http::Request& req, http::Response& res) {
     if (auto no = refuse(req)) return send(res, *no);
     http::Deferred later = res.defer();
     boost::asio::post(pool == Pool::kReads ? reads : actions, [shared_fn, later, call = copy_call(req)]() mutable {
@@ -256,12 +251,7 @@ void AdminServer::Impl::route(std::string_view method, std::string_view path, Po
       for (const auto& [name, value] : reply.headers) later.header(name, value);
       later.send(reply.status, json::serialize(reply.body) + "\n", "application/json");
     });
-  };
-  std::string error;
-  if (table.add(method, path, "", http::detail::raw_handler(handler.get()), error) == 0) {
-    throw std::logic_error("admin route " + std::string(path) + ": " + error);
-  }
-  handlers.push_back(std::move(handler));
+  });
 }
 
 void AdminServer::Impl::routes() {
@@ -330,16 +320,10 @@ void AdminServer::Impl::routes() {
 
   // Server-Sent Events: answered on the I/O thread, then fed by the event bus;
   // a stream holds no thread.
-  auto events = std::make_unique<http::detail::Route>();
-  events->fn = [this](const http::Request& req, http::Response& res) {
+  routes_table.add("GET", "/v1/events", [this](const http::Request& req, http::Response& res) {
     if (auto no = refuse(req)) return send(res, *no);
     open_stream(res.sse());
-  };
-  std::string error;
-  if (table.add("GET", "/v1/events", "", http::detail::raw_handler(events.get()), error) == 0) {
-    throw std::logic_error("admin route /v1/events: " + error);
-  }
-  handlers.push_back(std::move(events));
+  });
 }
 
 void AdminServer::Impl::open_stream(http::Stream s) {
@@ -450,7 +434,7 @@ StatusOr<std::unique_ptr<AdminServer>> AdminServer::start(app::OperatorAccess ac
   if (tls) endpoint.tls = http_engine::TlsConfig{settings.tls_cert_file, settings.tls_key_file, "", false};
   impl->routes();
   // One I/O thread: a slow client costs a socket and a deadline, not a thread.
-  impl->engine = std::make_unique<http_engine::Engine>(1, impl->table, *impl, engine_settings(settings));
+  impl->engine = std::make_unique<http_engine::Engine>(1, impl->routes_table.table(), *impl, engine_settings(settings));
   std::unique_ptr<http_engine::BoundListener> listener;
   try {
     listener = impl->engine->bind(endpoint);
@@ -462,12 +446,7 @@ StatusOr<std::unique_ptr<AdminServer>> AdminServer::start(app::OperatorAccess ac
     return unavailable("admin: cannot listen on " + settings.listen + ": " + e.what());
   }
   impl->port = listener->port;
-  std::string address;
-  uint16_t ignored_port = 0;
-  http_engine::split_listen(settings.listen, address, ignored_port);
-  impl->url = std::string(tls ? "https://" : "http://") +
-              (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" +
-              std::to_string(impl->port);
+  impl->url = listener->url();
   impl->engine->serve(std::move(listener));
   Impl* raw = impl.get();
   impl->keepalive = std::thread([raw] { raw->send_keepalives(); });

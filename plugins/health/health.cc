@@ -63,16 +63,6 @@ void HealthPlugin::handler_failed(std::string_view route, std::string_view what)
   ctx_.warn("health: " + std::string(route) + " failed: " + std::string(what));
 }
 
-void HealthPlugin::route(std::string_view path, hyperion::http::Handler fn) {
-  auto handler = std::make_unique<hyperion::http::detail::Route>();
-  handler->fn = std::move(fn);
-  std::string error;
-  if (table_.add("GET", path, "", hyperion::http::detail::raw_handler(handler.get()), error) == 0) {
-    throw hyperion::Error(HYPERION_ERR_INTERNAL, "health route " + std::string(path) + ": " + error);
-  }
-  handlers_.push_back(std::move(handler));
-}
-
 void HealthPlugin::routes() {
   auto serve = [this](const hyperion::http::Request& req, hyperion::http::Response& res) {
     try {
@@ -98,9 +88,9 @@ void HealthPlugin::routes() {
   };
   for (const char* path :
        {"/livez", "/readyz", "/startupz", "/healthz", "/health/live", "/health/ready", "/readyz/{instance}"}) {
-    route(path, serve);
+    routes_.add("GET", path, serve);
   }
-  route("/metrics", [this](const hyperion::http::Request& req, hyperion::http::Response& res) {
+  routes_.add("GET", "/metrics", [this](const hyperion::http::Request& req, hyperion::http::Response& res) {
     try {
       Read what =
           wants_openmetrics(std::string(req.header("accept").value_or(""))) ? Read::kOpenMetrics : Read::kMetrics;
@@ -123,7 +113,7 @@ void HealthPlugin::start(hyperion::Deadline) {
   settings->header_timeout = header_timeout_;
   settings->handler_timeout = std::chrono::seconds(30);
   settings->access_log = false;
-  engine_ = std::make_unique<http_engine::Engine>(2, table_, *this, std::move(settings));
+  engine_ = std::make_unique<http_engine::Engine>(2, routes_.table(), *this, std::move(settings));
   std::unique_ptr<http_engine::BoundListener> listener;
   try {
     listener = engine_->bind(http_engine::Endpoint{listen_, std::nullopt});
@@ -131,11 +121,7 @@ void HealthPlugin::start(hyperion::Deadline) {
     if (e.code() != HYPERION_ERR_UNAVAILABLE) throw;  // names the listen field already
     throw hyperion::Error(HYPERION_ERR_UNAVAILABLE, "cannot listen on " + listen_ + ": " + e.what());
   }
-  std::string address;
-  uint16_t port = 0;
-  http_engine::split_listen(listen_, address, port);
-  url_ = "http://" + (address.find(':') != std::string::npos ? "[" + address + "]" : address) + ":" +
-         std::to_string(listener->port);
+  url_ = listener->url();
   engine_->serve(std::move(listener));
   ctx_.info("health endpoints on " + url_);
 }

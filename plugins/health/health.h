@@ -22,6 +22,7 @@
 
 #include "health_endpoints.h"
 #include "http_engine/engine.h"
+#include "http_engine/in_process_routes.h"
 
 namespace hyperion::plugins::health {
 
@@ -49,7 +50,6 @@ class HealthPlugin final : public http_engine::Observer {
   // when its text changed; answers without ?exclude are kept until it changes.
   Answer respond(const std::string& path, const std::vector<std::string>& exclude, bool verbose);
   void routes();
-  void route(std::string_view path, hyperion::http::Handler fn);
 
   hyperion::Context& ctx_;
   std::string listen_;
@@ -58,8 +58,7 @@ class HealthPlugin final : public http_engine::Observer {
   const bool details_;  // show instances' details in ?verbose answers
   std::string url_;
   std::optional<hyperion::ServiceHandle> host_health_;
-  http_engine::RouteTable table_;
-  std::vector<std::unique_ptr<hyperion::http::detail::Route>> handlers_;  // as long as the engine may call them
+  http_engine::InProcessRoutes routes_;  // declared before the engine: it outlives the calls
   std::unique_ptr<http_engine::Engine> engine_;
   std::mutex cache_mu_;
   std::string cached_text_;

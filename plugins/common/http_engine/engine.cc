@@ -73,6 +73,14 @@ std::unique_ptr<BoundListener> Engine::bind(const Endpoint& endpoint) {
   return listener;
 }
 
+std::string BoundListener::url() const {
+  std::string host;
+  uint16_t ignored = 0;
+  split_listen(endpoint.listen, host, ignored);
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  return std::string(tls ? "https://" : "http://") + host + ":" + std::to_string(port);
+}
+
 void Engine::serve(std::unique_ptr<BoundListener> listener) {
   BoundListener* raw = listener.get();
   {

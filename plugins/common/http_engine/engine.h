@@ -65,6 +65,8 @@ struct BoundListener {
   std::shared_ptr<boost::asio::ssl::context> tls;  // null: plain HTTP
   Endpoint endpoint;
   int port = 0;
+  // "http(s)://<address>:<port>" as a client calls it: the port bound, not 0.
+  [[nodiscard]] std::string url() const;
 };
 
 class Engine {

@@ -8,7 +8,6 @@
 #include <cctype>
 
 namespace hyperion::http_engine {
-namespace {}  // namespace
 
 bool accepts_gzip(std::string_view accept_encoding) {
   std::string all = to_lower(accept_encoding);

@@ -151,6 +151,10 @@ class Request {
   [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const {
     return find(raw_->ops->header_at, name, true);
   }
+  // Every path parameter of the route template, in order, decoded.
+  [[nodiscard]] std::vector<std::pair<std::string_view, std::string_view>> params() const {
+    return all(raw_->ops->param_at);
+  }
   // Every query parameter, in order.
   [[nodiscard]] std::vector<std::pair<std::string_view, std::string_view>> queries() const {
     return all(raw_->ops->query_at);
