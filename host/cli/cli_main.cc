@@ -68,6 +68,29 @@ int main(int argc, char** argv) {
   inspect->add_option("library", library, "Path to the plugin's .so")->required();
   inspect->add_flag("--json", json, "Print JSON instead of text");
 
+  CheckArgs check_args;
+  CLI::App* check = app.add_subcommand(
+      "check",
+      "Run the plugin author's battery against LIBRARY in a private host: metadata, lifecycle, health, "
+      "services, reload, state, unload (docs/plugin-guide.md, \"Testing your plugin\")");
+  check->add_option("library", check_args.library, "The plugin's .so (a path, or a name on the search path)")
+      ->required();
+  check->add_option("--config", check_args.config_file,
+                    "The plugin's config (YAML or JSON; default: its schema's defaults)");
+  check->add_option("--with", check_args.with,
+                    "A provider of an API the plugin requires, as LIB.so or LIB.so=CONFIG (repeatable)");
+  check->add_flag("--json", check_args.json, "Print the results as JSON");
+  check->add_option("--rounds", check_args.rounds, "Lifecycle rounds (create, start, stop, destroy)")
+      ->check(CLI::Range(1, 1000));
+  check->add_option("--health-calls", check_args.health_calls, "Health calls made at once")->check(CLI::Range(1, 1024));
+  check->add_option("--start-timeout-ms", check_args.start_timeout_ms, "Deadline of create and start")
+      ->check(CLI::Range(1, 600000));
+  check->add_option("--stop-timeout-ms", check_args.stop_timeout_ms, "Deadline of stop and destroy")
+      ->check(CLI::Range(1, 600000));
+  check->add_option("--call-timeout-ms", check_args.call_timeout_ms, "Deadline of health, reload and state calls")
+      ->check(CLI::Range(1, 600000));
+  add_common(check);
+
   CLI::App* graph = app.add_subcommand("graph", "Print MANIFEST's dependency graph as Graphviz DOT, in start order");
   graph->add_option("manifest", manifest, "The app's YAML manifest")->required();
   add_common(graph);
@@ -130,6 +153,7 @@ int main(int argc, char** argv) {
   if (*validate) return validate_command(manifest, common, validate_load);
   if (*inspect) return inspect_command(library, json);
   if (*graph) return graph_command(manifest, common);
+  if (*check) return check_command(check_args, common);
   if (*status) return status_command(admin);
   if (*reload) return reload_command(admin, reload_file);
   if (*history) return history_command(admin, history_limit);

@@ -45,6 +45,21 @@ int run_command(const std::string& manifest, const CommonOptions& common, bool e
 // also loaded from a temporary copy and its ABI negotiated.
 int validate_command(const std::string& manifest, const CommonOptions& common, bool load);
 int inspect_command(const std::string& library, bool json);
+
+// `hyperion check`: runs the plugin author's battery (check/plugin_check.h)
+// and prints its table; 0 only when every check passed.
+struct CheckArgs {
+  std::string library;
+  std::string config_file;        // empty: the schema's defaults
+  std::vector<std::string> with;  // LIB.so or LIB.so=CONFIG
+  bool json = false;
+  int rounds = 10;
+  size_t health_calls = 64;
+  int64_t start_timeout_ms = 30000;
+  int64_t stop_timeout_ms = 5000;
+  int64_t call_timeout_ms = 5000;
+};
+int check_command(const CheckArgs& args, const CommonOptions& common);
 int graph_command(const std::string& manifest, const CommonOptions& common);
 
 // Parses argv and dispatches.

@@ -1,6 +1,3 @@
-#include <stdlib.h>
-
-#include <filesystem>
 #include <iostream>
 #include <optional>
 
@@ -9,32 +6,13 @@
 #include "loader/loader.h"
 #include "logging/log_setup.h"
 #include "manifest/manifest_parser.h"
+#include "os/scratch_folder.h"
 #include "paths/plugin_search_path.h"
 #include "paths/state_directory.h"
 #include "planning/resolved_app.h"
 
 namespace hyperion::cli {
 namespace {
-
-// A folder of its own for the copies `validate --load` maps, removed after:
-// validating never writes into the host's state folder.
-class ScratchCache {
- public:
-  ScratchCache() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "hyperion-validate-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
-  }
-  ~ScratchCache() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  ScratchCache(const ScratchCache&) = delete;
-  ScratchCache& operator=(const ScratchCache&) = delete;
-  [[nodiscard]] const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // Shared by validate and graph: parse the manifest and plan the app. Only
 // LoadMode::kLoad maps libraries (copies in `cache_dir`).
@@ -56,9 +34,11 @@ StatusOr<std::unique_ptr<planning::ResolvedApp>> plan_from_file(const std::strin
 int validate_command(const std::string& path, const CommonOptions& common, bool load) {
   // Read-only unless --load: the manifest and each library's file (ELF, entry
   // symbol, metadata, sha256 pin, permissions), no plugin code, nothing written.
-  std::optional<ScratchCache> scratch;
+  // A folder of its own for the copies `validate --load` maps, removed after:
+  // validating never writes into the host's state folder.
+  std::optional<os::ScratchFolder> scratch;
   if (load) {
-    scratch.emplace();
+    scratch.emplace("hyperion-validate");
     if (scratch->path().empty()) {
       std::cerr << "hyperion: cannot create a temporary folder for validate --load\n";
       return 1;

@@ -179,6 +179,12 @@ Status PluginInstance::stop(Clock::time_point deadline) {
   ctx_->stopping = true;
   if (facilities_.wake_proposals) facilities_.wake_proposals();
   hostapi::cancel_timers(*ctx_);
+  {
+    // No health check begins from now on (state_ changes only after the
+    // plugin's stop returns): the ABI promises none arrives after stop starts.
+    std::lock_guard lock(health_gate_->mu);
+    health_gate_->closed = true;
+  }
   if (!wait_for_health_check(deadline)) ctx_->logger->warn("a health check is still inside at the stop deadline");
   size_t still_inside = facilities_.services.withdraw(std::exchange(published_, {}), deadline);
   if (still_inside > 0) {
@@ -312,9 +318,14 @@ std::optional<PluginInstance::HealthCheck> PluginInstance::prepare_health_check(
   if (state_ != InstanceState::kRunning || !has_health_check()) return std::nullopt;
   {
     std::lock_guard lock(health_gate_->mu);
-    if (health_gate_->busy) return std::nullopt;  // the last check has not returned
-    health_gate_->busy = true;
+    // The last check has not returned, or the instance is stopping.
+    if (health_gate_->inside != 0 || health_gate_->closed) return std::nullopt;
+    health_gate_->inside = 1;
   }
+  return make_health_check();
+}
+
+PluginInstance::HealthCheck PluginInstance::make_health_check() {
   HealthCheck check;
   check.result = std::make_shared<HealthCheck::Result>();
   check.result->error.struct_size = sizeof(hyperion_error_t);
@@ -339,16 +350,52 @@ std::optional<PluginInstance::HealthCheck> PluginInstance::prepare_health_check(
     if (scrubber->scrub_in_place(message)) hyperion_error_set(&result->error, result->status, message.c_str());
     {
       std::lock_guard lock(gate->mu);
-      gate->busy = false;
+      --gate->inside;
     }
     gate->cv.notify_all();
   };
   return check;
 }
 
+std::vector<StatusOr<std::string>> PluginInstance::health_burst(size_t calls, Clock::time_point deadline) {
+  std::vector<StatusOr<std::string>> answers;
+  if (state_ != InstanceState::kRunning || !has_health_check()) {
+    answers.assign(calls, failed_precondition("instance \"" + name_ + "\" is " + instance_state_name(state_) +
+                                              (has_health_check() ? "" : " and reports no health")));
+    return answers;
+  }
+  std::vector<HealthCheck> checks;
+  std::vector<std::function<void()>> tasks;
+  {
+    std::lock_guard lock(health_gate_->mu);
+    if (health_gate_->closed) {
+      answers.assign(calls, failed_precondition("instance \"" + name_ + "\" is stopping"));
+      return answers;
+    }
+    health_gate_->inside += calls;
+  }
+  for (size_t i = 0; i < calls; ++i) {
+    checks.push_back(make_health_check());
+    tasks.push_back(checks.back().task);
+  }
+  auto outcomes = runner_.run_all(std::move(tasks), std::vector<Clock::time_point>(calls, deadline));
+  for (size_t i = 0; i < calls; ++i) {
+    const HealthCheck::Result& r = *checks[i].result;
+    if (outcomes[i] == CallRunner::Outcome::kHung) {
+      answers.push_back(deadline_exceeded("instance \"" + name_ + "\": health check timed out"));
+    } else if (r.status != HYPERION_OK) {
+      answers.push_back(
+          Status(hostapi::from_abi(r.status), "instance \"" + name_ + "\": health failed: " + r.error.message));
+    } else {
+      answers.push_back(r.report);
+    }
+  }
+  return answers;
+}
+
 bool PluginInstance::wait_for_health_check(Clock::time_point deadline) {
   std::unique_lock lock(health_gate_->mu);
-  return health_gate_->cv.wait_until(lock, deadline, [&] { return !health_gate_->busy; });
+  return health_gate_->cv.wait_until(lock, deadline, [&] { return health_gate_->inside == 0; });
 }
 
 StatusOr<std::string> PluginInstance::health(Clock::time_point deadline) {
@@ -357,7 +404,8 @@ StatusOr<std::string> PluginInstance::health(Clock::time_point deadline) {
   }
   if (!has_health_check()) return failed_precondition("instance \"" + name_ + "\" reports no health");
   auto check = prepare_health_check();
-  if (!check) return unavailable("instance \"" + name_ + "\": the previous health check has not returned");
+  if (!check)
+    return unavailable("instance \"" + name_ + "\": the previous health check has not returned, or it is stopping");
   if (runner_.run(check->task, deadline) == CallRunner::Outcome::kHung) {
     return deadline_exceeded("instance \"" + name_ + "\": health check timed out");
   }

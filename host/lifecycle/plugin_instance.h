@@ -90,6 +90,10 @@ class PluginInstance {
   // The plugin's health report as JSON text, or why there is none (one check,
   // run at once; for tools and tests — the host's health room uses the aggregator).
   StatusOr<std::string> health(Clock::time_point deadline);
+  // `calls` health checks at once, each on its own worker, as convention 6 of
+  // hyperion/plugin.h allows (`hyperion check` proves a plugin takes it). One
+  // answer per call, in order; stop and destroy wait for all of them.
+  std::vector<StatusOr<std::string>> health_burst(size_t calls, Clock::time_point deadline);
 
   [[nodiscard]] const std::string& name() const { return name_; }
   [[nodiscard]] InstanceState state() const { return state_.load(); }
@@ -102,6 +106,8 @@ class PluginInstance {
   Status call(const char* what, Clock::time_point deadline,
               std::function<hyperion_status_t(hyperion_error_t*)> fn);
   Status publish_services(Clock::time_point deadline);
+  // A health check whose task counts itself out of the gate (the caller counted it in).
+  HealthCheck make_health_check();
 
   const std::string name_;
   std::shared_ptr<loader::LoadedPlugin> plugin_;
@@ -112,11 +118,12 @@ class PluginInstance {
   std::shared_ptr<hyperion_host_ctx> ctx_;
   hyperion_instance_t* instance_ = nullptr;
   std::atomic<InstanceState> state_{InstanceState::kNew};
-  // Whether a health check is inside the plugin; stop and destroy wait for it.
+  // How many health checks are inside the plugin; stop and destroy wait for them.
   struct HealthGate {
     std::mutex mu;
     std::condition_variable cv;
-    bool busy = false;
+    size_t inside = 0;
+    bool closed = false;  // stop() has begun: no new check
   };
   std::shared_ptr<HealthGate> health_gate_ = std::make_shared<HealthGate>();
   // Waits for a health check in flight to return; false if it did not by `deadline`.

@@ -120,6 +120,27 @@ TEST(HttpServerLifecycle, ReloadChangesLimitsAndMovesTheListenerKeepingConnectio
   EXPECT_FALSE(refused.connected()) << "the old listener is closed";
 }
 
+TEST(HttpServerLifecycle, AMoveStraightBackFindsTheOldAddressFree) {
+  // A rollback right after a reload that moved the listener: the old acceptor
+  // must be closed when the commit returns, not a moment later on an I/O
+  // thread (found by `hyperion check`, which moves a field and back at once).
+  HttpServerHost host;
+  ASSERT_TRUE(host.ok()) << host.error();
+  const int old_port = host.port();
+  const std::string old_listen = ", listen: \"127.0.0.1:" + std::to_string(old_port) + "\"";
+  for (int round = 0; round < 20; ++round) {
+    int new_port = testing::free_loopback_port();
+    std::string moved = host.reload(host.manifest(", listen: \"127.0.0.1:" + std::to_string(new_port) + "\"", ""));
+    ASSERT_NE(moved.find("applied"), std::string::npos) << "round " << round << ": " << moved;
+    std::string back = host.reload(host.manifest(old_listen, ""));
+    ASSERT_NE(back.find("applied"), std::string::npos) << "round " << round << ": " << back;
+    ASSERT_EQ(host.port(), old_port);
+  }
+  RawConnection c(old_port);
+  c.send(get_request("/probe/users/me"));
+  EXPECT_EQ(c.read_response()->body, "me");
+}
+
 TEST(HttpServerLifecycle, AReloadToAPortInUseIsRefusedAndTheOldListenerServesOn) {
   HttpServerHost host;
   ASSERT_TRUE(host.ok()) << host.error();

@@ -6,7 +6,8 @@
 // fail on command: a new config with fail_prepare refuses in prepare, one with
 // fail_commit fails in commit and keeps the old config. health() reports the
 // effective config, so tests can check what really runs. With "leak" it logs,
-// emits and labels a metric with its config, secrets included.
+// emits and labels a metric with its config, secrets included. `sticky` and
+// `racy_health` (plain build) are the lies `hyperion check` must catch.
 // Built three times (see CMakeLists.txt): plain, as a provider of test.api 1.0,
 // and as a consumer of it.
 #include <fcntl.h>
@@ -43,6 +44,9 @@ class Behave {
     journal_ = get("journal", "");
     if (const boost::json::value* v = config.if_contains("hang_ms"); v != nullptr && v->is_int64()) {
       hang_ms_ = v->as_int64();
+    }
+    if (const boost::json::value* v = config.if_contains("racy_health"); v != nullptr && v->is_bool()) {
+      racy_health_ = v->as_bool();
     }
     record("create");
     misbehave("create");
@@ -97,6 +101,11 @@ class Behave {
     record("health");
     misbehave("health");
     hyperion::HealthReport report;
+    if (racy_health_) {
+      // Unguarded on purpose: health calls may arrive concurrently (plugin.h,
+      // convention 6); `hyperion check` under TSan must catch this.
+      report.details["calls"] = ++racy_calls_;
+    }
     std::lock_guard lock(mu_);
     report.details["config"] = effective_;
     // The host scrubs the password out of the report (it is a secret); its
@@ -108,6 +117,13 @@ class Behave {
     record("reload_prepare");
     misbehave("reload_prepare");
     leak(next);
+    // `sticky` claims x-dynamic but any change is refused here, though create
+    // takes every value: the lie `hyperion check` looks for.
+    const boost::json::value* sticky = next.if_contains("sticky");
+    const boost::json::value* sticky_now = effective_.if_contains("sticky");
+    if (sticky != nullptr && sticky_now != nullptr && *sticky != *sticky_now) {
+      throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT, "sticky cannot change without a restart");
+    }
     if (next.at("fail_prepare").as_bool()) {
       throw hyperion::Error(HYPERION_ERR_INVALID_ARGUMENT,
                             "fail_prepare is set" + (leaks(next) ? " (password " + password(next) + ")" : std::string()));
@@ -184,6 +200,8 @@ class Behave {
   std::string how_;
   std::string journal_;
   int64_t hang_ms_ = 30000;
+  bool racy_health_ = false;
+  int64_t racy_calls_ = 0;
   std::mutex mu_;
   boost::json::object effective_;
   std::optional<boost::json::object> pending_;

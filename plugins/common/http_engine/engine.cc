@@ -83,20 +83,27 @@ std::string BoundListener::url() const {
 
 void Engine::serve(std::unique_ptr<BoundListener> listener) {
   BoundListener* raw = listener.get();
+  std::future<void> old_closed;
   {
     std::lock_guard lock(listener_mu_);
     if (listener_) {
       BoundListener* old = listener_.get();
       // Close on the acceptor's strand: a pending accept completes, aborted.
-      net::post(old->acceptor.get_executor(), [old] {
+      auto closed = std::make_shared<std::promise<void>>();
+      old_closed = closed->get_future();
+      net::post(old->acceptor.get_executor(), [old, closed] {
         boost::system::error_code ignored;
         old->acceptor.close(ignored);
+        closed->set_value();
       });
       retired_.push_back(std::move(listener_));
     }
     listener_ = std::move(listener);
     port_.store(raw->port, std::memory_order_release);
   }
+  // The old address is free when serve() returns: a reload moved back to it
+  // at once (a rollback) binds it again instead of finding it in use.
+  if (old_closed.valid() && !threads_.empty()) old_closed.wait_for(std::chrono::seconds(5));
   {
     std::lock_guard lock(sessions_mu_);
     stopping_ = false;
