@@ -2,7 +2,7 @@
 # Usage: out_of_tree_test.sh BUILD_DIR HYPERION_BINARY PLUGIN_SOURCE_DIR
 # Installs the plugin SDK from BUILD_DIR into a temporary prefix, builds the
 # plugin in PLUGIN_SOURCE_DIR against it with find_package(Hyperion), and runs
-# it with the host.
+# it with the host; its CMake runs `hyperion check` on it as a CTest test.
 set -euo pipefail
 build_dir=$1 hyperion=$2 plugin_src=$3
 work=$(mktemp -d)
@@ -22,6 +22,13 @@ cmake -S "$plugin_src" -B "$work/build" -G Ninja -DCMAKE_PREFIX_PATH="$work/pref
 cmake --build "$work/build" >/dev/null
 plugin="$work/build/echo.so"
 test -f "$plugin"
+
+# hyperion_add_check() made `hyperion check` (the package's binary) a CTest test.
+if ! ctest --test-dir "$work/build" -V >"$work/check.log" 2>&1; then
+  cat "$work/check.log"; echo "hyperion check failed on the out-of-tree plugin"; exit 1
+fi
+grep -q "hyperion check .*echo.so (echo 0.3.0)" "$work/check.log"
+grep -q "0 failed, .*: PASS" "$work/check.log"
 
 "$hyperion" inspect "$plugin" | grep -q "plugin:    echo 0.3.0"
 "$hyperion" inspect "$plugin" | grep -q "unload:    yes"
