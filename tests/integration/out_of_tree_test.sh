@@ -2,7 +2,8 @@
 # Usage: out_of_tree_test.sh BUILD_DIR HYPERION_BINARY PLUGIN_SOURCE_DIR
 # Installs the plugin SDK from BUILD_DIR into a temporary prefix, builds the
 # plugin in PLUGIN_SOURCE_DIR against it with find_package(Hyperion), and runs
-# it with the host; its CMake runs `hyperion check` on it as a CTest test.
+# it with the host; its CMake runs `hyperion check` on it and its own
+# GoogleTest suite (Hyperion::testing) as CTest tests.
 set -euo pipefail
 build_dir=$1 hyperion=$2 plugin_src=$3
 work=$(mktemp -d)
@@ -18,6 +19,12 @@ test -f "$work/prefix/share/doc/hyperion/README.md"
 
 launcher=()
 if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache); fi
+# A sanitizer build installs an instrumented Hyperion::testing: the author's
+# test binary must carry the same runtime (it comes first in the process).
+sanitize=$(sed -n 's/^HYPERION_SANITIZE:[A-Z]*=//p' "$build_dir/CMakeCache.txt")
+if [ -n "$sanitize" ]; then
+  launcher+=(-DCMAKE_CXX_FLAGS="-fsanitize=$sanitize" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=$sanitize")
+fi
 cmake -S "$plugin_src" -B "$work/build" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" "${launcher[@]}" >/dev/null
 cmake --build "$work/build" >/dev/null
 plugin="$work/build/echo.so"
@@ -29,6 +36,8 @@ if ! ctest --test-dir "$work/build" -V >"$work/check.log" 2>&1; then
 fi
 grep -q "hyperion check .*echo.so (echo 0.3.0)" "$work/check.log"
 grep -q "0 failed, .*: PASS" "$work/check.log"
+# ... and the author's own GoogleTest suite, linked with Hyperion::testing from the prefix.
+grep -q "echo.test .*Passed" "$work/check.log"
 
 "$hyperion" inspect "$plugin" | grep -q "plugin:    echo 0.3.0"
 "$hyperion" inspect "$plugin" | grep -q "unload:    yes"

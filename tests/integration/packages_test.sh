@@ -54,7 +54,8 @@ for script in postinst prerm postrm; do
 done
 list() {  # the files of a .deb, docs and example sources aside (they are globbed)
   dpkg-deb -c "$1" | awk '$1 !~ /^d/ {print $6}' | sed 's|^\./|/|' |
-    grep -v -e '^/usr/share/doc/hyperion/' -e '^/usr/share/hyperion/examples/' -e '^/usr/include/hyperion/' | sort
+    grep -v -e '^/usr/share/doc/hyperion/' -e '^/usr/share/hyperion/examples/' -e '^/usr/include/hyperion/' |
+    sed 's/HyperionTargets-[a-z]*[.]cmake$/HyperionTargets-CONFIG.cmake/' | sort  # named after the build type
 }
 { list "$deb" | sed 's/^/hyperion /'; list "$dev" | sed 's/^/hyperion-dev /'; } >"$work/files"
 if ! diff -u <(grep -v '^#' "$src/packaging/expected-files.txt") "$work/files" >"$work/files.diff"; then

@@ -1,98 +1,76 @@
-// The reloadable plugin in a real host: its service, live reloads, refusals.
+// The reloadable plugin through Hyperion::testing (hyperion/testing.hpp), as
+// its author would test it: its service, live reloads, refusals.
 #include <gtest/gtest.h>
+#include <hyperion/service.hpp>
+#include <hyperion/testing.hpp>
 
 #include <boost/json.hpp>
-#include <filesystem>
 
-#include "app/host.h"
 #include "reloadable/runtime_settings.h"
-#include "support/test_support.h"
 
-namespace hyperion::app {
 namespace {
+
+using hyperion::call;
+using hyperion::testing::TestHost;
+
+std::string settings(const std::string& config) {
+  return "- name: settings\n  library: reloadable\n  config: " + config + "\n";
+}
 
 class ReloadablePluginTest : public ::testing::Test {
  protected:
-  std::string manifest(const std::string& config) {
-    return "app: settings\nhost:\n  state_dir: " + dir_.path() + "/state\n  log_level: warn\nplugins:\n" +
-           "  - name: settings\n    library: reloadable\n    config:\n" + config;
-  }
-  void SetUp() override {
-    auto host = Host::prepare(dir_.write("app.yaml", manifest("      features: {beta: true}\n")), HostOptions{});
-    ASSERT_TRUE(host.ok()) << host.status().to_string();
-    host_ = std::move(*host);
-    ASSERT_TRUE(host_->start().ok());
-    handle_ = host_->facilities().services.acquire(nullptr, "settings", RUNTIME_SETTINGS_API, RUNTIME_SETTINGS_MAJOR);
-  }
-  void TearDown() override { host_->facilities().services.release(handle_); }
+  TestHost host_{settings("{features: {beta: true}}")};
+  hyperion::ServiceHandle service_ = host_.service("settings", RUNTIME_SETTINGS_API, RUNTIME_SETTINGS_MAJOR);
 
-  // One use of the service, the way a consumer plugin makes it.
-  template <typename Fn>
-  auto use(Fn&& fn) {
-    hyperion_service_ref_t ref{sizeof ref, 0, nullptr, nullptr};
-    Status s = host_->facilities().services.enter(handle_, &ref);
-    EXPECT_TRUE(s.ok()) << s.to_string();
-    auto result = fn(*static_cast<const runtime_settings_v1_t*>(ref.vtable), ref.ctx);
-    host_->facilities().services.leave(handle_);
-    return result;
-  }
   int32_t feature(const char* name, int32_t fallback) {
-    return use([&](const runtime_settings_v1_t& api, void* ctx) {
-      return api.feature_enabled(ctx, hyperion_str_from_cstr(name), fallback);
-    });
+    return call<&runtime_settings_v1_t::feature_enabled>(service_, name, fallback);
   }
-
-  testing::TempDir dir_;
-  std::unique_ptr<Host> host_;
-  hyperion_service* handle_ = nullptr;
 };
 
 TEST_F(ReloadablePluginTest, ServesSettingsAndDefaults) {
   EXPECT_EQ(feature("beta", 0), 1);
   EXPECT_EQ(feature("unknown", 7), 7);
-  EXPECT_EQ(use([](const runtime_settings_v1_t& api, void* ctx) { return api.generation(ctx); }), 0u);
-  double rps = use([](const runtime_settings_v1_t& api, void* ctx) {
-    return api.rate_limit(ctx, hyperion_str_from_cstr("search"), 2.5);
-  });
-  EXPECT_DOUBLE_EQ(rps, 2.5);
+  EXPECT_EQ(call<&runtime_settings_v1_t::generation>(service_), 0u);
+  EXPECT_DOUBLE_EQ(call<&runtime_settings_v1_t::rate_limit>(service_, "search", 2.5), 2.5);
+  EXPECT_EQ(host_.status("settings"), "healthy");
 }
 
 TEST_F(ReloadablePluginTest, ALiveReloadChangesWhatReadersSee) {
-  auto r = host_->reloads().reload({"test", "",
-                                    manifest("      log_level: debug\n      features: {beta: false, gamma: true}\n"
-                                             "      rate_limits: {search: 40}\n"),
-                                    std::nullopt});
-  ASSERT_EQ(r.outcome, reload::ReloadOutcome::kApplied) << r.summary();
-  EXPECT_EQ(r.diff.at("settings").at("action").as_string(), "reload");
+  auto r =
+      host_.reload(settings("{log_level: debug, features: {beta: false, gamma: true}, rate_limits: {search: 40}}"));
+  ASSERT_TRUE(r.applied) << r.summary;
+  EXPECT_EQ(r.revision, 2u);
+  EXPECT_EQ(r.actions["settings"], "reload") << "live, not a restart: " << r.summary;
   EXPECT_EQ(feature("beta", 1), 0);
   EXPECT_EQ(feature("gamma", 0), 1);
-  EXPECT_EQ(use([](const runtime_settings_v1_t& api, void* ctx) { return api.generation(ctx); }), 1u);
-  double rps = use([](const runtime_settings_v1_t& api, void* ctx) {
-    return api.rate_limit(ctx, hyperion_str_from_cstr("search"), 0);
-  });
-  EXPECT_DOUBLE_EQ(rps, 40);
-  std::string snapshot;
-  use([&](const runtime_settings_v1_t& api, void* ctx) {
-    hyperion_sink_t sink{sizeof(hyperion_sink_t), &snapshot, [](void* c, const void* d, size_t n) {
-                           static_cast<std::string*>(c)->append(static_cast<const char*>(d), n);
-                           return hyperion_status_t{HYPERION_OK};
-                         }};
-    hyperion_error_t err{};
-    err.struct_size = sizeof err;
-    return api.snapshot_json(ctx, &sink, &err);
-  });
+  EXPECT_EQ(call<&runtime_settings_v1_t::generation>(service_), 1u);
+  EXPECT_DOUBLE_EQ(call<&runtime_settings_v1_t::rate_limit>(service_, "search", 0), 40);
+  std::string snapshot = call<&runtime_settings_v1_t::snapshot_json>(service_);
   EXPECT_EQ(boost::json::parse(snapshot).at("log_level").as_string(), "debug");
+  // The host told everyone: the reload's CloudEvent names the revision.
+  auto event = host_.wait_for_event("dev.hyperion.reload.applied");
+  ASSERT_TRUE(event.has_value());
+  EXPECT_EQ(boost::json::parse(*event).at("data").at("revision").as_int64(), 2);
 }
 
 TEST_F(ReloadablePluginTest, InvalidSettingsAreRefusedAndTheOldOnesKeepServing) {
-  auto r = host_->reloads().reload({"test", "", manifest("      rate_limits: {search: -1}\n"), std::nullopt});
-  EXPECT_EQ(r.outcome, reload::ReloadOutcome::kRefused);
-  EXPECT_TRUE(r.error == reload::ReloadError::kInvalidConfiguration);
+  auto r = host_.reload(settings("{rate_limits: {search: -1}}"));
+  EXPECT_FALSE(r.applied);
+  EXPECT_NE(r.summary.find("rate_limits/search"), std::string::npos) << r.summary;
   EXPECT_EQ(feature("beta", 0), 1);
-  auto unknown = host_->reloads().reload({"test", "", manifest("      colour: blue\n"), std::nullopt});
-  EXPECT_EQ(unknown.outcome, reload::ReloadOutcome::kRefused);
-  EXPECT_NE(unknown.reason.find("colour"), std::string::npos) << unknown.reason;
+  auto unknown = host_.reload(settings("{colour: blue}"));
+  EXPECT_FALSE(unknown.applied);
+  EXPECT_NE(unknown.summary.find("colour"), std::string::npos) << unknown.summary;
+  EXPECT_EQ(host_.status(), "healthy") << "the host still runs revision 1";
+}
+
+TEST(ReloadablePluginStart, AnInvalidConfigStopsTheHostFromStartingWithTheField) {
+  try {
+    TestHost host(settings("{rate_limits: {search: -1}}"));
+    FAIL() << "started with an invalid config";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("rate_limits"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace
-}  // namespace hyperion::app
