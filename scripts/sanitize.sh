@@ -32,6 +32,6 @@ if [ "$kind" = tsan ]; then
   # and `hyperion check` runs the gRPC plugins in the in-tree check suite.
   # (fuzz.admin_replay was left out while the admin API ran on cpp-httplib, whose
   # server threads raced in the library's statics; it runs on the HTTP engine now.)
-  exclude=(-E '^(Grpc|bench[.](grpc|gateway)|integration[.](greeter|simple_api|microservices)|Plugins/InTreePlugin[.]PassesCheck/grpc_)')
+  exclude=(-E '^(Grpc|bench[.](grpc|gateway)|integration[.](greeter|simple_api|microservices)|Plugins/InTreePlugin[.]PassesCheck/(grpc_|greeter|users|shop_))')
 fi
 exec ctest -j2 --output-on-failure --timeout 600 "${exclude[@]}" "$@"

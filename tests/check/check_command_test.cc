@@ -105,7 +105,10 @@ INSTANTIATE_TEST_SUITE_P(Plugins, InTreePlugin,
                                            InTree{"grpc-server", "listen"}, InTree{"health", "listen"},
                                            InTree{"http-client", ""}, InTree{"http-server", "listen"},
                                            InTree{"reloadable", ""}, InTree{"tracing", ""}, InTree{"hello", ""},
-                                           InTree{"hello-c", ""}, InTree{"notes", ""}),
+                                           InTree{"hello-c", ""}, InTree{"notes", ""}, InTree{"greeter", ""},
+                                           InTree{"greeter-v2", ""}, InTree{"users", ""}, InTree{"shop-users", ""},
+                                           InTree{"shop-orders", ""}, InTree{"shop-products", ""},
+                                           InTree{"shop-products-v2", ""}, InTree{"shop-notifications", ""}),
                          [](const ::testing::TestParamInfo<InTree>& info) {
                            std::string name = info.param.plugin;
                            for (char& ch : name) ch = ch == '-' ? '_' : ch;
