@@ -100,6 +100,52 @@ double number_of(const json::value& v) {
   return 0;
 }
 
+// The smallest value `s` plausibly accepts, for a field that has none yet: its
+// default or first example or enum member, else one built from its type — an
+// object with its required properties, a string of its minLength.
+json::value minimal(const json::object& s, int depth = 0) {
+  for (const char* k : {"default", "const"}) {
+    if (const json::value* v = s.if_contains(k)) return *v;
+  }
+  for (const char* k : {"examples", "enum"}) {
+    if (const json::value* v = s.if_contains(k); v != nullptr && v->is_array() && !v->as_array().empty()) {
+      return v->as_array().front();
+    }
+  }
+  std::vector<std::string> types = types_of(s, nullptr);
+  const std::string type = types.empty() ? "object" : types.front();
+  auto number = [&](const char* key, double fallback) {
+    const json::value* b = s.if_contains(key);
+    return b != nullptr && b->is_number() ? number_of(*b) : fallback;
+  };
+  if (type == "boolean") return true;
+  if (type == "integer") return static_cast<int64_t>(std::max(number("minimum", 1), number("exclusiveMinimum", 0) + 1));
+  if (type == "number") return std::max(number("minimum", 1), number("exclusiveMinimum", 0) + 1);
+  if (type == "string")
+    return json::value(std::string(static_cast<size_t>(std::max(1.0, number("minLength", 1))), 'x'));
+  if (type == "array") {
+    json::array a;
+    const json::value* items = s.if_contains("items");
+    for (int i = 0; i < static_cast<int>(number("minItems", 0)) && items != nullptr && items->is_object() && depth < 8;
+         ++i) {
+      a.push_back(minimal(items->as_object(), depth + 1));
+    }
+    return a;
+  }
+  json::object o;
+  const json::value* props = s.if_contains("properties");
+  if (const json::value* required = s.if_contains("required");
+      required != nullptr && required->is_array() && depth < 8) {
+    for (const json::value& name : required->as_array()) {
+      if (!name.is_string()) continue;
+      const json::value* p =
+          props != nullptr && props->is_object() ? props->as_object().if_contains(name.as_string()) : nullptr;
+      o[name.as_string()] = p != nullptr && p->is_object() ? minimal(p->as_object(), depth + 1) : json::value("x");
+    }
+  }
+  return o;
+}
+
 // Values worth trying for a field with schema `s` now at `current` (may be
 // null), most telling first: the schema's own examples and enum, then steps
 // away from the current value, then the bounds.
@@ -168,7 +214,9 @@ std::vector<json::value> candidates(const json::object& s, const json::value* cu
       out.emplace_back(json::array{});
       // One more element, drawn from the elements' own schema.
       if (const json::value* items = s.if_contains("items"); items != nullptr && items->is_object()) {
-        for (json::value& sample : candidates(items->as_object(), nullptr)) {
+        std::vector<json::value> samples = candidates(items->as_object(), nullptr);
+        samples.insert(samples.begin(), minimal(items->as_object()));
+        for (json::value& sample : samples) {
           json::array more = now_a;
           more.push_back(std::move(sample));
           out.emplace_back(std::move(more));
@@ -185,7 +233,9 @@ std::vector<json::value> candidates(const json::object& s, const json::value* cu
       // A map (additionalProperties with a schema): one more entry, its value
       // drawn from the entries' own schema.
       if (const json::value* extra = s.if_contains("additionalProperties"); extra != nullptr && extra->is_object()) {
-        for (json::value& sample : candidates(extra->as_object(), nullptr)) {
+        std::vector<json::value> samples = candidates(extra->as_object(), nullptr);
+        samples.insert(samples.begin(), minimal(extra->as_object()));
+        for (json::value& sample : samples) {
           json::object more = now_o;
           more["hyperion-check"] = std::move(sample);
           out.emplace_back(std::move(more));

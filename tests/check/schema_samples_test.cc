@@ -71,13 +71,32 @@ TEST(SchemaSamples, DifferentValuesHonourTheSchema) {
   EXPECT_EQ(first("/on"), "true");
   EXPECT_EQ(json::value_to<double>(json::parse(first("/ratio"))), 0.0);
   EXPECT_EQ(first("/limits"), R"({"hyperion-check":1E0})");
-  EXPECT_EQ(first("/tags"), R"(["check"])") << "one more element; \"x\" is below minLength 2";
+  EXPECT_EQ(first("/tags"), R"(["xx"])") << "one more element, as short as minLength allows";
   EXPECT_EQ(first("/picky"), "(none)") << "nothing but \"a\" is valid";
   EXPECT_EQ(first("/chosen"), "42") << "the schema's examples come first";
   for (const auto& value : different_valid_values(v, schema, config, "/count", 10)) {
     EXPECT_NE(value, json::value(3));
     EXPECT_TRUE(value.as_int64() >= 1 && value.as_int64() <= 3);
   }
+}
+
+TEST(SchemaSamples, AMapOrListGainsAnEntryBuiltFromItsRequiredFields) {
+  auto schema = parse(R"({"type": "object", "properties": {
+      "limits": {"type": "object", "default": {}, "additionalProperties": {"type": "object",
+          "required": ["rps"], "properties": {"rps": {"type": "number", "minimum": 5}, "burst": {"type": "integer"}}}},
+      "routes": {"type": "array", "default": [], "items": {"type": "object", "required": ["path", "port"],
+          "properties": {"path": {"type": "string", "minLength": 2}, "port": {"type": "integer", "exclusiveMinimum": 0}}}},
+      "targets": {"type": "object", "default": {}, "examples": [{"users": {"address": "127.0.0.1:1"}}],
+          "additionalProperties": {"type": "object", "required": ["address"]}}}})");
+  auto v = compile(schema);
+  auto config = effective(v);
+  auto first = [&](const char* pointer) {
+    auto values = different_valid_values(v, schema, config, pointer, 1);
+    return values.empty() ? std::string("(none)") : json::serialize(values.front());
+  };
+  EXPECT_EQ(first("/limits"), R"({"hyperion-check":{"rps":5E0}})");
+  EXPECT_EQ(first("/routes"), R"([{"path":"xx","port":1}])");
+  EXPECT_EQ(first("/targets"), R"({"users":{"address":"127.0.0.1:1"}})") << "the schema's example first";
 }
 
 TEST(SchemaSamples, RefusedValuesExistOnlyWhereTheSchemaStatesAType) {
