@@ -46,6 +46,7 @@ struct Call {
   std::string body;
   std::string address;  // the peer's address, without its port
   std::string author;   // X-Hyperion-Author as sent
+  std::optional<std::string> if_match;  // If-Match as sent
   std::vector<std::pair<std::string, std::string>> params;
   std::vector<std::pair<std::string, std::string>> query;
 
@@ -110,11 +111,32 @@ int http_status(const reload::ReloadResult& r) {
     case reload::ReloadError::kProposerStopping:
     case reload::ReloadError::kSecretsNotRestorable:
     case reload::ReloadError::kSwapFailed: return 409;
+    case reload::ReloadError::kRevisionMoved: return 412;
   }
   return 500;
 }
 
 Reply reload_reply(const reload::ReloadResult& r) { return {http_status(r), r.to_json(), {}}; }
+
+// If-Match on an action (optimistic locking): the revision the caller last saw,
+// as the ETag of GET /v1/status gives it ("7"; 7 and W/"7" are taken too; *
+// matches any). nullopt: no precondition. An unreadable value is a 400.
+StatusOr<std::optional<uint64_t>> expected_revision(const Call& call) {
+  if (!call.if_match) return std::optional<uint64_t>();
+  std::string_view v = *call.if_match;
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  if (v == "*") return std::optional<uint64_t>();
+  if (v.substr(0, 2) == "W/") v.remove_prefix(2);
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  if (auto n = revision_number(std::string(v))) return std::optional<uint64_t>(*n);
+  return invalid_argument("If-Match must be a revision number, as the ETag of GET /v1/status gives it (\"7\")");
+}
+
+// The ETag of what a read shows: the running revision.
+std::vector<std::pair<std::string, std::string>> revision_etag(uint64_t revision) {
+  return {{"etag", "\"" + std::to_string(revision) + "\""}};
+}
 
 void send(http::Response& res, const Reply& reply) {
   for (const auto& [name, value] : reply.headers) res.header(name, value);
@@ -129,6 +151,7 @@ Call copy_call(const http::Request& req) {
   if (call.address.size() > 2 && call.address.front() == '[')
     call.address = call.address.substr(1, call.address.size() - 2);
   call.author = std::string(req.header("x-hyperion-author").value_or(""));
+  if (auto v = req.header("if-match")) call.if_match = std::string(*v);
   for (const auto& [k, v] : req.queries()) call.query.emplace_back(k, v);
   for (const auto& [k, v] : req.params()) call.params.emplace_back(k, v);
   return call;
@@ -255,18 +278,29 @@ void AdminServer::Impl::route(std::string_view method, std::string_view path, Po
 }
 
 void AdminServer::Impl::routes() {
+  // The ETag is read before the snapshot: it is never newer than what the
+  // body shows, so an If-Match built on it can only be refused, never let
+  // through a change the caller has not seen.
   route("GET", "/v1/status", Pool::kReads, [this](const Call&) {
-    return Reply{200, status_view(access.app.snapshot()), {}};
+    auto etag = revision_etag(access.reloads.current_revision());
+    return Reply{200, status_view(access.app.snapshot()), std::move(etag)};
   });
   route("GET", "/v1/plugins", Pool::kReads, [this](const Call&) {
     return Reply{200, json::object{{"plugins", plugins_view(access.app.snapshot())}}, {}};
   });
   route("GET", "/v1/config", Pool::kReads, [this](const Call&) {
-    return Reply{200, config_view(access.app.snapshot()), {}};
+    auto etag = revision_etag(access.reloads.current_revision());
+    return Reply{200, config_view(access.app.snapshot()), std::move(etag)};
   });
   route("POST", "/v1/reload", Pool::kActions, [this](const Call& call) {
+    auto expected = expected_revision(call);
+    if (!expected.ok()) return error_reply(400, expected.status().message());
     if (call.body.find_first_not_of(" \t\r\n") == std::string::npos) {
-      return reload_reply(access.reloads.reload_from_file("admin", author(call)));
+      if (!*expected) return reload_reply(access.reloads.reload_from_file("admin", author(call)));
+      // A precondition is this request's own: not coalesced with others.
+      reload::ReloadRequest request{"admin", author(call), std::nullopt, std::nullopt};
+      request.expected_revision = *expected;
+      return reload_reply(access.reloads.reload(request));
     }
     try {
       YAML::Node doc = YAML::Load(call.body);
@@ -274,16 +308,20 @@ void AdminServer::Impl::routes() {
     } catch (const YAML::Exception& e) {
       return error_reply(400, std::string("the body is not valid YAML: ") + e.what());
     }
-    return reload_reply(access.reloads.reload({"admin", author(call), call.body, std::nullopt}));
+    reload::ReloadRequest request{"admin", author(call), call.body, std::nullopt};
+    request.expected_revision = *expected;
+    return reload_reply(access.reloads.reload(request));
   });
   route("POST", "/v1/plugins/{instance}/swap", Pool::kActions, [this](const Call& call) {
     auto choice = parse_swap_body(call.body);
     if (!choice.ok()) return error_reply(400, choice.status().message());
+    auto expected = expected_revision(call);
+    if (!expected.ok()) return error_reply(400, expected.status().message());
     const std::string instance = call.param("instance");
     bool known = false;
     for (const app::InstanceSnapshot& i : access.app.snapshot().instances) known = known || i.name == instance;
     if (!known) return error_reply(404, "no instance \"" + instance.substr(0, 200) + "\" in the running app");
-    return reload_reply(access.reloads.swap(instance, *choice, "admin", author(call)));
+    return reload_reply(access.reloads.swap(instance, *choice, "admin", author(call), *expected));
   });
   route("GET", "/v1/revisions", Pool::kReads, [this](const Call& call) {
     size_t limit = 50;
@@ -313,7 +351,9 @@ void AdminServer::Impl::routes() {
     if (auto exists = access.revisions.revision(*number); !exists.ok()) {
       return error_reply(404, exists.status().message());
     }
-    return reload_reply(access.reloads.rollback(*number, author(call)));
+    auto expected = expected_revision(call);
+    if (!expected.ok()) return error_reply(400, expected.status().message());
+    return reload_reply(access.reloads.rollback(*number, author(call), *expected));
   });
   // Anything else: 401 without the token (nothing is revealed), 404 with it.
   route("*", "/{rest...}", Pool::kReads, [](const Call&) { return error_reply(404, "no such endpoint"); });

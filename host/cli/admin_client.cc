@@ -129,6 +129,9 @@ int call(const AdminOptions& o, const std::string& method, const std::string& pa
   client.set_connection_timeout(5);
   client.set_read_timeout(300);  // a reload may wait on plugins' deadlines
   httplib::Headers headers = {{"Authorization", "Bearer " + *token}, {"X-Hyperion-Author", "cli"}};
+  if (method != "GET" && o.expect_revision != 0) {
+    headers.emplace("If-Match", "\"" + std::to_string(o.expect_revision) + "\"");
+  }
   auto res = method == "GET" ? client.Get(path, headers) : client.Post(path, headers, body, "application/yaml");
   if (!res) {
     std::cerr << "hyperion: cannot reach the admin API at " << url << " (from " << url_from
@@ -185,6 +188,9 @@ int print_result(int status, const json::value& v, const char* what) {
                    "(hyperion status shows when)\n";
     } else if (text("code") == "secrets_not_restorable") {
       std::cerr << "hint: ask the config source to propose its configuration again\n";
+    } else if (text("code") == "revision_moved") {
+      std::cerr << "hint: someone changed the app since; `hyperion history` and `hyperion show REV` say what, "
+                   "then retry with the new --expect-revision\n";
     }
   }
   return 1;

@@ -108,12 +108,19 @@ int main(int argc, char** argv) {
     cmd->add_option("--ca-file", admin.ca_file,
                     "For an https admin URL: the CA certificate (PEM) that signed the host's (or $HYPERION_ADMIN_CA)");
   };
+  // The actions take a precondition: two operators cannot overwrite each other.
+  auto add_expect = [&](CLI::App* cmd) {
+    cmd->add_option("--expect-revision", admin.expect_revision,
+                    "Refuse (412) unless revision REV is still the running one (If-Match; see `hyperion status`)")
+        ->check(kRevisionNumber);
+  };
   CLI::App* status = app.add_subcommand("status", "Show a running host's app, phase, revision, instances and breaker");
   add_admin(status);
   std::string reload_file;
   CLI::App* reload = app.add_subcommand("reload", "Reload a running host: re-read its manifest, or send --file");
   reload->add_option("--file", reload_file, "A whole new manifest to apply instead of re-reading the host's file");
   add_admin(reload);
+  add_expect(reload);
   int history_limit = 20;
   CLI::App* history = app.add_subcommand("history", "List a running host's configuration revisions, newest first");
   history->add_option("--limit", history_limit, "How many revisions (1-10000)")->check(CLI::Range(1, 10000));
@@ -124,6 +131,7 @@ int main(int argc, char** argv) {
       ->required()
       ->check(kRevisionNumber);
   add_admin(rollback);
+  add_expect(rollback);
 
   uint64_t show_revision = 0;
   bool show_json = false;
@@ -142,6 +150,7 @@ int main(int argc, char** argv) {
       ->required();
   swap->add_option("--sha256", swap_sha256, "Refuse the swap unless the library has this sha256 (64 hex digits)");
   add_admin(swap);
+  add_expect(swap);
 
   try {
     app.parse(argc, argv);

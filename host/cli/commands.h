@@ -28,6 +28,9 @@ struct AdminOptions {
   std::string manifest;
   // https: the CA that signed the host's certificate; empty: $HYPERION_ADMIN_CA, else the system's CAs.
   std::string ca_file;
+  // reload, rollback, swap: refuse (412) unless this revision still runs
+  // (If-Match, optimistic locking); 0: no precondition.
+  uint64_t expect_revision = 0;
 };
 
 int status_command(const AdminOptions& admin);

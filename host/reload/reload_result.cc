@@ -26,6 +26,7 @@ const char* reload_error_name(ReloadError error) {
     case ReloadError::kUnknownRevision: return "unknown_revision";
     case ReloadError::kSecretsNotRestorable: return "secrets_not_restorable";
     case ReloadError::kSwapFailed: return "swap_failed";
+    case ReloadError::kRevisionMoved: return "revision_moved";
   }
   return "?";
 }

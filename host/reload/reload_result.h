@@ -50,6 +50,7 @@ enum class ReloadError {
   kUnknownRevision,       // a rollback to a revision that does not exist
   kSecretsNotRestorable,  // a rollback to a revision whose proposed secrets were never stored
   kSwapFailed,            // a swap's successor failed (create, state, start): the old instance serves on
+  kRevisionMoved,         // the request expected another running revision (If-Match): nothing was tried
 };
 
 // "invalid_configuration", "breaker_open", ...: the code in JSON answers.

@@ -365,6 +365,16 @@ ReloadResult Reloader::reload(const ReloadRequest& request) {
     return ReloadResult::refused(ReloadError::kHostStopping, "the host is stopping");
   }
   auto log = logging::host_logger();
+  // Checked inside the gate: no other reload can move the revision between
+  // this check and the apply below.
+  if (request.expected_revision && *request.expected_revision != current_revision_.load()) {
+    ReloadResult result = ReloadResult::refused(
+        ReloadError::kRevisionMoved, "the running revision is " + std::to_string(current_revision_.load()) + ", not " +
+                                         std::to_string(*request.expected_revision) +
+                                         " as expected: nothing was applied (look at what changed, then retry)");
+    log->warn("reload from {}: {}", request.source, result.summary());
+    return result;
+  }
   if (auto refused = breaker_.admit()) {
     ReloadResult result = ReloadResult::refused(ReloadError::kBreakerOpen, *refused);
     count(result);
@@ -516,9 +526,10 @@ json::object Reloader::field_sources() const { return field_origins(overrides_, 
 json::object Reloader::libraries_view() const { return libraries_to_json(libraries_); }
 
 ReloadResult Reloader::swap(const std::string& instance, const LibraryChoice& library, const std::string& source,
-                            const std::string& author) {
+                            const std::string& author, std::optional<uint64_t> expected_revision) {
   ReloadRequest request{source, author, std::nullopt, std::nullopt};
   request.swap = std::make_pair(instance, library);
+  request.expected_revision = expected_revision;
   return reload(request);
 }
 
@@ -528,7 +539,7 @@ ReloadResult Reloader::reload_from_file(const std::string& source, const std::st
   return coalescer_.run(source, author);
 }
 
-ReloadResult Reloader::rollback(uint64_t number, const std::string& author) {
+ReloadResult Reloader::rollback(uint64_t number, const std::string& author, std::optional<uint64_t> expected_revision) {
   auto revision = rooms_.store.revision(number);
   if (!revision.ok()) {
     return ReloadResult::refused(revision.status().code() == StatusCode::kNotFound ? ReloadError::kUnknownRevision
@@ -564,6 +575,7 @@ ReloadResult Reloader::rollback(uint64_t number, const std::string& author) {
   ReloadRequest request{"rollback:" + std::to_string(number), author, revision->manifest, overrides.as_object()};
   request.layers = std::move(layers);
   request.libraries = std::move(*libraries);
+  request.expected_revision = expected_revision;
   return reload(request);
 }
 

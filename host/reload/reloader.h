@@ -77,6 +77,10 @@ struct ReloadRequest {
   // The swapped libraries of every instance (a rollback restores them); nullopt
   // keeps the ones in force.
   std::optional<LibraryChoices> libraries = std::nullopt;
+  // Optimistic locking (an operator's If-Match): refused with kRevisionMoved,
+  // before anything is tried or recorded, unless this is the running revision
+  // when the reload's turn comes. nullopt: whatever runs.
+  std::optional<uint64_t> expected_revision = std::nullopt;
 };
 
 class Reloader {
@@ -120,10 +124,12 @@ class Reloader {
   // Replaces the library of running instance `instance` make-before-break
   // (docs/hot-swap.md): `library` is a path (absolute, or relative to the
   // manifest's folder) or a name on the search path; `sha256` pins it.
+  // `expected_revision`: see ReloadRequest.
   ReloadResult swap(const std::string& instance, const LibraryChoice& library, const std::string& source,
-                    const std::string& author);
+                    const std::string& author, std::optional<uint64_t> expected_revision = std::nullopt);
   // Applies revision `number`'s manifest and proposals as a new revision ("rollback:N").
-  ReloadResult rollback(uint64_t number, const std::string& author);
+  ReloadResult rollback(uint64_t number, const std::string& author,
+                        std::optional<uint64_t> expected_revision = std::nullopt);
 
   // Records what runs after the first start as revision 1 of this run ("startup").
   Status record_startup();

@@ -258,6 +258,54 @@ TEST_F(AdminServerTest, RevisionsAndRollback) {
   EXPECT_EQ(client_->Post("/v1/revisions/999/rollback", auth(), "", "text/plain")->status, 404);
 }
 
+TEST_F(AdminServerTest, IfMatchRefusesAnActionWhenTheRevisionMovedAndRecordsNothing) {
+  // Two operators read revision 1 (the ETag of GET /v1/status); the first one's
+  // reload lands, the second one's is refused with 412 instead of overwriting it.
+  auto status = client_->Get("/v1/status", auth());
+  ASSERT_EQ(status->status, 200);
+  ASSERT_EQ(status->get_header_value("ETag"), "\"1\"");
+  httplib::Headers seen_1 = auth();
+  seen_1.emplace("If-Match", status->get_header_value("ETag"));
+  auto first = client_->Post("/v1/reload", seen_1, manifest("      value: 2\n"), "application/yaml");
+  ASSERT_EQ(first->status, 200) << first->body;
+  EXPECT_EQ(body(first).at("revision").as_int64(), 2);
+  auto second = client_->Post("/v1/reload", seen_1, manifest("      value: 3\n"), "application/yaml");
+  ASSERT_EQ(second->status, 412) << second->body;
+  EXPECT_EQ(body(second).at("error").at("code").as_string(), "revision_moved");
+  EXPECT_NE(body(second).at("error").at("reason").as_string().find("the running revision is 2, not 1"),
+            std::string::npos);
+  EXPECT_EQ(json::parse(*host_->instance_health("a")).at("details").at("config").at("value").as_int64(), 2)
+      << "the first operator's change stands";
+  auto list = client_->Get("/v1/revisions?limit=10", auth());
+  EXPECT_EQ(body(list).at("revisions").as_array().size(), 2u) << "a refused precondition is not a revision";
+
+  // The same for the file, a rollback and a swap; 7, W/"2" and * are read too.
+  EXPECT_EQ(client_->Post("/v1/reload", seen_1, "", "text/plain")->status, 412);
+  EXPECT_EQ(client_->Post("/v1/revisions/1/rollback", seen_1, "", "text/plain")->status, 412);
+  EXPECT_EQ(client_->Post("/v1/plugins/a/swap", seen_1, R"({"library": "behave_plain"})", "application/json")->status,
+            412);
+  EXPECT_EQ(body(client_->Get("/v1/revisions?limit=10", auth())).at("revisions").as_array().size(), 2u);
+  for (const char* fine : {"2", "W/\"2\"", " \"2\" ", "*"}) {
+    httplib::Headers h = auth();
+    h.emplace("If-Match", fine);
+    auto r = client_->Post("/v1/reload", h, manifest("      value: 2\n"), "application/yaml");
+    EXPECT_EQ(r->status, 200) << fine << ": " << r->body;
+  }
+  for (const char* bad : {"\"two\"", "-1", "\"\"", "1, 2"}) {
+    httplib::Headers h = auth();
+    h.emplace("If-Match", bad);
+    auto r = client_->Post("/v1/reload", h, manifest("      value: 4\n"), "application/yaml");
+    EXPECT_EQ(r->status, 400) << bad << ": " << r->body;
+    EXPECT_NE(body(r).at("error").at("reason").as_string().find("If-Match must be a revision number"),
+              std::string::npos);
+  }
+  httplib::Headers seen_2 = auth();
+  seen_2.emplace("If-Match", "\"2\"");
+  auto rollback = client_->Post("/v1/revisions/1/rollback", seen_2, "", "text/plain");
+  ASSERT_EQ(rollback->status, 200) << rollback->body;
+  EXPECT_EQ(client_->Get("/v1/config", auth())->get_header_value("ETag"), "\"3\"");
+}
+
 TEST_F(AdminServerTest, EventsStreamAsServerSentEvents) {
   std::promise<std::string> first_event;
   auto future = first_event.get_future();

@@ -79,6 +79,7 @@ TEST_F(CliTest, BadAdminCommandInputsAreUsageErrorsSayingWhy) {
   usage({"status", "--admin", "http://127.0.0.1:7450/v1", "--token-file", token}, "no path");
   usage({"rollback", "-1"}, "a revision is a number from 1");
   usage({"rollback", "0"}, "a revision is a number from 1");
+  usage({"reload", "--expect-revision", "x"}, "a revision is a number from 1");
   usage({"show", "18446744073709551615"}, "a revision is a number from 1");
   usage({"history", "--limit", "0"}, "Value 0 not in range 1 to 10000");
   usage({"reload", "--file", dir.path()}, "--file: " + dir.path() + " is a directory");
@@ -360,7 +361,15 @@ TEST_F(CliReloadTest, AdminClientCommands) {
   auto missing = run_process({hyperion_binary(), "show", "99", "--admin", url, "--token-file", token});
   EXPECT_EQ(missing.exit_code, 1);
 
-  auto rollback = run_process({hyperion_binary(), "rollback", "1", "--admin", url, "--token-file", token});
+  // Optimistic locking: an operator who last saw revision 1 cannot roll over revision 2.
+  auto stale = run_process(
+      {hyperion_binary(), "rollback", "1", "--expect-revision", "1", "--admin", url, "--token-file", token});
+  EXPECT_EQ(stale.exit_code, 1);
+  EXPECT_NE(stale.err.find("reload refused [revision_moved]: the running revision is 2, not 1"), std::string::npos)
+      << stale.err;
+  EXPECT_NE(stale.err.find("hint: someone changed the app since"), std::string::npos) << stale.err;
+  auto rollback = run_process(
+      {hyperion_binary(), "rollback", "1", "--expect-revision", "2", "--admin", url, "--token-file", token});
   EXPECT_EQ(rollback.exit_code, 0) << rollback.err;
 
   dir_.write("wrong-token", "nope\n");
