@@ -18,6 +18,7 @@
 
 #include "admin/admin_token.h"
 #include "admin/admin_views.h"
+#include "admin/openapi_document.h"
 #include "http_engine/engine.h"
 #include "http_engine/in_process_routes.h"
 #include "logging/log_setup.h"
@@ -354,6 +355,10 @@ void AdminServer::Impl::routes() {
     auto expected = expected_revision(call);
     if (!expected.ok()) return error_reply(400, expected.status().message());
     return reload_reply(access.reloads.rollback(*number, author(call), *expected));
+  });
+  route("GET", "/v1/openapi.json", Pool::kReads, [](const Call&) {
+    static const json::value document = json::parse(openapi_document());
+    return Reply{200, document, {}};
   });
   // Anything else: 401 without the token (nothing is revealed), 404 with it.
   route("*", "/{rest...}", Pool::kReads, [](const Call&) { return error_reply(404, "no such endpoint"); });

@@ -10,8 +10,10 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <set>
 
 #include "admin/admin_token.h"
+#include "config/config_validator.h"
 #include "os/file_digest.h"
 #include "support/test_certificates.h"
 #include "support/test_support.h"
@@ -304,6 +306,79 @@ TEST_F(AdminServerTest, IfMatchRefusesAnActionWhenTheRevisionMovedAndRecordsNoth
   auto rollback = client_->Post("/v1/revisions/1/rollback", seen_2, "", "text/plain");
   ASSERT_EQ(rollback->status, 200) << rollback->body;
   EXPECT_EQ(client_->Get("/v1/config", auth())->get_header_value("ETag"), "\"3\"");
+}
+
+TEST_F(AdminServerTest, TheOpenApiDocumentDescribesTheRealAnswers) {
+  auto doc_answer = client_->Get("/v1/openapi.json", auth());
+  ASSERT_EQ(doc_answer->status, 200);
+  const json::object doc = body(doc_answer).as_object();
+  EXPECT_EQ(doc.at("openapi").as_string(), "3.1.0");
+  const json::object& paths = doc.at("paths").as_object();
+  EXPECT_EQ(client_->Get("/v1/openapi.json")->status, 401) << "behind the token like everything else";
+
+  // Real calls, each with the documented path it is an instance of: the
+  // answer's status must be documented for it and its body must validate
+  // against that response's schema.
+  struct Sample {
+    const char* method;
+    const char* path;  // as documented
+    httplib::Result answer;
+  };
+  std::vector<Sample> samples;
+  auto get = [&](const char* doc_path, const std::string& url) {
+    samples.push_back({"get", doc_path, client_->Get(url, auth())});
+  };
+  auto post = [&](const char* doc_path, const std::string& url, const std::string& text, httplib::Headers h = {}) {
+    for (const auto& a : auth()) h.emplace(a);
+    samples.push_back({"post", doc_path, client_->Post(url, h, text, "application/yaml")});
+  };
+  get("/v1/status", "/v1/status");
+  get("/v1/plugins", "/v1/plugins");
+  get("/v1/config", "/v1/config");
+  post("/v1/reload", "/v1/reload", manifest("      value: 2\n"));
+  post("/v1/reload", "/v1/reload", manifest("      value: nine\n"));
+  post("/v1/reload", "/v1/reload", "app: [unclosed");
+  post("/v1/reload", "/v1/reload", manifest("      value: 3\n"), {{"If-Match", "\"1\""}});
+  get("/v1/revisions", "/v1/revisions?limit=5");
+  get("/v1/revisions", "/v1/revisions?limit=abc");
+  get("/v1/revisions/{n}", "/v1/revisions/1");
+  get("/v1/revisions/{n}", "/v1/revisions/999");
+  post("/v1/revisions/{n}/rollback", "/v1/revisions/1/rollback", "");
+  post("/v1/revisions/{n}/rollback", "/v1/revisions/999/rollback", "");
+  post("/v1/plugins/{instance}/swap", "/v1/plugins/nope/swap", R"({"library": "behave_plain"})");
+  post("/v1/plugins/{instance}/swap", "/v1/plugins/a/swap", R"({"library": 5})");
+  get("/v1/openapi.json", "/v1/openapi.json");
+
+  std::set<std::string> exercised;
+  for (const Sample& s : samples) {
+    SCOPED_TRACE(std::string(s.method) + " " + s.path);
+    ASSERT_TRUE(s.answer);
+    exercised.insert(std::string(s.method) + " " + s.path);
+    const json::object* op = paths.at(s.path).as_object().at(s.method).if_object();
+    ASSERT_NE(op, nullptr);
+    const json::value* response = op->at("responses").as_object().if_contains(std::to_string(s.answer->status));
+    ASSERT_NE(response, nullptr) << "status " << s.answer->status << " is not documented: " << s.answer->body;
+    const json::object& schema = response->at("content").at("application/json").at("schema").as_object();
+    auto validator = config::ConfigValidator::compile(schema);
+    ASSERT_TRUE(validator.ok()) << validator.status().message();
+    json::object answer = body(s.answer).as_object();
+    auto errors = validator->apply_defaults_and_validate(answer);
+    for (const auto& e : errors) {
+      ADD_FAILURE() << s.answer->status << " " << e.pointer << ": " << e.message << " in "
+                    << s.answer->body.substr(0, 600);
+    }
+    if (response->as_object().contains("headers")) {
+      EXPECT_FALSE(s.answer->get_header_value("ETag").empty()) << "the documented ETag";
+    }
+  }
+  // Every documented operation but the event stream (EventsStreamAsServerSentEvents) was exercised.
+  for (const auto& [path, ops] : paths) {
+    for (const auto& [method, op] : ops.as_object()) {
+      const std::string key = std::string(method) + " " + std::string(path);
+      if (key == "get /v1/events") continue;
+      EXPECT_TRUE(exercised.count(key)) << key << " is documented but not exercised here";
+    }
+  }
 }
 
 TEST_F(AdminServerTest, EventsStreamAsServerSentEvents) {
