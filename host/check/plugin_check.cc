@@ -23,6 +23,7 @@
 #include "check/schema_samples.h"
 #include "config/config_validator.h"
 #include "config/schema_path.h"
+#include "health/health_aggregator.h"
 #include "lifecycle/call_runner.h"
 #include "lifecycle/plugin_instance.h"
 #include "loader/library_report.h"
@@ -66,17 +67,13 @@ std::string shown(const json::value& v, bool secret) {
   return text.size() > 40 ? text.substr(0, 37) + "..." : text;
 }
 
-// 0 healthy, 1 degraded, 2 unhealthy.
-int severity(std::string_view status) { return status == "healthy" ? 0 : status == "degraded" ? 1 : 2; }
-
 // The status of a health report, or why it is not a report (hyperion/plugin.h, health).
 StatusOr<std::string> report_status(const std::string& report) {
   boost::system::error_code ec;
   json::value v = json::parse(report, ec);
   if (ec || !v.is_object()) return invalid_argument("the report is not a JSON object: " + report.substr(0, 80));
   const json::value* status = v.as_object().if_contains("status");
-  if (status == nullptr || !status->is_string() ||
-      (status->as_string() != "healthy" && status->as_string() != "degraded" && status->as_string() != "unhealthy")) {
+  if (status == nullptr || !status->is_string() || !health::parse_health_status(status->as_string())) {
     return invalid_argument("the report's \"status\" is not healthy, degraded or unhealthy: " + report.substr(0, 80));
   }
   return std::string(status->as_string());
@@ -333,7 +330,9 @@ class Battery {
   Status still_healthy(PluginInstance& instance) {
     auto now = status_now(instance);
     if (!now.ok()) return now.status();
-    if (!now->empty() && !baseline_.empty() && severity(*now) > severity(baseline_)) {
+    // HealthStatus is ordered by severity; both texts were checked by report_status().
+    if (!now->empty() && !baseline_.empty() &&
+        *health::parse_health_status(*now) > *health::parse_health_status(baseline_)) {
       return unavailable("it reports " + *now + " afterwards (" + baseline_ + " before)");
     }
     return ok_status();

@@ -10,20 +10,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::optional<HealthStatus> parse_status(std::string_view s) {
-  if (s == "healthy") return HealthStatus::kHealthy;
-  if (s == "degraded") return HealthStatus::kDegraded;
-  if (s == "unhealthy") return HealthStatus::kUnhealthy;
-  return std::nullopt;
-}
-
 // Reads the plugin's report; anything malformed is itself a finding.
 void read_report(const std::string& text, InstanceHealth& out) {
   boost::system::error_code ec;
   boost::json::value v = boost::json::parse(text, ec);
   const boost::json::object* o = !ec && v.is_object() ? &v.as_object() : nullptr;
   const boost::json::value* status = o ? o->if_contains("status") : nullptr;
-  auto parsed = status && status->is_string() ? parse_status(status->as_string()) : std::nullopt;
+  auto parsed = status && status->is_string() ? parse_health_status(status->as_string()) : std::nullopt;
   if (!parsed) {
     out.status = HealthStatus::kUnhealthy;
     out.cause = "error";
@@ -36,6 +29,13 @@ void read_report(const std::string& text, InstanceHealth& out) {
 }
 
 }  // namespace
+
+std::optional<HealthStatus> parse_health_status(std::string_view s) {
+  if (s == "healthy") return HealthStatus::kHealthy;
+  if (s == "degraded") return HealthStatus::kDegraded;
+  if (s == "unhealthy") return HealthStatus::kUnhealthy;
+  return std::nullopt;
+}
 
 const char* health_status_name(HealthStatus status) {
   switch (status) {

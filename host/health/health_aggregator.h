@@ -20,6 +20,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "lifecycle/call_runner.h"
@@ -27,8 +28,11 @@
 
 namespace hyperion::health {
 
+// Ordered by severity: a larger value is worse.
 enum class HealthStatus { kHealthy = 0, kDegraded = 1, kUnhealthy = 2 };
 const char* health_status_name(HealthStatus status);
+// "healthy", "degraded", "unhealthy" (a report's "status"); nullopt for anything else.
+std::optional<HealthStatus> parse_health_status(std::string_view text);
 
 // What a round checks for one instance, gathered by the host.
 struct HealthTarget {
