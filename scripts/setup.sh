@@ -15,6 +15,7 @@ packages=(
   etcd-server etcd-client        # tests: a real etcd per test (remote config, discovery)
   python3-prometheus-client      # tests: the reference OpenMetrics parser checks the OpenMetrics exposition
   python3-yaml                   # tests: the Kubernetes manifests are parsed and checked against the health config
+  chromium chromium-driver python3-selenium  # tests: the admin console in a real headless browser
   systemd                        # tests: systemd-analyze verify on the packaged service unit
   file dpkg-dev                  # packaging: CPack's .deb computes Depends: with dpkg-shlibdeps
 )

@@ -15,10 +15,15 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <variant>
 
 #include "admin/admin_token.h"
 #include "admin/admin_views.h"
+#include "admin/console_assets.h"
 #include "admin/openapi_document.h"
+#include "admin/revision_diff.h"
+#include "admin/session_store.h"
+#include "admin/token_registry.h"
 #include "http_engine/engine.h"
 #include "http_engine/in_process_routes.h"
 #include "logging/log_setup.h"
@@ -40,10 +45,15 @@ struct Reply {
 Reply error_reply(int status, const std::string& reason) {
   return {status, json::object{{"error", json::object{{"reason", reason}}}}, {}};
 }
+Reply error_reply(int status, const std::string& code, const std::string& reason) {
+  return {status, json::object{{"error", json::object{{"code", code}, {"reason", reason}}}}, {}};
+}
 
 // A request copied out of its exchange, for a handler that runs on a pool
 // (the exchange's views are valid only while the engine's callback runs).
 struct Call {
+  Identity who;         // proved by a bearer token or a session
+  std::string session;  // the session cookie's value, when the call came with one
   std::string body;
   std::string address;  // the peer's address, without its port
   std::string author;   // X-Hyperion-Author as sent
@@ -117,6 +127,16 @@ int http_status(const reload::ReloadResult& r) {
   return 500;
 }
 
+// A refusal from the token registry or the revision store, by its code.
+Reply status_reply(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kInvalidArgument: return error_reply(400, status.message());
+    case StatusCode::kNotFound: return error_reply(404, status.message());
+    case StatusCode::kFailedPrecondition: return error_reply(409, status.message());
+    default: return error_reply(500, status.message());
+  }
+}
+
 Reply reload_reply(const reload::ReloadResult& r) { return {http_status(r), r.to_json(), {}}; }
 
 // If-Match on an action (optimistic locking): the revision the caller last saw,
@@ -144,8 +164,9 @@ void send(http::Response& res, const Reply& reply) {
   res.status(reply.status).body(json::serialize(reply.body) + "\n", "application/json");
 }
 
-Call copy_call(const http::Request& req) {
+Call copy_call(const http::Request& req, Identity who) {
   Call call;
+  call.who = std::move(who);
   call.body = std::string(req.body());
   std::string_view peer = req.peer();
   call.address = std::string(peer.substr(0, peer.rfind(':')));
@@ -182,8 +203,10 @@ std::shared_ptr<const http_engine::Settings> engine_settings(const manifest::Adm
 struct AdminServer::Impl final : http_engine::Observer {
   app::OperatorAccess access;
   manifest::AdminSettings settings;
-  std::string token;
-  std::string token_id;  // "sha256:<12 hex digits>" of the token
+  std::unique_ptr<TokenRegistry> tokens;
+  std::unique_ptr<SessionStore> sessions;
+  std::string token_id;  // "sha256:<12 hex digits>" of the host's token
+  bool tls = false;
   std::string url;
   std::string url_file;  // <state>/admin.url, written once serving
   int port = 0;
@@ -216,9 +239,12 @@ struct AdminServer::Impl final : http_engine::Observer {
   }
   [[nodiscard]] const hyperion::trace::Tracer* tracer() const override { return nullptr; }
 
-  // nullopt when the request carries the token; else the answer (400 for two
-  // Authorization headers, 401 otherwise).
-  std::optional<Reply> refuse(const http::Request& req) const {
+  // Who calls: a bearer token (the API's way), else a session cookie (the
+  // console's way: a request that changes state must also carry the session's
+  // CSRF token in X-CSRF-Token); else the answer: 400 for two Authorization
+  // headers, 401 without a valid token or session, 403 without the CSRF token
+  // or when the caller's role is below `needed`.
+  std::variant<Identity, Reply> identify(const http::Request& req, Role needed) {
     int count = 0;
     std::string value;
     for (const auto& [name, v] : req.headers()) {
@@ -228,11 +254,36 @@ struct AdminServer::Impl final : http_engine::Observer {
       }
     }
     if (count > 1) return error_reply(400, "more than one Authorization header");
-    auto presented = count == 1 ? bearer_token(value) : std::nullopt;
-    if (presented && constant_time_equal(*presented, token)) return std::nullopt;
-    Reply r = error_reply(401, count == 1 ? "wrong token" : "missing bearer token");
-    r.headers.emplace_back("www-authenticate", "Bearer realm=\"hyperion\"");
-    return r;
+    std::optional<Identity> who;
+    std::string missing = "missing bearer token";
+    if (count == 1) {
+      auto presented = bearer_token(value);
+      if (presented) who = tokens->authenticate(*presented);
+      missing = "wrong token";
+    } else if (auto cookie = cookie_value(req.header("cookie").value_or(""), SessionStore::kCookie)) {
+      auto session = sessions->find(*cookie);
+      if (session && tokens->still_valid(session->who)) {
+        const bool changes_state = req.method() != "GET" && req.method() != "HEAD";
+        auto csrf = req.header("x-csrf-token");
+        if (changes_state && (!csrf || !constant_time_equal(std::string(*csrf), session->csrf))) {
+          return error_reply(403, "csrf", "a signed-in request that changes state must carry X-CSRF-Token");
+        }
+        who = session->who;
+      } else {
+        missing = "not signed in: the session expired, was ended or its token was removed";
+      }
+    }
+    if (!who) {
+      Reply r = error_reply(401, missing);
+      r.headers.emplace_back("www-authenticate", "Bearer realm=\"hyperion\"");
+      return r;
+    }
+    if (who->role < needed) {
+      return error_reply(403, "forbidden",
+                         "token \"" + who->name + "\" has the role " + role_name(who->role) + "; " +
+                             std::string(req.method()) + " " + std::string(req.path()) + " needs " + role_name(needed));
+    }
+    return *who;
   }
 
   // Who a revision is by: what the caller says (X-Hyperion-Author, else its
@@ -240,6 +291,8 @@ struct AdminServer::Impl final : http_engine::Observer {
   // vouches for (#25 point 11; named tokens come with the console, #22). The
   // token's identity is a digest prefix: it names the token without revealing it.
   std::string author(const Call& call) const {
+    // A named token is one person or system: its actions are its name's.
+    if (!call.who.host_token) return call.who.name;
     std::string said = call.author;
     // The header goes into revisions, logs and events: printable text, bounded.
     std::erase_if(said, [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
@@ -251,21 +304,28 @@ struct AdminServer::Impl final : http_engine::Observer {
   enum class Pool { kReads, kActions };
   // Serves `method` on `path`: the token is checked on the I/O thread, the
   // handler runs on `pool` and answers from there.
-  void route(std::string_view method, std::string_view path, Pool pool, std::function<Reply(const Call&)> fn);
+  void route(std::string_view method, std::string_view path, Pool pool, Role needed,
+             std::function<Reply(const Call&)> fn);
+  void session_routes();
+  void console_routes();
+  void token_routes();
   void routes();
-  void open_stream(http::Stream stream);
+  void open_stream(http::Stream stream, bool typed);
   void close_stream(uint64_t key);
   void send_keepalives();
   void stop();
 };
 
-void AdminServer::Impl::route(std::string_view method, std::string_view path, Pool pool,
+void AdminServer::Impl::route(std::string_view method, std::string_view path, Pool pool, Role needed,
                               std::function<Reply(const Call&)> fn) {
   auto shared_fn = std::make_shared<const std::function<Reply(const Call&)>>(std::move(fn));
-  routes_table.add(method, path, [this, pool, shared_fn](const http::Request& req, http::Response& res) {
-    if (auto no = refuse(req)) return send(res, *no);
+  routes_table.add(method, path, [this, pool, needed, shared_fn](const http::Request& req, http::Response& res) {
+    auto who = identify(req, needed);
+    if (auto* no = std::get_if<Reply>(&who)) return send(res, *no);
+    Call call = copy_call(req, std::get<Identity>(std::move(who)));
+    if (auto cookie = cookie_value(req.header("cookie").value_or(""), SessionStore::kCookie)) call.session = *cookie;
     http::Deferred later = res.defer();
-    boost::asio::post(pool == Pool::kReads ? reads : actions, [shared_fn, later, call = copy_call(req)]() mutable {
+    boost::asio::post(pool == Pool::kReads ? reads : actions, [shared_fn, later, call = std::move(call)]() mutable {
       Reply reply;
       try {
         reply = (*shared_fn)(call);
@@ -282,18 +342,30 @@ void AdminServer::Impl::routes() {
   // The ETag is read before the snapshot: it is never newer than what the
   // body shows, so an If-Match built on it can only be refused, never let
   // through a change the caller has not seen.
-  route("GET", "/v1/status", Pool::kReads, [this](const Call&) {
+  route("GET", "/v1/status", Pool::kReads, Role::kViewer, [this](const Call&) {
     auto etag = revision_etag(access.reloads.current_revision());
     return Reply{200, status_view(access.app.snapshot()), std::move(etag)};
   });
-  route("GET", "/v1/plugins", Pool::kReads, [this](const Call&) {
+  route("GET", "/v1/health", Pool::kReads, Role::kViewer, [this](const Call&) {
+    // The same report as the health plugin's /readyz?verbose and hyperion.health.
+    return Reply{200, json::parse(access.health.json()), {}};
+  });
+  // The Prometheus text the health plugin's /metrics serves (not JSON: its own route).
+  routes_table.add("GET", "/v1/metrics", [this](const http::Request& req, http::Response& res) {
+    auto who = identify(req, Role::kViewer);
+    if (auto* no = std::get_if<Reply>(&who)) return send(res, *no);
+    boost::asio::post(reads, [this, later = res.defer()]() mutable {
+      later.send(200, access.app.metrics(), "text/plain; version=0.0.4; charset=utf-8");
+    });
+  });
+  route("GET", "/v1/plugins", Pool::kReads, Role::kViewer, [this](const Call&) {
     return Reply{200, json::object{{"plugins", plugins_view(access.app.snapshot())}}, {}};
   });
-  route("GET", "/v1/config", Pool::kReads, [this](const Call&) {
+  route("GET", "/v1/config", Pool::kReads, Role::kViewer, [this](const Call&) {
     auto etag = revision_etag(access.reloads.current_revision());
     return Reply{200, config_view(access.app.snapshot()), std::move(etag)};
   });
-  route("POST", "/v1/reload", Pool::kActions, [this](const Call& call) {
+  route("POST", "/v1/reload", Pool::kActions, Role::kOperator, [this](const Call& call) {
     auto expected = expected_revision(call);
     if (!expected.ok()) return error_reply(400, expected.status().message());
     if (call.body.find_first_not_of(" \t\r\n") == std::string::npos) {
@@ -313,7 +385,7 @@ void AdminServer::Impl::routes() {
     request.expected_revision = *expected;
     return reload_reply(access.reloads.reload(request));
   });
-  route("POST", "/v1/plugins/{instance}/swap", Pool::kActions, [this](const Call& call) {
+  route("POST", "/v1/plugins/{instance}/swap", Pool::kActions, Role::kOperator, [this](const Call& call) {
     auto choice = parse_swap_body(call.body);
     if (!choice.ok()) return error_reply(400, choice.status().message());
     auto expected = expected_revision(call);
@@ -324,7 +396,7 @@ void AdminServer::Impl::routes() {
     if (!known) return error_reply(404, "no instance \"" + instance.substr(0, 200) + "\" in the running app");
     return reload_reply(access.reloads.swap(instance, *choice, "admin", author(call), *expected));
   });
-  route("GET", "/v1/revisions", Pool::kReads, [this](const Call& call) {
+  route("GET", "/v1/revisions", Pool::kReads, Role::kViewer, [this](const Call& call) {
     size_t limit = 50;
     if (const std::string* v = call.find(call.query, "limit")) {
       if (v->empty() || v->size() > 6 || v->find_first_not_of("0123456789") != std::string::npos ||
@@ -339,14 +411,14 @@ void AdminServer::Impl::routes() {
     for (const state::Revision& r : *revisions) out.push_back(revision_view(r, false));
     return Reply{200, json::object{{"revisions", std::move(out)}}, {}};
   });
-  route("GET", "/v1/revisions/{n}", Pool::kReads, [this](const Call& call) {
+  route("GET", "/v1/revisions/{n}", Pool::kReads, Role::kViewer, [this](const Call& call) {
     auto number = revision_number(call.param("n"));
     if (!number) return error_reply(404, "no such endpoint");
     auto r = access.revisions.revision(*number);
-    if (!r.ok()) return error_reply(r.status().code() == StatusCode::kNotFound ? 404 : 500, r.status().message());
+    if (!r.ok()) return status_reply(r.status());
     return Reply{200, revision_view(*r, true), {}};
   });
-  route("POST", "/v1/revisions/{n}/rollback", Pool::kActions, [this](const Call& call) {
+  route("POST", "/v1/revisions/{n}/rollback", Pool::kActions, Role::kOperator, [this](const Call& call) {
     auto number = revision_number(call.param("n"));
     if (!number) return error_reply(404, "no such endpoint");
     if (auto exists = access.revisions.revision(*number); !exists.ok()) {
@@ -356,22 +428,154 @@ void AdminServer::Impl::routes() {
     if (!expected.ok()) return error_reply(400, expected.status().message());
     return reload_reply(access.reloads.rollback(*number, author(call), *expected));
   });
-  route("GET", "/v1/openapi.json", Pool::kReads, [](const Call&) {
+  route("GET", "/v1/revisions/{a}/diff/{b}", Pool::kReads, Role::kViewer, [this](const Call& call) {
+    auto a = revision_number(call.param("a"));
+    auto b = revision_number(call.param("b"));
+    if (!a || !b) return error_reply(404, "no such endpoint");
+    auto from = access.revisions.revision(*a);
+    if (!from.ok()) return status_reply(from.status());
+    auto to = access.revisions.revision(*b);
+    if (!to.ok()) return status_reply(to.status());
+    auto diff = diff_revisions(*from, *to, access.app.snapshot());
+    if (!diff.ok()) return error_reply(422, diff.status().message());
+    return Reply{200, std::move(*diff), {}};
+  });
+  session_routes();
+  token_routes();
+  console_routes();
+  route("GET", "/v1/openapi.json", Pool::kReads, Role::kViewer, [](const Call&) {
     static const json::value document = json::parse(openapi_document());
     return Reply{200, document, {}};
   });
   // Anything else: 401 without the token (nothing is revealed), 404 with it.
-  route("*", "/{rest...}", Pool::kReads, [](const Call&) { return error_reply(404, "no such endpoint"); });
+  route("*", "/{rest...}", Pool::kReads, Role::kViewer,
+        [](const Call&) { return error_reply(404, "no such endpoint"); });
 
   // Server-Sent Events: answered on the I/O thread, then fed by the event bus;
   // a stream holds no thread.
   routes_table.add("GET", "/v1/events", [this](const http::Request& req, http::Response& res) {
-    if (auto no = refuse(req)) return send(res, *no);
-    open_stream(res.sse());
+    auto who = identify(req, Role::kViewer);
+    if (auto* no = std::get_if<Reply>(&who)) return send(res, *no);
+    // ?typed=0: no "event:" field, so a browser's EventSource.onmessage sees every event.
+    bool typed = true;
+    for (const auto& [k, v] : req.queries()) typed = typed && !(k == "typed" && v == "0");
+    open_stream(res.sse(), typed);
   });
 }
 
-void AdminServer::Impl::open_stream(http::Stream s) {
+// The console's page: static files, the same for everyone, so no token is
+// needed to fetch them (the data they show comes from the API, which asks).
+void AdminServer::Impl::console_routes() {
+  auto to_console = [](const http::Request&, http::Response& res) {
+    res.status(308).header("location", "/ui/").body("the console is at /ui/\n", "text/plain");
+  };
+  routes_table.add("GET", "/", to_console);
+  routes_table.add("GET", "/ui", to_console);
+  auto serve = [](std::string_view name, http::Response& res) {
+    const ConsoleAsset* asset = find_console_asset(name);
+    for (const auto& [header, value] : kConsoleHeaders) res.header(header, value);
+    if (asset == nullptr) return void(res.status(404).body("no such file\n", "text/plain"));
+    res.status(200).body(std::string(asset->body), asset->content_type);
+  };
+  routes_table.add("GET", "/ui/", [serve](const http::Request&, http::Response& res) { serve("", res); });
+  routes_table.add("GET", "/ui/{file}",
+                   [serve](const http::Request& req, http::Response& res) { serve(req.param("file"), res); });
+}
+
+// The console's sign-in: a token (in the body, never in a URL) becomes a
+// session cookie. HttpOnly keeps it from scripts, SameSite=Strict from other
+// sites' requests, Secure sends it only over TLS when the API serves TLS.
+void AdminServer::Impl::session_routes() {
+  routes_table.add("POST", "/v1/session", [this](const http::Request& req, http::Response& res) {
+    boost::system::error_code ec;
+    json::value v = json::parse(req.body(), ec);
+    const json::value* token = !ec && v.is_object() ? v.as_object().if_contains("token") : nullptr;
+    if (token == nullptr || !token->is_string() || token->as_string().empty()) {
+      return send(res, error_reply(400, "the body must be a JSON object {\"token\": \"...\"}"));
+    }
+    auto who = tokens->authenticate(std::string(token->as_string()));
+    if (!who) return send(res, error_reply(401, "wrong token"));
+    auto session = sessions->create(*who);
+    if (!session.ok()) return send(res, error_reply(500, session.status().message()));
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(sessions->ttl()).count();
+    res.header("set-cookie", std::string(SessionStore::kCookie) + "=" + session->first + "; Path=/; Max-Age=" +
+                                 std::to_string(seconds) + "; HttpOnly; SameSite=Strict" + (tls ? "; Secure" : ""));
+    res.header("cache-control", "no-store");
+    send(res, Reply{200,
+                    json::object{{"name", who->name},
+                                 {"role", role_name(who->role)},
+                                 {"csrf", session->second.csrf},
+                                 {"expires_in_s", seconds}},
+                    {}});
+  });
+  // Who calls; never 401: a page asks at load whether its cookie still holds,
+  // and "nobody" is an answer, not an error.
+  routes_table.add("GET", "/v1/session", [this](const http::Request& req, http::Response& res) {
+    res.header("cache-control", "no-store");
+    auto who = identify(req, Role::kViewer);
+    if (std::holds_alternative<Reply>(who)) {
+      return send(res, Reply{200, json::object{{"via", "none"}}, {}});
+    }
+    const Identity& id = std::get<Identity>(who);
+    json::object o{{"name", id.name}, {"role", role_name(id.role)}, {"via", "token"}};
+    if (auto cookie = cookie_value(req.header("cookie").value_or(""), SessionStore::kCookie);
+        cookie && req.header("authorization") == std::nullopt) {
+      if (auto s = sessions->find(*cookie)) {
+        o["via"] = "session";
+        o["csrf"] = s->csrf;
+      }
+    }
+    send(res, Reply{200, std::move(o), {}});
+  });
+  route("DELETE", "/v1/session", Pool::kReads, Role::kViewer, [this](const Call& call) {
+    if (!call.session.empty()) sessions->end(call.session);
+    return Reply{200,
+                 json::object{{"signed_out", !call.session.empty()}},
+                 {{"set-cookie", std::string(SessionStore::kCookie) +
+                                     "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict" + (tls ? "; Secure" : "")}}};
+  });
+}
+
+// Token management (admin role): the tokens file is rewritten; a new token is
+// shown once, in this answer, and never again.
+void AdminServer::Impl::token_routes() {
+  route("GET", "/v1/tokens", Pool::kReads, Role::kAdmin, [this](const Call&) {
+    json::array out;
+    for (const NamedToken& t : tokens->list()) {
+      out.push_back(json::object{{"name", t.name}, {"role", role_name(t.role)}});
+    }
+    return Reply{200, json::object{{"tokens", std::move(out)}, {"tokens_file", tokens->tokens_file()}}, {}};
+  });
+  route("POST", "/v1/tokens", Pool::kActions, Role::kAdmin, [this](const Call& call) {
+    boost::system::error_code ec;
+    json::value v = json::parse(call.body, ec);
+    const json::object* o = !ec && v.is_object() ? &v.as_object() : nullptr;
+    const json::value* name = o != nullptr ? o->if_contains("name") : nullptr;
+    const json::value* role = o != nullptr ? o->if_contains("role") : nullptr;
+    if (name == nullptr || !name->is_string() || role == nullptr || !role->is_string()) {
+      return error_reply(400,
+                         "the body must be a JSON object {\"name\": \"...\", \"role\": \"viewer|operator|admin\"}");
+    }
+    auto parsed = parse_role(role->as_string());
+    if (!parsed) return error_reply(400, "\"role\" must be viewer, operator or admin");
+    auto token = tokens->create(std::string(name->as_string()), *parsed);
+    if (!token.ok()) return status_reply(token.status());
+    logging::host_logger()->info("admin: token \"{}\" ({}) created by {}", std::string(name->as_string()),
+                                 role_name(*parsed), author(call));
+    return Reply{201,
+                 json::object{{"name", name->as_string()}, {"role", role->as_string()}, {"token", *token}},
+                 {{"cache-control", "no-store"}}};
+  });
+  route("DELETE", "/v1/tokens/{name}", Pool::kActions, Role::kAdmin, [this](const Call& call) {
+    const std::string name = call.param("name");
+    Status removed = tokens->remove(name);
+    if (!removed.ok()) return status_reply(removed);
+    logging::host_logger()->info("admin: token \"{}\" removed by {}", name, author(call));
+    return Reply{200, json::object{{"removed", name}}, {}};
+  });
+}
+
+void AdminServer::Impl::open_stream(http::Stream s, bool typed) {
   auto stream = std::make_shared<http::Stream>(std::move(s));
   uint64_t key = 0;
   {
@@ -382,16 +586,18 @@ void AdminServer::Impl::open_stream(http::Stream s) {
   }
   // The client left, or the engine is stopping: the subscription goes.
   stream->on_cancel([this, key] { close_stream(key); });
-  uint64_t subscription =
-      access.events.subscribe("admin-events-" + std::to_string(key), "", [this, key, stream](const std::string& event) {
+  uint64_t subscription = access.events.subscribe(
+      "admin-events-" + std::to_string(key), "", [this, key, stream, typed](const std::string& event) {
         boost::system::error_code ec;
         json::value v = json::parse(event, ec);
         const json::object* o = !ec && v.is_object() ? &v.as_object() : nullptr;
         const json::value* id = o != nullptr ? o->if_contains("id") : nullptr;
         const json::value* type = o != nullptr ? o->if_contains("type") : nullptr;
-        bool sent =
-            stream->event(event, type != nullptr && type->is_string() ? std::string_view(type->as_string()) : "message",
-                          id != nullptr && id->is_string() ? std::string_view(id->as_string()) : "");
+        bool sent = stream->event(event,
+                                  !typed                                 ? ""
+                                  : type != nullptr && type->is_string() ? std::string_view(type->as_string())
+                                                                         : "message",
+                                  id != nullptr && id->is_string() ? std::string_view(id->as_string()) : "");
         // Gone before on_cancel was set: unsubscribing here does not wait for this callback.
         if (!sent) close_stream(key);
       });
@@ -472,9 +678,13 @@ StatusOr<std::unique_ptr<AdminServer>> AdminServer::start(app::OperatorAccess ac
   auto impl = std::make_unique<Impl>(access, settings);
   auto token = load_or_create_token(settings.token_file, state_dir, static_cast<size_t>(settings.min_token_bytes));
   if (!token.ok()) return token.status();
-  impl->token = std::move(*token);
-  impl->token_id = "sha256:" + os::sha256_hex(impl->token).substr(0, 12);
+  impl->token_id = "sha256:" + os::sha256_hex(*token).substr(0, 12);
+  auto registry = TokenRegistry::open(std::move(*token), settings.tokens_file);
+  if (!registry.ok()) return registry.status();
+  impl->tokens = std::move(*registry);
+  impl->sessions = std::make_unique<SessionStore>(settings.session_ttl, 4096);
   const bool tls = !settings.tls_cert_file.empty();
+  impl->tls = tls;
   http_engine::Endpoint endpoint{settings.listen, std::nullopt};
   if (tls) endpoint.tls = http_engine::TlsConfig{settings.tls_cert_file, settings.tls_key_file, "", false};
   impl->routes();
@@ -505,7 +715,7 @@ StatusOr<std::unique_ptr<AdminServer>> AdminServer::start(app::OperatorAccess ac
     }
     ::close(fd);
   }
-  logging::host_logger()->info("admin API on {} (bearer token required)", impl->url);
+  logging::host_logger()->info("admin API on {} (bearer token required); console at {}/ui/", impl->url, impl->url);
   return std::unique_ptr<AdminServer>(new AdminServer(std::move(impl)));
 }
 

@@ -100,16 +100,9 @@ StatusOr<std::string> load_or_create_token(const std::string& token_file, const 
   }
   std::string path = (std::filesystem::path(state_dir) / "admin.token").string();
   if (std::filesystem::exists(path)) return read_token(path, min_bytes, state_dir);
-  unsigned char bytes[32];
-  if (getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes)) {
-    return internal_error(std::string("admin: getrandom: ") + std::strerror(errno));
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string token;
-  for (unsigned char b : bytes) {
-    token += kHex[b >> 4];
-    token += kHex[b & 0xF];
-  }
+  auto random = random_hex(32);
+  if (!random.ok()) return random.status();
+  std::string token = std::move(*random);
   std::error_code ec;
   std::filesystem::create_directories(state_dir, ec);
   // O_EXCL and 0600 from the start: the token is never readable by others.
@@ -123,6 +116,22 @@ StatusOr<std::string> load_or_create_token(const std::string& token_file, const 
   ::close(fd);
   if (!written) return internal_error("admin: cannot write " + path);
   return token;
+}
+
+StatusOr<std::string> random_hex(size_t bytes) {
+  std::string raw(bytes, '\0');
+  if (getrandom(raw.data(), raw.size(), 0) != static_cast<ssize_t>(raw.size())) {
+    return internal_error(std::string("admin: getrandom: ") + std::strerror(errno));
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(bytes * 2);
+  for (char c : raw) {
+    auto b = static_cast<unsigned char>(c);
+    hex += kHex[b >> 4];
+    hex += kHex[b & 0xF];
+  }
+  return hex;
 }
 
 std::optional<std::string> bearer_token(const std::string& value) {

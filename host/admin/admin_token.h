@@ -22,6 +22,9 @@ StatusOr<std::string> load_or_create_token(const std::string& token_file, const 
 // any case (RFC 9110); nullopt for another scheme or a token with a control character.
 std::optional<std::string> bearer_token(const std::string& header_value);
 
+// `bytes` random bytes from the kernel (getrandom), as lower-case hex.
+StatusOr<std::string> random_hex(size_t bytes);
+
 // Compares in time that depends only on the lengths, not on where they differ.
 bool constant_time_equal(const std::string& a, const std::string& b);
 

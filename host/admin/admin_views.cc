@@ -15,11 +15,14 @@ json::object status_view(const app::AppSnapshot& snap) {
                                      {"library", i.library}});
     if (!i.last_swap.empty()) instances.back().as_object()["last_swap"] = i.last_swap;
   }
-  return json::object{{"app", snap.app},
-                      {"phase", snap.phase},
-                      {"revision", snap.revision},
-                      {"instances", std::move(instances)},
-                      {"breaker", snap.breaker}};
+  json::array edges;
+  for (const graph::Edge& e : snap.edges) {
+    edges.push_back(json::object{
+        {"provider", e.provider}, {"dependent", e.dependent}, {"reason", e.reason}, {"optional", e.optional}});
+  }
+  return json::object{{"app", snap.app},           {"phase", snap.phase},
+                      {"revision", snap.revision}, {"instances", std::move(instances)},
+                      {"edges", std::move(edges)}, {"breaker", snap.breaker}};
 }
 
 json::array plugins_view(const app::AppSnapshot& snap) {

@@ -12,7 +12,7 @@
 namespace hyperion::admin {
 
 // GET /v1/status: {"app", "phase", "revision", "instances": [{name, state, plugin, version, sha256, library}],
-// "breaker"}
+// "edges": [{provider, dependent, reason, optional}] (the start order's graph), "breaker"}
 boost::json::object status_view(const app::AppSnapshot& snap);
 // GET /v1/plugins: [{name, state, plugin, version, status, abi_minor, sha256, library, provides, requires,
 // capabilities}]

@@ -1,6 +1,7 @@
 // The admin API's OpenAPI 3.1 document (served at GET /v1/openapi.json).
 // tests/admin/admin_server_test.cc validates real answers against its schemas
-// and checks that every path it lists is served: edit both together.
+// (each $ref to components/schemas resolved) and checks that every path it
+// lists is served: edit both together.
 #include "admin/openapi_document.h"
 
 namespace hyperion::admin {
@@ -11,19 +12,156 @@ const char* openapi_document() {
  "info": {
   "title": "Hyperion admin API",
   "version": "1",
-  "description": "The running host's admin API (docs/reload.md). Every endpoint needs the bearer token (<state_dir>/admin.token). The listener answers 400, 408, 411, 413, 414, 431 and 503 itself as RFC 9457 problems (application/problem+json)."
+  "description": "The running host's admin API (docs/reload.md, docs/console.md). Every endpoint but POST /v1/session needs a bearer token (<state_dir>/admin.token, or a named one from host.admin.tokens_file) or a console session cookie; with the cookie, a request that changes state also needs X-CSRF-Token. Roles: viewer reads, operator also reloads, rolls back and swaps, admin also manages tokens (403 below the role). The listener answers 400, 408, 411, 413, 414, 431 and 503 itself as RFC 9457 problems (application/problem+json)."
  },
  "components": {
   "securitySchemes": {
    "bearer": {
     "type": "http",
     "scheme": "bearer"
+   },
+   "session": {
+    "type": "apiKey",
+    "in": "cookie",
+    "name": "hyperion_session"
+   }
+  },
+  "schemas": {
+   "Error": {
+    "type": "object",
+    "required": [
+     "error"
+    ],
+    "properties": {
+     "error": {
+      "type": "object",
+      "required": [
+       "reason"
+      ],
+      "properties": {
+       "reason": {
+        "type": "string"
+       },
+       "code": {
+        "type": "string"
+       },
+       "plugin": {
+        "type": "string"
+       },
+       "field": {
+        "type": "string"
+       }
+      }
+     }
+    }
+   },
+   "ReloadResult": {
+    "type": "object",
+    "required": [
+     "outcome",
+     "revision",
+     "diff"
+    ],
+    "properties": {
+     "outcome": {
+      "enum": [
+       "applied",
+       "unchanged",
+       "refused",
+       "rolled_back"
+      ]
+     },
+     "revision": {
+      "type": "integer",
+      "minimum": 0,
+      "description": "the revision this attempt was recorded as (0: not recorded)"
+     },
+     "diff": {
+      "type": "object",
+      "description": "instance -> {action, changes: [{path, op, dynamic, secret, old, new}]}, secrets redacted"
+     },
+     "error": {
+      "type": "object",
+      "required": [
+       "code",
+       "plugin",
+       "field",
+       "reason"
+      ],
+      "properties": {
+       "code": {
+        "enum": [
+         "none",
+         "invalid_configuration",
+         "manifest_unreadable",
+         "refused_by_plugin",
+         "static_change_refused",
+         "commit_failed",
+         "breaker_open",
+         "host_stopping",
+         "proposer_stopping",
+         "unknown_revision",
+         "secrets_not_restorable",
+         "swap_failed",
+         "revision_moved"
+        ]
+       },
+       "plugin": {
+        "type": "string"
+       },
+       "field": {
+        "type": "string"
+       },
+       "reason": {
+        "type": "string"
+       }
+      }
+     },
+     "warnings": {
+      "type": "array",
+      "items": {
+       "type": "string"
+      }
+     }
+    }
+   },
+   "FieldChange": {
+    "type": "object",
+    "required": [
+     "path",
+     "op",
+     "dynamic",
+     "secret"
+    ],
+    "properties": {
+     "path": {
+      "type": "string"
+     },
+     "op": {
+      "enum": [
+       "add",
+       "remove",
+       "replace"
+      ]
+     },
+     "dynamic": {
+      "type": "boolean"
+     },
+     "secret": {
+      "type": "boolean"
+     },
+     "old": {},
+     "new": {}
+    }
    }
   }
  },
  "security": [
   {
    "bearer": []
+  },
+  {
+   "session": []
   }
  ],
  "paths": {
@@ -42,6 +180,7 @@ const char* openapi_document() {
           "phase",
           "revision",
           "instances",
+          "edges",
           "breaker"
          ],
          "properties": {
@@ -101,6 +240,33 @@ const char* openapi_document() {
           },
           "breaker": {
            "type": "object"
+          },
+          "edges": {
+           "type": "array",
+           "description": "the start order's graph: provider starts before dependent; reason says why (\"requires greeter 1.0\", \"after\")",
+           "items": {
+            "type": "object",
+            "required": [
+             "provider",
+             "dependent",
+             "reason",
+             "optional"
+            ],
+            "properties": {
+             "provider": {
+              "type": "string"
+             },
+             "dependent": {
+              "type": "string"
+             },
+             "reason": {
+              "type": "string"
+             },
+             "optional": {
+              "type": "boolean"
+             }
+            }
+           }
           }
          }
         }
@@ -120,32 +286,106 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/v1/health": {
+   "get": {
+    "summary": "the health report: the aggregate and each instance's last check (the same as the health plugin's /readyz?verbose)",
+    "responses": {
+     "200": {
+      "description": "the report",
+      "content": {
+       "application/json": {
+        "schema": {
          "type": "object",
          "required": [
-          "error"
+          "status",
+          "live",
+          "ready",
+          "phase",
+          "instances"
          ],
          "properties": {
-          "error": {
+          "status": {
+           "enum": [
+            "healthy",
+            "degraded",
+            "unhealthy"
+           ]
+          },
+          "live": {
+           "type": "boolean"
+          },
+          "ready": {
+           "type": "boolean"
+          },
+          "phase": {
+           "type": "string"
+          },
+          "draining": {
+           "type": "boolean"
+          },
+          "instances": {
            "type": "object",
-           "required": [
-            "reason"
-           ],
-           "properties": {
-            "reason": {
-             "type": "string"
-            },
-            "code": {
-             "type": "string"
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
+           "additionalProperties": {
+            "type": "object",
+            "required": [
+             "status",
+             "message",
+             "details",
+             "duration_ms",
+             "optional"
+            ],
+            "properties": {
+             "status": {
+              "enum": [
+               "healthy",
+               "degraded",
+               "unhealthy"
+              ]
+             },
+             "message": {
+              "type": "string"
+             },
+             "details": {
+              "type": "object"
+             },
+             "duration_ms": {
+              "type": "number"
+             },
+             "optional": {
+              "type": "boolean"
+             },
+             "cause": {
+              "type": "string"
+             }
             }
            }
           }
          }
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/v1/metrics": {
+   "get": {
+    "summary": "every metric (the host's and the plugins'), Prometheus text format 0.0.4",
+    "responses": {
+     "200": {
+      "description": "the metrics",
+      "content": {
+       "text/plain": {
+        "schema": {
+         "type": "string"
         }
        }
       }
@@ -250,32 +490,7 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
-         "type": "object",
-         "required": [
-          "error"
-         ],
-         "properties": {
-          "error": {
-           "type": "object",
-           "required": [
-            "reason"
-           ],
-           "properties": {
-            "reason": {
-             "type": "string"
-            },
-            "code": {
-             "type": "string"
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
-            }
-           }
-          }
-         }
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -342,32 +557,7 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
-         "type": "object",
-         "required": [
-          "error"
-         ],
-         "properties": {
-          "error": {
-           "type": "object",
-           "required": [
-            "reason"
-           ],
-           "properties": {
-            "reason": {
-             "type": "string"
-            },
-            "code": {
-             "type": "string"
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
-            }
-           }
-          }
-         }
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -395,74 +585,7 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
-         "type": "object",
-         "required": [
-          "outcome",
-          "revision",
-          "diff"
-         ],
-         "properties": {
-          "outcome": {
-           "enum": [
-            "applied",
-            "unchanged",
-            "refused",
-            "rolled_back"
-           ]
-          },
-          "revision": {
-           "type": "integer",
-           "minimum": 0,
-           "description": "the revision this attempt was recorded as (0: not recorded)"
-          },
-          "diff": {
-           "type": "object",
-           "description": "instance -> {action, changes: [{path, op, dynamic, secret, old, new}]}, secrets redacted"
-          },
-          "error": {
-           "type": "object",
-           "required": [
-            "code",
-            "plugin",
-            "field",
-            "reason"
-           ],
-           "properties": {
-            "code": {
-             "enum": [
-              "none",
-              "invalid_configuration",
-              "manifest_unreadable",
-              "refused_by_plugin",
-              "static_change_refused",
-              "commit_failed",
-              "breaker_open",
-              "host_stopping",
-              "proposer_stopping",
-              "unknown_revision",
-              "secrets_not_restorable",
-              "swap_failed",
-              "revision_moved"
-             ]
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
-            },
-            "reason": {
-             "type": "string"
-            }
-           }
-          },
-          "warnings": {
-           "type": "array",
-           "items": {
-            "type": "string"
-           }
-          }
-         }
+         "$ref": "#/components/schemas/ReloadResult"
         }
        }
       }
@@ -472,32 +595,7 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
-         "type": "object",
-         "required": [
-          "error"
-         ],
-         "properties": {
-          "error": {
-           "type": "object",
-           "required": [
-            "reason"
-           ],
-           "properties": {
-            "reason": {
-             "type": "string"
-            },
-            "code": {
-             "type": "string"
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
-            }
-           }
-          }
-         }
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -507,32 +605,7 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
-         "type": "object",
-         "required": [
-          "error"
-         ],
-         "properties": {
-          "error": {
-           "type": "object",
-           "required": [
-            "reason"
-           ],
-           "properties": {
-            "reason": {
-             "type": "string"
-            },
-            "code": {
-             "type": "string"
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
-            }
-           }
-          }
-         }
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -542,32 +615,7 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
-         "type": "object",
-         "required": [
-          "error"
-         ],
-         "properties": {
-          "error": {
-           "type": "object",
-           "required": [
-            "reason"
-           ],
-           "properties": {
-            "reason": {
-             "type": "string"
-            },
-            "code": {
-             "type": "string"
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
-            }
-           }
-          }
-         }
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -577,74 +625,7 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
-         "type": "object",
-         "required": [
-          "outcome",
-          "revision",
-          "diff"
-         ],
-         "properties": {
-          "outcome": {
-           "enum": [
-            "applied",
-            "unchanged",
-            "refused",
-            "rolled_back"
-           ]
-          },
-          "revision": {
-           "type": "integer",
-           "minimum": 0,
-           "description": "the revision this attempt was recorded as (0: not recorded)"
-          },
-          "diff": {
-           "type": "object",
-           "description": "instance -> {action, changes: [{path, op, dynamic, secret, old, new}]}, secrets redacted"
-          },
-          "error": {
-           "type": "object",
-           "required": [
-            "code",
-            "plugin",
-            "field",
-            "reason"
-           ],
-           "properties": {
-            "code": {
-             "enum": [
-              "none",
-              "invalid_configuration",
-              "manifest_unreadable",
-              "refused_by_plugin",
-              "static_change_refused",
-              "commit_failed",
-              "breaker_open",
-              "host_stopping",
-              "proposer_stopping",
-              "unknown_revision",
-              "secrets_not_restorable",
-              "swap_failed",
-              "revision_moved"
-             ]
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
-            },
-            "reason": {
-             "type": "string"
-            }
-           }
-          },
-          "warnings": {
-           "type": "array",
-           "items": {
-            "type": "string"
-           }
-          }
-         }
+         "$ref": "#/components/schemas/ReloadResult"
         }
        }
       }
@@ -654,74 +635,7 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
-         "type": "object",
-         "required": [
-          "outcome",
-          "revision",
-          "diff"
-         ],
-         "properties": {
-          "outcome": {
-           "enum": [
-            "applied",
-            "unchanged",
-            "refused",
-            "rolled_back"
-           ]
-          },
-          "revision": {
-           "type": "integer",
-           "minimum": 0,
-           "description": "the revision this attempt was recorded as (0: not recorded)"
-          },
-          "diff": {
-           "type": "object",
-           "description": "instance -> {action, changes: [{path, op, dynamic, secret, old, new}]}, secrets redacted"
-          },
-          "error": {
-           "type": "object",
-           "required": [
-            "code",
-            "plugin",
-            "field",
-            "reason"
-           ],
-           "properties": {
-            "code": {
-             "enum": [
-              "none",
-              "invalid_configuration",
-              "manifest_unreadable",
-              "refused_by_plugin",
-              "static_change_refused",
-              "commit_failed",
-              "breaker_open",
-              "host_stopping",
-              "proposer_stopping",
-              "unknown_revision",
-              "secrets_not_restorable",
-              "swap_failed",
-              "revision_moved"
-             ]
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
-            },
-            "reason": {
-             "type": "string"
-            }
-           }
-          },
-          "warnings": {
-           "type": "array",
-           "items": {
-            "type": "string"
-           }
-          }
-         }
+         "$ref": "#/components/schemas/ReloadResult"
         }
        }
       }
@@ -731,74 +645,17 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
-         "type": "object",
-         "required": [
-          "outcome",
-          "revision",
-          "diff"
-         ],
-         "properties": {
-          "outcome": {
-           "enum": [
-            "applied",
-            "unchanged",
-            "refused",
-            "rolled_back"
-           ]
-          },
-          "revision": {
-           "type": "integer",
-           "minimum": 0,
-           "description": "the revision this attempt was recorded as (0: not recorded)"
-          },
-          "diff": {
-           "type": "object",
-           "description": "instance -> {action, changes: [{path, op, dynamic, secret, old, new}]}, secrets redacted"
-          },
-          "error": {
-           "type": "object",
-           "required": [
-            "code",
-            "plugin",
-            "field",
-            "reason"
-           ],
-           "properties": {
-            "code": {
-             "enum": [
-              "none",
-              "invalid_configuration",
-              "manifest_unreadable",
-              "refused_by_plugin",
-              "static_change_refused",
-              "commit_failed",
-              "breaker_open",
-              "host_stopping",
-              "proposer_stopping",
-              "unknown_revision",
-              "secrets_not_restorable",
-              "swap_failed",
-              "revision_moved"
-             ]
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
-            },
-            "reason": {
-             "type": "string"
-            }
-           }
-          },
-          "warnings": {
-           "type": "array",
-           "items": {
-            "type": "string"
-           }
-          }
-         }
+         "$ref": "#/components/schemas/ReloadResult"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the caller's role is below operator (code forbidden), or a signed-in request came without its X-CSRF-Token (code csrf)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -881,7 +738,10 @@ const char* openapi_document() {
               "type": "string"
              },
              "diff": {
-              "type": ["object", "null"],
+              "type": [
+               "object",
+               "null"
+              ],
               "description": "what this revision changed, secrets redacted; null for the first revision of a run (startup)"
              },
              "secrets_withheld": {
@@ -900,32 +760,7 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
-         "type": "object",
-         "required": [
-          "error"
-         ],
-         "properties": {
-          "error": {
-           "type": "object",
-           "required": [
-            "reason"
-           ],
-           "properties": {
-            "reason": {
-             "type": "string"
-            },
-            "code": {
-             "type": "string"
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
-            }
-           }
-          }
-         }
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -935,32 +770,7 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
-         "type": "object",
-         "required": [
-          "error"
-         ],
-         "properties": {
-          "error": {
-           "type": "object",
-           "required": [
-            "reason"
-           ],
-           "properties": {
-            "reason": {
-             "type": "string"
-            },
-            "code": {
-             "type": "string"
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
-            }
-           }
-          }
-         }
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -1027,7 +837,10 @@ const char* openapi_document() {
            "type": "string"
           },
           "diff": {
-           "type": ["object", "null"],
+           "type": [
+            "object",
+            "null"
+           ],
            "description": "what this revision changed, secrets redacted; null for the first revision of a run (startup)"
           },
           "secrets_withheld": {
@@ -1043,32 +856,7 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
-         "type": "object",
-         "required": [
-          "error"
-         ],
-         "properties": {
-          "error": {
-           "type": "object",
-           "required": [
-            "reason"
-           ],
-           "properties": {
-            "reason": {
-             "type": "string"
-            },
-            "code": {
-             "type": "string"
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
-            }
-           }
-          }
-         }
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -1078,32 +866,7 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
-         "type": "object",
-         "required": [
-          "error"
-         ],
-         "properties": {
-          "error": {
-           "type": "object",
-           "required": [
-            "reason"
-           ],
-           "properties": {
-            "reason": {
-             "type": "string"
-            },
-            "code": {
-             "type": "string"
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
-            }
-           }
-          }
-         }
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -1140,74 +903,7 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
-         "type": "object",
-         "required": [
-          "outcome",
-          "revision",
-          "diff"
-         ],
-         "properties": {
-          "outcome": {
-           "enum": [
-            "applied",
-            "unchanged",
-            "refused",
-            "rolled_back"
-           ]
-          },
-          "revision": {
-           "type": "integer",
-           "minimum": 0,
-           "description": "the revision this attempt was recorded as (0: not recorded)"
-          },
-          "diff": {
-           "type": "object",
-           "description": "instance -> {action, changes: [{path, op, dynamic, secret, old, new}]}, secrets redacted"
-          },
-          "error": {
-           "type": "object",
-           "required": [
-            "code",
-            "plugin",
-            "field",
-            "reason"
-           ],
-           "properties": {
-            "code": {
-             "enum": [
-              "none",
-              "invalid_configuration",
-              "manifest_unreadable",
-              "refused_by_plugin",
-              "static_change_refused",
-              "commit_failed",
-              "breaker_open",
-              "host_stopping",
-              "proposer_stopping",
-              "unknown_revision",
-              "secrets_not_restorable",
-              "swap_failed",
-              "revision_moved"
-             ]
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
-            },
-            "reason": {
-             "type": "string"
-            }
-           }
-          },
-          "warnings": {
-           "type": "array",
-           "items": {
-            "type": "string"
-           }
-          }
-         }
+         "$ref": "#/components/schemas/ReloadResult"
         }
        }
       }
@@ -1217,32 +913,7 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
-         "type": "object",
-         "required": [
-          "error"
-         ],
-         "properties": {
-          "error": {
-           "type": "object",
-           "required": [
-            "reason"
-           ],
-           "properties": {
-            "reason": {
-             "type": "string"
-            },
-            "code": {
-             "type": "string"
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
-            }
-           }
-          }
-         }
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -1252,32 +923,7 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
-         "type": "object",
-         "required": [
-          "error"
-         ],
-         "properties": {
-          "error": {
-           "type": "object",
-           "required": [
-            "reason"
-           ],
-           "properties": {
-            "reason": {
-             "type": "string"
-            },
-            "code": {
-             "type": "string"
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
-            }
-           }
-          }
-         }
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -1287,32 +933,7 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
-         "type": "object",
-         "required": [
-          "error"
-         ],
-         "properties": {
-          "error": {
-           "type": "object",
-           "required": [
-            "reason"
-           ],
-           "properties": {
-            "reason": {
-             "type": "string"
-            },
-            "code": {
-             "type": "string"
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
-            }
-           }
-          }
-         }
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -1322,74 +943,7 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
-         "type": "object",
-         "required": [
-          "outcome",
-          "revision",
-          "diff"
-         ],
-         "properties": {
-          "outcome": {
-           "enum": [
-            "applied",
-            "unchanged",
-            "refused",
-            "rolled_back"
-           ]
-          },
-          "revision": {
-           "type": "integer",
-           "minimum": 0,
-           "description": "the revision this attempt was recorded as (0: not recorded)"
-          },
-          "diff": {
-           "type": "object",
-           "description": "instance -> {action, changes: [{path, op, dynamic, secret, old, new}]}, secrets redacted"
-          },
-          "error": {
-           "type": "object",
-           "required": [
-            "code",
-            "plugin",
-            "field",
-            "reason"
-           ],
-           "properties": {
-            "code": {
-             "enum": [
-              "none",
-              "invalid_configuration",
-              "manifest_unreadable",
-              "refused_by_plugin",
-              "static_change_refused",
-              "commit_failed",
-              "breaker_open",
-              "host_stopping",
-              "proposer_stopping",
-              "unknown_revision",
-              "secrets_not_restorable",
-              "swap_failed",
-              "revision_moved"
-             ]
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
-            },
-            "reason": {
-             "type": "string"
-            }
-           }
-          },
-          "warnings": {
-           "type": "array",
-           "items": {
-            "type": "string"
-           }
-          }
-         }
+         "$ref": "#/components/schemas/ReloadResult"
         }
        }
       }
@@ -1399,74 +953,7 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
-         "type": "object",
-         "required": [
-          "outcome",
-          "revision",
-          "diff"
-         ],
-         "properties": {
-          "outcome": {
-           "enum": [
-            "applied",
-            "unchanged",
-            "refused",
-            "rolled_back"
-           ]
-          },
-          "revision": {
-           "type": "integer",
-           "minimum": 0,
-           "description": "the revision this attempt was recorded as (0: not recorded)"
-          },
-          "diff": {
-           "type": "object",
-           "description": "instance -> {action, changes: [{path, op, dynamic, secret, old, new}]}, secrets redacted"
-          },
-          "error": {
-           "type": "object",
-           "required": [
-            "code",
-            "plugin",
-            "field",
-            "reason"
-           ],
-           "properties": {
-            "code": {
-             "enum": [
-              "none",
-              "invalid_configuration",
-              "manifest_unreadable",
-              "refused_by_plugin",
-              "static_change_refused",
-              "commit_failed",
-              "breaker_open",
-              "host_stopping",
-              "proposer_stopping",
-              "unknown_revision",
-              "secrets_not_restorable",
-              "swap_failed",
-              "revision_moved"
-             ]
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
-            },
-            "reason": {
-             "type": "string"
-            }
-           }
-          },
-          "warnings": {
-           "type": "array",
-           "items": {
-            "type": "string"
-           }
-          }
-         }
+         "$ref": "#/components/schemas/ReloadResult"
         }
        }
       }
@@ -1476,74 +963,17 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
-         "type": "object",
-         "required": [
-          "outcome",
-          "revision",
-          "diff"
-         ],
-         "properties": {
-          "outcome": {
-           "enum": [
-            "applied",
-            "unchanged",
-            "refused",
-            "rolled_back"
-           ]
-          },
-          "revision": {
-           "type": "integer",
-           "minimum": 0,
-           "description": "the revision this attempt was recorded as (0: not recorded)"
-          },
-          "diff": {
-           "type": "object",
-           "description": "instance -> {action, changes: [{path, op, dynamic, secret, old, new}]}, secrets redacted"
-          },
-          "error": {
-           "type": "object",
-           "required": [
-            "code",
-            "plugin",
-            "field",
-            "reason"
-           ],
-           "properties": {
-            "code": {
-             "enum": [
-              "none",
-              "invalid_configuration",
-              "manifest_unreadable",
-              "refused_by_plugin",
-              "static_change_refused",
-              "commit_failed",
-              "breaker_open",
-              "host_stopping",
-              "proposer_stopping",
-              "unknown_revision",
-              "secrets_not_restorable",
-              "swap_failed",
-              "revision_moved"
-             ]
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
-            },
-            "reason": {
-             "type": "string"
-            }
-           }
-          },
-          "warnings": {
-           "type": "array",
-           "items": {
-            "type": "string"
-           }
-          }
-         }
+         "$ref": "#/components/schemas/ReloadResult"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the caller's role is below operator (code forbidden), or a signed-in request came without its X-CSRF-Token (code csrf)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -1579,74 +1009,7 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
-         "type": "object",
-         "required": [
-          "outcome",
-          "revision",
-          "diff"
-         ],
-         "properties": {
-          "outcome": {
-           "enum": [
-            "applied",
-            "unchanged",
-            "refused",
-            "rolled_back"
-           ]
-          },
-          "revision": {
-           "type": "integer",
-           "minimum": 0,
-           "description": "the revision this attempt was recorded as (0: not recorded)"
-          },
-          "diff": {
-           "type": "object",
-           "description": "instance -> {action, changes: [{path, op, dynamic, secret, old, new}]}, secrets redacted"
-          },
-          "error": {
-           "type": "object",
-           "required": [
-            "code",
-            "plugin",
-            "field",
-            "reason"
-           ],
-           "properties": {
-            "code": {
-             "enum": [
-              "none",
-              "invalid_configuration",
-              "manifest_unreadable",
-              "refused_by_plugin",
-              "static_change_refused",
-              "commit_failed",
-              "breaker_open",
-              "host_stopping",
-              "proposer_stopping",
-              "unknown_revision",
-              "secrets_not_restorable",
-              "swap_failed",
-              "revision_moved"
-             ]
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
-            },
-            "reason": {
-             "type": "string"
-            }
-           }
-          },
-          "warnings": {
-           "type": "array",
-           "items": {
-            "type": "string"
-           }
-          }
-         }
+         "$ref": "#/components/schemas/ReloadResult"
         }
        }
       }
@@ -1656,32 +1019,7 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
-         "type": "object",
-         "required": [
-          "error"
-         ],
-         "properties": {
-          "error": {
-           "type": "object",
-           "required": [
-            "reason"
-           ],
-           "properties": {
-            "reason": {
-             "type": "string"
-            },
-            "code": {
-             "type": "string"
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
-            }
-           }
-          }
-         }
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -1691,32 +1029,7 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
-         "type": "object",
-         "required": [
-          "error"
-         ],
-         "properties": {
-          "error": {
-           "type": "object",
-           "required": [
-            "reason"
-           ],
-           "properties": {
-            "reason": {
-             "type": "string"
-            },
-            "code": {
-             "type": "string"
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
-            }
-           }
-          }
-         }
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -1726,32 +1039,7 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
-         "type": "object",
-         "required": [
-          "error"
-         ],
-         "properties": {
-          "error": {
-           "type": "object",
-           "required": [
-            "reason"
-           ],
-           "properties": {
-            "reason": {
-             "type": "string"
-            },
-            "code": {
-             "type": "string"
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
-            }
-           }
-          }
-         }
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -1761,74 +1049,7 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
-         "type": "object",
-         "required": [
-          "outcome",
-          "revision",
-          "diff"
-         ],
-         "properties": {
-          "outcome": {
-           "enum": [
-            "applied",
-            "unchanged",
-            "refused",
-            "rolled_back"
-           ]
-          },
-          "revision": {
-           "type": "integer",
-           "minimum": 0,
-           "description": "the revision this attempt was recorded as (0: not recorded)"
-          },
-          "diff": {
-           "type": "object",
-           "description": "instance -> {action, changes: [{path, op, dynamic, secret, old, new}]}, secrets redacted"
-          },
-          "error": {
-           "type": "object",
-           "required": [
-            "code",
-            "plugin",
-            "field",
-            "reason"
-           ],
-           "properties": {
-            "code": {
-             "enum": [
-              "none",
-              "invalid_configuration",
-              "manifest_unreadable",
-              "refused_by_plugin",
-              "static_change_refused",
-              "commit_failed",
-              "breaker_open",
-              "host_stopping",
-              "proposer_stopping",
-              "unknown_revision",
-              "secrets_not_restorable",
-              "swap_failed",
-              "revision_moved"
-             ]
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
-            },
-            "reason": {
-             "type": "string"
-            }
-           }
-          },
-          "warnings": {
-           "type": "array",
-           "items": {
-            "type": "string"
-           }
-          }
-         }
+         "$ref": "#/components/schemas/ReloadResult"
         }
        }
       }
@@ -1838,74 +1059,7 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
-         "type": "object",
-         "required": [
-          "outcome",
-          "revision",
-          "diff"
-         ],
-         "properties": {
-          "outcome": {
-           "enum": [
-            "applied",
-            "unchanged",
-            "refused",
-            "rolled_back"
-           ]
-          },
-          "revision": {
-           "type": "integer",
-           "minimum": 0,
-           "description": "the revision this attempt was recorded as (0: not recorded)"
-          },
-          "diff": {
-           "type": "object",
-           "description": "instance -> {action, changes: [{path, op, dynamic, secret, old, new}]}, secrets redacted"
-          },
-          "error": {
-           "type": "object",
-           "required": [
-            "code",
-            "plugin",
-            "field",
-            "reason"
-           ],
-           "properties": {
-            "code": {
-             "enum": [
-              "none",
-              "invalid_configuration",
-              "manifest_unreadable",
-              "refused_by_plugin",
-              "static_change_refused",
-              "commit_failed",
-              "breaker_open",
-              "host_stopping",
-              "proposer_stopping",
-              "unknown_revision",
-              "secrets_not_restorable",
-              "swap_failed",
-              "revision_moved"
-             ]
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
-            },
-            "reason": {
-             "type": "string"
-            }
-           }
-          },
-          "warnings": {
-           "type": "array",
-           "items": {
-            "type": "string"
-           }
-          }
-         }
+         "$ref": "#/components/schemas/ReloadResult"
         }
        }
       }
@@ -1915,74 +1069,17 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
-         "type": "object",
-         "required": [
-          "outcome",
-          "revision",
-          "diff"
-         ],
-         "properties": {
-          "outcome": {
-           "enum": [
-            "applied",
-            "unchanged",
-            "refused",
-            "rolled_back"
-           ]
-          },
-          "revision": {
-           "type": "integer",
-           "minimum": 0,
-           "description": "the revision this attempt was recorded as (0: not recorded)"
-          },
-          "diff": {
-           "type": "object",
-           "description": "instance -> {action, changes: [{path, op, dynamic, secret, old, new}]}, secrets redacted"
-          },
-          "error": {
-           "type": "object",
-           "required": [
-            "code",
-            "plugin",
-            "field",
-            "reason"
-           ],
-           "properties": {
-            "code": {
-             "enum": [
-              "none",
-              "invalid_configuration",
-              "manifest_unreadable",
-              "refused_by_plugin",
-              "static_change_refused",
-              "commit_failed",
-              "breaker_open",
-              "host_stopping",
-              "proposer_stopping",
-              "unknown_revision",
-              "secrets_not_restorable",
-              "swap_failed",
-              "revision_moved"
-             ]
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
-            },
-            "reason": {
-             "type": "string"
-            }
-           }
-          },
-          "warnings": {
-           "type": "array",
-           "items": {
-            "type": "string"
-           }
-          }
-         }
+         "$ref": "#/components/schemas/ReloadResult"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the caller's role is below operator (code forbidden), or a signed-in request came without its X-CSRF-Token (code csrf)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
@@ -2031,37 +1128,26 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
-         "type": "object",
-         "required": [
-          "error"
-         ],
-         "properties": {
-          "error": {
-           "type": "object",
-           "required": [
-            "reason"
-           ],
-           "properties": {
-            "reason": {
-             "type": "string"
-            },
-            "code": {
-             "type": "string"
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
-            }
-           }
-          }
-         }
+         "$ref": "#/components/schemas/Error"
         }
        }
       }
      }
-    }
+    },
+    "parameters": [
+     {
+      "name": "typed",
+      "in": "query",
+      "required": false,
+      "description": "0: events without the \"event:\" field, so a browser's EventSource.onmessage receives every one",
+      "schema": {
+       "enum": [
+        "0",
+        "1"
+       ]
+      }
+     }
+    ]
    }
   },
   "/v1/openapi.json": {
@@ -2087,32 +1173,498 @@ const char* openapi_document() {
       "content": {
        "application/json": {
         "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/v1/revisions/{a}/diff/{b}": {
+   "get": {
+    "summary": "what differs between any two revisions: host settings and each instance's manifest entry, overrides and swapped library, field by field (secrets redacted)",
+    "parameters": [
+     {
+      "name": "a",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "pattern": "^[0-9]{1,18}$"
+      }
+     },
+     {
+      "name": "b",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string",
+       "pattern": "^[0-9]{1,18}$"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "from a to b",
+      "content": {
+       "application/json": {
+        "schema": {
          "type": "object",
          "required": [
-          "error"
+          "from",
+          "to",
+          "host",
+          "instances"
          ],
          "properties": {
-          "error": {
+          "from": {
+           "type": "integer"
+          },
+          "to": {
+           "type": "integer"
+          },
+          "host": {
+           "type": "array",
+           "items": {
+            "$ref": "#/components/schemas/FieldChange"
+           },
+           "description": "the app's name and host settings (paths under /app and /host)"
+          },
+          "instances": {
            "type": "object",
-           "required": [
-            "reason"
-           ],
-           "properties": {
-            "reason": {
-             "type": "string"
-            },
-            "code": {
-             "type": "string"
-            },
-            "plugin": {
-             "type": "string"
-            },
-            "field": {
-             "type": "string"
+           "description": "changed instances only",
+           "additionalProperties": {
+            "type": "object",
+            "required": [
+             "action",
+             "schema_known",
+             "changes"
+            ],
+            "properties": {
+             "action": {
+              "enum": [
+               "add",
+               "remove",
+               "change"
+              ]
+             },
+             "schema_known": {
+              "type": "boolean",
+              "description": "false: the instance does not run now, so no schema says which fields are secret and every config value is redacted"
+             },
+             "changes": {
+              "type": "array",
+              "items": {
+               "$ref": "#/components/schemas/FieldChange"
+              }
+             }
             }
            }
           }
          }
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "no such revision",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "422": {
+      "description": "a revision's manifest cannot be read",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/v1/session": {
+   "post": {
+    "summary": "sign in (the console): a token becomes an HttpOnly, SameSite=Strict session cookie (Secure over TLS) and a CSRF token for X-CSRF-Token",
+    "security": [],
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "required": [
+         "token"
+        ],
+        "properties": {
+         "token": {
+          "type": "string"
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "200": {
+      "description": "signed in; Set-Cookie: hyperion_session=...",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "name",
+          "role",
+          "csrf",
+          "expires_in_s"
+         ],
+         "properties": {
+          "name": {
+           "type": "string"
+          },
+          "role": {
+           "enum": [
+            "viewer",
+            "operator",
+            "admin"
+           ]
+          },
+          "csrf": {
+           "type": "string",
+           "pattern": "^[0-9a-f]{64}$"
+          },
+          "expires_in_s": {
+           "type": "integer"
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "the body is not {\"token\": \"...\"}",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "wrong token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   },
+   "get": {
+    "summary": "who calls (never 401: {\"via\": \"none\"} when nobody is signed in); with a session cookie, its CSRF token again (for a reloaded page)",
+    "responses": {
+     "200": {
+      "description": "the caller",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "via"
+         ],
+         "properties": {
+          "name": {
+           "type": "string"
+          },
+          "role": {
+           "enum": [
+            "viewer",
+            "operator",
+            "admin"
+           ]
+          },
+          "via": {
+           "enum": [
+            "token",
+            "session",
+            "none"
+           ]
+          },
+          "csrf": {
+           "type": "string"
+          }
+         }
+        }
+       }
+      }
+     }
+    },
+    "security": []
+   },
+   "delete": {
+    "summary": "sign out: the session ends and the cookie is cleared",
+    "responses": {
+     "200": {
+      "description": "signed out",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "signed_out"
+         ],
+         "properties": {
+          "signed_out": {
+           "type": "boolean",
+           "description": "false when the call came with a bearer token, not a session"
+          }
+         }
+        }
+       }
+      }
+     },
+     "401": {
+      "description": "no valid token or session",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "a signed-in request without its X-CSRF-Token (code csrf)",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/v1/tokens": {
+   "get": {
+    "summary": "the tokens that may call (admin role): the host's own, then host.admin.tokens_file's; never the tokens or their hashes",
+    "responses": {
+     "200": {
+      "description": "tokens",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "tokens",
+          "tokens_file"
+         ],
+         "properties": {
+          "tokens": {
+           "type": "array",
+           "items": {
+            "type": "object",
+            "required": [
+             "name",
+             "role"
+            ],
+            "properties": {
+             "name": {
+              "type": "string"
+             },
+             "role": {
+              "enum": [
+               "viewer",
+               "operator",
+               "admin"
+              ]
+             }
+            }
+           }
+          },
+          "tokens_file": {
+           "type": "string"
+          }
+         }
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the caller is not an admin",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   },
+   "post": {
+    "summary": "a new named token (admin role): its SHA-256 is added to the tokens file and the token is in this answer only",
+    "requestBody": {
+     "required": true,
+     "content": {
+      "application/json": {
+       "schema": {
+        "type": "object",
+        "required": [
+         "name",
+         "role"
+        ],
+        "properties": {
+         "name": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9._@-]{1,64}$"
+         },
+         "role": {
+          "enum": [
+           "viewer",
+           "operator",
+           "admin"
+          ]
+         }
+        }
+       }
+      }
+     }
+    },
+    "responses": {
+     "201": {
+      "description": "made",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "name",
+          "role",
+          "token"
+         ],
+         "properties": {
+          "name": {
+           "type": "string"
+          },
+          "role": {
+           "enum": [
+            "viewer",
+            "operator",
+            "admin"
+           ]
+          },
+          "token": {
+           "type": "string",
+           "pattern": "^[0-9a-f]{64}$"
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "bad body, name or role",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the caller is not an admin",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "409": {
+      "description": "the name is in use, or host.admin.tokens_file is not set",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     }
+    }
+   }
+  },
+  "/v1/tokens/{name}": {
+   "delete": {
+    "summary": "remove a named token (admin role): its calls and sessions stop at once",
+    "parameters": [
+     {
+      "name": "name",
+      "in": "path",
+      "required": true,
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "description": "removed",
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object",
+         "required": [
+          "removed"
+         ],
+         "properties": {
+          "removed": {
+           "type": "string"
+          }
+         }
+        }
+       }
+      }
+     },
+     "400": {
+      "description": "\"host\": the host's own token is not removed here",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "403": {
+      "description": "the caller is not an admin",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
+        }
+       }
+      }
+     },
+     "404": {
+      "description": "no such token",
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Error"
         }
        }
       }

@@ -197,7 +197,8 @@ AppSnapshot Host::snapshot() {
                    {},
                    reloader_->field_sources(),
                    reloader_->layers_view(),
-                   reloader_->libraries_view()};
+                   reloader_->libraries_view(),
+                   app.graph.edges()};
   const boost::json::object swaps = reloader_->last_swaps();
   for (const lifecycle::LiveInstance& live : lifecycle_->instances()) {
     const loader::LoadedPlugin& plugin = live.instance->plugin();

@@ -66,7 +66,8 @@ class Host : public AppReader {
   // OpenMetrics.
   std::string metrics_text(metrics::Exposition format = metrics::Exposition::kPrometheusText);
   AppSnapshot snapshot() override;
-  [[nodiscard]] OperatorAccess operator_access() { return {*this, *reloader_, *store_, facilities_->events}; }
+  std::string metrics() override { return metrics_text(); }
+  [[nodiscard]] OperatorAccess operator_access() { return {*this, *reloader_, *store_, facilities_->events, *health_}; }
 
   // The host settings of the running manifest (copied: a reload may replace them).
   [[nodiscard]] manifest::HostSettings settings();

@@ -4,7 +4,7 @@
 //                for readers on other threads that must not touch the running
 //                plan or the instances themselves; AppReader makes one.
 //   OperatorAccess  the snapshot, the reload room's front door, the revision
-//                history (read-only) and the event bus.
+//                history (read-only), the event bus and the health report.
 // Thread-safety: AppSnapshot is a plain value; every interface here may be used
 // from any thread.
 #pragma once
@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "events/event_bus.h"
+#include "graph/dependency_graph.h"
+#include "health/health_report.h"
 #include "loader/plugin_metadata.h"
 #include "reload/reloader.h"
 #include "state/state_store.h"
@@ -42,12 +44,15 @@ struct AppSnapshot {
   boost::json::object sources;              // instance -> {JSON Pointer: source} for fields config sources set
   boost::json::array layers;                // config sources' layers in force, secrets redacted
   boost::json::object libraries;            // instance -> {"library", "sha256"} swapped in over the manifest
+  std::vector<graph::Edge> edges;           // who starts after whom, and why (the running plan's graph)
 };
 
 class AppReader {
  public:
   virtual ~AppReader() = default;
   virtual AppSnapshot snapshot() = 0;
+  // Every metric in the Prometheus text format.
+  virtual std::string metrics() = 0;
 };
 
 struct OperatorAccess {
@@ -55,6 +60,7 @@ struct OperatorAccess {
   reload::Reloader& reloads;
   const state::RevisionReader& revisions;
   events::EventBus& events;
+  health::HealthReport& health;
 };
 
 }  // namespace hyperion::app

@@ -24,6 +24,9 @@ struct InterpolationEnv {
   std::function<std::optional<std::string>(const std::string&)> getenv;
   // Folder that relative ${file:...} paths start from.
   std::string base_dir;
+  // Leave every ${...} as written (yaml_to_json): how two stored revisions'
+  // manifests are compared, without reading the environment or secret files.
+  bool as_written = false;
 };
 
 // The process environment, with ${file:} relative to `base_dir`.

@@ -60,6 +60,8 @@ struct AdminSettings {
   std::string listen = "127.0.0.1:7450";  // listen: host:port; port 0 picks a free one
   std::string token_file;                // token_file: empty = $HYPERION_ADMIN_TOKEN or <state_dir>/admin.token
   int64_t min_token_bytes = 32;          // min_token_bytes: a shorter token (file or env) refuses to start
+  std::string tokens_file;               // tokens_file: named tokens with roles (name, role, sha256); empty = none
+  std::chrono::milliseconds session_ttl{8 * 3600 * 1000};  // session_ttl_ms: a console sign-in lasts this long
   int64_t max_body_bytes = 1 << 20;      // max_body_bytes
   // limits: what one client may hold (docs/security.md, "Listeners").
   int64_t max_header_bytes = 64 << 10;              // limits.max_header_bytes: request line and headers together

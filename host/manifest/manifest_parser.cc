@@ -242,6 +242,14 @@ void parse_admin(const json::value* value, Manifest& m, const JsonDocument& doc,
   if (auto v = r.string("token_file")) out.token_file = resolve_dir(m.dir, *v);
   if (auto v = positive(r, "max_body_bytes")) out.max_body_bytes = *v;
   if (auto v = positive(r, "min_token_bytes")) out.min_token_bytes = *v;
+  if (auto v = r.string("tokens_file")) out.tokens_file = resolve_dir(m.dir, *v);
+  if (auto v = r.milliseconds("session_ttl_ms")) {
+    if (v->count() < 1000) {
+      r.error(r.child("session_ttl_ms"), "a sign-in must last at least 1000 ms");
+    } else {
+      out.session_ttl = *v;
+    }
+  }
   if (const json::value* limits = r.get("limits")) {
     MappingReader l(*limits, "/host/admin/limits", doc, m.path, diags);
     if (l.valid()) {

@@ -118,7 +118,8 @@ class Converter {
   }
 
   boost::json::value convert_scalar(const YAML::Node& node, const std::string& pointer) {
-    auto interpolated = interpolate(node.Scalar(), env_);
+    auto interpolated = env_.as_written ? StatusOr<Interpolated>(Interpolated{node.Scalar(), false, false})
+                                        : interpolate(node.Scalar(), env_);
     if (!interpolated.ok()) {
       error(node, pointer, interpolated.status().message());
       return nullptr;

@@ -12,6 +12,7 @@
 #include <future>
 #include <set>
 
+#include "admin/admin_test_host.h"
 #include "admin/admin_token.h"
 #include "config/config_validator.h"
 #include "os/file_digest.h"
@@ -32,19 +33,14 @@ class AdminServerTest : public ::testing::Test {
   }
   void SetUp() override {
     path_ = dir_.write("app.yaml", manifest("      value: 1\n"));
-    app::HostOptions options;
-    options.plugin_path = {std::filesystem::path(testing::test_plugin("behave_plain")).parent_path().string()};
-    auto host = app::Host::prepare(path_, options);
-    ASSERT_TRUE(host.ok()) << host.status().to_string();
-    host_ = std::move(*host);
-    ASSERT_TRUE(host_->start().ok());
-    auto server = AdminServer::start(host_->operator_access(), host_->plan().manifest.host.admin, host_->state_dir());
-    ASSERT_TRUE(server.ok()) << server.status().to_string();
-    server_ = std::move(*server);
+    AdminTestHost started;
+    start_admin_test_host(path_, started);
+    if (HasFatalFailure()) return;
+    host_ = std::move(started.host);
+    server_ = std::move(started.server);
+    client_ = std::move(started.client);
     token_ = testing::read_file(host_->state_dir() + "/admin.token");
     token_.pop_back();  // newline
-    client_ = std::make_unique<httplib::Client>(server_->url());
-    client_->set_read_timeout(30);
   }
   httplib::Headers auth() const { return {{"Authorization", "Bearer " + token_}}; }
   json::value body(const httplib::Result& r) { return json::parse(r->body); }
@@ -325,6 +321,26 @@ TEST_F(AdminServerTest, TheOpenApiDocumentDescribesTheRealAnswers) {
     httplib::Result answer;
   };
   std::vector<Sample> samples;
+  // A shared schema is written once, under components/schemas, and named by
+  // {"$ref": "#/components/schemas/Name"}: put in place before compiling.
+  const json::object& shared = doc.at("components").at("schemas").as_object();
+  std::function<json::value(const json::value&)> resolve_refs = [&](const json::value& v) -> json::value {
+    if (v.is_array()) {
+      json::array out;
+      for (const json::value& x : v.as_array()) out.push_back(resolve_refs(x));
+      return out;
+    }
+    if (!v.is_object()) return v;
+    if (const json::value* ref = v.as_object().if_contains("$ref")) {
+      const std::string prefix = "#/components/schemas/";
+      const std::string target(ref->as_string());
+      EXPECT_EQ(target.rfind(prefix, 0), 0u) << target;
+      return resolve_refs(shared.at(target.substr(prefix.size())));
+    }
+    json::object out;
+    for (const auto& kv : v.as_object()) out[kv.key()] = resolve_refs(kv.value());
+    return out;
+  };
   auto get = [&](const char* doc_path, const std::string& url) {
     samples.push_back({"get", doc_path, client_->Get(url, auth())});
   };
@@ -333,6 +349,8 @@ TEST_F(AdminServerTest, TheOpenApiDocumentDescribesTheRealAnswers) {
     samples.push_back({"post", doc_path, client_->Post(url, h, text, "application/yaml")});
   };
   get("/v1/status", "/v1/status");
+  get("/v1/health", "/v1/health");
+  get("/v1/metrics", "/v1/metrics");
   get("/v1/plugins", "/v1/plugins");
   get("/v1/config", "/v1/config");
   post("/v1/reload", "/v1/reload", manifest("      value: 2\n"));
@@ -348,6 +366,21 @@ TEST_F(AdminServerTest, TheOpenApiDocumentDescribesTheRealAnswers) {
   post("/v1/plugins/{instance}/swap", "/v1/plugins/nope/swap", R"({"library": "behave_plain"})");
   post("/v1/plugins/{instance}/swap", "/v1/plugins/a/swap", R"({"library": 5})");
   get("/v1/openapi.json", "/v1/openapi.json");
+  get("/v1/revisions/{a}/diff/{b}", "/v1/revisions/1/diff/2");
+  get("/v1/revisions/{a}/diff/{b}", "/v1/revisions/1/diff/999");
+  post("/v1/session", "/v1/session", json::serialize(json::object{{"token", token_}}));
+  post("/v1/session", "/v1/session", R"({"token": "wrong"})");
+  post("/v1/session", "/v1/session", "[]");
+  get("/v1/session", "/v1/session");
+  auto del = [&](const char* doc_path, const std::string& url) {
+    samples.push_back({"delete", doc_path, client_->Delete(url, auth())});
+  };
+  del("/v1/session", "/v1/session");
+  get("/v1/tokens", "/v1/tokens");
+  post("/v1/tokens", "/v1/tokens", R"({"name": "ci", "role": "viewer"})");  // 409: no tokens_file here
+  post("/v1/tokens", "/v1/tokens", R"({"name": "ci", "role": "root"})");
+  del("/v1/tokens/{name}", "/v1/tokens/nobody");
+  del("/v1/tokens/{name}", "/v1/tokens/host");
 
   std::set<std::string> exercised;
   for (const Sample& s : samples) {
@@ -358,8 +391,13 @@ TEST_F(AdminServerTest, TheOpenApiDocumentDescribesTheRealAnswers) {
     ASSERT_NE(op, nullptr);
     const json::value* response = op->at("responses").as_object().if_contains(std::to_string(s.answer->status));
     ASSERT_NE(response, nullptr) << "status " << s.answer->status << " is not documented: " << s.answer->body;
-    const json::object& schema = response->at("content").at("application/json").at("schema").as_object();
-    auto validator = config::ConfigValidator::compile(schema);
+    if (response->at("content").as_object().contains("text/plain")) {
+      EXPECT_EQ(s.answer->get_header_value("Content-Type").rfind("text/plain", 0), 0u);
+      EXPECT_NE(s.answer->body.find("# TYPE "), std::string::npos) << "Prometheus text";
+      continue;
+    }
+    const json::value schema = resolve_refs(response->at("content").at("application/json").at("schema"));
+    auto validator = config::ConfigValidator::compile(schema.as_object());
     ASSERT_TRUE(validator.ok()) << validator.status().message();
     json::object answer = body(s.answer).as_object();
     auto errors = validator->apply_defaults_and_validate(answer);

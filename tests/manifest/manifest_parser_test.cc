@@ -218,6 +218,19 @@ TEST(ManifestParser, ControlCharactersInNamesAndPathsAreRefused) {
   EXPECT_TRUE(parse("app: \"caf\u00e9\"\nplugins: []\n").ok()) << "other characters are fine";
 }
 
+TEST(ManifestParser, AdminTokensFileIsRelativeToTheManifestAndASignInLastsAtLeastASecond) {
+  auto m = parse("app: a\nhost:\n  admin: {tokens_file: team/tokens.yaml, session_ttl_ms: 60000}\nplugins: []\n");
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  EXPECT_EQ(m->host.admin.tokens_file, "/base/team/tokens.yaml");
+  EXPECT_EQ(m->host.admin.session_ttl, std::chrono::minutes(1));
+  auto short_ttl = parse("app: a\nhost:\n  admin:\n    session_ttl_ms: 10\nplugins: []\n");
+  ASSERT_FALSE(short_ttl.ok());
+  EXPECT_NE(short_ttl.status().message().find(
+                "app.yaml:4:5: host.admin.session_ttl_ms: a sign-in must last at least 1000 ms"),
+            std::string::npos)
+      << short_ttl.status().message();
+}
+
 TEST(ManifestParser, AdminListenPortIsCheckedWithoutOverflow) {
   // Found by fuzz/manifest_fuzzer.cc: a port of 20 digits overflowed std::stol.
   for (const char* listen : {"127.0.0.1:99999999999999999999", "127.0.0.1:65536", "127.0.0.1:", "7450", "h:12a"}) {
