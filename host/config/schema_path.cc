@@ -3,7 +3,6 @@
 #include "base/json_pointer.h"
 
 namespace hyperion::config {
-namespace {
 
 namespace json = boost::json;
 
@@ -18,21 +17,8 @@ const json::object* child_schema(const json::object& node, std::string_view toke
   return nullptr;
 }
 
-}  // namespace
-
 void read_annotation(const json::object& node, const char* annotation, bool& value) {
   if (const json::value* v = node.if_contains(annotation); v != nullptr && v->is_bool()) value = v->as_bool();
-}
-
-void visit_schema_path(const json::object& schema, std::string_view pointer,
-                       const std::function<void(const json::object&)>& visit) {
-  const json::object* node = &schema;
-  visit(*node);
-  for_each_json_pointer_token(pointer, [&](std::string_view token) {
-    node = child_schema(*node, token);
-    if (node != nullptr) visit(*node);
-    return node != nullptr;
-  });
 }
 
 const json::object* schema_at(const json::object& schema, const std::string& pointer) {

@@ -5,9 +5,10 @@
 #pragma once
 
 #include <boost/json/object.hpp>
-#include <functional>
 #include <string>
 #include <string_view>
+
+#include "base/json_pointer.h"
 
 namespace hyperion::config {
 
@@ -19,11 +20,24 @@ const boost::json::object* schema_at(const boost::json::object& schema, const st
 // (false when none says).
 bool inherited_annotation(const boost::json::object& schema, const std::string& pointer, const char* annotation);
 
+// The schema node one step down from `node` for the pointer token `token`
+// ("properties", else "additionalProperties", else "items"); nullptr when none.
+const boost::json::object* child_schema(const boost::json::object& node, std::string_view token);
+
 // Calls visit(node) for the root and every schema node on the way down to
 // `pointer`, as far as the schema describes it: for reading several
 // annotations in one walk (read_annotation on each node, innermost last).
-void visit_schema_path(const boost::json::object& schema, std::string_view pointer,
-                       const std::function<void(const boost::json::object&)>& visit);
+// A template, not a std::function: it runs once per changed field of every diff.
+template <typename Visit>
+void visit_schema_path(const boost::json::object& schema, std::string_view pointer, Visit&& visit) {
+  const boost::json::object* node = &schema;
+  visit(*node);
+  for_each_json_pointer_token(pointer, [&](std::string_view token) {
+    node = child_schema(*node, token);
+    if (node != nullptr) visit(*node);
+    return node != nullptr;
+  });
+}
 
 // Sets `value` when `node` has a boolean `annotation`.
 void read_annotation(const boost::json::object& node, const char* annotation, bool& value);

@@ -1,5 +1,6 @@
 #include "reload/config_diff.h"
 
+#include "base/json_equal.h"
 #include "base/json_pointer.h"
 #include "config/schema_path.h"
 #include "secrets/secret_fields.h"
@@ -14,12 +15,15 @@ namespace json = boost::json;
 void diff_values(const json::value& a, const json::value& b, std::string& pointer, std::vector<FieldChange>& out);
 
 // Objects key by key. (Objects, not values: binding a json::object to a
-// `const json::value&` copies it, which was most of a diff's cost: #23.)
+// `const json::value&` copies it, which was most of a diff's cost: #23. And
+// json_equal, not operator==: Boost's object::equal copies every member.)
 void diff_objects(const json::object& oa, const json::object& ob, std::string& pointer, std::vector<FieldChange>& out) {
   const size_t mark = pointer.size();
+  size_t position = 0, found = 0;
   for (const auto& kv : oa) {
-    const json::value* other = ob.if_contains(kv.key());
-    if (other != nullptr && *other == kv.value()) continue;  // the common case
+    const json::value* other = member_near(ob, position++, kv.key());
+    found += other != nullptr ? 1 : 0;
+    if (other != nullptr && json_equal(*other, kv.value())) continue;  // the common case
     pointer += '/';
     pointer += json_pointer_token(std::string(kv.key()));
     if (other != nullptr) {
@@ -29,6 +33,7 @@ void diff_objects(const json::object& oa, const json::object& ob, std::string& p
     }
     pointer.resize(mark);
   }
+  if (found == ob.size()) return;  // every key of ob was one of oa's: nothing added
   for (const auto& kv : ob) {
     if (oa.contains(kv.key())) continue;
     pointer += '/';
@@ -40,7 +45,7 @@ void diff_objects(const json::object& oa, const json::object& ob, std::string& p
 
 void diff_values(const json::value& a, const json::value& b, std::string& pointer, std::vector<FieldChange>& out) {
   if (a.is_object() && b.is_object()) return diff_objects(a.as_object(), b.as_object(), pointer, out);
-  if (a != b) out.push_back({pointer, FieldChange::Op::kReplace, false, false, a, b});
+  if (!json_equal(a, b)) out.push_back({pointer, FieldChange::Op::kReplace, false, false, a, b});
 }
 
 }  // namespace
@@ -64,8 +69,12 @@ std::vector<FieldChange> diff_config(const json::object& old_config, const json:
     // innermost explicit one winning: one walk down the schema for both.
     bool dynamic = false, secret = false;
     config::visit_schema_path(schema, c.path, [&](const json::object& node) {
-      config::read_annotation(node, "x-dynamic", dynamic);
-      config::read_annotation(node, "x-secret", secret);
+      // One pass over the node's few members reads both (two lookups cost more).
+      for (const json::key_value_pair& member : node) {
+        if (!member.value().is_bool()) continue;
+        if (member.key() == "x-dynamic") dynamic = member.value().get_bool();
+        if (member.key() == "x-secret") secret = member.value().get_bool();
+      }
     });
     c.dynamic = dynamic;
     c.secret = secret || secrets::touches_secret_field(secret_fields, c.path);
