@@ -1,5 +1,4 @@
 // `hyperion status|reload|history|rollback`: clients of a running host's admin API.
-#include <httplib.h>
 
 #include <algorithm>
 #include <boost/json.hpp>
@@ -7,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli/admin_http.h"
 #include "cli/commands.h"
 #include "manifest/manifest_parser.h"
 #include "os/read_file.h"
@@ -119,23 +119,18 @@ int call(const AdminOptions& o, const std::string& method, const std::string& pa
     std::cerr << "hyperion: admin URL " << url << " (from " << url_from << "): " << why << "\n";
     return 2;
   }
-  httplib::Client client(url);
-  if (url.starts_with("https://")) {
-    std::string ca =
-        o.ca_file.empty() && std::getenv("HYPERION_ADMIN_CA") ? std::getenv("HYPERION_ADMIN_CA") : o.ca_file;
-    if (!ca.empty()) client.set_ca_cert_path(ca.c_str());
-    client.enable_server_certificate_verification(true);
-  }
-  client.set_connection_timeout(5);
-  client.set_read_timeout(300);  // a reload may wait on plugins' deadlines
-  httplib::Headers headers = {{"Authorization", "Bearer " + *token}, {"X-Hyperion-Author", "cli"}};
+  const std::string ca =
+      o.ca_file.empty() && std::getenv("HYPERION_ADMIN_CA") ? std::getenv("HYPERION_ADMIN_CA") : o.ca_file;
+  std::vector<std::pair<std::string, std::string>> headers = {{"Authorization", "Bearer " + *token},
+                                                              {"X-Hyperion-Author", "cli"}};
   if (method != "GET" && o.expect_revision != 0) {
-    headers.emplace("If-Match", "\"" + std::to_string(o.expect_revision) + "\"");
+    headers.emplace_back("If-Match", "\"" + std::to_string(o.expect_revision) + "\"");
   }
-  auto res = method == "GET" ? client.Get(path, headers) : client.Post(path, headers, body, "application/yaml");
-  if (!res) {
+  // A reload may wait on plugins' deadlines: 300 s for the answer.
+  auto res = admin_http_request(url, method, path, headers, body, ca, std::chrono::seconds(300));
+  if (!res.ok()) {
     std::cerr << "hyperion: cannot reach the admin API at " << url << " (from " << url_from
-              << "): " << httplib::to_string(res.error()) << "\n";
+              << "): " << res.status().message() << "\n";
     return 1;
   }
   boost::system::error_code ec;

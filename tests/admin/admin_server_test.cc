@@ -580,6 +580,13 @@ TEST(AdminServerTls, ServesHttpsWithTheManifestsCertificate) {
                                    (*host)->state_dir() + "/admin.token", "--ca-file", dir.path() + "/ca.pem"});
   EXPECT_EQ(cli.exit_code, 0) << cli.err;
   EXPECT_NE(cli.out.find("admin"), std::string::npos) << cli.out;
+  // Without it, the system's CAs do not trust the test CA: refused, and said why.
+  auto untrusted_cli = testing::run_process({testing::hyperion_binary(), "status", "--admin", (*server)->url(),
+                                             "--token-file", (*host)->state_dir() + "/admin.token"});
+  EXPECT_EQ(untrusted_cli.exit_code, 1) << untrusted_cli.err;
+  EXPECT_NE(untrusted_cli.err.find("cannot reach the admin API at https://127.0.0.1:"), std::string::npos)
+      << untrusted_cli.err;
+  EXPECT_NE(untrusted_cli.err.find("certificate verify failed"), std::string::npos) << untrusted_cli.err;
   server->reset();
   ASSERT_TRUE((*host)->stop().ok());
 }
