@@ -24,13 +24,18 @@
 //
 // Status codes, from the reload's typed error (reload::ReloadError), never its
 // text: 200 applied or unchanged; 400 malformed body; 401 missing or wrong
-// token or session; 403 the role does not allow it, or no CSRF token; 404 unknown revision or path; 409 refused by a
-// plugin, rolled back, static change refused, breaker open, host stopping, secrets not restorable; 411 a POST without a
-// length; 413 body too large; 422 the new manifest is invalid; 414/431 request line or headers too long; 408 too slow.
+// token or session; 403 the role does not allow it, or no CSRF token; 404
+// unknown revision or path; 409 refused by a plugin, rolled back, static
+// change refused, breaker open, host stopping, secrets not restorable; 411 a
+// POST without a length; 412 If-Match names a revision that no longer runs;
+// 413 body too large; 422 the new manifest is invalid; 414/431 request line or
+// headers too long; 408 too slow.
 // Refusals carry {"error": {"code", "plugin", "field", "reason"}}.
 // Thread-safety: reads run on a pool of two threads and actions (reload,
 // rollback, swap) on one of their own, never on the I/O thread; they use only
-// the narrow, thread-safe interfaces of app::OperatorAccess.
+// the narrow, thread-safe interfaces of app::OperatorAccess. Sign-in, GET
+// /v1/session and the console's files are answered on the I/O thread (a
+// token check and a lookup: nothing that waits).
 #pragma once
 
 #include <memory>

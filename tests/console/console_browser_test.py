@@ -144,8 +144,20 @@ def main():
         find = driver.find_element
         finds = driver.find_elements
 
+        # The page redraws parts of itself as the host changes: an element found
+        # a moment ago may be gone. Reads are done in one script; clicks retry.
+        def attrs(css, name):
+            return driver.execute_script(
+                "return [...document.querySelectorAll(arguments[0])].map(e => e.getAttribute(arguments[1]));",
+                css, name)
+
+        def click(css, what):
+            wait(lambda: find(By.CSS_SELECTOR, css).click() or True, what)
+
         def visible(css):
-            return [e for e in finds(By.CSS_SELECTOR, css) if e.is_displayed()]
+            return driver.execute_script(
+                "return [...document.querySelectorAll(arguments[0])].filter(e => e.checkVisibility())"
+                ".map(e => e.id || e.textContent);", css)
 
         def sign_in(token):
             wait(lambda: find(By.ID, "token").is_displayed(), "the sign-in form")
@@ -168,22 +180,22 @@ def main():
         _, _, text = call(base, "GET", "/v1/status", OPERATOR)
         status = json.loads(text)
         names = sorted(i["name"] for i in status["instances"])
-        wait(lambda: sorted(e.get_attribute("data-instance") for e in finds(By.CSS_SELECTOR, "#graph .node")) == names,
-             f"graph nodes {names}")
+        wait(lambda: sorted(attrs("#graph .node", "data-instance")) == names, f"graph nodes {names}")
         edges = sorted(f"{e['provider']}->{e['dependent']}" for e in status["edges"])
         if "hello->greeter-c" not in edges:
             fail(f"the demo's edge hello->greeter-c is not in the host's graph: {edges}")
-        shown = sorted(e.get_attribute("data-edge") for e in finds(By.CSS_SELECTOR, "#graph line.edge"))
+        shown = sorted(attrs("#graph line.edge", "data-edge"))
         if shown != edges:
             fail(f"graph edges {shown}, the host's {edges}")
-        wait(lambda: find(By.CSS_SELECTOR, '#graph .node[data-instance="hello"]').get_attribute("data-health")
-             == "healthy", "hello's node healthy")
+        wait(lambda: attrs('#graph .node[data-instance="hello"]', "data-health") == ["healthy"], "hello's node healthy")
         driver.save_screenshot(os.path.join(out, "instances-1280.png"))
 
         # Keyboard: Tab reaches a node, Enter opens its details.
-        node = find(By.CSS_SELECTOR, '#graph .node[data-instance="hello"]')
-        driver.execute_script("arguments[0].focus();", node)
-        node.send_keys(Keys.ENTER)
+        def press_enter_on_hello():
+            driver.execute_script("document.querySelector('#graph .node[data-instance=\"hello\"]').focus();")
+            driver.switch_to.active_element.send_keys(Keys.ENTER)
+            return True
+        wait(press_enter_on_hello, "focusing hello's node")
         wait(lambda: find(By.ID, "instance-detail").is_displayed() and "hello.greeter" in
              find(By.ID, "instance-detail").text, "hello's details from the keyboard")
 
@@ -198,14 +210,14 @@ def main():
             fail("the page was reloaded")
 
         # Its diff names the changed field.
-        find(By.CSS_SELECTOR, 'button[data-diff="2"]').click()
-        row = wait(lambda: find(By.CSS_SELECTOR, '#diff tr[data-path="/greeting"]'), "the diff's greeting row")
-        if '"Hello"' not in row.text or '"Howdy"' not in row.text:
-            fail(f"the diff row shows {row.text!r}")
+        click('button[data-diff="2"]', "revision 2's Diff button")
+        row = wait(lambda: find(By.CSS_SELECTOR, '#diff tr[data-path="/greeting"]').text, "the diff's greeting row")
+        if '"Hello"' not in row or '"Howdy"' not in row:
+            fail(f"the diff row shows {row!r}")
         driver.save_screenshot(os.path.join(out, "revision-diff.png"))
 
         # Roll back through the UI, confirmed in the dialog.
-        find(By.CSS_SELECTOR, 'button[data-rollback="1"]').click()
+        click('button[data-rollback="1"]', "revision 1's rollback button")
         wait(lambda: find(By.ID, "confirm").is_displayed(), "the confirmation dialog")
         find(By.ID, "confirm-ok").click()
         wait(lambda: finds(By.CSS_SELECTOR, '#revisions-body tr[data-revision="3"]'), "revision 3 (the rollback)")
@@ -220,9 +232,11 @@ def main():
         bad_line = bad.splitlines().index('      greeting: ""') + 1
         driver.execute_script("arguments[0].value = arguments[1]; arguments[0].dataset.touched = '1';", area, bad)
         find(By.ID, "apply-manifest").click()
-        item = wait(lambda: find(By.CSS_SELECTOR, "#manifest-errors li[data-line]"), "the manifest's error")
-        if item.get_attribute("data-line") != str(bad_line) or "greeting" not in item.text:
-            fail(f"the error is at line {item.get_attribute('data-line')} ({item.text!r}), expected {bad_line}")
+        line, text = wait(lambda: driver.execute_script(
+            "const e = document.querySelector('#manifest-errors li[data-line]');"
+            "return e ? [e.getAttribute('data-line'), e.textContent] : null;"), "the manifest's error")
+        if line != str(bad_line) or "greeting" not in text:
+            fail(f"the error is at line {line} ({text!r}), expected {bad_line}")
         revision_now = json.loads(call(base, "GET", "/v1/status", OPERATOR)[2])["revision"]
         if revision_now != 3:
             fail(f"an invalid manifest moved the revision to {revision_now}")
@@ -231,8 +245,8 @@ def main():
         # A failing health check turns its node red, live.
         tab("instances")
         write_manifest(manifest, demo, probe_fails=True, **ports)
-        wait(lambda: find(By.CSS_SELECTOR, '#graph .node[data-instance="probe"]').get_attribute("data-health")
-             == "unhealthy", "probe's node turning red", 15, log)
+        wait(lambda: attrs('#graph .node[data-instance="probe"]', "data-health") == ["unhealthy"],
+             "probe's node turning red", 15, log)
         color = driver.execute_script(
             "return getComputedStyle(document.querySelector('#graph .node[data-instance=\"probe\"] rect')).fill;")
         if color != "rgb(249, 201, 201)":
@@ -263,7 +277,7 @@ def main():
         wait(lambda: finds(By.CSS_SELECTOR, "#revisions-body tr"), "the viewer's revisions")
         actions = visible("[data-rollback], #reload-file, #apply-manifest, #swap, #tab-actions")
         if actions:
-            fail(f"the viewer sees action buttons: {[a.get_attribute('id') or a.text for a in actions]}")
+            fail(f"the viewer sees action buttons: {actions}")
         viewer_status = driver.execute_script(
             "return fetch('/v1/session').then(r => r.json()).then(s => fetch('/v1/revisions/1/rollback', "
             "{method: 'POST', body: '', headers: {'X-CSRF-Token': s.csrf}})).then(r => r.status);")

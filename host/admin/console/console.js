@@ -20,6 +20,7 @@ const state = {
   stream: null,
   timer: null,
   selected: null,
+  instancesShown: '', // what the graph and table show now (renderInstances)
 };
 
 const $ = (id) => document.getElementById(id);
@@ -81,6 +82,7 @@ function showSignIn(message) {
   for (const id of ['diff', 'instance-detail']) $(id).hidden = true;
   state.events = [];
   state.selected = null;
+  state.instancesShown = '';
   delete $('manifest-edit').dataset.touched;
   $('console').hidden = true;
   $('who').hidden = true;
@@ -332,6 +334,12 @@ function renderDetail() {
 
 function renderInstances() {
   if (!state.status) return;
+  // Drawn again only when something shown changed: a poll that finds the same
+  // app leaves the page (and the keyboard focus in it) alone.
+  const shown = JSON.stringify([state.status.instances, state.status.edges, state.plugins,
+    state.status.instances.map((i) => [healthOf(i.name), lastChange(i.name)])]);
+  if (shown === state.instancesShown) return renderDetail();
+  state.instancesShown = shown;
   renderGraph();
   const rows = state.status.instances.map((i) => {
     const p = pluginOf(i.name);
