@@ -190,7 +190,11 @@ StatusOr<std::unique_ptr<TokenRegistry>> TokenRegistry::open(std::string host_to
 
 TokenRegistry::FileStamp TokenRegistry::stamp_of(const std::string& path) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return {};
+  if (::stat(path.c_str(), &st) != 0) {
+    FileStamp none;
+    none.missing = errno == ENOENT;
+    return none;
+  }
   return {static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec, static_cast<int64_t>(st.st_size),
           static_cast<uint64_t>(st.st_ino)};
 }
@@ -201,6 +205,15 @@ void TokenRegistry::refresh_locked() {
   FileStamp now = stamp_of(file_);
   if (now == stamp_) return;
   stamp_ = now;
+  if (now.missing) {
+    // Removed: fail closed, as if it listed no token (an editor saving by
+    // rename never leaves the path missing).
+    if (!tokens_.empty()) {
+      logging::host_logger()->warn("admin: the tokens file {} is gone: no named token is accepted", file_);
+    }
+    tokens_.clear();
+    return;
+  }
   Status allowed = check_owner_and_mode(file_);
   auto text = allowed.ok() ? os::read_file(file_, os::kMaxSmallFileBytes) : StatusOr<std::string>(allowed);
   auto tokens = text.ok() ? parse_tokens_file(*text, file_) : StatusOr<std::vector<NamedToken>>(text.status());

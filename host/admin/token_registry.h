@@ -12,7 +12,7 @@
 // stream), operator (reload, rollback, swap), admin (token management).
 // The file is read at start (an invalid one refuses to start, naming its line
 // and field) and again whenever it changes on disk (an invalid edit keeps the
-// tokens in force and is logged). POST/DELETE /v1/tokens rewrite it atomically.
+// tokens in force and is logged; a removed file accepts no named token). POST/DELETE /v1/tokens rewrite it atomically.
 // Thread-safety: every method may be called from any thread.
 #pragma once
 
@@ -85,6 +85,7 @@ class TokenRegistry {
     int64_t mtime_ns = -1;
     int64_t size = -1;
     uint64_t inode = 0;
+    bool missing = false;  // no file at the path
     bool operator==(const FileStamp&) const = default;
   } stamp_;
   static FileStamp stamp_of(const std::string& path);  // the default stamp when it cannot be read

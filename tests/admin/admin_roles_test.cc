@@ -171,6 +171,12 @@ TEST_F(AdminRolesTest, AnEditedTokensFileTakesEffectAndABrokenEditKeepsTheTokens
   ::chmod((dir_.path() + "/tokens.yaml").c_str(), 0666);
   EXPECT_EQ(client_->Get("/v1/status", bearer(kOperator))->status, 401);
   EXPECT_EQ(reload(bearer(kViewer), "4"), 200);
+  // Removed altogether: no named token is accepted (the host's own still is).
+  std::filesystem::remove(dir_.path() + "/tokens.yaml");
+  EXPECT_EQ(client_->Get("/v1/status", bearer(kViewer))->status, 401);
+  std::string host_token = testing::read_file(host_->state_dir() + "/admin.token");
+  host_token.pop_back();
+  EXPECT_EQ(client_->Get("/v1/status", bearer(host_token))->status, 200);
 }
 
 TEST_F(AdminRolesTest, SignInMakesAnHttpOnlyCookieAndEveryStateChangeNeedsTheCsrfToken) {
