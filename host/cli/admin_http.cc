@@ -1,16 +1,13 @@
 #include "cli/admin_http.h"
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <optional>
 
 namespace hyperion::cli {
 namespace {
@@ -46,16 +43,38 @@ Endpoint parse_url(std::string_view url) {
 // The answer may be a long revision list: larger than Beast's 8 MiB default.
 constexpr uint64_t kMaxAnswerBytes = 256ull << 20;
 
+// Starts one asynchronous operation and runs the I/O context until it ends:
+// sequential code whose every step has the tcp_stream's deadline. (Not C++20
+// coroutines: clang 14, which builds the fuzzers, cannot compile Asio's
+// awaitables with the sanitizers on.)
+template <typename Initiate>
+boost::system::error_code await(net::io_context& ioc, Initiate&& initiate) {
+  boost::system::error_code result;
+  initiate([&result](boost::system::error_code ec, auto&&...) { result = ec; });
+  ioc.restart();
+  ioc.run();
+  return result;
+}
+
+std::string describe(const boost::system::error_code& ec) {
+  if (ec == beast::error::timeout) return "timed out";
+  // OpenSSL says why a certificate was refused in its own words.
+  if (ec.category() == net::error::get_ssl_category()) return "TLS: " + ec.message();
+  return ec.message();
+}
+
 template <typename Stream>
-net::awaitable<AdminHttpResponse> exchange(Stream& stream, beast::tcp_stream& tcp, http::request<http::string_body> req,
-                                           std::chrono::seconds read_timeout) {
+StatusOr<AdminHttpResponse> exchange(net::io_context& ioc, Stream& stream, beast::tcp_stream& tcp,
+                                     http::request<http::string_body>& req, std::chrono::seconds read_timeout) {
   tcp.expires_after(read_timeout);
-  co_await http::async_write(stream, req, net::use_awaitable);
+  if (auto ec = await(ioc, [&](auto done) { http::async_write(stream, req, done); })) return unavailable(describe(ec));
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(kMaxAnswerBytes);
-  co_await http::async_read(stream, buffer, parser, net::use_awaitable);
-  co_return AdminHttpResponse{static_cast<int>(parser.get().result_int()), std::move(parser.get().body())};
+  if (auto ec = await(ioc, [&](auto done) { http::async_read(stream, buffer, parser, done); })) {
+    return unavailable(describe(ec));
+  }
+  return AdminHttpResponse{static_cast<int>(parser.get().result_int()), std::move(parser.get().body())};
 }
 
 }  // namespace
@@ -77,52 +96,37 @@ StatusOr<AdminHttpResponse> admin_http_request(const std::string& url, const std
   }
 
   net::io_context ioc;
-  net::ssl::context tls(net::ssl::context::tls_client);
-  std::optional<StatusOr<AdminHttpResponse>> result;
-  auto run = [&]() -> net::awaitable<AdminHttpResponse> {
-    net::ip::tcp::resolver resolver(ioc);
-    auto addresses = co_await resolver.async_resolve(endpoint.host, endpoint.port, net::use_awaitable);
-    beast::tcp_stream tcp(ioc);
-    tcp.expires_after(std::chrono::seconds(5));
-    co_await tcp.async_connect(addresses, net::use_awaitable);
-    if (!endpoint.tls) co_return co_await exchange(tcp, tcp, std::move(req), read_timeout);
+  boost::system::error_code ec;
+  // The admin URL is an address or a local name: resolved without a deadline.
+  net::ip::tcp::resolver resolver(ioc);
+  auto addresses = resolver.resolve(endpoint.host, endpoint.port, ec);
+  if (ec) return unavailable(describe(ec));
+  beast::tcp_stream tcp(ioc);
+  tcp.expires_after(std::chrono::seconds(5));
+  if ((ec = await(ioc, [&](auto done) { tcp.async_connect(addresses, done); }))) return unavailable(describe(ec));
+  if (!endpoint.tls) return exchange(ioc, tcp, tcp, req, read_timeout);
 
-    tls.set_verify_mode(net::ssl::verify_peer);
-    if (!ca_file.empty()) {
-      tls.load_verify_file(ca_file);
-    } else {
-      tls.set_default_verify_paths();
-    }
-    beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp), tls);
-    // The certificate must name what was dialled: a name (sent as SNI too) or an IP address.
-    stream.set_verify_callback(net::ssl::host_name_verification(endpoint.host));
-    boost::system::error_code ec;
-    net::ip::make_address(endpoint.host, ec);
-    if (ec && !SSL_set_tlsext_host_name(stream.native_handle(), endpoint.host.c_str())) {
-      throw std::runtime_error("cannot set the TLS server name");
-    }
-    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
-    co_await stream.async_handshake(net::ssl::stream_base::client, net::use_awaitable);
-    co_return co_await exchange(stream, beast::get_lowest_layer(stream), std::move(req), read_timeout);
-  };
-  net::co_spawn(ioc, run(), [&](std::exception_ptr error, AdminHttpResponse response) {
-    if (!error) {
-      result = std::move(response);
-      return;
-    }
-    try {
-      std::rethrow_exception(error);
-    } catch (const boost::system::system_error& e) {
-      std::string what = e.code() == beast::error::timeout ? std::string("timed out") : e.code().message();
-      // OpenSSL says why a certificate was refused in its own words.
-      if (e.code().category() == net::error::get_ssl_category()) what = "TLS: " + what;
-      result = unavailable(what);
-    } catch (const std::exception& e) {
-      result = unavailable(e.what());
-    }
-  });
-  ioc.run();
-  return std::move(*result);
+  net::ssl::context tls(net::ssl::context::tls_client);
+  tls.set_verify_mode(net::ssl::verify_peer);
+  if (!ca_file.empty()) {
+    tls.load_verify_file(ca_file, ec);
+    if (ec) return unavailable("cannot read the CA file " + ca_file + ": " + ec.message());
+  } else {
+    tls.set_default_verify_paths(ec);
+    if (ec) return unavailable("cannot read the system's CA certificates: " + ec.message());
+  }
+  beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp), tls);
+  // The certificate must name what was dialled: a name (sent as SNI too) or an IP address.
+  stream.set_verify_callback(net::ssl::host_name_verification(endpoint.host));
+  net::ip::make_address(endpoint.host, ec);
+  if (ec && !SSL_set_tlsext_host_name(stream.native_handle(), endpoint.host.c_str())) {
+    return unavailable("cannot set the TLS server name " + endpoint.host);
+  }
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
+  if ((ec = await(ioc, [&](auto done) { stream.async_handshake(net::ssl::stream_base::client, done); }))) {
+    return unavailable(describe(ec));
+  }
+  return exchange(ioc, stream, beast::get_lowest_layer(stream), req, read_timeout);
 }
 
 }  // namespace hyperion::cli
