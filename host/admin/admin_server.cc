@@ -206,7 +206,6 @@ struct AdminServer::Impl final : http_engine::Observer {
   std::unique_ptr<TokenRegistry> tokens;
   std::unique_ptr<SessionStore> sessions;
   std::string token_id;  // "sha256:<12 hex digits>" of the host's token
-  bool tls = false;
   std::string url;
   std::string url_file;  // <state>/admin.url, written once serving
   int port = 0;
@@ -239,12 +238,19 @@ struct AdminServer::Impl final : http_engine::Observer {
   }
   [[nodiscard]] const hyperion::trace::Tracer* tracer() const override { return nullptr; }
 
+  // Who calls, and through which session when it came with the cookie.
+  struct Caller {
+    Identity who;
+    std::string session_id;  // empty: a bearer token
+    std::string csrf;        // the session's CSRF token
+  };
+
   // Who calls: a bearer token (the API's way), else a session cookie (the
   // console's way: a request that changes state must also carry the session's
   // CSRF token in X-CSRF-Token); else the answer: 400 for two Authorization
   // headers, 401 without a valid token or session, 403 without the CSRF token
   // or when the caller's role is below `needed`.
-  std::variant<Identity, Reply> identify(const http::Request& req, Role needed) {
+  std::variant<Caller, Reply> identify(const http::Request& req, Role needed) {
     int count = 0;
     std::string value;
     for (const auto& [name, v] : req.headers()) {
@@ -255,6 +261,7 @@ struct AdminServer::Impl final : http_engine::Observer {
     }
     if (count > 1) return error_reply(400, "more than one Authorization header");
     std::optional<Identity> who;
+    Caller caller;
     std::string missing = "missing bearer token";
     if (count == 1) {
       auto presented = bearer_token(value);
@@ -269,6 +276,8 @@ struct AdminServer::Impl final : http_engine::Observer {
           return error_reply(403, "csrf", "a signed-in request that changes state must carry X-CSRF-Token");
         }
         who = session->who;
+        caller.session_id = std::move(*cookie);
+        caller.csrf = std::move(session->csrf);
       } else {
         missing = "not signed in: the session expired, was ended or its token was removed";
       }
@@ -283,7 +292,17 @@ struct AdminServer::Impl final : http_engine::Observer {
                          "token \"" + who->name + "\" has the role " + role_name(who->role) + "; " +
                              std::string(req.method()) + " " + std::string(req.path()) + " needs " + role_name(needed));
     }
-    return *who;
+    caller.who = std::move(*who);
+    return caller;
+  }
+
+  // The session cookie with its attributes: HttpOnly keeps it from scripts,
+  // SameSite=Strict from other sites' requests, Secure sends it only over TLS
+  // (when the API serves TLS: a Secure cookie over plain HTTP never comes back).
+  [[nodiscard]] std::string session_cookie(std::string_view value, int64_t max_age_s) const {
+    return std::string(SessionStore::kCookie) + "=" + std::string(value) +
+           "; Path=/; Max-Age=" + std::to_string(max_age_s) + "; HttpOnly; SameSite=Strict" +
+           (settings.tls_cert_file.empty() ? "" : "; Secure");
   }
 
   // Who a revision is by: what the caller says (X-Hyperion-Author, else its
@@ -322,8 +341,9 @@ void AdminServer::Impl::route(std::string_view method, std::string_view path, Po
   routes_table.add(method, path, [this, pool, needed, shared_fn](const http::Request& req, http::Response& res) {
     auto who = identify(req, needed);
     if (auto* no = std::get_if<Reply>(&who)) return send(res, *no);
-    Call call = copy_call(req, std::get<Identity>(std::move(who)));
-    if (auto cookie = cookie_value(req.header("cookie").value_or(""), SessionStore::kCookie)) call.session = *cookie;
+    Caller& caller = std::get<Caller>(who);
+    Call call = copy_call(req, std::move(caller.who));
+    call.session = std::move(caller.session_id);
     http::Deferred later = res.defer();
     boost::asio::post(pool == Pool::kReads ? reads : actions, [shared_fn, later, call = std::move(call)]() mutable {
       Reply reply;
@@ -483,8 +503,7 @@ void AdminServer::Impl::console_routes() {
 }
 
 // The console's sign-in: a token (in the body, never in a URL) becomes a
-// session cookie. HttpOnly keeps it from scripts, SameSite=Strict from other
-// sites' requests, Secure sends it only over TLS when the API serves TLS.
+// session cookie (session_cookie() says what its attributes are for).
 void AdminServer::Impl::session_routes() {
   routes_table.add("POST", "/v1/session", [this](const http::Request& req, http::Response& res) {
     boost::system::error_code ec;
@@ -498,8 +517,7 @@ void AdminServer::Impl::session_routes() {
     auto session = sessions->create(*who);
     if (!session.ok()) return send(res, error_reply(500, session.status().message()));
     const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(sessions->ttl()).count();
-    res.header("set-cookie", std::string(SessionStore::kCookie) + "=" + session->first + "; Path=/; Max-Age=" +
-                                 std::to_string(seconds) + "; HttpOnly; SameSite=Strict" + (tls ? "; Secure" : ""));
+    res.header("set-cookie", session_cookie(session->first, seconds));
     res.header("cache-control", "no-store");
     send(res, Reply{200,
                     json::object{{"name", who->name},
@@ -516,23 +534,17 @@ void AdminServer::Impl::session_routes() {
     if (std::holds_alternative<Reply>(who)) {
       return send(res, Reply{200, json::object{{"via", "none"}}, {}});
     }
-    const Identity& id = std::get<Identity>(who);
-    json::object o{{"name", id.name}, {"role", role_name(id.role)}, {"via", "token"}};
-    if (auto cookie = cookie_value(req.header("cookie").value_or(""), SessionStore::kCookie);
-        cookie && req.header("authorization") == std::nullopt) {
-      if (auto s = sessions->find(*cookie)) {
-        o["via"] = "session";
-        o["csrf"] = s->csrf;
-      }
+    const Caller& caller = std::get<Caller>(who);
+    json::object o{{"name", caller.who.name}, {"role", role_name(caller.who.role)}, {"via", "token"}};
+    if (!caller.session_id.empty()) {
+      o["via"] = "session";
+      o["csrf"] = caller.csrf;
     }
     send(res, Reply{200, std::move(o), {}});
   });
   route("DELETE", "/v1/session", Pool::kReads, Role::kViewer, [this](const Call& call) {
     if (!call.session.empty()) sessions->end(call.session);
-    return Reply{200,
-                 json::object{{"signed_out", !call.session.empty()}},
-                 {{"set-cookie", std::string(SessionStore::kCookie) +
-                                     "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict" + (tls ? "; Secure" : "")}}};
+    return Reply{200, json::object{{"signed_out", !call.session.empty()}}, {{"set-cookie", session_cookie("", 0)}}};
   });
 }
 
@@ -684,7 +696,6 @@ StatusOr<std::unique_ptr<AdminServer>> AdminServer::start(app::OperatorAccess ac
   impl->tokens = std::move(*registry);
   impl->sessions = std::make_unique<SessionStore>(settings.session_ttl, 4096);
   const bool tls = !settings.tls_cert_file.empty();
-  impl->tls = tls;
   http_engine::Endpoint endpoint{settings.listen, std::nullopt};
   if (tls) endpoint.tls = http_engine::TlsConfig{settings.tls_cert_file, settings.tls_key_file, "", false};
   impl->routes();
