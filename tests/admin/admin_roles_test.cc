@@ -48,12 +48,8 @@ class AdminRolesTest : public ::testing::Test {
   void SetUp() override {
     write_tokens(tokens_text());
     path_ = dir_.write("app.yaml", manifest("      value: 1\n"));
-    AdminTestHost started;
-    start_admin_test_host(path_, started);
+    start_admin_test_host(path_, host_, server_, client_);
     if (HasFatalFailure()) return;
-    host_ = std::move(started.host);
-    server_ = std::move(started.server);
-    client_ = std::move(started.client);
   }
 
   static httplib::Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }

@@ -33,12 +33,8 @@ class AdminServerTest : public ::testing::Test {
   }
   void SetUp() override {
     path_ = dir_.write("app.yaml", manifest("      value: 1\n"));
-    AdminTestHost started;
-    start_admin_test_host(path_, started);
+    start_admin_test_host(path_, host_, server_, client_);
     if (HasFatalFailure()) return;
-    host_ = std::move(started.host);
-    server_ = std::move(started.server);
-    client_ = std::move(started.client);
     token_ = testing::read_file(host_->state_dir() + "/admin.token");
     token_.pop_back();  // newline
   }

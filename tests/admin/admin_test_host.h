@@ -15,26 +15,21 @@
 
 namespace hyperion::admin {
 
-struct AdminTestHost {
-  std::unique_ptr<app::Host> host;
-  std::unique_ptr<AdminServer> server;
-  std::unique_ptr<httplib::Client> client;
-};
-
-// Fails the test (fatally) when the host or its admin API does not start.
-inline void start_admin_test_host(const std::string& manifest_path, AdminTestHost& out) {
+// Starts the host of `manifest_path` and its admin API into `host`, `server`
+// and `client`; fails the test (fatally) when either does not start.
+inline void start_admin_test_host(const std::string& manifest_path, std::unique_ptr<app::Host>& host,
+                                  std::unique_ptr<AdminServer>& server, std::unique_ptr<httplib::Client>& client) {
   app::HostOptions options;
   options.plugin_path = {std::filesystem::path(testing::test_plugin("behave_plain")).parent_path().string()};
-  auto host = app::Host::prepare(manifest_path, options);
-  ASSERT_TRUE(host.ok()) << host.status().to_string();
-  out.host = std::move(*host);
-  ASSERT_TRUE(out.host->start().ok());
-  auto server =
-      AdminServer::start(out.host->operator_access(), out.host->plan().manifest.host.admin, out.host->state_dir());
-  ASSERT_TRUE(server.ok()) << server.status().to_string();
-  out.server = std::move(*server);
-  out.client = std::make_unique<httplib::Client>(out.server->url());
-  out.client->set_read_timeout(30);
+  auto prepared = app::Host::prepare(manifest_path, options);
+  ASSERT_TRUE(prepared.ok()) << prepared.status().to_string();
+  host = std::move(*prepared);
+  ASSERT_TRUE(host->start().ok());
+  auto started = AdminServer::start(host->operator_access(), host->plan().manifest.host.admin, host->state_dir());
+  ASSERT_TRUE(started.ok()) << started.status().to_string();
+  server = std::move(*started);
+  client = std::make_unique<httplib::Client>(server->url());
+  client->set_read_timeout(30);
 }
 
 }  // namespace hyperion::admin
