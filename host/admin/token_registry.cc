@@ -45,6 +45,16 @@ Status check_owner_and_mode(const std::string& path) {
   return ok_status();
 }
 
+// The named tokens of `path`, if others cannot write it and it parses.
+StatusOr<std::vector<NamedToken>> load_tokens_file(const std::string& path) {
+  HYPERION_RETURN_IF_ERROR(check_owner_and_mode(path));
+  auto text = os::read_file(path, os::kMaxSmallFileBytes);
+  if (!text.ok()) return Status(text.status().code(), "admin: tokens file: " + text.status().message());
+  auto tokens = parse_tokens_file(*text, path);
+  if (!tokens.ok()) return tokens.status().with_prefix("admin: tokens file");
+  return tokens;
+}
+
 }  // namespace
 
 const char* role_name(Role role) {
@@ -178,11 +188,8 @@ std::string render_tokens_file(const std::vector<NamedToken>& tokens) {
 StatusOr<std::unique_ptr<TokenRegistry>> TokenRegistry::open(std::string host_token, std::string tokens_file) {
   std::unique_ptr<TokenRegistry> registry(new TokenRegistry(std::move(host_token), std::move(tokens_file)));
   if (registry->file_.empty()) return registry;
-  HYPERION_RETURN_IF_ERROR(check_owner_and_mode(registry->file_));
-  auto text = os::read_file(registry->file_, os::kMaxSmallFileBytes);
-  if (!text.ok()) return Status(text.status().code(), "admin: tokens file: " + text.status().message());
-  auto tokens = parse_tokens_file(*text, registry->file_);
-  if (!tokens.ok()) return tokens.status().with_prefix("admin: tokens file");
+  auto tokens = load_tokens_file(registry->file_);
+  if (!tokens.ok()) return tokens.status();
   registry->tokens_ = std::move(*tokens);
   registry->stamp_ = stamp_of(registry->file_);
   return registry;
@@ -214,9 +221,7 @@ void TokenRegistry::refresh_locked() {
     tokens_.clear();
     return;
   }
-  Status allowed = check_owner_and_mode(file_);
-  auto text = allowed.ok() ? os::read_file(file_, os::kMaxSmallFileBytes) : StatusOr<std::string>(allowed);
-  auto tokens = text.ok() ? parse_tokens_file(*text, file_) : StatusOr<std::vector<NamedToken>>(text.status());
+  auto tokens = load_tokens_file(file_);
   if (!tokens.ok()) {
     logging::host_logger()->error("admin: the tokens file changed but cannot be used; the tokens in force stay: {}",
                                   tokens.status().message());
