@@ -34,37 +34,6 @@ StatusOr<std::string> resolve_state_dir(const AdminOptions& o) {
   return std::string();
 }
 
-// Why `url` cannot be the admin API's address (empty when it can): only
-// http:// and https:// with a host, an optional port, and no path.
-std::string url_problem(const std::string& url) {
-  std::string_view rest(url);
-  if (rest.starts_with("http://")) {
-    rest.remove_prefix(7);
-  } else if (rest.starts_with("https://")) {
-    rest.remove_prefix(8);
-  } else {
-    return "only http:// and https:// URLs are served (e.g. http://127.0.0.1:7450)";
-  }
-  if (rest.ends_with('/')) rest.remove_suffix(1);  // "http://h:7450/" is the same place
-  if (rest.empty() || rest.front() == ':' || rest.front() == '/') return "no host in the URL";
-  if (rest.find_first_of("/?#@ ") != std::string_view::npos) return "give scheme, host and port only (no path)";
-  for (char c : rest) {
-    if (static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) == 0x7f) return "a control character";
-  }
-  // The port follows the last ':' — after the ']' of an IPv6 literal.
-  size_t host_end = rest.front() == '[' ? rest.find(']') : 0;
-  if (host_end == std::string_view::npos) return "an IPv6 address needs its closing ]";
-  size_t colon = rest.find(':', host_end);
-  if (rest.front() != '[') colon = rest.rfind(':');
-  if (colon != std::string_view::npos) {
-    std::string_view port = rest.substr(colon + 1);
-    bool digits = !port.empty() && port.size() <= 5 &&
-                  std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
-    if (!digits || std::stoi(std::string(port)) > 65535) return "the port is not 0-65535";
-  }
-  return {};
-}
-
 // Where the admin API is, and where that was found (for messages).
 std::pair<std::string, std::string> resolve_url(const AdminOptions& o, const std::string& state_dir) {
   if (!o.admin.empty()) return {o.admin, "--admin"};
@@ -115,8 +84,9 @@ int call(const AdminOptions& o, const std::string& method, const std::string& pa
     return 2;
   }
   const auto [url, url_from] = resolve_url(o, *state_dir);
-  if (std::string why = url_problem(url); !why.empty()) {
-    std::cerr << "hyperion: admin URL " << url << " (from " << url_from << "): " << why << "\n";
+  auto endpoint = parse_admin_url(url);
+  if (!endpoint.ok()) {
+    std::cerr << "hyperion: admin URL " << url << " (from " << url_from << "): " << endpoint.status().message() << "\n";
     return 2;
   }
   const std::string ca =
@@ -127,7 +97,7 @@ int call(const AdminOptions& o, const std::string& method, const std::string& pa
     headers.emplace_back("If-Match", "\"" + std::to_string(o.expect_revision) + "\"");
   }
   // A reload may wait on plugins' deadlines: 300 s for the answer.
-  auto res = admin_http_request(url, method, path, headers, body, ca, std::chrono::seconds(300));
+  auto res = admin_http_request(*endpoint, method, path, headers, body, ca, std::chrono::seconds(300));
   if (!res.ok()) {
     std::cerr << "hyperion: cannot reach the admin API at " << url << " (from " << url_from
               << "): " << res.status().message() << "\n";

@@ -9,36 +9,14 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <algorithm>
+
 namespace hyperion::cli {
 namespace {
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-
-struct Endpoint {
-  bool tls = false;
-  std::string host;  // without the brackets of an IPv6 literal
-  std::string port;
-};
-
-Endpoint parse_url(std::string_view url) {
-  Endpoint e;
-  e.tls = url.starts_with("https://");
-  url.remove_prefix(e.tls ? 8 : 7);
-  if (url.ends_with('/')) url.remove_suffix(1);
-  size_t colon = std::string_view::npos;
-  if (url.starts_with('[')) {
-    size_t close = url.find(']');
-    e.host = std::string(url.substr(1, close - 1));
-    colon = url.find(':', close);
-  } else {
-    colon = url.rfind(':');
-    e.host = std::string(url.substr(0, colon));
-  }
-  e.port = colon == std::string_view::npos ? (e.tls ? "443" : "80") : std::string(url.substr(colon + 1));
-  return e;
-}
 
 // The answer may be a long revision list: larger than Beast's 8 MiB default.
 constexpr uint64_t kMaxAnswerBytes = 256ull << 20;
@@ -79,12 +57,54 @@ StatusOr<AdminHttpResponse> exchange(net::io_context& ioc, Stream& stream, beast
 
 }  // namespace
 
-StatusOr<AdminHttpResponse> admin_http_request(const std::string& url, const std::string& method,
+StatusOr<AdminEndpoint> parse_admin_url(std::string_view url) {
+  AdminEndpoint e;
+  if (url.starts_with("http://")) {
+    url.remove_prefix(7);
+  } else if (url.starts_with("https://")) {
+    url.remove_prefix(8);
+    e.tls = true;
+  } else {
+    return invalid_argument("only http:// and https:// URLs are served (e.g. http://127.0.0.1:7450)");
+  }
+  if (url.ends_with('/')) url.remove_suffix(1);  // "http://h:7450/" is the same place
+  if (url.empty() || url.front() == ':' || url.front() == '/') return invalid_argument("no host in the URL");
+  if (url.find_first_of("/?#@ ") != std::string_view::npos) {
+    return invalid_argument("give scheme, host and port only (no path)");
+  }
+  for (char c : url) {
+    if (static_cast<unsigned char>(c) < 0x21 || static_cast<unsigned char>(c) == 0x7f) {
+      return invalid_argument("a control character");
+    }
+  }
+  // The port follows the last ':' — after the ']' of an IPv6 literal.
+  size_t colon = std::string_view::npos;
+  if (url.front() == '[') {
+    const size_t close = url.find(']');
+    if (close == std::string_view::npos) return invalid_argument("an IPv6 address needs its closing ]");
+    e.host = std::string(url.substr(1, close - 1));
+    colon = url.find(':', close);
+  } else {
+    colon = url.rfind(':');
+    e.host = std::string(url.substr(0, colon));
+  }
+  if (colon == std::string_view::npos) {
+    e.port = e.tls ? "443" : "80";
+    return e;
+  }
+  const std::string_view port = url.substr(colon + 1);
+  const bool digits = !port.empty() && port.size() <= 5 &&
+                      std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits || std::stoi(std::string(port)) > 65535) return invalid_argument("the port is not 0-65535");
+  e.port = std::string(port);
+  return e;
+}
+
+StatusOr<AdminHttpResponse> admin_http_request(const AdminEndpoint& endpoint, const std::string& method,
                                                const std::string& target,
                                                const std::vector<std::pair<std::string, std::string>>& headers,
                                                const std::string& body, const std::string& ca_file,
                                                std::chrono::seconds read_timeout) {
-  const Endpoint endpoint = parse_url(url);
   http::request<http::string_body> req{http::string_to_verb(method), target, 11};
   req.set(http::field::host, endpoint.host);
   req.set(http::field::user_agent, "hyperion-cli");

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -16,15 +17,26 @@
 
 namespace hyperion::cli {
 
+struct AdminEndpoint {
+  bool tls = false;  // https://
+  std::string host;  // a name or an address; an IPv6 literal without its brackets
+  std::string port;  // 80 or 443 when the URL gives none
+};
+
+// The admin API's address from a URL of scheme, host and optional port
+// ("https://127.0.0.1:7450", "http://[::1]:7450/"); kInvalidArgument saying
+// what is wrong with anything else (another scheme, no host, a path, a
+// control character, a port outside 0-65535).
+StatusOr<AdminEndpoint> parse_admin_url(std::string_view url);
+
 struct AdminHttpResponse {
   int status = 0;
   std::string body;
 };
 
-// `url` is scheme, host and port ("https://127.0.0.1:7450"), checked by the
-// caller. kUnavailable, with the reason, when the API cannot be reached or
-// the certificate is not trusted.
-StatusOr<AdminHttpResponse> admin_http_request(const std::string& url, const std::string& method,
+// kUnavailable, with the reason, when the API cannot be reached or the
+// certificate is not trusted.
+StatusOr<AdminHttpResponse> admin_http_request(const AdminEndpoint& endpoint, const std::string& method,
                                                const std::string& target,
                                                const std::vector<std::pair<std::string, std::string>>& headers,
                                                const std::string& body, const std::string& ca_file,
