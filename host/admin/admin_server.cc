@@ -325,6 +325,9 @@ struct AdminServer::Impl final : http_engine::Observer {
   // handler runs on `pool` and answers from there.
   void route(std::string_view method, std::string_view path, Pool pool, Role needed,
              std::function<Reply(const Call&)> fn);
+  // A read whose answer is text made elsewhere, sent as it is (not parsed
+  // into a Reply to be written out again).
+  void read_text(std::string_view path, std::string content_type, std::function<std::string()> text);
   void session_routes();
   void console_routes();
   void token_routes();
@@ -358,6 +361,20 @@ void AdminServer::Impl::route(std::string_view method, std::string_view path, Po
   });
 }
 
+void AdminServer::Impl::read_text(std::string_view path, std::string content_type, std::function<std::string()> text) {
+  routes_table.add("GET", path, [this, content_type, text](const http::Request& req, http::Response& res) {
+    auto who = identify(req, Role::kViewer);
+    if (auto* no = std::get_if<Reply>(&who)) return send(res, *no);
+    boost::asio::post(reads, [later = res.defer(), content_type, text]() mutable {
+      try {
+        later.send(200, text(), content_type);
+      } catch (const std::exception& e) {
+        later.send(500, json::serialize(error_reply(500, e.what()).body) + "\n", "application/json");
+      }
+    });
+  });
+}
+
 void AdminServer::Impl::routes() {
   // The ETag is read before the snapshot: it is never newer than what the
   // body shows, so an If-Match built on it can only be refused, never let
@@ -366,18 +383,10 @@ void AdminServer::Impl::routes() {
     auto etag = revision_etag(access.reloads.current_revision());
     return Reply{200, status_view(access.app.snapshot()), std::move(etag)};
   });
-  route("GET", "/v1/health", Pool::kReads, Role::kViewer, [this](const Call&) {
-    // The same report as the health plugin's /readyz?verbose and hyperion.health.
-    return Reply{200, json::parse(access.health.json()), {}};
-  });
-  // The Prometheus text the health plugin's /metrics serves (not JSON: its own route).
-  routes_table.add("GET", "/v1/metrics", [this](const http::Request& req, http::Response& res) {
-    auto who = identify(req, Role::kViewer);
-    if (auto* no = std::get_if<Reply>(&who)) return send(res, *no);
-    boost::asio::post(reads, [this, later = res.defer()]() mutable {
-      later.send(200, access.app.metrics(), "text/plain; version=0.0.4; charset=utf-8");
-    });
-  });
+  // The same report as the health plugin's /readyz?verbose and hyperion.health.
+  read_text("/v1/health", "application/json", [this] { return access.health.json(); });
+  // The Prometheus text the health plugin's /metrics serves.
+  read_text("/v1/metrics", "text/plain; version=0.0.4; charset=utf-8", [this] { return access.app.metrics(); });
   route("GET", "/v1/plugins", Pool::kReads, Role::kViewer, [this](const Call&) {
     return Reply{200, json::object{{"plugins", plugins_view(access.app.snapshot())}}, {}};
   });

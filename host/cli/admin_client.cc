@@ -1,6 +1,5 @@
 // `hyperion status|reload|history|rollback`: clients of a running host's admin API.
 
-#include <algorithm>
 #include <boost/json.hpp>
 #include <cstdlib>
 #include <filesystem>
