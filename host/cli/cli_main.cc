@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "os/signals.h"
 #include "version/git_revision.h"
 
 #ifndef HYPERION_VERSION
@@ -28,6 +29,7 @@ const CLI::Validator kRevisionNumber(
 }  // namespace
 
 int main(int argc, char** argv) {
+  hyperion::os::ignore_broken_pipes();
   CLI::App app{"Hyperion: a C++ application host with runtime-loaded plugins.\n"
                "Compose an app in a YAML manifest; run it, validate it, or inspect its plugins.",
                "hyperion"};

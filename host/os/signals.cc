@@ -30,4 +30,6 @@ int wait_for_host_signal() {
   return sig;
 }
 
+void ignore_broken_pipes() { ::signal(SIGPIPE, SIG_IGN); }
+
 }  // namespace hyperion::os

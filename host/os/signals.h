@@ -11,4 +11,12 @@ void block_host_signals();
 // Waits until SIGTERM, SIGINT or SIGHUP arrives; returns its number.
 int wait_for_host_signal();
 
+// A peer that closes a connection while the host writes to it makes that
+// write fail (EPIPE), instead of ending the process with SIGPIPE. Asio and
+// gRPC send with MSG_NOSIGNAL, but a TLS client writing through OpenSSL's
+// socket BIO (cpp-httplib's, in the stores of consul-config and discovery)
+// uses plain write(): an etcd or Consul closing a kept-alive TLS connection
+// killed whatever process held the plugin. Process-wide, so called first in main.
+void ignore_broken_pipes();
+
 }  // namespace hyperion::os

@@ -326,6 +326,15 @@ TEST_F(CliReloadTest, AdminClientCommands) {
   std::string path = dir_.write("app.yaml", app("Hello", "{watch: false}\n  admin: {listen: \"127.0.0.1:0\"}"));
   testing::ChildProcess host({hyperion_binary(), "run", path});
   ASSERT_TRUE(host.wait_for_stderr("admin API on http://127.0.0.1:", std::chrono::seconds(30)));
+  // A peer closing a connection mid-write must not end the host (os::ignore_broken_pipes):
+  // SIGPIPE (13) is in the running host's ignored set.
+  const std::string proc = testing::read_file("/proc/" + std::to_string(host.pid()) + "/status");
+  const size_t ignored = proc.find("SigIgn:");
+  ASSERT_NE(ignored, std::string::npos);
+  EXPECT_NE(std::stoull(proc.substr(ignored + 7, proc.find('\n', ignored) - ignored - 7), nullptr, 16) &
+                (1ull << (SIGPIPE - 1)),
+            0u)
+      << proc.substr(ignored, 30);
   std::string url = testing::read_file(dir_.path() + "/state/admin.url");
   url.pop_back();
   std::string token = dir_.path() + "/state/admin.token";

@@ -24,6 +24,19 @@
 extern char** environ;
 
 namespace hyperion::testing {
+namespace {
+
+// A test process holds hosts and plugins in process, as `hyperion` does: a
+// peer closing a connection while one writes to it must fail that write, not
+// end the suite (hyperion's main calls os::ignore_broken_pipes() for the same
+// reason; a TLS client writing through OpenSSL's socket BIO does not pass
+// MSG_NOSIGNAL).
+[[maybe_unused]] const bool kBrokenPipesIgnored = [] {
+  ::signal(SIGPIPE, SIG_IGN);
+  return true;
+}();
+
+}  // namespace
 
 TempDir::TempDir() {
   std::string pattern = (std::filesystem::temp_directory_path() / "hyperion-test-XXXXXX").string();
@@ -58,13 +71,19 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv) {
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err[1], 2);
-  // The child must not inherit a blocked signal mask from a test thread.
+  // The child must not inherit a blocked signal mask from a test thread, nor
+  // this process's ignored SIGPIPE: it starts as a process started by a shell
+  // would (and so a test can see what the child itself ignores).
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   sigset_t empty;
   sigemptyset(&empty);
   posix_spawnattr_setsigmask(&attr, &empty);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
