@@ -154,8 +154,10 @@ Status Host::start() {
   if (!draining_) announce_readiness(true, "started");
   // What runs now is a revision too: history starts with it, and it can be rolled back to.
   if (Status recorded = reloader_->record_startup(); !recorded.ok()) log->error("{}", recorded.message());
-  loader_->prune_cache();  // copies of builds an earlier run loaded
   log->info("all {} instances started (revision {})", app.instances.size(), reloader_->current_revision());
+  // Copies of builds an earlier run loaded: after the announcement, since
+  // tidying the cache is not part of starting (a directory scan per start).
+  loader_->prune_cache();
   return s;
 }
 
