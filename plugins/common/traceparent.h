@@ -3,6 +3,7 @@
 // of the call, or start a new trace when it sent none or an invalid one.
 #pragma once
 
+#include <array>
 #include <string>
 #include <string_view>
 
@@ -25,5 +26,10 @@ std::string random_hex(size_t digits);
 
 // Continues `incoming` when it is valid, else starts a new sampled trace.
 TraceContext continue_or_start(std::string_view incoming);
+
+// The traceparent header of continue_or_start(incoming), written into a buffer:
+// what a client that sends a child span on every call uses, allocating nothing.
+using TraceparentHeader = std::array<char, 55>;
+void write_child_traceparent(std::string_view incoming, TraceparentHeader& out);
 
 }  // namespace hyperion::plugins

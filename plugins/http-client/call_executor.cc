@@ -126,21 +126,25 @@ class AttemptOutcome {
 }  // namespace
 
 CallResult CallExecutor::perform(const CallRequest& request, const Settings& s, InstancePicker* picker) {
-  ParsedUrl url;
+  Target scratch;
+  std::string_view path;
   std::string error;
-  if (!parse_url(request.url, url, error)) return failure(HYPERION_ERR_INVALID_ARGUMENT, error, 0);
+  const Target* target = targets_.resolve(request.url, scratch, path, error);
+  if (target == nullptr) return failure(HYPERION_ERR_INVALID_ARGUMENT, error, 0);
   if (!valid_method(request.method)) {
-    return failure(HYPERION_ERR_INVALID_ARGUMENT, "method \"" + request.method + "\" is not an upper-case HTTP method", 0);
+    return failure(HYPERION_ERR_INVALID_ARGUMENT,
+                   "method \"" + std::string(request.method) + "\" is not an upper-case HTTP method", 0);
   }
   for (const auto& [name, value] : request.headers) {
     if (!valid_header_name(name) || !valid_header_value(value)) {
-      return failure(HYPERION_ERR_INVALID_ARGUMENT, "header \"" + name + "\" is not a valid HTTP header", 0);
+      return failure(HYPERION_ERR_INVALID_ARGUMENT, "header \"" + std::string(name) + "\" is not a valid HTTP header",
+                     0);
     }
   }
-  const bool discovered = !url.service.empty();
+  const bool discovered = !target->service.empty();
   if (discovered && picker == nullptr) {
     return failure(HYPERION_ERR_FAILED_PRECONDITION,
-                   "discovery://" + url.service +
+                   "discovery://" + target->service +
                        ": no instance provides the discovery service (add the discovery plugin to the manifest)",
                    0);
   }
@@ -148,39 +152,45 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s, 
   const auto deadline = started + (request.timeout.count() > 0 ? request.timeout : s.timeout);
   const int max_retries = request.max_retries >= 0 ? request.max_retries : s.max_retries;
   const bool may_retry = request.idempotent == 1 || (request.idempotent == -1 && idempotent_method(request.method));
-  const std::string traceparent = request.traceparent_is_own_span
-                                      ? request.traceparent
-                                      : hyperion::plugins::continue_or_start(request.traceparent).header();
+  // The caller's span's child, written in place: a call no tracer sees still
+  // carries a trace downstream, without allocating for it.
+  hyperion::plugins::TraceparentHeader child{};
+  if (!request.traceparent_is_own_span) hyperion::plugins::write_child_traceparent(request.traceparent, child);
+  const std::string_view traceparent =
+      request.traceparent_is_own_span ? request.traceparent : std::string_view(child.data(), child.size());
   // Only a span a tracer sampled (so it is exported) may be an exemplar; its
   // traceparent, made by the tracer, is "00-<trace id>-<span id>-<flags>".
   const bool exemplar = request.traceparent_is_own_span && request.own_span_sampled && traceparent.size() == 55;
-  const std::string_view trace_id = exemplar ? std::string_view(traceparent).substr(3, 32) : std::string_view();
-  const std::string_view span_id = exemplar ? std::string_view(traceparent).substr(36, 16) : std::string_view();
+  const std::string_view trace_id = exemplar ? traceparent.substr(3, 32) : std::string_view();
+  const std::string_view span_id = exemplar ? traceparent.substr(36, 16) : std::string_view();
 
   for (int attempt = 0;; ++attempt) {
     auto now = Clock::now();
-    const std::string target = discovered ? "discovery://" + url.service : url.origin.host_port();
+    // Where this call goes, for messages only: built when one is needed.
+    auto where = [&] { return discovered ? "discovery://" + target->service : target->host_port; };
     if (now >= deadline) {
       return failure(HYPERION_ERR_DEADLINE_EXCEEDED,
-                     target + ": timed out after " + std::to_string(attempt) + " attempt(s)",
+                     where() + ": timed out after " + std::to_string(attempt) + " attempt(s)",
                      static_cast<uint32_t>(attempt));
     }
     // Each attempt of a discovery:// call goes to the instance picked for it,
     // with that instance's breaker: a retry goes to another pick.
-    Origin origin = url.origin;
+    std::optional<Origin> picked_origin;
+    std::string picked_pool_key;
     uint64_t ticket = 0;
     if (discovered) {
       std::string why;
-      auto picked = picker->pick(url.service, why);
-      if (!picked) return failure(HYPERION_ERR_UNAVAILABLE, target + ": " + why, static_cast<uint32_t>(attempt));
-      origin.host = picked->host;
-      origin.port = picked->port;
+      auto picked = picker->pick(target->service, why);
+      if (!picked) return failure(HYPERION_ERR_UNAVAILABLE, where() + ": " + why, static_cast<uint32_t>(attempt));
+      picked_origin = Origin{target->origin.https, picked->host, picked->port};
+      picked_pool_key = picked_origin->key();
       ticket = picked->ticket;
     }
+    const Origin& origin = discovered ? *picked_origin : target->origin;
+    const std::string& pool_key = discovered ? picked_pool_key : target->pool_key;
     AttemptOutcome outcome(discovered ? picker : nullptr, ticket);
-    HostState& hs = host_state(origin.host_port());
+    HostState& hs = discovered ? host_state(origin.host_port()) : host_state(target->host_port);
     const std::string& host = hs.host;
-    const std::string pool_key = ConnectionPool::key(origin, s.tls);
     if (attempt == 0 && origin.https && s.tls.insecure_skip_verify) {
       observer_.warn("TLS certificate verification is off (tls.insecure_skip_verify) for a call to " + host);
     }
@@ -200,9 +210,10 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s, 
     client->set_read_timeout(seconds_part(read), micros_part(read));
     client->set_write_timeout(seconds_part(read), micros_part(read));
 
+    // cpp-httplib's request owns its strings: the one copy of the caller's request.
     httplib::Request req;
     req.method = request.method;
-    req.path = url.path;
+    assign_request_path(path, req.path);
     for (const auto& [name, value] : request.headers) req.headers.emplace(name, value);
     req.headers.erase("traceparent");
     req.headers.emplace("traceparent", traceparent);
@@ -249,7 +260,7 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s, 
       outcome.report(server_failure ? InstancePicker::Outcome::kFailure : InstancePicker::Outcome::kSuccess);
       if (br.record(s.breaker, !server_failure, ended)) observer_.breaker_state(hs, br.state(s.breaker, ended));
       observer_.attempt_done(hs, res.status, seconds, trace_id, span_id);
-      pool_.give_back(pool_key, std::move(client), s.max_idle_per_host);
+      pool_.give_back(pool_key, s.tls, std::move(client), s.max_idle_per_host);
       if (retryable_status(res.status) && may_retry && attempt < max_retries) {
         Millis wait_for = jittered_backoff(attempt, s);
         if (res.has_header("Retry-After")) {
@@ -275,7 +286,7 @@ CallResult CallExecutor::perform(const CallRequest& request, const Settings& s, 
     outcome.report(InstancePicker::Outcome::kFailure);
     if (br.record(s.breaker, false, ended)) observer_.breaker_state(hs, br.state(s.breaker, ended));
     observer_.attempt_done(hs, 0, seconds, trace_id, span_id);
-    std::string why = (discovered ? target + " (" + host + ")" : host) + ": " + describe(err);
+    std::string why = (discovered ? where() + " (" + host + ")" : host) + ": " + describe(err);
     if (may_retry && attempt < max_retries) {
       Millis wait_for = jittered_backoff(attempt, s);
       if (Clock::now() + wait_for < deadline) {

@@ -26,20 +26,24 @@
 #include "circuit_breaker.h"
 #include "client_settings.h"
 #include "connection_pool.h"
+#include "target_cache.h"
 
 namespace hyperion::plugins::http_client {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
+using HeaderViews = std::vector<std::pair<std::string_view, std::string_view>>;
 
+// One call as the caller made it: views of the caller's request, valid until
+// perform() returns (an asynchronous call keeps its own copy for them to view).
 struct CallRequest {
-  std::string method;
-  std::string url;
-  HeaderList headers;
-  std::string body;
+  std::string_view method;
+  std::string_view url;
+  HeaderViews headers;
+  std::string_view body;
   Millis timeout{0};    // 0: the configured timeout
   int max_retries = -1;  // -1: the configured max_retries
   int idempotent = -1;   // -1: by method
-  std::string traceparent;
+  std::string_view traceparent;
   // traceparent is the client span's own (sent as it is), not the caller's
   // (of which each call sends a child).
   bool traceparent_is_own_span = false;
@@ -123,6 +127,7 @@ class CallExecutor {
   Millis jittered_backoff(int retry, const Settings& s);
 
   CallObserver& observer_;
+  TargetCache targets_;
   ConnectionPool pool_;
   std::mutex mu_;  // rng_, stopped_
   std::condition_variable stop_cv_;

@@ -80,6 +80,10 @@ std::unique_ptr<httplib::ClientImpl> ConnectionPool::take(const std::string& key
     auto it = idle_.find(key);
     if (it != idle_.end() && !it->second.empty()) {
       auto& idle = it->second;
+      std::erase_if(idle, [&](const Idle& i) { return i.tls_fingerprint != tls.fingerprint; });
+    }
+    if (it != idle_.end() && !it->second.empty()) {
+      auto& idle = it->second;
       auto mine = std::find_if(idle.rbegin(), idle.rend(),
                                [me = std::this_thread::get_id()](const Idle& i) { return i.last_user == me; });
       auto chosen = mine != idle.rend() ? std::prev(mine.base()) : std::prev(idle.end());
@@ -106,11 +110,12 @@ std::unique_ptr<httplib::ClientImpl> ConnectionPool::take(const std::string& key
   return client;
 }
 
-void ConnectionPool::give_back(const std::string& key, std::unique_ptr<httplib::ClientImpl> client, size_t max_idle) {
+void ConnectionPool::give_back(const std::string& key, const TlsSettings& tls,
+                               std::unique_ptr<httplib::ClientImpl> client, size_t max_idle) {
   if (!client->is_socket_open()) return;
   std::lock_guard lock(mu_);
   auto& idle = idle_[key];
-  if (idle.size() < max_idle) idle.push_back({std::move(client), std::this_thread::get_id()});
+  if (idle.size() < max_idle) idle.push_back({std::move(client), std::this_thread::get_id(), tls.fingerprint});
 }
 
 size_t ConnectionPool::idle(const std::string& key) const {

@@ -43,13 +43,13 @@ bool parse_url(std::string_view url, ParsedUrl& out, std::string& error);
 
 class ConnectionPool {
  public:
-  // Which idle clients a call may reuse: computed once per call and passed to
-  // take() and give_back().
-  static std::string key(const Origin& origin, const TlsSettings& tls) { return origin.key() + '\n' + tls.fingerprint; }
-
+  // `key` is the origin's (Origin::key()); a client is reused only with the
+  // TLS settings it was made with (tls.fingerprint): idle ones made with other
+  // settings (before a reload changed them) are closed when met.
   std::unique_ptr<httplib::ClientImpl> take(const std::string& key, const Origin& origin, const TlsSettings& tls);
-  // Keeps `client` for reuse if there is room; otherwise it is closed.
-  void give_back(const std::string& key, std::unique_ptr<httplib::ClientImpl> client, size_t max_idle);
+  // Keeps `client` (made with `tls`) for reuse if there is room; otherwise it is closed.
+  void give_back(const std::string& key, const TlsSettings& tls, std::unique_ptr<httplib::ClientImpl> client,
+                 size_t max_idle);
   [[nodiscard]] size_t idle(const std::string& key) const;
   void clear();
 
@@ -57,6 +57,7 @@ class ConnectionPool {
   struct Idle {
     std::unique_ptr<httplib::ClientImpl> client;
     std::thread::id last_user;
+    std::string tls_fingerprint;
   };
   mutable std::mutex mu_;
   std::map<std::string, std::vector<Idle>> idle_;

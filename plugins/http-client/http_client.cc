@@ -1,17 +1,19 @@
 #include "http_client.h"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <cstdlib>
 #include <string>
 
 namespace hyperion::plugins::http_client {
 namespace {
 
-std::string text(hyperion_str_t s) { return s.size == 0 ? std::string() : std::string(s.data, s.size); }
+std::string_view view(hyperion_str_t s) { return s.size == 0 ? std::string_view() : std::string_view(s.data, s.size); }
 
-// Copies what the caller passed (valid only during the call) into a request
-// the client owns; false with `error` set when it cannot be read.
-bool copy_request(const hyperion_http_request_t* in, CallRequest& out, std::string& error) {
+// Views of what the caller passed (valid only during the call); false with
+// `error` set when it cannot be read.
+bool view_request(const hyperion_http_request_t* in, CallRequest& out, std::string& error) {
   if (in == nullptr || in->struct_size < sizeof(hyperion_http_request_t)) {
     error = "request: NULL or struct_size too small";
     return false;
@@ -20,16 +22,40 @@ bool copy_request(const hyperion_http_request_t* in, CallRequest& out, std::stri
     error = "request: NULL headers or body with a non-zero size";
     return false;
   }
-  out.method = text(in->method);
-  out.url = text(in->url);
-  for (size_t i = 0; i < in->header_count; ++i) out.headers.emplace_back(text(in->headers[i].name), text(in->headers[i].value));
-  if (in->body.size != 0) out.body.assign(reinterpret_cast<const char*>(in->body.data), in->body.size);
+  out.method = view(in->method);
+  out.url = view(in->url);
+  out.headers.reserve(in->header_count);
+  for (size_t i = 0; i < in->header_count; ++i)
+    out.headers.emplace_back(view(in->headers[i].name), view(in->headers[i].value));
+  out.body = in->body.size == 0 ? std::string_view()
+                                : std::string_view(reinterpret_cast<const char*>(in->body.data), in->body.size);
   out.timeout = Millis(in->timeout_ms > 0 ? in->timeout_ms : 0);
   out.max_retries = in->max_retries;
   out.idempotent = in->idempotent;
-  out.traceparent = text(in->traceparent);
+  out.traceparent = view(in->traceparent);
   return true;
 }
+
+// An asynchronous call's own copy of the caller's request, which its
+// CallRequest views once the caller has returned.
+struct OwnedRequest {
+  explicit OwnedRequest(const CallRequest& borrowed)
+      : method(borrowed.method), url(borrowed.url), body(borrowed.body), traceparent(borrowed.traceparent) {
+    headers.reserve(borrowed.headers.size());
+    for (const auto& [name, value] : borrowed.headers) headers.emplace_back(name, value);
+    request = borrowed;
+    request.method = method;
+    request.url = url;
+    request.body = body;
+    request.traceparent = traceparent;
+    for (size_t i = 0; i < headers.size(); ++i) request.headers[i] = {headers[i].first, headers[i].second};
+  }
+  OwnedRequest(const OwnedRequest&) = delete;
+  OwnedRequest& operator=(const OwnedRequest&) = delete;
+  std::string method, url, body, traceparent;
+  HeaderList headers;
+  CallRequest request;
+};
 
 void complete(const CallResult& r, hyperion_http_done_fn done, void* user) {
   if (r.status != HYPERION_OK) {
@@ -65,10 +91,10 @@ void end_client_span(hyperion::trace::Span& span, const CallRequest& request, co
   span.set("http.request.method", request.method).set("url.full", request.url);
   // scheme://host[:port]/...: the server's address and port
   const size_t host_begin = request.url.find("://");
-  if (host_begin != std::string::npos) {
+  if (host_begin != std::string_view::npos) {
     const size_t begin = host_begin + 3;
     const size_t end = std::min(request.url.find('/', begin), request.url.size());
-    const std::string_view authority = std::string_view(request.url).substr(begin, end - begin);
+    const std::string_view authority = request.url.substr(begin, end - begin);
     const size_t colon = authority.rfind(':');
     span.set("server.address", authority.substr(0, colon));
     if (colon != std::string_view::npos)
@@ -184,7 +210,8 @@ void HttpClientPlugin::run(CallRequest& request, hyperion_http_done_fn done, voi
     // A client span per call (retries are its events); what goes out in the
     // "traceparent" header is this span.
     hyperion::trace::Span span = tracer_.start(request.method, HYPERION_SPAN_CLIENT, request.traceparent);
-    request.traceparent = span.traceparent();
+    const std::string own_traceparent = span.traceparent();
+    request.traceparent = own_traceparent;
     request.traceparent_is_own_span = true;
     request.own_span_sampled = span.sampled();
     if (span.recording()) request.on_retry = [&span](const std::string& why) { span.event("retry after " + why); };
@@ -205,7 +232,7 @@ void HttpClientPlugin::request(void* ctx, const hyperion_http_request_t* in, hyp
   if (done == nullptr) return;
   CallRequest request;
   std::string error;
-  if (!copy_request(in, request, error)) return fail_now(HYPERION_ERR_INVALID_ARGUMENT, error, done, user);
+  if (!view_request(in, request, error)) return fail_now(HYPERION_ERR_INVALID_ARGUMENT, error, done, user);
   self->run(request, done, user);
 }
 
@@ -213,20 +240,22 @@ void HttpClientPlugin::request_async(void* ctx, const hyperion_http_request_t* i
                                      void* user) {
   auto* self = static_cast<HttpClientPlugin*>(ctx);
   if (done == nullptr) return;
-  auto request = std::make_shared<CallRequest>();
+  CallRequest borrowed;
   std::string error;
-  if (!copy_request(in, *request, error)) return fail_now(HYPERION_ERR_INVALID_ARGUMENT, error, done, user);
+  if (!view_request(in, borrowed, error)) return fail_now(HYPERION_ERR_INVALID_ARGUMENT, error, done, user);
+  auto owned = std::make_shared<OwnedRequest>(borrowed);
   {
     std::lock_guard lock(self->queue_mu_);
     if (!self->stopping_) {
-      self->queue_.push_back([self, request, done, user] {
+      self->queue_.push_back([self, owned, done, user] {
         bool stopping;
         {
           std::lock_guard inner(self->queue_mu_);
           stopping = self->stopping_;
         }
-        if (stopping) return fail_now(HYPERION_ERR_ABORTED, "the http client stopped before the call was made", done, user);
-        self->run(*request, done, user);
+        if (stopping)
+          return fail_now(HYPERION_ERR_ABORTED, "the http client stopped before the call was made", done, user);
+        self->run(owned->request, done, user);
       });
       self->queue_cv_.notify_one();
       return;
@@ -266,12 +295,28 @@ hyperion::ServiceRef HttpClientPlugin::get_service(std::string_view api, uint32_
 
 void HttpClientPlugin::attempt_done(const HostState& host, int status, double seconds, std::string_view trace_id,
                                     std::string_view span_id) {
-  std::string labels;
-  labels.reserve(host.host_label.size() + 16);
-  labels.append(host.host_label, 0, host.host_label.size() - 1)
-      .append(R"(,"code":")")
-      .append(status == 0 ? "error" : std::to_string(status))
-      .append("\"}");
+  // {"host":"h:p","code":"200"}, written on the stack for the usual host name:
+  // a call's metrics then allocate nothing once their series exist (the
+  // registry finds a series it has seen without allocating either). Not a
+  // thread_local string: its destructor would pin this library in memory.
+  char code[12];
+  std::string_view code_text = "error";
+  if (status != 0) code_text = std::string_view(code, std::to_chars(code, code + sizeof code, status).ptr - code);
+  const std::string_view head(host.host_label.data(), host.host_label.size() - 1), middle = R"(,"code":")",
+                                                                                   tail = "\"}";
+  std::array<char, 256> buffer;
+  std::string long_labels;
+  std::string_view labels;
+  if (const size_t size = head.size() + middle.size() + code_text.size() + tail.size(); size <= buffer.size()) {
+    char* end = std::copy(head.begin(), head.end(), buffer.data());
+    end = std::copy(middle.begin(), middle.end(), end);
+    end = std::copy(code_text.begin(), code_text.end(), end);
+    end = std::copy(tail.begin(), tail.end(), end);
+    labels = std::string_view(buffer.data(), size);
+  } else {
+    long_labels.append(head).append(middle).append(code_text).append(tail);
+    labels = long_labels;
+  }
   ctx_.counter_add("http_client_requests_total", 1, labels);
   // Empty ids (an unsampled or untraced call): a plain observation.
   ctx_.histogram_observe("http_client_request_duration_seconds", seconds, host.host_label, trace_id, span_id);

@@ -270,9 +270,25 @@ TEST(HttpClient, TraceparentIsPropagatedAsAChildSpan) {
   ASSERT_EQ(seen.size(), 55u) << seen;
   EXPECT_EQ(seen.substr(0, 36), r.traceparent.substr(0, 36));
   EXPECT_NE(seen.substr(36, 16), r.traceparent.substr(36, 16));
+  EXPECT_EQ(seen.substr(52), "-01");
   std::string fresh = h.client().get(server.url("/trace")).body;
   ASSERT_EQ(fresh.size(), 55u);
   EXPECT_NE(fresh.substr(3, 32), r.traceparent.substr(3, 32));
+  // A new trace: version 00, lower-case hex ids, sampled.
+  EXPECT_EQ(fresh.substr(0, 3), "00-");
+  EXPECT_EQ(fresh.find_first_not_of("0123456789abcdef-"), std::string::npos) << fresh;
+  EXPECT_EQ(fresh.substr(35, 1) + fresh.substr(52), "--01");
+  // The caller's flags (here: not sampled) go on with its trace; an invalid
+  // traceparent (upper-case hex) starts a new trace instead.
+  r.traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00";
+  seen = h.client().request(r).body;
+  EXPECT_EQ(seen.substr(0, 36), r.traceparent.substr(0, 36));
+  EXPECT_EQ(seen.substr(52), "-00");
+  r.traceparent = "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01";
+  seen = h.client().request(r).body;
+  ASSERT_EQ(seen.size(), 55u);
+  EXPECT_NE(seen.substr(3, 32), "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_EQ(seen.substr(52), "-01");
 }
 
 TEST(HttpClient, AsyncCallsCompleteOnTheClientsThreads) {

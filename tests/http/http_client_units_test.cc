@@ -14,6 +14,7 @@
 #include "client_settings.h"
 #include "connection_pool.h"
 #include "retry_policy.h"
+#include "target_cache.h"
 
 namespace hyperion::plugins::http_client {
 namespace {
@@ -178,7 +179,7 @@ TEST(ConnectionPool, AThreadGetsBackTheConnectionItUsedLast) {
   std::string error;
   ASSERT_TRUE(parse_url("http://127.0.0.1:" + std::to_string(port) + "/", url, error)) << error;
   TlsSettings tls;
-  const std::string key = ConnectionPool::key(url.origin, tls);
+  const std::string key = url.origin.key();
   auto open_client = [&] {
     auto c = pool.take(key, url.origin, tls);
     EXPECT_TRUE(c->Get("/")) << "the test server did not answer";
@@ -195,13 +196,13 @@ TEST(ConnectionPool, AThreadGetsBackTheConnectionItUsedLast) {
   std::thread worker([&] {
     auto c = open_client();
     httplib::ClientImpl* ptr = c.get();
-    pool.give_back(key, std::move(c), 8);
+    pool.give_back(key, tls, std::move(c), 8);
     worker_gave_back.set_value(ptr);
     main_gave_back.get_future().wait();
     worker_took = pool.take(key, url.origin, tls).release();
   });
   httplib::ClientImpl* workers = worker_gave_back.get_future().get();
-  pool.give_back(key, std::move(mine), 8);
+  pool.give_back(key, tls, std::move(mine), 8);
   EXPECT_EQ(pool.idle(key), 2u);
   main_gave_back.set_value();
   worker.join();
@@ -214,20 +215,20 @@ TEST(ConnectionPool, AThreadGetsBackTheConnectionItUsedLast) {
   auto a = open_client();
   auto b = open_client();
   httplib::ClientImpl* b_ptr = b.get();
-  pool.give_back(key, std::move(a), 8);
-  pool.give_back(key, std::move(b), 8);
+  pool.give_back(key, tls, std::move(a), 8);
+  pool.give_back(key, tls, std::move(b), 8);
   std::thread([&] { EXPECT_EQ(pool.take(key, url.origin, tls).get(), b_ptr); }).join();
 
   // At most max_idle are kept; a closed connection is not kept.
   auto c1 = open_client();
   auto c2 = open_client();
   pool.clear();
-  pool.give_back(key, std::move(c1), 1);
-  pool.give_back(key, std::move(c2), 1);
+  pool.give_back(key, tls, std::move(c1), 1);
+  pool.give_back(key, tls, std::move(c2), 1);
   EXPECT_EQ(pool.idle(key), 1u);
   auto closed = pool.take(key, url.origin, tls);
   closed->stop();
-  pool.give_back(key, std::move(closed), 8);
+  pool.give_back(key, tls, std::move(closed), 8);
   EXPECT_EQ(pool.idle(key), 0u);
 
   // Close every connection first, or the server waits out its keep-alive timeout.
@@ -237,17 +238,86 @@ TEST(ConnectionPool, AThreadGetsBackTheConnectionItUsedLast) {
   listener.join();
 }
 
-TEST(ConnectionPool, KeysSeparateSchemesHostsAndTlsSettings) {
+TEST(ConnectionPool, KeysSeparateSchemesHostsAndAClientIsReusedOnlyWithItsTlsSettings) {
   ParsedUrl a, b, c;
   std::string error;
   ASSERT_TRUE(parse_url("http://h:80/", a, error));
   ASSERT_TRUE(parse_url("https://h:80/", b, error));
   ASSERT_TRUE(parse_url("http://h:81/", c, error));
+  EXPECT_NE(a.origin.key(), b.origin.key());
+  EXPECT_NE(a.origin.key(), c.origin.key());
+
+  // A reload that changes the TLS settings: the idle client made with the old
+  // ones is not handed out again (and no longer kept).
+  httplib::Server server;
+  server.Get("/", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
+  int port = server.bind_to_any_port("127.0.0.1");
+  std::thread listener([&] { server.listen_after_bind(); });
+  while (!server.is_running()) std::this_thread::yield();
+  ParsedUrl url;
+  ASSERT_TRUE(parse_url("http://127.0.0.1:" + std::to_string(port) + "/", url, error)) << error;
   TlsSettings plain, pinned;
   pinned.fingerprint = "ca.pem\n\n\nverify";
-  EXPECT_NE(ConnectionPool::key(a.origin, plain), ConnectionPool::key(b.origin, plain));
-  EXPECT_NE(ConnectionPool::key(a.origin, plain), ConnectionPool::key(c.origin, plain));
-  EXPECT_NE(ConnectionPool::key(b.origin, plain), ConnectionPool::key(b.origin, pinned));
+  ConnectionPool pool;
+  auto first = pool.take(url.origin.key(), url.origin, plain);
+  ASSERT_TRUE(first->Get("/"));
+  ASSERT_TRUE(first->is_socket_open());
+  pool.give_back(url.origin.key(), plain, std::move(first), 8);
+  ASSERT_EQ(pool.idle(url.origin.key()), 1u);
+  // A new client (not yet connected), not the kept-alive one.
+  auto second = pool.take(url.origin.key(), url.origin, pinned);
+  EXPECT_FALSE(second->is_socket_open());
+  EXPECT_EQ(pool.idle(url.origin.key()), 0u);
+  second.reset();
+  pool.clear();
+  server.stop();
+  listener.join();
+}
+
+TEST(TargetCache, ParsesEachUrlStartOnceAndKeepsThePathAsWritten) {
+  TargetCache cache;
+  Target scratch;
+  std::string_view path;
+  std::string error;
+  const Target* t = cache.resolve("http://127.0.0.1:8500/v1/kv/app?index=7", scratch, path, error);
+  ASSERT_NE(t, nullptr) << error;
+  EXPECT_EQ(t->pool_key, "http://127.0.0.1:8500");
+  EXPECT_EQ(t->host_port, "127.0.0.1:8500");
+  EXPECT_EQ(path, "/v1/kv/app?index=7");
+  // Another path on the same origin: the same entry.
+  EXPECT_EQ(cache.resolve("http://127.0.0.1:8500/v1/kv/app?index=8", scratch, path, error), t);
+  EXPECT_EQ(path, "/v1/kv/app?index=8");
+  EXPECT_EQ(cache.size(), 1u);
+  std::string request_path;
+  ASSERT_NE(cache.resolve("http://h?q=1", scratch, path, error), nullptr);
+  assign_request_path(path, request_path);
+  EXPECT_EQ(request_path, "/?q=1");
+  ASSERT_NE(cache.resolve("https://h", scratch, path, error), nullptr);
+  assign_request_path(path, request_path);
+  EXPECT_EQ(request_path, "/");
+  const Target* d = cache.resolve("discovery+https://users/api", scratch, path, error);
+  ASSERT_NE(d, nullptr) << error;
+  EXPECT_EQ(d->service, "users");
+  EXPECT_TRUE(d->origin.https);
+  EXPECT_EQ(path, "/api");
+
+  // An invalid URL is refused with the parser's message, every time, and not kept.
+  const size_t kept = cache.size();
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(cache.resolve("http://user:pw@h/", scratch, path, error), nullptr);
+    EXPECT_EQ(error, "url \"http://user:pw@h/\": user information in URLs is not supported (use a header)");
+  }
+  EXPECT_EQ(cache.resolve("http://h:99999/x", scratch, path, error), nullptr);
+  EXPECT_EQ(cache.size(), kept);
+
+  // Past the bound, new starts are parsed into the caller's scratch target.
+  for (size_t i = 0; cache.size() < TargetCache::kMaxEntries; ++i) {
+    ASSERT_NE(cache.resolve("http://h" + std::to_string(i) + ":1/", scratch, path, error), nullptr);
+    ASSERT_LT(i, 2 * TargetCache::kMaxEntries);
+  }
+  EXPECT_EQ(cache.resolve("http://beyond:2/x", scratch, path, error), &scratch);
+  EXPECT_EQ(scratch.host_port, "beyond:2");
+  EXPECT_EQ(cache.size(), TargetCache::kMaxEntries);
 }
 
 }  // namespace
