@@ -93,12 +93,55 @@ StatusOr<std::unique_ptr<StateStore>> StateStore::open(const std::string& path) 
   HYPERION_RETURN_IF_ERROR(store->exec("PRAGMA synchronous = NORMAL"));
   HYPERION_RETURN_IF_ERROR(store->exec("PRAGMA foreign_keys = ON"));
   HYPERION_RETURN_IF_ERROR(store->migrate());
+  if (sqlite3_open_v2(path.c_str(), &store->checkpoint_db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr) !=
+      SQLITE_OK) {
+    std::string why = store->checkpoint_db_ ? sqlite3_errmsg(store->checkpoint_db_) : "out of memory";
+    return unavailable("state: cannot open " + path + " a second time (to checkpoint): " + why);
+  }
+  sqlite3_busy_timeout(store->checkpoint_db_, 5000);
+  // A connection opens the database on first use: until then it does not know
+  // the WAL, and a checkpoint through it does nothing.
+  if (sqlite3_exec(store->checkpoint_db_, "PRAGMA journal_mode = WAL", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    return unavailable("state: cannot open " + path +
+                       " a second time (to checkpoint): " + sqlite3_errmsg(store->checkpoint_db_));
+  }
+  // Replaces SQLite's automatic checkpoint (itself a WAL hook) with one on the
+  // writer thread: see checkpoint_db_.
+  sqlite3_wal_hook(store->db_, &StateStore::on_wal_commit, store.get());
   return store;
 }
 
 StateStore::~StateStore() {
-  writes_.reset();  // writes what is still queued first
-  sqlite3_close_v2(db_);
+  sqlite3_wal_hook(db_, nullptr, nullptr);  // no checkpoint requests into a queue going away
+  writes_.reset();                          // writes what is still queued first
+  sqlite3_close_v2(checkpoint_db_);
+  sqlite3_close_v2(db_);  // the last connection: checkpoints what is left
+}
+
+int StateStore::on_wal_commit(void* self, sqlite3* db, const char* database, int pages) {
+  // SQLite's own default: a checkpoint every 1000 pages (4 MB) of WAL.
+  constexpr int kCheckpointPages = 1000;
+  if (pages >= 4 * kCheckpointPages) {
+    // A burst of commits the writer thread's checkpoints could not catch up
+    // with (a WAL only starts over once a checkpoint copied all of it): copy it
+    // here, as SQLite would by itself, so the WAL stays bounded.
+    (void)sqlite3_wal_checkpoint_v2(db, database, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    return SQLITE_OK;
+  }
+  auto* store = static_cast<StateStore*>(self);
+  if (pages >= kCheckpointPages && !store->checkpoint_requested_.exchange(true)) {
+    Queued q;
+    q.checkpoint = true;
+    store->writes_->push(std::move(q));
+  }
+  return SQLITE_OK;
+}
+
+void StateStore::checkpoint() {
+  checkpoint_requested_ = false;
+  // PASSIVE: copies what no reader still needs and never waits for a reader
+  // or a writer; what it could not copy is copied by the next one.
+  (void)sqlite3_wal_checkpoint_v2(checkpoint_db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
 }
 
 void StateStore::enqueue_event(const std::string& type, const std::string& json) {
@@ -118,17 +161,23 @@ void StateStore::enqueue_plugin_history(PluginHistoryEntry entry) {
 void StateStore::flush() { writes_->flush(); }
 
 void StateStore::write_batch(std::vector<Queued>& batch) {
-  std::lock_guard db(mu_);
-  // One transaction for the whole batch: one WAL append instead of one per row.
-  (void)exec("BEGIN IMMEDIATE");
-  for (const Queued& q : batch) {
-    if (q.is_event)
-      (void)insert_event(q.type, q.json);
-    else
-      (void)insert_plugin_history(q.history);
+  bool checkpoint_due = false;
+  {
+    std::lock_guard db(mu_);
+    // One transaction for the whole batch: one WAL append instead of one per row.
+    (void)exec("BEGIN IMMEDIATE");
+    for (const Queued& q : batch) {
+      if (q.checkpoint)
+        checkpoint_due = true;
+      else if (q.is_event)
+        (void)insert_event(q.type, q.json);
+      else
+        (void)insert_plugin_history(q.history);
+    }
+    prune_events();
+    (void)exec("COMMIT");
   }
-  prune_events();
-  (void)exec("COMMIT");
+  if (checkpoint_due || checkpoint_requested_.load()) checkpoint();
 }
 
 Status StateStore::exec(const char* sql) {

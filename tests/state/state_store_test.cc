@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <vector>
 
 #include "support/test_support.h"
@@ -25,6 +26,33 @@ TEST(StateStore, KeepsOnlyTheNewestEvents) {
   ASSERT_EQ(events->size(), 10u);
   EXPECT_EQ(events->front().json, "{\"n\":40}");
   EXPECT_EQ(events->back().json, "{\"n\":49}");
+}
+
+// #23: the store checkpoints its WAL itself (on its writer thread, so a
+// reload's revision never waits for one): the WAL must still stay bounded,
+// whether the writes come slowly or in a burst.
+TEST(StateStore, KeepsItsWriteAheadLogBounded) {
+  testing::TempDir dir;
+  auto store = StateStore::open(dir.path() + "/hyperion.db");
+  ASSERT_TRUE(store.ok()) << store.status().to_string();
+  Revision r;
+  r.source = "test";
+  r.outcome = "applied";
+  r.manifest = std::string(16 * 1024, 'm');
+  // 24 MB of revisions, with events for the writer thread between them.
+  for (int i = 0; i < 1500; ++i) {
+    ASSERT_TRUE((*store)->add_revision(r).ok());
+    (*store)->enqueue_event("t", "{}");
+  }
+  (*store)->flush();
+  ASSERT_TRUE((*store)->add_revision(r).ok());  // starts the WAL over if a checkpoint copied it all
+  const auto wal_bytes = std::filesystem::file_size(dir.path() + "/hyperion.db-wal");
+  // Without checkpoints it would hold all 24 MB; at most 4000 pages (16 MB)
+  // and what one commit adds are allowed.
+  EXPECT_LT(wal_bytes, 17u * 1024 * 1024) << wal_bytes;
+  auto revisions = (*store)->revisions(2000);
+  ASSERT_TRUE(revisions.ok());
+  EXPECT_EQ(revisions->size(), 1501u);
 }
 
 std::vector<uint64_t> numbers(StateStore& store) {
