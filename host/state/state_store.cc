@@ -121,14 +121,17 @@ StateStore::~StateStore() {
 int StateStore::on_wal_commit(void* self, sqlite3* db, const char* database, int pages) {
   // SQLite's own default: a checkpoint every 1000 pages (4 MB) of WAL.
   constexpr int kCheckpointPages = 1000;
+  auto* store = static_cast<StateStore*>(self);
   if (pages >= 4 * kCheckpointPages) {
     // A burst of commits the writer thread's checkpoints could not catch up
-    // with (a WAL only starts over once a checkpoint copied all of it): copy it
-    // here, as SQLite would by itself, so the WAL stays bounded.
-    (void)sqlite3_wal_checkpoint_v2(db, database, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    // with (a WAL only starts over once a checkpoint copied all of it, and
+    // commits kept coming): after the writer's checkpoint in progress (SQLite
+    // refuses a second one at once), copy all of it here (RESTART), so the
+    // next commit starts the WAL over and it stays bounded.
+    std::lock_guard one_at_a_time(store->checkpoint_mu_);
+    (void)sqlite3_wal_checkpoint_v2(db, database, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
     return SQLITE_OK;
   }
-  auto* store = static_cast<StateStore*>(self);
   if (pages >= kCheckpointPages && !store->checkpoint_requested_.exchange(true)) {
     Queued q;
     q.checkpoint = true;
@@ -138,6 +141,7 @@ int StateStore::on_wal_commit(void* self, sqlite3* db, const char* database, int
 }
 
 void StateStore::checkpoint() {
+  std::lock_guard one_at_a_time(checkpoint_mu_);
   checkpoint_requested_ = false;
   // PASSIVE: copies what no reader still needs and never waits for a reader
   // or a writer; what it could not copy is copied by the next one.

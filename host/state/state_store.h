@@ -142,6 +142,8 @@ class StateStore : public RevisionReader {
   // holds neither mu_ nor the WAL's write lock: commits go on meanwhile.
   sqlite3* checkpoint_db_ = nullptr;
   std::atomic<bool> checkpoint_requested_{false};
+  // Held through a checkpoint (taken after mu_ when both are).
+  std::mutex checkpoint_mu_;
   // How many revisions there are and their bytes, once counted (under mu_).
   struct RevisionTotals {
     int64_t count = 0;
