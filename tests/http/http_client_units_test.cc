@@ -167,17 +167,34 @@ TEST(Durations, Units) {
   EXPECT_THROW(parse_duration("3d"), std::invalid_argument);
 }
 
-TEST(ConnectionPool, AThreadGetsBackTheConnectionItUsedLast) {
-  httplib::Server server;
-  server.Get("/", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
-  int port = server.bind_to_any_port("127.0.0.1");
-  std::thread listener([&] { server.listen_after_bind(); });
-  while (!server.is_running()) std::this_thread::yield();
+// A local server answering "ok" on "/", listening until the end of the scope
+// (close the clients first, or it waits out their keep-alive).
+class OkServer {
+ public:
+  OkServer() {
+    server_.Get("/", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    listener_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) std::this_thread::yield();
+  }
+  ~OkServer() {
+    server_.stop();
+    listener_.join();
+  }
+  [[nodiscard]] std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/"; }
 
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread listener_;
+};
+
+TEST(ConnectionPool, AThreadGetsBackTheConnectionItUsedLast) {
+  OkServer server;
   ConnectionPool pool;
   ParsedUrl url;
   std::string error;
-  ASSERT_TRUE(parse_url("http://127.0.0.1:" + std::to_string(port) + "/", url, error)) << error;
+  ASSERT_TRUE(parse_url(server.url(), url, error)) << error;
   TlsSettings tls;
   const std::string key = url.origin.key();
   auto open_client = [&] {
@@ -234,8 +251,6 @@ TEST(ConnectionPool, AThreadGetsBackTheConnectionItUsedLast) {
   // Close every connection first, or the server waits out its keep-alive timeout.
   worker_owned.reset();
   pool.clear();
-  server.stop();
-  listener.join();
 }
 
 TEST(ConnectionPool, KeysSeparateSchemesHostsAndAClientIsReusedOnlyWithItsTlsSettings) {
@@ -249,13 +264,9 @@ TEST(ConnectionPool, KeysSeparateSchemesHostsAndAClientIsReusedOnlyWithItsTlsSet
 
   // A reload that changes the TLS settings: the idle client made with the old
   // ones is not handed out again (and no longer kept).
-  httplib::Server server;
-  server.Get("/", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
-  int port = server.bind_to_any_port("127.0.0.1");
-  std::thread listener([&] { server.listen_after_bind(); });
-  while (!server.is_running()) std::this_thread::yield();
+  OkServer server;
   ParsedUrl url;
-  ASSERT_TRUE(parse_url("http://127.0.0.1:" + std::to_string(port) + "/", url, error)) << error;
+  ASSERT_TRUE(parse_url(server.url(), url, error)) << error;
   TlsSettings plain, pinned;
   pinned.fingerprint = "ca.pem\n\n\nverify";
   ConnectionPool pool;
@@ -270,8 +281,6 @@ TEST(ConnectionPool, KeysSeparateSchemesHostsAndAClientIsReusedOnlyWithItsTlsSet
   EXPECT_EQ(pool.idle(url.origin.key()), 0u);
   second.reset();
   pool.clear();
-  server.stop();
-  listener.join();
 }
 
 TEST(TargetCache, ParsesEachUrlStartOnceAndKeepsThePathAsWritten) {
