@@ -15,8 +15,11 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -87,11 +90,27 @@ int send_request(int port, std::string_view request) {
   if (fd < 0) std::abort();
   timeval limit{10, 0};  // a server that never answers is a finding: fail loudly
   ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  // The server closes first, so each connection leaves a TIME_WAIT on its side
+  // for a minute, holding that (client port, server port) pair: tens of
+  // thousands of inputs from one address ran out of local ports after a test
+  // suite's own connections (connect failed). Each input comes from one of 250
+  // loopback addresses in turn, so the pairs never run out.
+  static unsigned next_source = 0;
+  sockaddr_in source{};
+  source.sin_family = AF_INET;
+  source.sin_addr.s_addr = htonl(INADDR_LOOPBACK + 1 + (next_source++ % 250));  // 127.0.0.2 .. 127.0.0.251
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof source) != 0) {
+    std::fprintf(stderr, "admin_fuzzer: bind to a loopback address: %s\n", std::strerror(errno));
+    std::abort();
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) std::abort();
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    std::fprintf(stderr, "admin_fuzzer: connect to 127.0.0.1:%d: %s\n", port, std::strerror(errno));
+    std::abort();
+  }
   size_t sent = 0;
   while (sent < request.size()) {
     ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
