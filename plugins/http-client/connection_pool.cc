@@ -28,8 +28,7 @@ bool parse_url(std::string_view url, ParsedUrl& out, std::string& error) {
   }
   size_t path_at = rest.find_first_of("/?");
   std::string_view authority = rest.substr(0, path_at);
-  out.path = path_at == std::string_view::npos ? "/" : std::string(rest.substr(path_at));
-  if (out.path.front() == '?') out.path.insert(out.path.begin(), '/');
+  assign_request_path(path_at == std::string_view::npos ? std::string_view() : rest.substr(path_at), out.path);
   if (authority.find('@') != std::string_view::npos) {
     error = "url \"" + std::string(url) + "\": user information in URLs is not supported (use a header)";
     return false;
@@ -71,6 +70,16 @@ bool parse_url(std::string_view url, ParsedUrl& out, std::string& error) {
     out.origin.port = p;
   }
   return true;
+}
+
+void assign_request_path(std::string_view rest, std::string& out) {
+  if (rest.empty()) {
+    out = "/";
+  } else if (rest.front() == '?') {
+    out.assign(1, '/').append(rest);
+  } else {
+    out.assign(rest);
+  }
 }
 
 std::unique_ptr<httplib::ClientImpl> ConnectionPool::take(const std::string& key, const Origin& origin,

@@ -41,6 +41,10 @@ struct ParsedUrl {
 // returns false with `error` set.
 bool parse_url(std::string_view url, ParsedUrl& out, std::string& error);
 
+// The path a request line carries for what follows a URL's authority: "/" for
+// nothing, "/?q" for "?q", the rest as it is.
+void assign_request_path(std::string_view rest, std::string& out);
+
 class ConnectionPool {
  public:
   // `key` is the origin's (Origin::key()); a client is reused only with the

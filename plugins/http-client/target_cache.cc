@@ -50,14 +50,4 @@ size_t TargetCache::size() const {
   return targets_.size();
 }
 
-void assign_request_path(std::string_view rest, std::string& out) {
-  if (rest.empty()) {
-    out = "/";
-  } else if (rest.front() == '?') {
-    out.assign(1, '/').append(rest);
-  } else {
-    out.assign(rest);
-  }
-}
-
 }  // namespace hyperion::plugins::http_client

@@ -39,8 +39,4 @@ class TargetCache {
   std::map<std::string, std::unique_ptr<const Target>, std::less<>> targets_;
 };
 
-// The path a request line carries for what follows a URL's authority: "/" for
-// nothing, "/?q" for "?q", the rest as it is.
-void assign_request_path(std::string_view rest, std::string& out);
-
 }  // namespace hyperion::plugins::http_client
