@@ -165,15 +165,13 @@ void StateStore::enqueue_plugin_history(PluginHistoryEntry entry) {
 void StateStore::flush() { writes_->flush(); }
 
 void StateStore::write_batch(std::vector<Queued>& batch) {
-  bool checkpoint_due = false;
   {
     std::lock_guard db(mu_);
     // One transaction for the whole batch: one WAL append instead of one per row.
     (void)exec("BEGIN IMMEDIATE");
     for (const Queued& q : batch) {
-      if (q.checkpoint)
-        checkpoint_due = true;
-      else if (q.is_event)
+      if (q.checkpoint) continue;  // only wakes this thread: checkpoint_requested_ says it is due
+      if (q.is_event)
         (void)insert_event(q.type, q.json);
       else
         (void)insert_plugin_history(q.history);
@@ -181,7 +179,9 @@ void StateStore::write_batch(std::vector<Queued>& batch) {
     prune_events();
     (void)exec("COMMIT");
   }
-  if (checkpoint_due || checkpoint_requested_.load()) checkpoint();
+  // Set by the WAL hook before it queues its request, reset by checkpoint():
+  // a request already served by an earlier batch costs nothing here.
+  if (checkpoint_requested_.load()) checkpoint();
 }
 
 Status StateStore::exec(const char* sql) {

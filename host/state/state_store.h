@@ -115,7 +115,7 @@ class StateStore : public RevisionReader {
   Status migrate();
   struct Queued {
     bool is_event = true;
-    bool checkpoint = false;  // not a row: the WAL is due to be checkpointed
+    bool checkpoint = false;  // not a row: wakes the writer for a checkpoint
     std::string type, json;
     PluginHistoryEntry history;
   };
